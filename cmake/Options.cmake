@@ -1,0 +1,20 @@
+# Warnings, definitions, hardening and sanitizers on one INTERFACE target that only our own
+# targets link (ccache's standard_settings / standard_warnings).
+add_library(sandbox_options INTERFACE)
+target_compile_options(sandbox_options INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
+    -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough -Wextra-semi)
+if(SANDBOX_WERROR)
+    target_compile_options(sandbox_options INTERFACE -Werror)
+endif()
+target_compile_definitions(sandbox_options INTERFACE _FILE_OFFSET_BITS=64 $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
+if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
+    target_compile_options(sandbox_options INTERFACE -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
+endif()
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+add_link_options(-Wl,-z,relro,-z,now)
+if(SANDBOX_SANITIZE)
+    string(REPLACE ";" "," _san "${SANDBOX_SANITIZE}")
+    add_compile_options(-fsanitize=${_san} -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=${_san})
+endif()

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every build, test and runtime dependency of sandbox from Debian's archive.
+# Idempotent: skips apt entirely when everything is already installed.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake ninja-build g++ pkg-config clang-format
+    # libraries (DESIGN §7)
+    libtomlplusplus-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+    libexpected-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev libnftables-dev
+    libarchive-dev catch2
+    # tests: busybox rootfs, JSON Schema validator, fuzzer, network test hosts
+    busybox-static python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev iproute2
+    # runtime helpers for rootless multi-range id maps
+    uidmap
+    # benchmarks (bench/, never part of the tests)
+    hyperfine bubblewrap crun
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,20 @@
+// Scaffold: replaced by the issue that implements `sandbox explain`.
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "common/exit_codes.hpp"
+
+namespace sandbox::cli {
+
+void register_explain(CLI::App& app, Action& run) {
+    CLI::App* cmd = app.add_subcommand("explain", "(not yet implemented)");
+    cmd->allow_extras();
+    cmd->callback([&run] {
+        run = [] {
+            std::fputs("sandbox: error: 'explain' is not implemented yet\n", stderr);
+            return k_exit_setup_failed;
+        };
+    });
+}
+
+}  // namespace sandbox::cli

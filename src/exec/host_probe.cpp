@@ -1,0 +1,131 @@
+#include "exec/host_probe.hpp"
+
+#include <mntent.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace sandbox::exec {
+
+namespace {
+
+std::string read_first_line(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+// Parses /etc/subuid-style files: "name:start:count" or "uid:start:count".
+std::optional<plan::SubIdRange> find_subid(const std::string& file, uint32_t id) {
+    std::ifstream in(file);
+    std::string line;
+    std::string name;
+    if (passwd* pw = getpwuid(id)) {
+        name = pw->pw_name;
+    }
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string who, start, count;
+        if (!std::getline(fields, who, ':') || !std::getline(fields, start, ':') ||
+            !std::getline(fields, count)) {
+            continue;
+        }
+        if (who == name || who == std::to_string(id)) {
+            try {
+                return plan::SubIdRange{static_cast<uint32_t>(std::stoul(start)),
+                                        static_cast<uint32_t>(std::stoul(count))};
+            } catch (...) {
+                continue;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+void probe_cgroups(plan::HostFacts& facts) {
+    facts.cgroup_version = plan::CgroupVersion::none;
+    std::string unified;
+    FILE* mounts = setmntent("/proc/self/mounts", "re");
+    if (mounts == nullptr) {
+        return;
+    }
+    while (mntent* m = getmntent(mounts)) {
+        std::string type = m->mnt_type;
+        if (type == "cgroup2") {
+            unified = m->mnt_dir;
+        } else if (type == "cgroup") {
+            // One v1 hierarchy per mount; its options name the controllers it holds.
+            std::istringstream opts(m->mnt_opts);
+            std::string opt;
+            while (std::getline(opts, opt, ',')) {
+                if (opt == "memory" || opt == "pids" || opt == "cpu" || opt == "cpuacct" ||
+                    opt == "blkio" || opt == "cpuset" || opt == "freezer" || opt == "devices") {
+                    facts.v1_controllers[opt] = m->mnt_dir;
+                }
+            }
+        }
+    }
+    endmntent(mounts);
+
+    if (!facts.v1_controllers.empty()) {
+        facts.cgroup_version = unified.empty() ? plan::CgroupVersion::v1 : plan::CgroupVersion::hybrid;
+        facts.cgroup_root = "/sys/fs/cgroup";
+    } else if (!unified.empty()) {
+        facts.cgroup_version = plan::CgroupVersion::v2;
+        facts.cgroup_root = unified;
+    }
+    if (!unified.empty()) {
+        std::istringstream controllers(read_first_line(unified + "/cgroup.controllers"));
+        std::string c;
+        while (controllers >> c) {
+            facts.v2_controllers.push_back(c);
+        }
+        // "0::/user.slice/..." is the launcher's place in the unified hierarchy.
+        std::ifstream self("/proc/self/cgroup");
+        std::string line;
+        while (std::getline(self, line)) {
+            if (line.rfind("0::", 0) == 0) {
+                facts.own_cgroup = line.substr(3);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+plan::HostFacts probe_host() {
+    plan::HostFacts facts;
+    facts.uid = getuid();
+    facts.gid = getgid();
+    facts.subuid = find_subid("/etc/subuid", facts.uid);
+    facts.subgid = find_subid("/etc/subgid", facts.uid);
+    probe_cgroups(facts);
+
+    if (facts.uid != 0) {
+        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+        facts.state_root = std::string(runtime ? runtime : "/tmp") + "/sandbox";
+        const char* cache = std::getenv("XDG_CACHE_HOME");
+        const char* home = std::getenv("HOME");
+        facts.cache_root = cache ? std::string(cache) + "/sandbox"
+                                 : std::string(home ? home : "/tmp") + "/.cache/sandbox";
+    }
+    // Tests and CI may relocate both (never under the source tree).
+    if (const char* s = std::getenv("SANDBOX_STATE_ROOT")) {
+        facts.state_root = s;
+    }
+    if (const char* c = std::getenv("SANDBOX_CACHE_ROOT")) {
+        facts.cache_root = c;
+    }
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) != nullptr) {
+        facts.cwd = cwd;
+    }
+    return facts;
+}
+
+}  // namespace sandbox::exec

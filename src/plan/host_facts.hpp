@@ -1,0 +1,36 @@
+#pragma once
+// What the planner needs to know about the host. Filled by read-only probes in exec/
+// (exec/host_probe.cpp); unit tests make these up, so v1 and v2 plans are both tested here.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sandbox::plan {
+
+enum class CgroupVersion { none, v1, v2, hybrid };
+
+struct SubIdRange {
+    uint32_t start = 0;
+    uint32_t count = 0;
+};
+
+struct HostFacts {
+    CgroupVersion cgroup_version = CgroupVersion::v2;
+    std::string cgroup_root = "/sys/fs/cgroup";  // v2 mount, or the v1 tmpfs holding hierarchies
+    std::map<std::string, std::string>
+        v1_controllers;                       // "memory" -> "/sys/fs/cgroup/memory" (v1/hybrid)
+    std::vector<std::string> v2_controllers;  // in cgroup.controllers of the v2 root
+    std::string own_cgroup;                   // the launcher's v2 cgroup, "/user.slice/..."
+    uint32_t uid = 0;                         // caller
+    uint32_t gid = 0;
+    std::optional<SubIdRange> subuid;  // from /etc/subuid for the caller
+    std::optional<SubIdRange> subgid;
+    std::string state_root = "/run/sandbox";        // rootless: $XDG_RUNTIME_DIR/sandbox
+    std::string cache_root = "/var/cache/sandbox";  // rootless: $XDG_CACHE_HOME/sandbox
+    std::string cwd = "/";                          // launcher's cwd (for default names)
+    bool is_root() const { return uid == 0; }
+};
+
+}  // namespace sandbox::plan

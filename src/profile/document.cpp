@@ -1,0 +1,108 @@
+#include "profile/document.hpp"
+
+#include <algorithm>
+
+namespace sandbox::profile {
+
+std::string_view to_string(NodeKind kind) {
+    switch (kind) {
+        case NodeKind::null:
+            return "null";
+        case NodeKind::boolean:
+            return "a boolean";
+        case NodeKind::integer:
+            return "an integer";
+        case NodeKind::floating:
+            return "a float";
+        case NodeKind::string:
+            return "a string";
+        case NodeKind::array:
+            return "an array";
+        case NodeKind::table:
+            return "a table";
+    }
+    return "a value";
+}
+
+const TableEntry* Node::find_entry(std::string_view key) const {
+    if (kind != NodeKind::table) {
+        return nullptr;
+    }
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const TableEntry& e) { return e.key == key; });
+    return it == entries.end() ? nullptr : &*it;
+}
+
+const Node* Node::find(std::string_view key) const {
+    const TableEntry* e = find_entry(key);
+    return e ? &e->value : nullptr;
+}
+
+Node* Node::find(std::string_view key) {
+    return const_cast<Node*>(static_cast<const Node*>(this)->find(key));
+}
+
+Node& Node::set(std::string key, SourceLocation key_where, Node value) {
+    for (TableEntry& e : entries) {
+        if (e.key == key) {
+            e.key_where = std::move(key_where);
+            e.value = std::move(value);
+            return e.value;
+        }
+    }
+    entries.push_back(TableEntry{std::move(key), std::move(key_where), std::move(value)});
+    return entries.back().value;
+}
+
+bool Node::erase(std::string_view key) {
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const TableEntry& e) { return e.key == key; });
+    if (it == entries.end()) {
+        return false;
+    }
+    entries.erase(it);
+    return true;
+}
+
+Node Node::make_table(SourceLocation where) {
+    Node n;
+    n.kind = NodeKind::table;
+    n.where = std::move(where);
+    return n;
+}
+Node Node::make_array(SourceLocation where) {
+    Node n;
+    n.kind = NodeKind::array;
+    n.where = std::move(where);
+    return n;
+}
+Node Node::make_string(std::string value, SourceLocation where) {
+    Node n;
+    n.kind = NodeKind::string;
+    n.string = std::move(value);
+    n.where = std::move(where);
+    return n;
+}
+Node Node::make_integer(int64_t value, SourceLocation where) {
+    Node n;
+    n.kind = NodeKind::integer;
+    n.integer = value;
+    n.where = std::move(where);
+    return n;
+}
+Node Node::make_floating(double value, SourceLocation where) {
+    Node n;
+    n.kind = NodeKind::floating;
+    n.floating = value;
+    n.where = std::move(where);
+    return n;
+}
+Node Node::make_boolean(bool value, SourceLocation where) {
+    Node n;
+    n.kind = NodeKind::boolean;
+    n.boolean = value;
+    n.where = std::move(where);
+    return n;
+}
+
+}  // namespace sandbox::profile
