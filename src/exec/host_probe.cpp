@@ -73,7 +73,8 @@ void probe_cgroups(plan::HostFacts& facts) {
     endmntent(mounts);
 
     if (!facts.v1_controllers.empty()) {
-        facts.cgroup_version = unified.empty() ? plan::CgroupVersion::v1 : plan::CgroupVersion::hybrid;
+        facts.cgroup_version =
+            unified.empty() ? plan::CgroupVersion::v1 : plan::CgroupVersion::hybrid;
         facts.cgroup_root = "/sys/fs/cgroup";
     } else if (!unified.empty()) {
         facts.cgroup_version = plan::CgroupVersion::v2;

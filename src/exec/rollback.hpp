@@ -1,0 +1,54 @@
+#pragma once
+// The undo stack for what the host side creates (STYLE §2.3). Entries are data, not closures,
+// so a detached sandbox's list can be written to state.json and replayed by `sandbox down`.
+// Push right after a creation succeeds; unwind() runs newest first, never throws, keeps going
+// past failures and returns them for the report.
+#include <string>
+#include <vector>
+
+namespace sandbox::exec {
+
+enum class UndoKind {
+    remove_dir,   // rmdir (empty) — e.g. the state dir after its files are gone
+    remove_tree,  // recursive removal of a directory we created (overlay upper/work)
+    remove_file,
+    unmount,           // umount2(target, MNT_DETACH) of a host-side mount we made
+    remove_cgroup,     // target = cgroup dir (one per v1 hierarchy); kill, wait empty, rmdir
+    delete_link,       // target = host-side interface name (veth)
+    delete_nft_table,  // target = "inet sandbox-NAME"
+    restore_sysctl,    // target = "/proc/sys/net/ipv4/ip_forward", extra = the old value
+    kill_process,      // target = pid (as text): SIGKILL + reap if still ours
+};
+
+std::string_view to_string(UndoKind kind);
+
+struct UndoEntry {
+    UndoKind kind;
+    std::string target;
+    std::string extra;  // kind-specific (old sysctl value, ...)
+};
+
+struct UndoFailure {
+    UndoEntry entry;
+    std::string message;
+};
+
+class Rollback {
+public:
+    void push(UndoKind kind, std::string target, std::string extra = {});
+    // Runs every entry newest first and empties the stack. noexcept: failures are logged at
+    // warn and returned.
+    std::vector<UndoFailure> unwind() noexcept;
+    const std::vector<UndoEntry>& entries() const { return m_entries; }
+    bool empty() const { return m_entries.empty(); }
+    // Forget everything (ownership handed to a detached sandbox's state.json).
+    std::vector<UndoEntry> release();
+
+private:
+    std::vector<UndoEntry> m_entries;
+};
+
+// Runs one undo entry; the implementation of each kind lives with its mechanism.
+void run_undo(const UndoEntry& entry);
+
+}  // namespace sandbox::exec
