@@ -297,16 +297,13 @@ std::optional<uint32_t> parse_mode(const Node& n, DecodeContext& c) {
         return std::nullopt;
     }
     if (value < 0 || value > c.field->maximum) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%llo",
-                      static_cast<unsigned long long>(value < 0 ? 0 : value));
-        c.error(
-            n, "mode " + (value < 0 ? std::to_string(value) : "0" + std::string(buf)) +
-                   " is out of range 0.." + [&] {
-                       std::snprintf(buf, sizeof buf, "0%llo",
-                                     static_cast<unsigned long long>(c.field->maximum));
-                       return std::string(buf);
-                   }());
+        auto octal = [](int64_t v) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
+            return std::string(buf);
+        };
+        c.error(n, "mode " + (value < 0 ? std::to_string(value) : octal(value)) +
+                       " is out of range 0.." + octal(c.field->maximum));
         return std::nullopt;
     }
     return static_cast<uint32_t>(value);
