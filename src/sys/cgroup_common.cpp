@@ -278,6 +278,16 @@ std::optional<uint64_t> read_u64(const std::string& path) {
 
 namespace sandbox::sys {
 
+Status join_cgroup(const std::vector<std::string>& attach_files) {
+    for (const std::string& f : attach_files) {
+        auto slash = f.find_last_of('/');
+        if (auto r = cgroup_detail::write_file(f.substr(0, slash), f.substr(slash + 1), "0"); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
 Status remove_cgroup_dir(const std::string& dir, unsigned prune_parents,
                          std::chrono::milliseconds wait) {
     auto r = cgroup_detail::destroy_dir(dir, std::chrono::steady_clock::now() + wait);
