@@ -15,7 +15,7 @@
 using namespace sandbox;
 namespace fs = std::filesystem;
 
-TEST_CASE("rootfs: cold vs warm prepare timing", "[.][bench][rootfs]") {
+TEST_CASE("rootfs: cold vs warm prepare timing", "[.][bench]") {
     if (!fs::exists("/bin/busybox")) {
         WARN("no /bin/busybox");
         return;
