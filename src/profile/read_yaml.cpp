@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "profile/loader.hpp"
@@ -435,6 +436,7 @@ private:
         bool have_key = false;
         std::string key;
         SourceLocation key_where;
+        std::unordered_map<std::string, size_t> keys;  // key -> index in node.entries
     };
 
     // After the first problem the rest of the events are ignored (nothing more is built), but
@@ -678,16 +680,19 @@ private:
                 fail(value.where, top.path, "YAML merge keys ('<<') are not supported",
                      "use 'extends' to share settings between profiles");
             }
-            if (const TableEntry* first = top.node.find_entry(value.string)) {
+            // An index per mapping: a linear find per key would be quadratic in its size.
+            if (auto it = top.keys.find(value.string); it != top.keys.end()) {
+                const SourceLocation& first = top.node.entries[it->second].key_where;
                 fail(value.where, join(top.path, value.string),
-                     "duplicate key (first defined at " + std::to_string(first->key_where.line) +
-                         ":" + std::to_string(first->key_where.column) + ")");
+                     "duplicate key (first defined at " + std::to_string(first.line) + ":" +
+                         std::to_string(first.column) + ")");
             }
             top.key = std::move(value.string);
             top.key_where = value.where;
             top.have_key = true;
             return;
         }
+        top.keys.emplace(top.key, top.node.entries.size());
         top.node.entries.push_back(
             TableEntry{std::move(top.key), std::move(top.key_where), std::move(value)});
         top.key.clear();

@@ -647,3 +647,27 @@ limits:
     CHECK(t.profile->name == "web");
     CHECK(t.profile->process.env.size() == 3);
 }
+
+TEST_CASE("resolve: merging long tables and mount lists stays linear", "[unit][resolve]") {
+    TempDir dir;
+    std::string base = "version = 1\n";
+    std::string child = "extends = \"base\"\n";
+    for (int i = 0; i < 20000; ++i) {
+        base += "[[mounts]]\ntarget = \"/m" + std::to_string(i) + "\"\n";
+    }
+    for (int i = 10000; i < 30000; ++i) {
+        child += "[[mounts]]\ntarget = \"/m" + std::to_string(i) + "/\"\ntype = \"tmpfs\"\n";
+    }
+    dir.write("base.toml", base);
+    std::string c = dir.write("child.toml", child);
+    Diagnostics d;
+    auto start = std::chrono::steady_clock::now();
+    auto merged = resolve_file(c, options_with({}), d);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+    REQUIRE(merged);
+    const Node& mounts = at(*merged, {"mounts"});
+    REQUIRE(mounts.items.size() == 30000);
+    CHECK(mounts.items[9999].find("type") == nullptr);
+    CHECK(at(mounts.items[10000], {"type"}).string == "tmpfs");  // replaced in place
+    CHECK(at(mounts.items[29999], {"target"}).string == "/m29999/");
+}
