@@ -509,7 +509,8 @@ TEST_CASE("profile: wide tables read in linear time", "[unit][profile]") {
         CHECK(toml(t, d).has_value());
     });
     CHECK(d.empty());
-    CHECK(s < 1.0);
+    // Linear: ~0.3 s for both in a Debug build; quadratic lookups took several seconds.
+    CHECK(s < 3.0);
     y += "k17: 2\n";
     CHECK(yaml_error(y) == "t.yaml:45001:1: k17: duplicate key (first defined at 18:1)\n");
 }
