@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the loader's libFuzzer target with clang in build-fuzz/ and runs it for N seconds
-# (default 60) over a seed corpus made from examples/, profiles/ and tests/profiles/.
+# (default 60) over a seed corpus made from examples/, profiles/, tests/profiles/ and
+# tests/fuzz/regressions/ (inputs that once failed).
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
 # Findings (crash-*, timeout-*, oom-*) land in build-fuzz/findings/.
 set -eu
@@ -27,6 +28,7 @@ for f in $(find examples profiles tests/profiles -type f \( -name '*.toml' -o -n
     esac >"$seeds/seed-$n"
     head -c 65536 "$f" >>"$seeds/seed-$n"
 done
+cp tests/fuzz/regressions/* "$seeds/"  # past findings, kept as seeds
 printf '\002mounts[0].readonly=true' >"$seeds/set-1"
 printf '\002process.env."A.B"=[1, {x = "y"}]' >"$seeds/set-2"
 printf '\003./data:/data:ro' >"$seeds/vol-1"

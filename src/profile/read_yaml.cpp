@@ -358,10 +358,17 @@ public:
 
     void OnDocumentStart(const YAML::Mark& mark) override {
         guard([&] {
-            if (++m_documents > 1) {
-                fail(at(mark), "", "multi-document YAML is not supported",
-                     "keep one profile per file (remove the second '---')");
+            if (++m_documents == 1) {
+                m_first_document_pos = mark.pos;
+                return;
             }
+            if (mark.pos == m_first_document_pos) {
+                // yaml-cpp 0.7 does not consume some stray tokens (",a: 1"): it reports
+                // empty documents at the same place forever. Found by the fuzzer.
+                fail(at(mark), "", "invalid YAML: unexpected content at the top level");
+            }
+            fail(at(mark), "", "multi-document YAML is not supported",
+                 "keep one profile per file (remove the second '---')");
         });
     }
     void OnDocumentEnd() override {}
@@ -709,6 +716,7 @@ private:
     std::string m_pending_anchor_name;
     size_t m_nodes = 0;
     int m_documents = 0;
+    int m_first_document_pos = -1;
 };
 
 }  // namespace
@@ -734,7 +742,10 @@ std::optional<Document> read_yaml(const std::string& path, std::string_view text
     try {
         std::istringstream in{std::string(text)};
         YAML::Parser parser(in);
-        while (parser.HandleNextDocument(builder)) {
+        // At most two calls: the second only tells whether there is a second document (an
+        // error). Never loop until it returns false: on some input it never does.
+        if (parser.HandleNextDocument(builder) && !builder.error()) {
+            parser.HandleNextDocument(builder);
         }
     } catch (const YAML::ParserException& e) {
         diagnostics.error(builder.at(e.mark), "", "invalid YAML: " + e.msg);

@@ -549,3 +549,17 @@ quote: it's [ not a flow
     CHECK(yaml(deep, d).has_value());
     CHECK(d.empty());
 }
+
+TEST_CASE("profile: YAML that yaml-cpp cannot consume fails fast (fuzzer finding)",
+          "[unit][profile]") {
+    // yaml-cpp 0.7 reports an endless run of empty documents for these.
+    for (const char* text : {",imits:\n  memory: 1G\n  \"mecG\n", ",a: 1\n", "]\n"}) {
+        std::string error;
+        double s = seconds([&] { error = yaml_error(text); });
+        INFO(text);
+        CHECK(error.find("t.yaml:1:1: ") == 0);
+        CHECK(s < 0.5);
+    }
+    CHECK(yaml_error(",a: 1\n") ==
+          "t.yaml:1:1: invalid YAML: unexpected content at the top level\n");
+}
