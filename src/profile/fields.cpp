@@ -921,7 +921,7 @@ std::vector<Field> build_fields() {
          .type = ValueType::integer,
          .doc = "Schema version of the profile; only 1 exists.",
          .default_json = "1",
-         .minimum = INT32_MIN,
+         .minimum = 1,
          .maximum = INT32_MAX,
          .decode = assign<P>(SANDBOX_AT(P, version), parse_integer)},
         {.path = "name",
