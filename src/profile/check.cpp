@@ -196,7 +196,11 @@ std::string_view mount_type_name(MountType t) {
 class Checker {
 public:
     Checker(const Profile& profile, const Origins& origins, Diagnostics& diagnostics)
-        : p(profile), m_origins(origins), m_diagnostics(diagnostics) {}
+        : p(profile), m_origins(origins), m_diagnostics(diagnostics) {
+        for (const Diagnostic& d : diagnostics.items()) {
+            m_decode_errors.push_back(d.key_path);
+        }
+    }
 
     void run() {
         top_level();
@@ -231,7 +235,25 @@ private:
         }
     }
 
+    // Whether `a` is `b` or one contains the other ("mounts[0]" and "mounts[0].type").
+    static bool related(const std::string& a, const std::string& b) {
+        const std::string& shorter = a.size() < b.size() ? a : b;
+        const std::string& longer = a.size() < b.size() ? b : a;
+        if (longer.compare(0, shorter.size(), shorter) != 0) {
+            return false;
+        }
+        return longer.size() == shorter.size() || shorter.empty() ||
+               longer[shorter.size()] == '.' || longer[shorter.size()] == '[';
+    }
+
     void error(const std::string& path, std::string message, std::string hint = {}) {
+        // A value decode refused was left at its default; a rule about it would only repeat
+        // the first error in other words ("no command to run" after "expected an array").
+        for (const std::string& refused : m_decode_errors) {
+            if (!refused.empty() && related(refused, path)) {
+                return;
+            }
+        }
         m_diagnostics.error(at(path), path, std::move(message), std::move(hint));
     }
 
@@ -666,6 +688,7 @@ private:
     const Profile& p;
     const Origins& m_origins;
     Diagnostics& m_diagnostics;
+    std::vector<std::string> m_decode_errors;  // key paths decode already reported
 };
 
 }  // namespace

@@ -140,10 +140,11 @@ std::optional<bool> parse_bool(const Node& n, DecodeContext& c) {
         return n.boolean;
     }
     std::string hint;
-    if (n.kind == NodeKind::string &&
-        (n.string == "true" || n.string == "false" || n.string == "yes" || n.string == "no" ||
-         n.string == "on" || n.string == "off")) {
+    if (n.kind == NodeKind::string && (n.string == "true" || n.string == "false")) {
         hint = "write true or false without quotes";
+    } else if (n.kind == NodeKind::string &&
+               (n.string == "yes" || n.string == "no" || n.string == "on" || n.string == "off")) {
+        hint = "booleans are true and false (YAML 1.2); yes, no, on and off are strings";
     }
     expected(n, c, "true or false", hint);
     return std::nullopt;

@@ -189,7 +189,7 @@ std::string type_text(const Field& f) {
         if (lo.empty() && hi.empty()) {
             return std::string("integer");
         }
-        if (f.maximum >= INT32_MAX) {
+        if (f.maximum == INT32_MAX || f.maximum == INT64_MAX) {
             return "integer ≥ " + lo;
         }
         return "integer " + lo + "–" + hi;

@@ -243,3 +243,21 @@ TEST_CASE("check: several problems are all reported, in file order", "[unit][che
     CHECK(all.find("version:") < all.find("mounts[0].target:"));
     CHECK(all.find("mounts[0].target:") < all.find("limits.memory:"));
 }
+
+TEST_CASE("check: a value decode refused is not reported again", "[unit][check]") {
+    ordered_json j = base();
+    j.merge_patch({{"process", {{"args", "/bin/sh -c true"}}},
+                   {"mounts", {{{"type", "nfs"}, {"target", "/n"}}, {{"type", "tmpfs"}}}},
+                   {"limits", {{"memory", 100}}}});
+    Diagnostics diagnostics;
+    Origins origins;
+    Node root = test::json_node(j);
+    Profile p = decode(root, diagnostics, origins);
+    REQUIRE(diagnostics.size() == 3);  // args, mounts[0].type, mounts[1] target missing
+    check(p, origins, diagnostics);
+    // Not "no command to run", not "a bind mount needs a source", not "expected an absolute
+    // path, got ''"; the memory rule is unrelated and still applies.
+    INFO(diagnostics.str());
+    CHECK(diagnostics.size() == 4);
+    CHECK(diagnostics.items().back().key_path == "limits.memory");
+}

@@ -98,8 +98,7 @@ TEST_CASE("schema: every field and section of the table is in the schema", "[uni
     CHECK((*lookup("limits.pids"))["minimum"] == 1);
 }
 
-TEST_CASE("schema: shipped profiles and examples validate against the schema",
-          "[unit][schema]") {
+TEST_CASE("schema: shipped profiles and examples validate against the schema", "[unit][schema]") {
     auto [probe, why] = run("python3 -c 'import jsonschema, yaml, tomllib'");
     if (probe != 0) {
         if (env_is("CI", "true")) {
