@@ -4,6 +4,7 @@
 
 #include "profile/decode.hpp"
 #include "profile/fields.hpp"
+#include "profile/names.hpp"
 #include "support/json_node.hpp"
 
 using namespace sandbox;
@@ -405,4 +406,35 @@ TEST_CASE("decode: the field table is consistent with itself", "[unit][decode]")
         }
     }
     CHECK(table_path("seccomp.rules[2].args[10].op") == "seccomp.rules[].args[].op");
+}
+
+TEST_CASE("decode: known names come from libseccomp and libcap", "[unit][decode]") {
+    const auto& syscalls = names::syscalls();
+    CHECK(syscalls.size() > 300);
+    CHECK(std::find(syscalls.begin(), syscalls.end(), "openat") != syscalls.end());
+    CHECK(names::is_syscall("read"));
+    CHECK_FALSE(names::is_syscall("not_a_syscall"));
+    CHECK_FALSE(names::is_syscall(""));
+    const auto& caps = names::capabilities();
+    CHECK(caps.front() == "CAP_CHOWN");
+    CHECK(std::find(caps.begin(), caps.end(), "CAP_SYS_ADMIN") != caps.end());
+    CHECK(names::canonical_capability("cap_sys_admin") == "CAP_SYS_ADMIN");
+    CHECK_FALSE(names::canonical_capability("SYS_ADMIN"));
+    CHECK(names::signal_number("SIGUSR1") == 10);
+    CHECK(names::signal_number("usr2") == 12);
+    CHECK_FALSE(names::signal_number("0"));
+    CHECK_FALSE(names::signal_number("SIGFOO"));
+    CHECK(names::is_rlimit("memlock"));
+    CHECK_FALSE(names::is_rlimit("NOFILE"));
+}
+
+TEST_CASE("decode: host paths are marked for resolve", "[unit][decode]") {
+    std::vector<std::string> host_paths;
+    for (const Field& f : fields()) {
+        if (f.type == ValueType::host_path) {
+            host_paths.push_back(f.path);
+        }
+    }
+    CHECK(host_paths == std::vector<std::string>{"rootfs.path", "rootfs.archive", "mounts[].source",
+                                                 "seccomp.import"});
 }
