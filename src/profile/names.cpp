@@ -149,10 +149,11 @@ bool is_rlimit(std::string_view name) {
 }
 
 const std::vector<std::string>& mount_flags() {
-    static const std::vector<std::string> list = {
-        "nosuid",      "suid",          "nodev",      "dev",      "noexec",   "exec",
-        "noatime",     "atime",         "nodiratime", "diratime", "relatime", "norelatime",
-        "strictatime", "nostrictatime", "sync",       "async",    "dirsync",  "lazytime"};
+    // The flags the planner turns into MS_* bits; anything else would reach the filesystem as
+    // mount data and fail there.
+    static const std::vector<std::string> list = {"nosuid",      "nodev",      "noexec",
+                                                  "noatime",     "nodiratime", "relatime",
+                                                  "strictatime", "nosymfollow"};
     return list;
 }
 

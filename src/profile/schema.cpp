@@ -304,7 +304,7 @@ editors and CI can use to check a profile (`scripts/validate-schema.py FILE...`)
 | syscalls | names as libseccomp knows them (`"ptrace"`, `"mount"`) |
 | namespace | `true` (a new one), `false` (the host's), `{ join = "sandbox-name" }`, `{ pid = 1234 }` or `{ path = "/proc/1234/ns/net" }` |
 | table of limits | `nofile = 1024`, `core = "unlimited"`, `nproc = { soft = 512, hard = 1024 }`; names: as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack |
-| mount options | flags (`nosuid`, `nodev`, `noexec`, `noatime`, `nodiratime`, `relatime`, `strictatime`, `sync`, `dirsync`, `lazytime` and their opposites) and filesystem options `name` or `name=value` (`uid`, `gid`, `mode`, `nr_inodes`, `nr_blocks`, `huge`, `mpol`, `ptmxmode`, `max`, `newinstance`, `hidepid`, `subset`) |
+| mount options | flags (`nosuid`, `nodev`, `noexec`, `noatime`, `nodiratime`, `relatime`, `strictatime`, `nosymfollow`) and filesystem options `name` or `name=value` (`uid`, `gid`, `mode`, `nr_inodes`, `nr_blocks`, `huge`, `mpol`, `ptmxmode`, `max`, `newinstance`, `hidepid`, `subset`); `readonly` is a key of its own |
 
 Strings may use `${env:NAME}`, `${env:NAME:-default}` and `${profile_dir}`. A *host path*
 (`rootfs.path`, `rootfs.archive`, `mounts[].source`, `seccomp.import`) that is relative is
