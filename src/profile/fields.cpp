@@ -144,7 +144,7 @@ std::optional<bool> parse_bool(const Node& n, DecodeContext& c) {
         hint = "write true or false without quotes";
     } else if (n.kind == NodeKind::string &&
                (n.string == "yes" || n.string == "no" || n.string == "on" || n.string == "off")) {
-        hint = "booleans are true and false (YAML 1.2); yes, no, on and off are strings";
+        hint = "booleans are written true or false; yes, no, on and off are strings";
     }
     expected(n, c, "true or false", hint);
     return std::nullopt;

@@ -118,6 +118,9 @@ std::optional<int> signal_number(std::string_view text) {
     }
     if (std::all_of(text.begin(), text.end(),
                     [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        if (text.size() > 3) {
+            return std::nullopt;  // and std::stoi cannot overflow
+        }
         int n = std::stoi(std::string(text));
         if (n >= 1 && n <= k_max_signal) {
             return n;
