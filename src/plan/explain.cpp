@@ -369,8 +369,18 @@ void text_cgroup(const Plan& p, TextWriter& w) {
         for (const std::string& ctl : c.v2_enable) {
             enable += (enable.empty() ? "+" : " +") + ctl;
         }
-        w.line(fmt::format("write cgroup.subtree_control = \"{}\" (each parent of {})", enable,
-                           c.path));
+        // Top down, every level from v2_root to the leaf's parent.
+        std::string dir = c.v2_root;
+        std::string rest = c.path;
+        while (true) {
+            w.line(fmt::format("write {}/cgroup.subtree_control = \"{}\"", dir, enable));
+            size_t slash = rest.find('/');
+            if (slash == std::string::npos) {
+                break;
+            }
+            dir += "/" + rest.substr(0, slash);
+            rest = rest.substr(slash + 1);
+        }
     }
     for (const CgroupWrite& wr : c.writes) {
         w.line(fmt::format("write {} = {}", cgroup_write_target(wr), wr.value));
@@ -549,7 +559,9 @@ void text_workload(const Plan& p, TextWriter& w) {
     if (!pr.supplementary_groups.empty()) {
         w.line("setgroups " + join(pr.supplementary_groups, ","));
     } else if (pr.user || pr.group) {
-        w.line(p.id_maps.deny_setgroups ? "- setgroups denied" : "setgroups (none)");
+        // Dropping the launcher's supplementary groups, unless the kernel forbids setgroups.
+        w.line(p.id_maps.deny_setgroups ? "- setgroups denied in this user namespace"
+                                        : "setgroups []");
     }
     if (pr.group) {
         w.line("setresgid " + *pr.group);
@@ -801,6 +813,9 @@ std::string explain_text(const Plan& plan, const ExplainOptions& options) {
     text_network_sandbox(plan, w);
     text_workload(plan, w);
     out += w.take();
+    if (plan.has_errors()) {
+        out += "! this plan has errors: `sandbox up` refuses to run it\n";
+    }
     if (options.origins) {
         out += "origins\n";
         for (const auto& [key, where] : *options.origins) {

@@ -80,7 +80,10 @@ struct CgroupPlan {
     std::vector<std::string> v1_controllers;  // hierarchies to create the group in (v1/hybrid)
     // v1: controller -> hierarchy mount for exactly v1_controllers (sys::make_cgroup_v1 input).
     std::map<std::string, std::string> v1_hierarchies;
-    std::string v2_root;                 // v2: the unified mount (sys::make_cgroup_v2 input)
+    // v2: where the group is created and controllers enabled from (sys::make_cgroup_v2
+    // input): the unified mount as root; rootless, the delegated parent of the launcher's
+    // own cgroup (<mount>/user.slice/.../user@UID.service/app.slice).
+    std::string v2_root;
     std::vector<std::string> v2_enable;  // controllers to enable in the parent's subtree_control
     std::vector<CgroupWrite> writes;     // in order
 };

@@ -136,6 +136,7 @@ IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
                        const EffectiveNamespaces& ns, std::vector<PlanNote>& notes) {
     IdMapPlan out;
     if (!ns.is_created(NsType::user)) {
+        out.deny_setgroups = false;  // no maps are written; setgroups works as usual
         return out;
     }
     out.enabled = true;
@@ -166,6 +167,26 @@ IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
         notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
                                  "the uid/gid maps need newuidmap/newgidmap, and the caller has "
                                  "no range in /etc/subuid or /etc/subgid"});
+    }
+    // process.user / group given as numbers must be mapped, or setresuid fails (EINVAL).
+    auto mapped = [](const std::vector<IdMapLine>& l, const std::optional<std::string>& id) {
+        if (!id || id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
+            return true;  // a name: resolved in the rootfs at exec, not checkable here
+        }
+        unsigned long long value = std::stoull(*id);
+        return std::any_of(l.begin(), l.end(), [&](const IdMapLine& line) {
+            return value >= line.inside && value - line.inside < line.count;
+        });
+    };
+    if (!mapped(out.uid_lines, profile.process.user)) {
+        notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
+                                 "process.user " + *profile.process.user +
+                                     " is not mapped in the user namespace (see uid_map)"});
+    }
+    if (!mapped(out.gid_lines, profile.process.group)) {
+        notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
+                                 "process.group " + *profile.process.group +
+                                     " is not mapped in the user namespace (see gid_map)"});
     }
     if (out.deny_setgroups && !profile.process.supplementary_groups.empty()) {
         notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::warning,
@@ -472,9 +493,17 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
     plan.network_host = std::move(net.host);
     plan.network_sandbox = std::move(net.sandbox);
-    if (profile.network.mode == profile::NetworkMode::veth && !ns.is_created(NsType::net)) {
-        plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
-                                      "network.mode = \"veth\" needs a new network namespace"});
+    if (profile.network.mode == profile::NetworkMode::veth) {
+        if (!ns.is_created(NsType::net)) {
+            plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
+                                          "network.mode = \"veth\" needs a new network namespace"});
+        }
+        // The host end lives in the host's netns: creating it needs CAP_NET_ADMIN there.
+        if (!facts.is_root()) {
+            plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
+                                          "network.mode = \"veth\" needs root (CAP_NET_ADMIN "
+                                          "in the host network namespace)"});
+        }
     }
 
     plan.identity = plan_identity(profile, ns);
