@@ -264,6 +264,9 @@ std::string mount_line(const MountOp& op, const ExplainOptions& options) {
     }
     if (op.create != MountOp::Create::none) {
         line += fmt::format(" create={}", to_string(op.create));
+        if (op.create_mode) {
+            line += fmt::format(" mode={}", octal(*op.create_mode));
+        }
     }
     if (op.optional) {
         line += " optional";
@@ -403,6 +406,9 @@ void text_spawn(const Plan& p, TextWriter& w) {
     }
     if (p.spawn.join_pid_namespace) {
         w.line("intermediate process: setns(pid) affects only children");
+    }
+    if (p.spawn.unshare_cgroup_after_attach) {
+        w.line("child: unshare [CLONE_NEWCGROUP] after joining the cgroup (v1 tasks)");
     }
 }
 
@@ -761,7 +767,8 @@ std::string mount_flags_str(const MountOp& op) {
 std::string clone_flags_str(const SpawnPlan& spawn) {
     std::vector<std::string> f;
     for (const NamespaceOp& op : spawn.namespaces) {
-        if (op.action != NamespaceOp::Action::create) {
+        if (op.action != NamespaceOp::Action::create ||
+            (op.type == NsType::cgroup && spawn.unshare_cgroup_after_attach)) {
             continue;
         }
         switch (op.type) {
@@ -888,6 +895,7 @@ std::string explain_json(const Plan& p, const ExplainOptions& options) {
         steps["spawn"] = {{"clone_flags", clone_flags_str(p.spawn)},
                           {"namespaces", ns},
                           {"join_pid_namespace", p.spawn.join_pid_namespace},
+                          {"unshare_cgroup_after_attach", p.spawn.unshare_cgroup_after_attach},
                           {"notes", json_notes(p, StepId::spawn)}};
     }
     {
@@ -929,17 +937,19 @@ std::string explain_json(const Plan& p, const ExplainOptions& options) {
     {
         Json ops = Json::array();
         for (const MountOp& op : p.mounts) {
-            Json o = {{"kind", to_string(op.kind)},
-                      {"source", op.source},
-                      {"target", op.target},
-                      {"flags", mount_flags_str(op)},
-                      {"flag_bits", json_flags(op.flags)},
-                      {"data", op.data},
-                      {"propagation",
-                       op.propagation ? Json(propagation_flag(*op.propagation)) : Json(nullptr)},
-                      {"create", to_string(op.create)},
-                      {"optional", op.optional},
-                      {"origin", op.origin}};
+            Json o = {
+                {"kind", to_string(op.kind)},
+                {"source", op.source},
+                {"target", op.target},
+                {"flags", mount_flags_str(op)},
+                {"flag_bits", json_flags(op.flags)},
+                {"data", op.data},
+                {"propagation",
+                 op.propagation ? Json(propagation_flag(*op.propagation)) : Json(nullptr)},
+                {"create", to_string(op.create)},
+                {"create_mode", op.create_mode ? Json(octal(*op.create_mode)) : Json(nullptr)},
+                {"optional", op.optional},
+                {"origin", op.origin}};
             if (options.origins && op.origin.rfind("mounts[", 0) == 0) {
                 std::string where = origin_of(*options.origins, op.origin);
                 if (!where.empty()) {

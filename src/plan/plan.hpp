@@ -104,6 +104,11 @@ struct NamespaceOp {
 struct SpawnPlan {
     std::vector<NamespaceOp> namespaces;  // only those not left as the host's
     bool join_pid_namespace = false;      // needs the intermediate process (STYLE §2.4)
+    // A new cgroup namespace is rooted at the cgroup its creator is in. On v2 the child is
+    // born in the sandbox cgroup (CLONE_INTO_CGROUP) and CLONE_NEWCGROUP goes into clone3.
+    // On v1 the child joins by writing its `tasks` files itself, so the cgroup namespace must
+    // be unshare()d by the child right after that, not passed to clone3.
+    bool unshare_cgroup_after_attach = false;
 };
 
 // ---- step 6: id maps -----------------------------------------------------------------------
@@ -236,8 +241,12 @@ struct MountOp {
     // the executor stat()s the source and creates a directory for a directory, else an empty
     // file (the planner cannot stat). dir: non-bind mounts. file: dev nodes, write_file.
     enum class Create { none, dir, file, like_source } create = Create::none;
-    bool optional = false;  // ENOENT on the source: skip
-    std::string origin;     // "mounts[2]", "default /dev", "security.masked_paths[0]"
+    // Permission bits of a directory the executor creates for `create` (profile mounts[].mode
+    // on a non-tmpfs mount); nullopt = 0755. A tmpfs's mode is in `data` instead.
+    std::optional<uint32_t> create_mode;
+    // ENOENT on the source (bind, dev_node) or on the target (mask, readonly): skip the op.
+    bool optional = false;
+    std::string origin;  // "mounts[2]", "default /dev", "security.masked_paths[0]"
 };
 
 // ---- step 11: pivot_root -------------------------------------------------------------------

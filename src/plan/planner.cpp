@@ -294,6 +294,9 @@ MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNot
     if (m.type == profile::MountType::bind) {
         op.flags.recursive = m.recursive;
         op.create = m.create ? MountOp::Create::like_source : MountOp::Create::none;
+        if (m.create) {
+            op.create_mode = m.mode;
+        }
         if (!unknown.empty()) {
             std::string list;
             for (const std::string& u : unknown) {
@@ -306,6 +309,9 @@ MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNot
         return op;
     }
     op.create = m.create ? MountOp::Create::dir : MountOp::Create::none;
+    if (m.type != profile::MountType::tmpfs && m.type != profile::MountType::devpts && m.create) {
+        op.create_mode = m.mode;
+    }
     std::vector<std::string> data;
     if (m.type == profile::MountType::tmpfs) {
         if (m.size) {
@@ -488,6 +494,8 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
     plan.cgroup = plan_cgroup(profile, facts, plan.notes);
     plan.spawn = plan_spawn(ns);
+    plan.spawn.unshare_cgroup_after_attach = ns.is_created(NsType::cgroup) && plan.cgroup.enabled &&
+                                             plan.cgroup.version == CgroupVersion::v1;
     plan.id_maps = plan_id_maps(profile, facts, ns, plan.notes);
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));

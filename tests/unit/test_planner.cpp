@@ -721,3 +721,24 @@ TEST_CASE("plan: notes are in pipeline order", "[unit][plan]") {
     CHECK(std::is_sorted(plan.notes.begin(), plan.notes.end(),
                          [](const PlanNote& a, const PlanNote& b) { return a.step < b.step; }));
 }
+
+TEST_CASE("plan: on v1 the cgroup namespace is unshared after the child joins", "[unit][plan]") {
+    profile::Profile p = test::minimal_profile();
+    CHECK(make_plan(p, facts_v1_root()).spawn.unshare_cgroup_after_attach);
+    CHECK(make_plan(p, facts_hybrid_root()).spawn.unshare_cgroup_after_attach);
+    CHECK_FALSE(make_plan(p, facts_v2_root()).spawn.unshare_cgroup_after_attach);
+    p.namespaces.cgroup = profile::NamespaceSetting::host_ns();
+    CHECK_FALSE(make_plan(p, facts_v1_root()).spawn.unshare_cgroup_after_attach);
+}
+
+TEST_CASE("plan: mounts[].mode sets the mode of a created directory", "[unit][plan]") {
+    profile::Profile p = test::minimal_profile();
+    profile::Mount m;
+    m.source = "/srv/x";
+    m.target = "/x";
+    m.mode = 0700;
+    p.mounts = {m};
+    Plan plan = make_plan(p, facts_v2_root());
+    CHECK(find_mount(plan, "/x")->create_mode == 0700u);
+    CHECK_FALSE(find_mount(plan, "/dev")->create_mode);
+}
