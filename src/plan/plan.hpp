@@ -41,9 +41,9 @@ struct StatePlan {
     std::string sandbox_name;
     std::string dir;  // <state_root>/<name>; holds state.json, hosts, resolv.conf, overlay dirs
     // Directories created inside `dir`, in order (mode 0700): the new root's mount point
-    // ("root"), and with rootfs.overlay the overlay "upper" and "work" dirs.
-    std::vector<std::string> subdirs;
-    std::vector<StateFile> files;  // resolv.conf / hosts when the profile asks for them
+    // ("root"). The overlay dirs belong to the rootfs step (RootfsPlan::upper_dir/work_dir).
+    std::vector<std::string> subdirs{};
+    std::vector<StateFile> files{};  // resolv.conf / hosts when the profile asks for them
 };
 
 // ---- step 3: rootfs ------------------------------------------------------------------------
@@ -56,8 +56,8 @@ struct RootfsPlan {
     bool overlay = false;   // upper/work under the state dir
     bool readonly = false;  // remount / read-only after pivot_root
     std::vector<std::string> host_binds;  // host mode: host dirs bound read-only (/usr, /bin, ...)
-    std::string upper_dir;                // overlay: <state dir>/upper (created by the state step)
-    std::string work_dir;                 // overlay: <state dir>/work
+    std::string upper_dir;  // overlay: <state dir>/overlay/upper (created by the rootfs step)
+    std::string work_dir;   // overlay: <state dir>/overlay/work
 };
 
 // ---- step 4: cgroup ------------------------------------------------------------------------
@@ -192,11 +192,13 @@ struct IdentityPlan {
 // before pivot_root; write_file sources are files in the state dir.
 enum class MountOpKind {
     make_private,  // "/" made private (or slave, per `propagation`) recursively
-    bind_root,     // bind the rootfs dir (source) on new_root, MS_BIND|MS_REC (a mount point
-                   // for pivot_root); archive rootfs: source is empty = the unpacked tree
-                   // the rootfs step produced (<cache_dir>/<hash>)
-    overlay_root,  // overlayfs on new_root; `data` = "lowerdir=..,upperdir=..,workdir=.."
-                   // (lowerdir empty for an archive: the unpacked tree, as for bind_root)
+    bind_root,     // bind the rootfs dir on new_root, MS_BIND|MS_REC (a mount point for
+                   // pivot_root). The directory bound is the rootfs step's result
+                   // (PreparedRootfs::root): realpath(source) for a directory rootfs, the
+                   // unpacked <cache_dir>/<sha256> for an archive (source is empty then).
+    overlay_root,  // overlayfs on new_root; `data` = "lowerdir=..,upperdir=..,workdir=..",
+                   // lowerdir = the rootfs step's result as for bind_root (the plan spells
+                   // the source, empty for an archive), upper/work = RootfsPlan's dirs
     tmpfs_root,    // host mode: a tmpfs on new_root (data "mode=0755")
     bind,          // host path -> target under the new root
     tmpfs,

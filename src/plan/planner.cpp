@@ -89,10 +89,9 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
     out.overlay = r.overlay && out.kind != RootfsKind::host;
     state.subdirs.push_back(state.dir + "/root");
     if (out.overlay) {
-        out.upper_dir = state.dir + "/upper";
-        out.work_dir = state.dir + "/work";
-        state.subdirs.push_back(out.upper_dir);
-        state.subdirs.push_back(out.work_dir);
+        // Created (and undone as one tree) by the rootfs step, as exec/host/rootfs.hpp does.
+        out.upper_dir = state.dir + "/overlay/upper";
+        out.work_dir = state.dir + "/overlay/work";
     }
     return out;
 }

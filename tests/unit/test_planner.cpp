@@ -71,15 +71,14 @@ TEST_CASE("plan: state dir is state_root/name with root, upper and work", "[unit
 
     p.rootfs.overlay = true;
     plan = make_plan(p, facts_v2_rootless());
-    CHECK(plan.state.subdirs == std::vector<std::string>{"/run/user/1000/sandbox/box/root",
-                                                         "/run/user/1000/sandbox/box/upper",
-                                                         "/run/user/1000/sandbox/box/work"});
-    CHECK(plan.rootfs.upper_dir == "/run/user/1000/sandbox/box/upper");
+    CHECK(plan.state.subdirs == std::vector<std::string>{"/run/user/1000/sandbox/box/root"});
+    CHECK(plan.rootfs.upper_dir == "/run/user/1000/sandbox/box/overlay/upper");
+    CHECK(plan.rootfs.work_dir == "/run/user/1000/sandbox/box/overlay/work");
     REQUIRE(plan.mounts.size() > 1);
     CHECK(plan.mounts[1].kind == MountOpKind::overlay_root);
     CHECK(plan.mounts[1].data ==
-          "lowerdir=/srv/rootfs/busybox,upperdir=/run/user/1000/sandbox/box/upper,"
-          "workdir=/run/user/1000/sandbox/box/work");
+          "lowerdir=/srv/rootfs/busybox,upperdir=/run/user/1000/sandbox/box/overlay/upper,"
+          "workdir=/run/user/1000/sandbox/box/overlay/work");
 }
 
 TEST_CASE("plan: rootfs directory, archive and missing", "[unit][plan]") {
