@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <string.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/units.hpp"
@@ -824,9 +825,15 @@ std::string explain_text(const Plan& plan, const ExplainOptions& options) {
         out += "! this plan has errors: `sandbox up` refuses to run it\n";
     }
     if (options.origins) {
+        // Every key path the profile files (or the command line) set, with where it was set;
+        // values not listed are the field table's defaults.
         out += "origins\n";
+        size_t width = 0;
         for (const auto& [key, where] : *options.origins) {
-            out += fmt::format("  {} {}\n", key, where.str());
+            width = std::max(width, key.size());
+        }
+        for (const auto& [key, where] : *options.origins) {
+            out += fmt::format("  {:<{}}  {}\n", key.empty() ? "<root>" : key, width, where.str());
         }
     }
     return out;

@@ -169,8 +169,8 @@ TEST_CASE("explain: --origin names the file and line of each value", "[unit][exp
     std::string text = explain_text(plan, options);
     CHECK(contains(text, "sandbox \"web\" from web.toml\n"));
     CHECK(contains(text, "\norigins\n"));
-    CHECK(contains(text, "  limits.memory profiles/base.toml:12:10\n"));
-    CHECK(contains(text, "  process.env.APP_ENV --set\n"));
+    CHECK(contains(text, "  limits.memory        profiles/base.toml:12:10\n"));
+    CHECK(contains(text, "  process.env.APP_ENV  --set\n"));
     CHECK(contains(text, "(mounts[0]) @ web.toml:7:10\n"));
     nlohmann::json j = nlohmann::json::parse(explain_json(plan, options));
     CHECK(j["origins"]["limits.memory"] == "profiles/base.toml:12:10");
