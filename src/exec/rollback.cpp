@@ -13,6 +13,7 @@
 #include "exec/host/network.hpp"
 #include "exec/state.hpp"
 #include "sys/cgroup.hpp"
+#include "sys/archive.hpp"
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
 #include "sys/process.hpp"
@@ -141,7 +142,8 @@ void run_undo(const UndoEntry& entry) {
             }
             break;
         case UndoKind::remove_cgroup:
-            st = sys::remove_cgroup_dir(entry.target);
+            st = sys::remove_cgroup_dir(
+                entry.target, entry.extra.empty() ? 0U : static_cast<unsigned>(std::stoul(entry.extra)));
             break;
         case UndoKind::delete_link:
             st = host::delete_link(entry.target);

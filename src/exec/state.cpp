@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "sys/archive.hpp"
 #include "sys/fs.hpp"
 
 namespace sandbox::exec {

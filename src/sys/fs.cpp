@@ -1,7 +1,6 @@
 #include "sys/fs.hpp"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -209,43 +208,6 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
         int err = errno;
         unlink(tmp.c_str());
         return fail_with(err, "rename", tmp, path);
-    }
-    return {};
-}
-
-namespace {
-int g_remove_errno = 0;
-std::string g_remove_path;
-
-int remove_entry(const char* path, const struct stat*, int type, FTW*) {
-    int rc = (type == FTW_DP || type == FTW_D) ? rmdir(path) : unlink(path);
-    if (rc != 0 && errno != ENOENT && g_remove_errno == 0) {
-        g_remove_errno = errno;
-        g_remove_path = path;
-    }
-    return 0;
-}
-}  // namespace
-
-Status remove_tree(const std::string& path) {
-    struct stat st {};
-    if (lstat(path.c_str(), &st) != 0) {
-        return errno == ENOENT ? Status{} : fail("stat", path);
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-            return fail("unlink", path);
-        }
-        return {};
-    }
-    g_remove_errno = 0;
-    g_remove_path.clear();
-    // FTW_PHYS: never follow symlinks; FTW_MOUNT: never cross into a mount left behind.
-    if (nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0) {
-        return fail("remove", path);
-    }
-    if (g_remove_errno != 0) {
-        return fail_with(g_remove_errno, "remove", g_remove_path);
     }
     return {};
 }

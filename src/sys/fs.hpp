@@ -33,8 +33,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes = 1 << 2
 Status write_file(const std::string& path, std::string_view content, bool create = false);
 // Write to path.tmp, fsync-free rename over path (state.json readers never see half a file).
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
-// rm -rf that never follows symlinks and never crosses into another mount. ENOENT = success.
-Status remove_tree(const std::string& path);
+// (rm -rf lives in sys/archive.hpp: remove_tree)
 
 // "a/b/c" helpers for absolute in-root paths.
 std::string parent_path(const std::string& path);
