@@ -1,0 +1,30 @@
+// load_profile: find -> read -> resolve -> decode -> check (DESIGN §1). Decode only runs on a
+// tree that read and resolve accepted, so one broken file does not cascade into a page of
+// "missing key" errors. The search functions live in resolve.cpp (resolve needs them for
+// `extends`).
+#include "profile/loader.hpp"
+
+#include "profile/decode.hpp"
+#include "profile/resolve.hpp"
+
+namespace sandbox::profile {
+
+LoadResult load_profile(const std::string& path_or_name, const Overrides& overrides,
+                        const LoadOptions& options) {
+    LoadResult result;
+    result.merged =
+        resolve_profile(path_or_name, overrides, options, result.diagnostics, &result.path);
+    if (!result.merged) {
+        return result;
+    }
+    Profile profile = decode(*result.merged, result.diagnostics, result.origins);
+    if (result.diagnostics.empty()) {
+        check(profile, result.origins, result.diagnostics);
+    }
+    if (result.diagnostics.empty()) {
+        result.profile = std::move(profile);
+    }
+    return result;
+}
+
+}  // namespace sandbox::profile
