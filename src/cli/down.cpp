@@ -2,7 +2,6 @@
 // left. A live launcher gets SIGTERM (it forwards it, waits stop_grace, kills the cgroup and
 // unwinds its own rollback); a dead one's state.json rollback is replayed here.
 #include <signal.h>
-#include <sys/pidfd.h>
 
 #include <cstdio>
 #include <memory>
@@ -33,12 +32,12 @@ int run_down(const std::string& name) {
     if (exec::is_state_locked(dir) && state->launcher_pid > 0) {
         auto pidfd = sys::open_pidfd(state->launcher_pid);
         if (pidfd) {
-            pidfd_send_signal(pidfd->get(), SIGTERM, nullptr, 0);
+            sys::pidfd_signal(pidfd->get(), SIGTERM);
             auto ended = sys::wait_pidfd_readable(pidfd->get(), k_wait_ms);
             if (ended && !*ended) {
                 std::fprintf(stderr, "sandbox: down: launcher %d did not stop in %d s: killing it\n",
                              state->launcher_pid, k_wait_ms / 1000);
-                pidfd_send_signal(pidfd->get(), SIGKILL, nullptr, 0);
+                sys::pidfd_signal(pidfd->get(), SIGKILL);
                 (void)sys::wait_pidfd_readable(pidfd->get(), 5000);
             }
         }

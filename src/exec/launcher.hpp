@@ -36,6 +36,8 @@ struct LaunchOptions {
 // Everything the host steps share. Members are declared in the order they are created, so
 // they are destroyed in reverse (the child is killed before its fds close).
 struct HostContext {
+    HostContext(const plan::Plan& p, const plan::HostFacts& f, Rollback& r, Report& rep)
+        : plan(p), facts(f), rollback(r), report(rep) {}
     const plan::Plan& plan;
     const plan::HostFacts& facts;
     Rollback& rollback;

@@ -43,7 +43,7 @@ sys::Status kill_process(const UndoEntry& entry) {
     if (!pidfd) {
         return pidfd.error().err() == ESRCH ? sys::Status{} : sys::Status(tl::unexpected(pidfd.error()));
     }
-    pidfd_send_signal(pidfd->get(), SIGKILL, nullptr, 0);
+    sys::pidfd_signal(pidfd->get(), SIGKILL);
     // Ours: reap it. Not ours (a launcher that died): wait until it is gone.
     if (waitpid(pid, nullptr, __WALL) < 0) {
         auto ended = sys::wait_pidfd_readable(pidfd->get(), 2000);

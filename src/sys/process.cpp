@@ -2,7 +2,6 @@
 
 #include <linux/sched.h>
 #include <poll.h>
-#include <sys/pidfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,7 +52,7 @@ ChildProcess::~ChildProcess() {
         return;
     }
     if (m_pidfd) {
-        pidfd_send_signal(m_pidfd.get(), SIGKILL, nullptr, 0);
+        pidfd_signal(m_pidfd.get(), SIGKILL);
         siginfo_t info{};
         while (waitid(P_PIDFD, static_cast<id_t>(m_pidfd.get()), &info, WEXITED) != 0 &&
                errno == EINTR) {
@@ -70,7 +69,7 @@ Status ChildProcess::signal(int sig) const {
     if (m_pid <= 0) {
         return {};
     }
-    if (pidfd_send_signal(m_pidfd.get(), sig, nullptr, 0) != 0 && errno != ESRCH) {
+    if (pidfd_signal(m_pidfd.get(), sig) != 0 && errno != ESRCH) {
         return fail("pidfd_send_signal", std::to_string(m_pid), {});
     }
     return {};
@@ -132,8 +131,14 @@ Result<ChildProcess> fork_process(const std::function<int()>& child_main) {
     return clone_process(CloneOptions{}, child_main);
 }
 
+int pidfd_signal(int pidfd, int sig) {
+    return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+int pidfd_open_raw(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
 Result<UniqueFd> open_pidfd(pid_t pid) {
-    int fd = pidfd_open(pid, 0);
+    int fd = pidfd_open_raw(pid);
     if (fd < 0) {
         return fail("pidfd_open", std::to_string(pid));
     }

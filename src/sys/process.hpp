@@ -67,6 +67,11 @@ Result<ChildProcess> clone_process(const CloneOptions& options,
 // fork() with a pidfd (for helpers that need no namespaces).
 Result<ChildProcess> fork_process(const std::function<int()>& child_main);
 
+// pidfd_send_signal(2) / pidfd_open(2) through syscall(): Debian 12's <sys/pidfd.h> lacks
+// extern "C", so its declarations do not link from C++.
+int pidfd_signal(int pidfd, int sig);
+int pidfd_open_raw(pid_t pid);
+
 // pidfd_open(pid): an owning handle for a process we did not create (for `down`).
 Result<UniqueFd> open_pidfd(pid_t pid);
 
