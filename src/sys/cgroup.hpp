@@ -74,6 +74,12 @@ std::unique_ptr<Cgroup> make_cgroup_v2(std::string root, std::string relative);
 std::unique_ptr<Cgroup> make_cgroup_v1(std::map<std::string, std::string> hierarchies,
                                        std::string relative);
 
+// The child's side of self_attach_files(): writes "0" into each file (moves the caller).
+// Call it before unshare(CLONE_NEWCGROUP) (else the group lies outside the new namespace's
+// root) and before changing credentials (the files are root's, mode 0644: a still-uid-0 child
+// may write them even inside a new user namespace). Errors name the file, like write().
+Status join_cgroup(const std::vector<std::string>& attach_files);
+
 // Removes a leaf directory found in a rollback entry or state.json: kill (cgroup.kill or a
 // SIGKILL loop over cgroup.procs), wait up to `wait` for cgroup.procs to empty, rmdir with EBUSY
 // retry. ENOENT is success. Then tries rmdir on up to `prune_parents` ancestors, stopping quietly

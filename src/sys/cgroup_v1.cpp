@@ -1,6 +1,8 @@
 // cgroup v1: one directory per hierarchy (memory, pids, cpu, cpuacct, ...), each under its own
 // mount. Controllers co-mounted in one hierarchy (cpu,cpuacct) share one directory. There is
 // no cgroup.kill: killing loops SIGKILL over each hierarchy's cgroup.procs.
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "sys/cgroup.hpp"
@@ -109,11 +111,23 @@ public:
     }
 
     Status remove() override {
-        // Kill in every hierarchy first, so no hierarchy's rmdir waits on a task that another
+        // Fast path: every hierarchy's leaf is already empty (the usual case at exit).
+        std::vector<std::string> busy;
+        for (const std::string& dir : dirs()) {
+            if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) {
+                prune_parents(dir, parent_levels());
+            } else {
+                busy.push_back(dir);
+            }
+        }
+        if (busy.empty()) {
+            return {};
+        }
+        // Kill in every hierarchy first, so no hierarchy's wait is spent on a task another
         // hierarchy's loop has not reached yet.
         (void)kill_all();
         Status first{};
-        for (const std::string& dir : dirs()) {
+        for (const std::string& dir : busy) {
             if (auto r = remove_cgroup_dir(dir, parent_levels()); !r && first) {
                 first = r;
             }

@@ -53,10 +53,35 @@ enum class RelayEnd {
 };
 
 // Pumps `in_fd` -> master and master -> `out_fd` with poll() until the master hangs up or
-// `stop_fd` (-1 = none) is readable. Handles EINTR and short writes; data read but not yet
-// written stays in the relay's buffers only for the duration of one call, so callers that stop
-// to handle a signal (SIGWINCH: copy_window_size) simply call it again. EOF on `in_fd` stops
-// reading input but keeps relaying output. The master is switched to O_NONBLOCK.
+// `stop_fd` is readable. Keeps data that was read but not yet written between calls, so a
+// supervisor that stops to handle a signal (SIGWINCH: copy_window_size; SIGINT: forward it)
+// calls run() again without losing a byte. EOF on `in_fd` stops reading input but output keeps
+// flowing; EPIPE on `out_fd` drops output from then on (block or ignore SIGPIPE in the caller:
+// the default action would kill the launcher before it cleans up). The master is switched to
+// O_NONBLOCK. `in_fd` may be -1 (no input).
+class PtyRelay {
+public:
+    PtyRelay(int master_fd, int in_fd, int out_fd);
+    // `stop_fd` (-1 = none): a signalfd / eventfd; run() returns `stopped` without reading it.
+    Result<RelayEnd> run(int stop_fd);
+
+private:
+    struct Pending {
+        char data[4096];
+        size_t begin = 0;
+        size_t end = 0;
+        bool empty() const { return begin == end; }
+    };
+    int m_master;
+    int m_in;
+    int m_out;
+    bool m_in_open;
+    bool m_out_open = true;
+    Pending m_to_master;
+    Pending m_to_out;
+};
+
+// One-shot form of PtyRelay for callers without a stop fd to come back from (or a test).
 Result<RelayEnd> relay_pty(int master_fd, int in_fd, int out_fd, int stop_fd);
 
 }  // namespace sandbox::sys

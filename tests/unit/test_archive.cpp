@@ -1,6 +1,7 @@
 // Archive extraction (safety first: nothing may land outside the target), the archive cache of
 // prepare_rootfs, and remove_tree. No privilege needed.
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -265,4 +266,53 @@ TEST_CASE("rootfs: overlay makes upper and work in the state dir with an undo", 
     exec::Rollback rb2;
     CHECK_THROWS(exec::host::prepare_rootfs(p, state, rb2));
     CHECK(rb2.empty());
+}
+
+TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no temp dirs",
+          "[unit][rootfs]") {
+    ScratchDir tmp("ar");
+    const std::string tar = tmp / "img.tar";
+    {
+        ArchiveBuilder b(tar);
+        b.dir("data");
+        for (int i = 0; i < 200; ++i) {
+            b.file("data/f" + std::to_string(i),
+                   std::string(4096, static_cast<char>('a' + i % 26)));
+        }
+    }
+    plan::RootfsPlan p;
+    p.kind = plan::RootfsKind::archive;
+    p.source = tar;
+    p.cache_dir = tmp / "cache";
+    p.readonly = true;
+    plan::StatePlan state{"t", tmp / "state"};
+    std::vector<pid_t> kids;
+    for (int i = 0; i < 4; ++i) {
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            int rc = 1;
+            try {
+                exec::Rollback rb;
+                auto r = exec::host::prepare_rootfs(p, state, rb);
+                rc = read_text(r.root + "/data/f199").size() == 4096 ? 0 : 2;
+            } catch (...) {
+                rc = 3;
+            }
+            ::_exit(rc);
+        }
+        kids.push_back(pid);
+    }
+    for (pid_t pid : kids) {
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(tmp / "cache")) {
+        names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{".hashes", sys::sha256_file(tar).value()});
 }

@@ -136,6 +136,12 @@ TEST_CASE("cgroup: v1 makes one leaf per distinct hierarchy and writes into the 
           "write blkio.weight = 100: no v1 hierarchy for controller 'blkio': No such file or "
           "directory (ENOENT)");
 
+    touch_files(root / "memory/sandbox/web", {"tasks"});
+    touch_files(root / "pids/sandbox/web", {"tasks"});
+    touch_files(root / "cpu,cpuacct/sandbox/web", {"tasks"});
+    REQUIRE(sys::join_cgroup(cg->self_attach_files()));
+    CHECK(read_text(root / "memory/sandbox/web/tasks") == "0");
+    CHECK(read_text(root / "cpu,cpuacct/sandbox/web/tasks") == "0");
     REQUIRE(cg->enable_controllers({"memory"}));  // no-op on v1
     REQUIRE(cg->attach(77));
     CHECK(read_text(root / "memory/sandbox/web/cgroup.procs") == "77");
