@@ -35,7 +35,8 @@ int run_down(const std::string& name) {
             sys::pidfd_signal(pidfd->get(), SIGTERM);
             auto ended = sys::wait_pidfd_readable(pidfd->get(), k_wait_ms);
             if (ended && !*ended) {
-                std::fprintf(stderr, "sandbox: down: launcher %d did not stop in %d s: killing it\n",
+                std::fprintf(stderr,
+                             "sandbox: down: launcher %d did not stop in %d s: killing it\n",
                              state->launcher_pid, k_wait_ms / 1000);
                 sys::pidfd_signal(pidfd->get(), SIGKILL);
                 (void)sys::wait_pidfd_readable(pidfd->get(), 5000);

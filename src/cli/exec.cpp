@@ -30,7 +30,8 @@ struct ExecCliOptions {
 };
 
 bool same_namespace(pid_t pid, const char* type) {
-    struct stat mine {}, theirs {};
+    struct stat mine {
+    }, theirs{};
     std::string own = std::string("/proc/self/ns/") + type;
     std::string other = "/proc/" + std::to_string(pid) + "/ns/" + type;
     if (stat(own.c_str(), &mine) != 0 || stat(other.c_str(), &theirs) != 0) {

@@ -36,8 +36,8 @@ struct UpCliOptions {
 int print_plan_errors(const plan::Plan& plan) {
     for (const plan::PlanNote& note : plan.notes) {
         if (note.level == plan::PlanNote::Level::error) {
-            std::fprintf(stderr, "sandbox: %s: %s\n", std::string(plan::to_string(note.step)).c_str(),
-                         note.message.c_str());
+            std::fprintf(stderr, "sandbox: %s: %s\n",
+                         std::string(plan::to_string(note.step)).c_str(), note.message.c_str());
         }
     }
     return k_exit_setup_failed;
@@ -113,8 +113,7 @@ int run_up(UpCliOptions& options) {
     try {
         exec::maybe_inject_fault(plan::StepId::validate);
     } catch (const sys::SysError& e) {
-        std::fprintf(stderr, "sandbox: %s\n",
-                     exec::SetupError(plan::StepId::validate, e).what());
+        std::fprintf(stderr, "sandbox: %s\n", exec::SetupError(plan::StepId::validate, e).what());
         return k_exit_setup_failed;
     }
     profile::LoadResult loaded = profile::load_profile(options.profile, options.overrides);

@@ -45,6 +45,9 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     // From now on state.json always holds the current undo list (a SIGKILLed launcher is
     // cleaned up from it by the next `up` or `down` of this name).
     ctx.rollback.set_observer([&ctx](const std::vector<UndoEntry>& entries) {
+        if (entries.empty()) {
+            return;  // the state dir itself is gone
+        }
         ctx.record.rollback = entries;
         if (auto st = ctx.state.save(ctx.record); !st) {
             spdlog::warn("write state.json: {}", st.error().describe());
@@ -113,10 +116,12 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
 
     // Blocked before clone3 and inherited by the child: init picks them up with sigwaitinfo,
     // the launcher through this signalfd (STYLE §2.3).
-    sigset_t handled = sys::make_sigset(
-        {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
+    sigset_t handled =
+        sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
     sys::ScopedSignalMask mask(handled);
     sys::UniqueFd signal_fd = sys::or_throw(sys::open_signalfd(handled));
+    // A closed terminal or pipe must not kill the launcher before it cleans up (EPIPE instead).
+    signal(SIGPIPE, SIG_IGN);
 
     std::optional<sys::ScopedRawMode> raw_mode;
     {
@@ -128,7 +133,8 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             if (options.detach_notify_fd >= 0) {
                 // Detached: the workload's output goes to <state dir>/output.log.
                 std::string log = ctx.state.dir() + "/output.log";
-                sys::UniqueFd out(open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+                sys::UniqueFd out(
+                    open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
                 if (out) {
                     dup2(out.get(), STDOUT_FILENO);
                     dup2(out.get(), STDERR_FILENO);
@@ -167,22 +173,21 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             auto workload = ctx.sync.expect_setup_done(signal_fd.get());
             if (!workload) {
                 auto st = sys::or_throw(ctx.child.wait());
-                throw SetupError(plan::StepId::init,
-                                 sys::SysError(ECHILD, "sandbox setup", {}, {},
-                                               "the child ended with status " +
-                                                   std::to_string(st.shell_code()) +
-                                                   " before it was set up"));
+                throw SetupError(
+                    plan::StepId::init,
+                    sys::SysError(ECHILD, "sandbox setup", {}, {},
+                                  "the child ended with status " + std::to_string(st.shell_code()) +
+                                      " before it was set up"));
             }
             ctx.workload_pid = *workload;
             auto t1 = std::chrono::steady_clock::now();
-            report.step_ms.emplace_back(
-                "sandbox_setup", std::chrono::duration<double, std::milli>(t1 - t0).count());
+            report.step_ms.emplace_back("sandbox_setup",
+                                        std::chrono::duration<double, std::milli>(t1 - t0).count());
             // Steps 14-18 in the workload: EOF means execve succeeded (CLOEXEC).
             std::optional<int> exec_errno = ctx.sync.expect_exec(signal_fd.get());
-            report.step_ms.emplace_back(
-                "exec", std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - t1)
-                            .count());
+            report.step_ms.emplace_back("exec", std::chrono::duration<double, std::milli>(
+                                                    std::chrono::steady_clock::now() - t1)
+                                                    .count());
             ctx.sync.close();
             if (exec_errno) {
                 int err = *exec_errno;
@@ -210,10 +215,9 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 if (raw_mode) {
                     raw_mode->restore();
                 }
-                report.step_ms.emplace_back(
-                    "supervise", std::chrono::duration<double, std::milli>(
-                                     std::chrono::steady_clock::now() - t2)
-                                     .count());
+                report.step_ms.emplace_back("supervise", std::chrono::duration<double, std::milli>(
+                                                             std::chrono::steady_clock::now() - t2)
+                                                             .count());
                 exit_status = res.status.shell_code();
                 report.ended_how = res.status.signaled ? "signaled" : "exited";
                 report.signal = res.status.signaled ? res.status.code : 0;
@@ -276,15 +280,14 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
         }
         report.undo_failures = to_report(rollback.unwind());
         ctx.state = StateDir();  // drops the lock after the directory is gone
-        report.step_ms.emplace_back(
-            "cleanup", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                 t_cleanup)
-                           .count());
+        report.step_ms.emplace_back("cleanup", std::chrono::duration<double, std::milli>(
+                                                   std::chrono::steady_clock::now() - t_cleanup)
+                                                   .count());
     }
     report.exit_status = exit_status;
-    report.wall_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - options.started)
-            .count();
+    report.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                               options.started)
+                         .count();
     if (options.report_path) {
         try {
             write_report(report, *options.report_path);

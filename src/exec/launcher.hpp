@@ -76,7 +76,7 @@ auto sandbox::exec::run_step(HostContext& ctx, plan::StepId step, Fn&& fn) -> de
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                         .count();
         ctx.report.step_ms.emplace_back(std::string(plan::to_string(step)), ms);
-        SPDLOG_DEBUG("step {}: {:.3f} ms", plan::to_string(step), ms);
+        spdlog::debug("step {}: {:.3f} ms", plan::to_string(step), ms);
     };
     try {
         maybe_inject_fault(step);

@@ -12,8 +12,8 @@
 
 #include "exec/host/network.hpp"
 #include "exec/state.hpp"
-#include "sys/cgroup.hpp"
 #include "sys/archive.hpp"
+#include "sys/cgroup.hpp"
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
 #include "sys/process.hpp"
@@ -41,7 +41,8 @@ sys::Status kill_process(const UndoEntry& entry) {
     }
     auto pidfd = sys::open_pidfd(pid);
     if (!pidfd) {
-        return pidfd.error().err() == ESRCH ? sys::Status{} : sys::Status(tl::unexpected(pidfd.error()));
+        return pidfd.error().err() == ESRCH ? sys::Status{}
+                                            : sys::Status(tl::unexpected(pidfd.error()));
     }
     sys::pidfd_signal(pidfd->get(), SIGKILL);
     // Ours: reap it. Not ours (a launcher that died): wait until it is gone.
@@ -76,7 +77,7 @@ std::optional<UndoKind> undo_kind_from_string(std::string_view name) {
 
 void Rollback::push(UndoKind kind, std::string target, std::string extra) {
     m_entries.push_back(UndoEntry{kind, std::move(target), std::move(extra)});
-    SPDLOG_DEBUG("rollback: push {} '{}'", to_string(kind), m_entries.back().target);
+    spdlog::debug("rollback: push {} '{}'", to_string(kind), m_entries.back().target);
     if (m_observer) {
         m_observer(m_entries);
     }
@@ -89,7 +90,7 @@ std::vector<UndoFailure> Rollback::unwind() noexcept {
         m_entries.pop_back();
         try {
             run_undo(entry);
-            SPDLOG_DEBUG("rollback: {} '{}' done", to_string(entry.kind), entry.target);
+            spdlog::debug("rollback: {} '{}' done", to_string(entry.kind), entry.target);
         } catch (const sys::SysError& e) {
             spdlog::warn("undo {} '{}': {}", to_string(entry.kind), entry.target, e.describe());
             failures.push_back(UndoFailure{entry, e.describe()});
@@ -143,7 +144,8 @@ void run_undo(const UndoEntry& entry) {
             break;
         case UndoKind::remove_cgroup:
             st = sys::remove_cgroup_dir(
-                entry.target, entry.extra.empty() ? 0U : static_cast<unsigned>(std::stoul(entry.extra)));
+                entry.target,
+                entry.extra.empty() ? 0U : static_cast<unsigned>(std::stoul(entry.extra)));
             break;
         case UndoKind::delete_link:
             st = host::delete_link(entry.target);

@@ -76,7 +76,8 @@ std::string to_json(const SandboxState& s) {
     j["cgroup_dirs"] = s.cgroup_dirs;
     nlohmann::json rb = nlohmann::json::array();
     for (const UndoEntry& e : s.rollback) {
-        rb.push_back({{"kind", std::string(to_string(e.kind))}, {"target", e.target}, {"extra", e.extra}});
+        rb.push_back(
+            {{"kind", std::string(to_string(e.kind))}, {"target", e.target}, {"extra", e.extra}});
     }
     j["rollback"] = rb;
     return j.dump(2) + "\n";
@@ -103,8 +104,8 @@ sys::Result<SandboxState> parse_state(const std::string& text) {
                 return sys::fail_with(EINVAL, "parse state.json", {}, {},
                                       "unknown undo kind " + e.at("kind").dump());
             }
-            s.rollback.push_back(
-                UndoEntry{*kind, e.at("target").get<std::string>(), e.value("extra", std::string())});
+            s.rollback.push_back(UndoEntry{*kind, e.at("target").get<std::string>(),
+                                           e.value("extra", std::string())});
         }
         return s;
     } catch (const nlohmann::json::exception& e) {
@@ -112,7 +113,9 @@ sys::Result<SandboxState> parse_state(const std::string& text) {
     }
 }
 
-std::string state_file(const std::string& dir) { return dir + "/state.json"; }
+std::string state_file(const std::string& dir) {
+    return dir + "/state.json";
+}
 
 sys::Result<SandboxState> read_state(const std::string& dir) {
     auto text = sys::read_file(state_file(dir));
@@ -142,7 +145,8 @@ std::vector<UndoFailure> clean_stale_state(const std::string& dir) {
     }
     // Whatever the entries said, the directory itself goes.
     if (auto st = sys::remove_tree(dir); !st) {
-        failures.push_back(UndoFailure{UndoEntry{UndoKind::remove_tree, dir, {}}, st.error().describe()});
+        failures.push_back(
+            UndoFailure{UndoEntry{UndoKind::remove_tree, dir, {}}, st.error().describe()});
     }
     return failures;
 }

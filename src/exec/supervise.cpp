@@ -37,8 +37,8 @@ void add(int epoll_fd, int fd) {
 
 }  // namespace
 
-SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process,
-                          int signal_fd, sys::Cgroup* cgroup, sys::PtyPair* pty) {
+SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process, int signal_fd,
+                          sys::Cgroup* cgroup, sys::PtyPair* pty) {
     SuperviseResult result;
     sys::UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
     sys::UniqueFd timer(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
@@ -72,14 +72,15 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
         arm(timer.get(), process.stop_grace);
     };
     bool pty_open = pty != nullptr;
+    std::optional<sys::PtyRelay> relay;
     if (pty_open) {
         (void)sys::copy_window_size(STDIN_FILENO, pty->master.get());
+        relay.emplace(pty->master.get(), STDIN_FILENO, STDOUT_FILENO);
     }
 
     for (;;) {
         if (pty_open) {
-            auto end = sys::or_throw(
-                sys::relay_pty(pty->master.get(), STDIN_FILENO, STDOUT_FILENO, epoll.get()));
+            auto end = sys::or_throw(relay->run(epoll.get()));
             if (end == sys::RelayEnd::hangup) {
                 pty_open = false;
             }
@@ -97,7 +98,7 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
             if (fd == child.pidfd()) {
                 // Drain the pty before reporting, so the last output is not lost.
                 if (pty_open) {
-                    (void)sys::relay_pty(pty->master.get(), -1, STDOUT_FILENO, -1);
+                    (void)relay->run(-1);
                 }
                 result.status = sys::or_throw(child.wait());
                 return result;

@@ -18,7 +18,7 @@ struct SuperviseResult {
 };
 
 // `child` is the sandbox's first process (init, or the workload itself). Throws SysError.
-SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process,
-                          int signal_fd, sys::Cgroup* cgroup, sys::PtyPair* pty);
+SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process, int signal_fd,
+                          sys::Cgroup* cgroup, sys::PtyPair* pty);
 
 }  // namespace sandbox::exec

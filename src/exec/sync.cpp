@@ -80,8 +80,8 @@ SetupError SyncMsg::to_setup_error() const {
     if (step > static_cast<uint32_t>(plan::StepId::cleanup)) {
         step_id = plan::StepId::init;
     }
-    return SetupError(step_id, sys::SysError(err, text_of(op), text_of(path[0]),
-                                             text_of(path[1]), text_of(detail)));
+    return SetupError(step_id, sys::SysError(err, text_of(op), text_of(path[0]), text_of(path[1]),
+                                             text_of(detail)));
 }
 
 sys::Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
@@ -97,7 +97,7 @@ void SyncChannel::send(const SyncMsg& msg) const {
     if (!try_send(msg)) {
         throw sys::SysError(errno, "send", "sync socket", {}, std::string(to_string(msg.type)));
     }
-    SPDLOG_TRACE("sync: sent {}", to_string(msg.type));
+    spdlog::trace("sync: sent {}", to_string(msg.type));
 }
 
 bool SyncChannel::try_send(const SyncMsg& msg) const noexcept {
@@ -145,7 +145,7 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms) const
     for (;;) {
         ssize_t n = ::recv(m_fd.get(), &msg, sizeof msg, 0);
         if (n == 0) {
-            SPDLOG_TRACE("sync: EOF");
+            spdlog::trace("sync: EOF");
             return std::nullopt;
         }
         if (n < 0) {
@@ -160,7 +160,7 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms) const
         if (n != static_cast<ssize_t>(sizeof msg) || msg.version != SyncMsg::k_version) {
             throw ProtocolError("sync: malformed message of " + std::to_string(n) + " bytes");
         }
-        SPDLOG_TRACE("sync: received {}", to_string(msg.type));
+        spdlog::trace("sync: received {}", to_string(msg.type));
         return msg;
     }
 }

@@ -29,8 +29,7 @@ Status write_gid_map(pid_t pid, const std::vector<IdRange>& ranges) {
     return write_file("/proc/" + std::to_string(pid) + "/gid_map", format_id_map(ranges));
 }
 
-Status run_id_map_helper(const std::string& helper, pid_t pid,
-                         const std::vector<IdRange>& ranges) {
+Status run_id_map_helper(const std::string& helper, pid_t pid, const std::vector<IdRange>& ranges) {
     std::vector<std::string> args{helper, std::to_string(pid)};
     for (const IdRange& r : ranges) {
         args.push_back(std::to_string(r.inside));

@@ -110,15 +110,15 @@ std::string propagation_to_string(Propagation p) {
 
 Status make_root_propagation(Propagation p) {
     unsigned long flags = MS_REC | propagation_bits(p);
-    SPDLOG_TRACE("mount(NULL, \"/\", NULL, MS_REC|{})", propagation_to_string(p));
+    spdlog::trace("mount(NULL, \"/\", NULL, MS_REC|{})", propagation_to_string(p));
     if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0) {
         return fail("make / " + propagation_to_string(p).substr(3));
     }
     return {};
 }
 
-Status bind_mount_fd(int source_fd, const std::string& source_name, int target_fd,
-                     bool recursive, const MountAttrs& attrs, const std::string& what) {
+Status bind_mount_fd(int source_fd, const std::string& source_name, int target_fd, bool recursive,
+                     const MountAttrs& attrs, const std::string& what) {
     unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
     if (recursive) {
         flags |= AT_RECURSIVE;
@@ -143,8 +143,8 @@ Status bind_mount_fd(int source_fd, const std::string& source_name, int target_f
     return {};
 }
 
-Status bind_mount(const std::string& source, int target_fd, bool recursive,
-                  const MountAttrs& attrs, const std::string& what) {
+Status bind_mount(const std::string& source, int target_fd, bool recursive, const MountAttrs& attrs,
+                  const std::string& what) {
     UniqueFd src(open(source.c_str(), O_PATH | O_CLOEXEC));
     if (!src) {
         return fail("bind", source, what);
@@ -165,7 +165,8 @@ Status mount_filesystem(const std::string& fstype, const std::string& source,
         return fail_with(err, "mount " + fstype, what, {},
                          log.empty() ? "option '" + key + "'" : log);
     };
-    if (!source.empty() && fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0) != 0) {
+    if (!source.empty() &&
+        fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0) != 0) {
         return config_fail("source");
     }
     size_t i = 0;

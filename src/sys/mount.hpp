@@ -37,11 +37,11 @@ Status make_root_propagation(Propagation p);
 // Bind `source` (a host path) onto the directory/file `target_fd`, with attrs applied before
 // the mount becomes visible (recursive binds get them on every submount). `what` names the
 // target in errors.
-Status bind_mount(const std::string& source, int target_fd, bool recursive,
-                  const MountAttrs& attrs, const std::string& what);
+Status bind_mount(const std::string& source, int target_fd, bool recursive, const MountAttrs& attrs,
+                  const std::string& what);
 // Like bind_mount, source given as an fd (O_PATH) already resolved.
-Status bind_mount_fd(int source_fd, const std::string& source_name, int target_fd,
-                     bool recursive, const MountAttrs& attrs, const std::string& what);
+Status bind_mount_fd(int source_fd, const std::string& source_name, int target_fd, bool recursive,
+                     const MountAttrs& attrs, const std::string& what);
 // New filesystem instance: fsopen(fstype) + fsconfig(data "k=v,flag,...") + fsmount(attrs)
 // + move_mount onto target_fd. `source` is the fs "source" string (may be empty).
 Status mount_filesystem(const std::string& fstype, const std::string& source,

@@ -54,8 +54,8 @@ private:
 };
 
 struct CloneOptions {
-    uint64_t flags = 0;      // CLONE_NEW* ...; CLONE_PIDFD is always added
-    int cgroup_fd = -1;      // >= 0: CLONE_INTO_CGROUP into this cgroup directory
+    uint64_t flags = 0;  // CLONE_NEW* ...; CLONE_PIDFD is always added
+    int cgroup_fd = -1;  // >= 0: CLONE_INTO_CGROUP into this cgroup directory
     int exit_signal = SIGCHLD;
 };
 

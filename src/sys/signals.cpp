@@ -18,7 +18,9 @@ ScopedSignalMask::ScopedSignalMask(const sigset_t& block) {
     sigprocmask(SIG_BLOCK, &block, &m_previous);
 }
 
-ScopedSignalMask::~ScopedSignalMask() { sigprocmask(SIG_SETMASK, &m_previous, nullptr); }
+ScopedSignalMask::~ScopedSignalMask() {
+    sigprocmask(SIG_SETMASK, &m_previous, nullptr);
+}
 
 Result<UniqueFd> open_signalfd(const sigset_t& set) {
     int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -17,6 +17,7 @@
 #include "exec/child/network.hpp"
 #include "exec/child/pivot_root.hpp"
 #include "exec/child/workload.hpp"
+#include "sys/cgroup.hpp"
 #include "sys/fs.hpp"
 #include "sys/namespaces.hpp"
 
@@ -27,8 +28,8 @@ namespace {
 void join_cgroup_and_namespaces(const ChildContext& ctx) {
     // v1: join by writing "0" ourselves, ~50 µs even cold, where the launcher writing our pid
     // costs 8-35 ms (DESIGN §8). Before anything else runs, so all of it is accounted.
-    for (const std::string& file : ctx.cgroup_self_attach) {
-        sys::or_throw(sys::write_file(file, "0"));
+    if (!ctx.cgroup_self_attach.empty()) {
+        sys::or_throw(sys::join_cgroup(ctx.cgroup_self_attach));
     }
     // A cgroup namespace rooted at the sandbox's own cgroup: only after joining it.
     if (ctx.unshare_cgroup_namespace) {

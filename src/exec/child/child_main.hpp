@@ -14,7 +14,7 @@
 namespace sandbox::exec::child {
 
 struct JoinNamespace {
-    int fd = -1;  // owned by the launcher; the child's copy is used once
+    int fd = -1;   // owned by the launcher; the child's copy is used once
     int type = 0;  // CLONE_NEW*
     std::string what;
 };
@@ -24,13 +24,13 @@ struct ChildContext {
     SyncChannel* sync = nullptr;  // the child's end
     pid_t launcher_pid = 0;
     bool new_pid_namespace = false;
-    std::string rootfs_dir;  // prepared rootfs (archive: the unpacked tree)
+    std::string rootfs_dir;                       // prepared rootfs (archive: the unpacked tree)
     std::vector<std::string> cgroup_self_attach;  // v1: "0" into each before anything runs
-    bool unshare_cgroup_namespace = false;  // v1: CLONE_NEWCGROUP after joining the cgroup
-    std::vector<JoinNamespace> joins;       // user first
-    std::vector<int> launcher_only_fds;     // closed first thing in the child
-    int pty_slave = -1;                     // >= 0: the workload's controlling terminal
-    std::vector<std::string> env;           // the workload's environment, resolved
+    bool unshare_cgroup_namespace = false;        // v1: CLONE_NEWCGROUP after joining the cgroup
+    std::vector<JoinNamespace> joins;             // user first
+    std::vector<int> launcher_only_fds;           // closed first thing in the child
+    int pty_slave = -1;                           // >= 0: the workload's controlling terminal
+    std::vector<std::string> env;                 // the workload's environment, resolved
 };
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit

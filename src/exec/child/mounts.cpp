@@ -76,8 +76,9 @@ public:
         : m_new_root(std::move(new_root)), m_rootfs_dir(std::move(rootfs_dir)) {}
 
     void run(const MountOp& op) {
-        SPDLOG_DEBUG("mount op {} '{}' → '{}' {} \"{}\" ({})", static_cast<int>(op.kind), op.source,
-                     op.target, sys::mount_attrs_to_string(attrs_of(op.flags)), op.data, op.origin);
+        spdlog::debug("mount op {} '{}' → '{}' {} \"{}\" ({})", static_cast<int>(op.kind),
+                      op.source, op.target, sys::mount_attrs_to_string(attrs_of(op.flags)), op.data,
+                      op.origin);
         switch (op.kind) {
             case MountOpKind::make_private:
                 sys::or_throw(sys::make_root_propagation(
@@ -177,7 +178,7 @@ private:
         sys::UniqueFd source(open(op.source.c_str(), O_PATH | O_CLOEXEC));
         if (!source) {
             if (errno == ENOENT && op.optional) {
-                SPDLOG_DEBUG("bind '{}': source missing, optional: skipped", op.source);
+                spdlog::debug("bind '{}': source missing, optional: skipped", op.source);
                 return;
             }
             throw sys::SysError(errno, "bind", op.source, op.target);
@@ -231,8 +232,8 @@ private:
         ro.readonly = true;
         if (S_ISDIR(st.st_mode)) {
             ro.nosuid = ro.nodev = ro.noexec = true;
-            sys::or_throw(sys::mount_filesystem("tmpfs", "tmpfs", "mode=0555", target->get(),
-                                                ro, op.target));
+            sys::or_throw(
+                sys::mount_filesystem("tmpfs", "tmpfs", "mode=0555", target->get(), ro, op.target));
         } else if (!S_ISLNK(st.st_mode)) {
             sys::or_throw(sys::bind_mount("/dev/null", target->get(), false, ro, op.target));
         }
@@ -248,8 +249,8 @@ private:
         }
         sys::MountAttrs attrs = attrs_of(op.flags);
         attrs.readonly = true;
-        sys::or_throw(sys::bind_mount_fd(target->get(), op.target, target->get(), true, attrs,
-                                         op.target));
+        sys::or_throw(
+            sys::bind_mount_fd(target->get(), op.target, target->get(), true, attrs, op.target));
     }
 
     void apply_propagation(const MountOp& op) {

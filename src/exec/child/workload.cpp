@@ -48,7 +48,8 @@ constexpr std::array<std::pair<std::string_view, int>, 16> k_rlimits{{
 }};
 
 bool is_number(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::vector<std::vector<std::string>> parse_colon_file(const std::string& text) {
@@ -174,7 +175,8 @@ void close_fds(const ChildContext& ctx) {
 
 std::string env_value(const std::vector<std::string>& env, const std::string& name) {
     for (const std::string& e : env) {
-        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') {
+        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 &&
+            e[name.size()] == '=') {
             return e.substr(name.size() + 1);
         }
     }

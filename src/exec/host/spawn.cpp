@@ -104,7 +104,7 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
         own_pid_ns = sys::or_throw(sys::open_namespace("/proc/self/ns/pid"));
         sys::or_throw(sys::enter_namespace(pid_join.get(), CLONE_NEWPID, "pid namespace to join"));
     }
-    SPDLOG_DEBUG("clone3({})", sys::clone_flags_to_string(flags));
+    spdlog::debug("clone3({})", sys::clone_flags_to_string(flags));
     auto child = sys::clone_process(sys::CloneOptions{flags, cgroup_fd.get(), SIGCHLD},
                                     [&cctx]() { return child::child_main(cctx); });
     if (own_pid_ns) {
