@@ -6,9 +6,17 @@
 
 #include "exec/rollback.hpp"
 #include "plan/plan.hpp"
+#include "sys/error.hpp"
 
 namespace sandbox::exec::host {
 
 void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback);
+
+// Rollback hooks (exec/rollback.cpp run_undo). Both treat "already gone" as success, so a
+// replay by `sandbox down` after the netns died is harmless.
+// Deletes the host-side veth `name` (its peer goes with it).
+sys::Status delete_link(const std::string& name);
+// Deletes the nftables table `spec` ("inet sandbox-web").
+sys::Status delete_nft_table(const std::string& spec);
 
 }  // namespace sandbox::exec::host
