@@ -170,7 +170,9 @@ TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {
     ScratchDir tmp("ar");
     fs::create_directories(tmp / "root/bin");
     write_text(tmp / "file", "");
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::directory;
     exec::Rollback rb;
@@ -198,7 +200,9 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
         b.dir("bin").file("bin/true", "#!/bin/sh\n", 0755);
     }
     fs::create_directories(tmp / "state");
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::archive;
     p.source = tar;
@@ -247,7 +251,9 @@ TEST_CASE("rootfs: overlay makes upper and work in the state dir with an undo", 
     ScratchDir tmp("ar");
     fs::create_directories(tmp / "root");
     fs::create_directories(tmp / "state");
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::directory;
     p.source = tmp / "root";
