@@ -10,23 +10,12 @@
 
 namespace sandbox::profile {
 
-// TEMPORARY, until the decode branch is merged: weak references, so this branch links
-// (and its tests run) without decode.cpp/check.cpp. Removed by the merge commit.
-Profile decode(const Node& root, Diagnostics& diagnostics, Origins& origins) __attribute__((weak));
-void check(const Profile& profile, const Origins& origins, Diagnostics& diagnostics)
-    __attribute__((weak));
-
 LoadResult load_profile(const std::string& path_or_name, const Overrides& overrides,
                         const LoadOptions& options) {
     LoadResult result;
     result.merged =
         resolve_profile(path_or_name, overrides, options, result.diagnostics, &result.path);
     if (!result.merged) {
-        return result;
-    }
-    if (&decode == nullptr || &check == nullptr) {
-        result.diagnostics.error(SourceLocation::named(result.path), "",
-                                 "internal: decode is not linked into this build");
         return result;
     }
     Profile profile = decode(*result.merged, result.diagnostics, result.origins);
