@@ -26,6 +26,7 @@
 #include "exec/child/security.hpp"
 #include "plan/seccomp_plan.hpp"
 #include "sys/caps.hpp"
+#include "sys/landlock.hpp"
 #include "sys/seccomp.hpp"
 
 using namespace sandbox;
@@ -353,6 +354,53 @@ TEST_CASE("caps sys: keep list, ambient set and a uid change", "[unit][caps]") {
             return e.err() == EPERM ? 0 : 61;
         }
         return 62;
+    });
+    CHECK(exit_code(status) == 0);
+}
+
+TEST_CASE("landlock sys: only the listed paths stay reachable", "[unit][landlock]") {
+    if (sys::landlock_abi_version() == 0) {
+        WARN("no Landlock in this kernel: only the refusal is checked");
+        CHECK(sys::apply_landlock({}).error().err() == EOPNOTSUPP);
+        return;
+    }
+    TempDir dir;
+    for (const char* d : {"/ro", "/rw", "/none"}) {
+        std::filesystem::create_directories(dir.path + d);
+        std::ofstream(dir.path + d + "/f") << "x";
+    }
+    plan::CapsPlan caps;  // no_new_privileges = true
+    plan::SecurityPlan security;
+    security.landlock = profile::Landlock{true, {dir.path + "/ro"}, {dir.path + "/rw"}};
+    auto can_open = [](const std::string& path, int flags) {
+        int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+        if (fd >= 0) {
+            ::close(fd);
+            return 0;
+        }
+        return errno;
+    };
+    int status = in_child([&] {
+        exec::child::apply_landlock(caps, security);
+        if (can_open(dir.path + "/ro/f", O_RDONLY) != 0) {
+            return 70;
+        }
+        if (can_open(dir.path + "/ro/f", O_WRONLY) != EACCES) {
+            return 71;
+        }
+        if (can_open(dir.path + "/rw/f", O_RDWR) != 0) {
+            return 72;
+        }
+        if (can_open(dir.path + "/rw/new", O_WRONLY | O_CREAT) != 0) {
+            return 73;
+        }
+        if (can_open(dir.path + "/none/f", O_RDONLY) != EACCES) {
+            return 74;
+        }
+        if (can_open("/etc/hostname", O_RDONLY) != EACCES) {
+            return 75;
+        }
+        return 0;
     });
     CHECK(exit_code(status) == 0);
 }

@@ -13,6 +13,7 @@
 
 #include "sys/caps.hpp"
 #include "sys/error.hpp"
+#include "sys/landlock.hpp"
 
 namespace sandbox::exec::child {
 namespace {
@@ -168,6 +169,30 @@ void apply_capabilities(const plan::CapsPlan& caps) {
     sys::or_throw(sys::set_ambient_capabilities(ambient));
     if (!keep.empty()) {
         sys::or_throw(sys::set_keep_caps(false));
+    }
+}
+
+void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security) {
+    if (!security.landlock || !security.landlock->enabled) {
+        return;
+    }
+    if (sys::landlock_abi_version() == 0) {
+        spdlog::warn(
+            "security.landlock: the kernel has no Landlock (not built in, or not in "
+            "the lsm= list): skipped");
+        return;
+    }
+    if (caps.no_new_privileges) {
+        sys::or_throw(sys::set_no_new_privs());
+    }
+    if (auto r = sys::apply_landlock({security.landlock->read, security.landlock->read_write});
+        !r) {
+        if (r.error().err() == EPERM && !caps.no_new_privileges) {
+            throw sys::SysError(EPERM, "landlock_restrict_self", "", "",
+                                "security.no_new_privileges = false needs CAP_SYS_ADMIN in "
+                                "capabilities.keep for Landlock");
+        }
+        throw std::move(r.error());
     }
 }
 

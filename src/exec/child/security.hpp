@@ -9,6 +9,7 @@
 //   workload (credentials):   prepare_for_uid_change(plan.capabilities)
 //                             setgroups, setresgid, setresuid
 //   workload (capabilities):  apply_capabilities(plan.capabilities)
+//                             apply_landlock(plan.capabilities, plan.security)
 //   workload (seccomp):       apply_seccomp(plan.capabilities, plan.seccomp)
 //   workload (exec):          close_range, execve
 //
@@ -53,6 +54,13 @@ void prepare_for_uid_change(const plan::CapsPlan& caps);
 // sets permitted = effective = inheritable = keep, the ambient set, and turns keep-caps off.
 // For a non-root workload only the ambient capabilities survive execve (capabilities(7)).
 void apply_capabilities(const plan::CapsPlan& caps);
+
+// [security.landlock]: PR_SET_NO_NEW_PRIVS (when asked; Landlock needs it or CAP_SYS_ADMIN),
+// then a Landlock ruleset leaving only landlock.read (read/execute) and landlock.read_write
+// (everything) reachable. Paths are inside the sandbox (after pivot_root). Where the kernel
+// has no Landlock it warns and goes on. Before seccomp: the strict preset does not allow the
+// landlock syscalls.
+void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security);
 
 // PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: the program prepared by
 // prepare_seccomp for this plan if there is one, else compiled now. A filter without
