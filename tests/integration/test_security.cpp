@@ -233,6 +233,23 @@ TEST_CASE("seccomp: an imported Docker-format profile blocks what it says", "[ro
     CHECK(r.out.rfind("errno=38\nok\nmkdir-refused\n", 0) == 0);
 }
 
+TEST_CASE("seccomp: the strict preset runs busybox echo and kills anything else",
+          "[root][seccomp]") {
+    SECTION("echo") {
+        SecuritySandbox box("strict-echo", "[seccomp]\npreset = \"strict\"\n");
+        RunResult r = box.up({"/bin/echo", "hello"});
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "hello\n");
+    }
+    SECTION("mkdir is not on the list") {
+        SecuritySandbox box("strict-mkdir", "[seccomp]\npreset = \"strict\"\n");
+        RunResult r = box.up({"/bin/mkdir", "/tmp/strict"});
+        INFO(r.err);
+        CHECK(r.exit_code == 159);
+    }
+}
+
 TEST_CASE("seccomp: the 32-bit int 0x80 entry is killed", "[root][seccomp]") {
     SECTION("default preset") {
         SecuritySandbox box("int80");
