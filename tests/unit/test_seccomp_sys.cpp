@@ -343,6 +343,22 @@ TEST_CASE("caps sys: keep list, ambient set and a uid change", "[unit][caps]") {
     });
     CHECK(exit_code(status) == 0);
 
+    // A non-root workload that keeps nothing still loses its bounding set.
+    status = in_child([&] {
+        plan::CapsPlan none;
+        exec::child::prepare_for_uid_change(none);
+        if (::setresuid(65534, 65534, 65534) != 0) {
+            return 56;
+        }
+        exec::child::apply_capabilities(none);
+        auto m = sys::read_capabilities();
+        if (!m || m->bounding != 0 || m->permitted != 0 || m->effective != 0 || m->ambient != 0) {
+            return 57;
+        }
+        return 0;
+    });
+    CHECK(exit_code(status) == 0);
+
     // Without prepare_for_uid_change the kept capabilities are gone after setresuid.
     status = in_child([&] {
         if (::setresuid(65534, 65534, 65534) != 0) {

@@ -45,8 +45,9 @@ struct PreparedSeccomp {
 // Throws sys::SysError when the filter cannot be compiled. No-op when seccomp is off.
 const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp);
 
-// Before setresuid() in the workload: PR_SET_KEEPCAPS when there are capabilities to keep,
-// so a non-root workload still has them to hand to apply_capabilities.
+// Before setresuid() in the workload: PR_SET_KEEPCAPS, so after a change to a non-root uid the
+// permitted set survives for apply_capabilities (which needs CAP_SETPCAP to drop the bounding
+// set even when nothing is kept, and the kept capabilities themselves).
 void prepare_for_uid_change(const plan::CapsPlan& caps);
 
 // After setresuid(): joins a fresh session keyring (keyctl(KEYCTL_JOIN_SESSION_KEYRING), so
