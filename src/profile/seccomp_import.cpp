@@ -326,10 +326,17 @@ private:
             return std::nullopt;
         }
         auto a = parse_action(*s);
-        if (!a) {
-            error(path, "unknown or unsupported action '" + *s + "'",
-                  "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
-                  "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG");
+        const char* k_supported =
+            "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
+            "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG";
+        if (!a && (*s == "SCMP_ACT_TRACE" || *s == "SCMP_ACT_NOTIFY")) {
+            error(path, "action '" + *s + "' is not supported (no tracer or notify listener)",
+                  k_supported);
+        } else if (!a) {
+            std::string hint = did_you_mean(
+                *s, {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
+                     "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_LOG"});
+            error(path, "unknown action '" + *s + "'", hint.empty() ? k_supported : hint);
         }
         return a;
     }

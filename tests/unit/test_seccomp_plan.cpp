@@ -362,15 +362,15 @@ TEST_CASE("seccomp import: bad values are reported where they are written", "[un
     const std::string json =
         "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n"
         "    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
-        "    {\"names\": [\"uname\"],\n     \"action\": \"SCMP_ACT_NOPE\"},\n"
+        "    {\"names\": [\"uname\"],\n     \"action\": \"SCMP_ACT_NOTIFY\"},\n"
         "    {\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
         "     \"args\": [{\"index\": 7, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}],"
         " \"extra\": 1}\n  ]\n}\n";
     profile::Diagnostics d;
     CHECK_FALSE(profile::parse_seccomp_import(json, "bad.json", amd64_context(), d));
     CHECK(d.str() ==
-          "bad.json:6:16: seccomp.import: syscalls[1].action: unknown or unsupported action "
-          "'SCMP_ACT_NOPE'\n"
+          "bad.json:6:16: seccomp.import: syscalls[1].action: action 'SCMP_ACT_NOTIFY' is not "
+          "supported (no tracer or notify listener)\n"
           "  hint: one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
           "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG\n"
           "bad.json:8:15: seccomp.import: syscalls[2].args[0]: an argument needs 'index' and 'op'\n"
@@ -406,4 +406,22 @@ TEST_CASE("seccomp import: loads a file and fills the profile", "[unit][seccomp]
     CHECK(find_rule(s, "uname")->origin == "seccomp.import");
     CHECK(find_rule(s, "uname")->action == SeccompAction::errno_);
     CHECK(find_rule(s, "uname")->errno_value == 38);
+}
+
+TEST_CASE("seccomp import: a misspelt action gets a suggestion, a cut-off file a position",
+          "[unit][seccomp]") {
+    profile::Diagnostics d;
+    CHECK_FALSE(profile::parse_seccomp_import("{\"defaultAction\": \"SCMP_ACT_ALOW\"}", "typo.json",
+                                              amd64_context(), d));
+    CHECK(d.str() ==
+          "typo.json:1:19: seccomp.import: defaultAction: unknown action 'SCMP_ACT_ALOW'\n"
+          "  hint: did you mean 'SCMP_ACT_ALLOW'?\n");
+
+    profile::Diagnostics cut;
+    CHECK_FALSE(profile::parse_seccomp_import("{\n  \"defaultAction\": ", "cut.json",
+                                              amd64_context(), cut));
+    REQUIRE(cut.size() == 1);
+    CHECK(cut.items()[0].where.str() == "cut.json:2:20");
+    CHECK(cut.items()[0].message.find("invalid JSON: syntax error while parsing value - "
+                                      "unexpected end of input") == 0);
 }
