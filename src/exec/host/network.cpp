@@ -1,15 +1,211 @@
-// Scaffold, replaced by the networking issue (libnl-route-3 + libnftables).
+// Step 7, network_host. Ordering: after id_maps, because the veth peer is created directly in
+// the child's network namespace (IFLA_NET_NS_PID) and that namespace exists from spawn on;
+// before release, because the child's network_sandbox step (after pivot_root) expects to find
+// the peer. Nothing here runs in the child. Order inside the step:
+//   1. checks that create nothing (name clash, address in use), so a refusal leaves nothing;
+//   2. veth (push delete_link at once), host addresses, link up;
+//   3. nft table when nat or ports (push delete_nft_table);
+//   4. forwarding sysctls last: the holder is the veth name, so the veth must exist first.
 #include "exec/host/network.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "exec/host/forwarding.hpp"
 #include "sys/error.hpp"
+#include "sys/fd.hpp"
+#include "sys/netlink.hpp"
+#include "sys/nftables.hpp"
 
 namespace sandbox::exec::host {
 
-void setup_host_network(const plan::NetHostPlan& plan, pid_t, Rollback&) {
-    if (plan.mode == profile::NetworkMode::veth) {
-        throw sys::SysError(ENOSYS, "create veth", plan.host_name, {},
-                            "network.mode = \"veth\" is not implemented yet");
+namespace {
+
+sys::IpPrefix to_prefix(const plan::Cidr& cidr) {
+    return {cidr.address, cidr.prefix, cidr.v6};
+}
+
+// A veth left by a sandbox that has just exited disappears on its own once the kernel has torn
+// its peer's netns down (a few ms to a few tens of ms). Wait for that instead of calling a
+// back-to-back run of the same profile a name clash.
+std::optional<sys::LinkInfo> wait_for_dying_link(sys::Netlink& nl, const std::string& name,
+                                                 std::optional<sys::LinkInfo> link) {
+    using namespace std::chrono;
+    const auto deadline = steady_clock::now() + seconds(2);
+    while (link && sys::or_throw(nl.is_orphaned_veth(*link)) && steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(microseconds(500));
+        link = sys::or_throw(nl.get_link(name));
     }
+    return link;
+}
+
+void check_name_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
+    auto link = wait_for_dying_link(nl, plan.host_name, sys::or_throw(nl.get_link(plan.host_name)));
+    if (link) {
+        throw sys::SysError(EEXIST, "create veth", plan.host_name, {},
+                            "an interface with this name already exists on the host (another "
+                            "sandbox with the same name? set network.veth.host_name, or "
+                            "`sandbox down` the old one)");
+    }
+}
+
+void check_addresses_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
+    if (plan.host_addresses.empty()) {
+        return;
+    }
+    const std::vector<sys::HostAddress> existing = sys::or_throw(nl.list_addresses());
+    for (const plan::Cidr& want : plan.host_addresses) {
+        const std::string ours = sys::or_throw(sys::canonical_address(want.address, want.v6));
+        for (const sys::HostAddress& have : existing) {
+            if (have.prefix.v6 == want.v6 && have.prefix.address == ours) {
+                throw sys::SysError(EADDRINUSE, "add address",
+                                    want.address + "/" + std::to_string(want.prefix), {},
+                                    "already assigned to '" + have.ifname +
+                                        "' on the host (choose another "
+                                        "network.veth.host_address)");
+            }
+        }
+    }
+}
+
+sys::NatRuleset make_ruleset(const plan::NetHostPlan& plan) {
+    sys::NatRuleset rs;
+    rs.table = plan.nft_table;
+    rs.interface = plan.host_name;
+    rs.masquerade = plan.nat;
+    for (const plan::Cidr& cidr : plan.sandbox_addresses) {
+        rs.sources.push_back({cidr.address, cidr.v6});
+        rs.dnat_targets.push_back({cidr.address, cidr.v6});
+    }
+    for (const plan::PortForwardOp& port : plan.ports) {
+        rs.ports.push_back(
+            {port.host_port, port.sandbox_port, port.protocol == profile::Protocol::udp});
+    }
+    return rs;
+}
+
+void maybe_inject_fault() {
+#ifdef SANDBOX_FAULT_INJECTION
+    // Test-only: fail after everything above was created, so the rollback of each is exercised.
+    if (const char* at = std::getenv("SANDBOX_FAIL_AT");
+        at != nullptr && std::string_view(at) == "network_host") {
+        throw sys::SysError(EIO, "fault injection", "network_host", {}, "SANDBOX_FAIL_AT");
+    }
+#endif
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+    const std::string tmp = path + ".tmp";
+    sys::UniqueFd fd(
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!fd) {
+        throw sys::SysError(errno, "create", tmp);
+    }
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+        throw sys::SysError(errno == 0 ? EIO : errno, "write", tmp);
+    }
+    if (::fchmod(fd.get(), 0644) != 0) {  // readable inside whatever user namespace
+        throw sys::SysError(errno, "chmod", tmp);
+    }
+    if (!fd.close()) {
+        throw sys::SysError(errno, "close", tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        throw sys::SysError(errno, "rename", tmp, path);
+    }
+}
+
+}  // namespace
+
+void write_network_files(const plan::Plan& plan) {
+    for (const plan::NetworkFile& file : plan.network_host.files) {
+        write_file_atomically(file.path, file.content);
+    }
+}
+
+void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback) {
+    write_network_files(plan);
+    const std::string state_root = std::filesystem::path(plan.state.dir).parent_path().string();
+    setup_host_network(plan.network_host, child, rollback,
+                       state_root.empty() ? std::string("/run/sandbox") : state_root);
+}
+
+void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
+                        const std::string& state_root) {
+    if (plan.mode != profile::NetworkMode::veth) {
+        return;
+    }
+    sys::Netlink nl = sys::or_throw(sys::Netlink::open());
+    check_name_free(nl, plan);
+    check_addresses_free(nl, plan);
+
+    sys::or_throw(nl.create_veth({plan.host_name, plan.peer_name, child, plan.mtu}));
+    rollback.push(UndoKind::delete_link, plan.host_name);
+    for (const plan::Cidr& cidr : plan.host_addresses) {
+        sys::or_throw(nl.add_address(plan.host_name, to_prefix(cidr)));
+    }
+    sys::or_throw(nl.change_link(plan.host_name, {.new_name = {}, .mtu = {}, .up = true}));
+
+    if (plan.nat || !plan.ports.empty()) {
+        sys::or_throw(sys::apply_nat_ruleset(make_ruleset(plan)));
+        rollback.push(UndoKind::delete_nft_table, "inet " + plan.nft_table);
+    }
+
+    if (plan.forwarding) {
+        bool v6 = false;
+        for (const plan::Cidr& cidr : plan.sandbox_addresses) {
+            v6 = v6 || cidr.v6;
+        }
+        std::vector<std::string> sysctls = {k_ipv4_forward};
+        if (v6) {
+            sysctls.emplace_back(k_ipv6_forward);
+        }
+        for (const std::string& sysctl : sysctls) {
+            const std::string undo_arg = acquire_forwarding(
+                sysctl, forwarding_holder_file(state_root, sysctl), plan.host_name);
+            rollback.push(UndoKind::restore_sysctl, sysctl, undo_arg);
+        }
+    }
+    maybe_inject_fault();
+}
+
+void undo_delete_link(const std::string& host_name) {
+    sys::Netlink nl = sys::or_throw(sys::Netlink::open());
+    auto link = sys::or_throw(nl.get_link(host_name));
+    if (!link) {
+        return;  // the kernel already removed the pair with the sandbox's netns
+    }
+    if (sys::or_throw(nl.is_orphaned_veth(*link))) {
+        // The peer's netns is dying (no live nsid for it): the kernel removes the pair in its
+        // netns cleanup work. Deleting it here would only wait for the same RCU grace period.
+        return;
+    }
+    auto deleted = nl.delete_link(host_name);
+    if (!deleted && deleted.error().err() != ENODEV) {
+        throw std::move(deleted.error());
+    }
+}
+
+void undo_delete_nft_table(const std::string& family_and_table) {
+    const size_t space = family_and_table.find(' ');
+    const std::string family =
+        space == std::string::npos ? "inet" : family_and_table.substr(0, space);
+    const std::string table =
+        space == std::string::npos ? family_and_table : family_and_table.substr(space + 1);
+    auto deleted = sys::delete_nft_table(family, table);
+    if (!deleted && deleted.error().err() != ENOENT) {
+        throw std::move(deleted.error());
+    }
+}
+
+void undo_restore_sysctl(const std::string& sysctl, const std::string& extra) {
+    release_forwarding(sysctl, extra);
 }
 
 }  // namespace sandbox::exec::host

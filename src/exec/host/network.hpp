@@ -4,11 +4,38 @@
 // (the child's netns exists) and before release. Every creation goes on the rollback stack.
 #include <sys/types.h>
 
+#include <string>
+
 #include "exec/rollback.hpp"
 #include "plan/plan.hpp"
 
 namespace sandbox::exec::host {
 
-void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback);
+// The whole step: write_network_files, then the veth/nft/forwarding part below with the state
+// root taken from plan.state.dir's parent and the holder name from the veth. This is the one
+// the launcher calls: run_step(StepId::network_host, [&]{ setup_host_network(plan, pid, rb); }).
+void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback);
+
+// The veth/nft/forwarding part alone. `state_root` holds the ip_forward holder files.
+// Pushes, in order: delete_link (host_name), delete_nft_table ("inet <table>"),
+// restore_sysctl (sysctl path, opaque extra) — only for what it created.
+void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
+                        const std::string& state_root = "/run/sandbox");
+
+// Writes plan.network_host.files (resolv.conf, hosts) into the state dir. They are removed
+// with the state dir. Must run before release (the child binds them during mounts).
+void write_network_files(const plan::Plan& plan);
+
+// Undo actions, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra.
+// Each throws sys::SysError on failure; "already gone" counts as success.
+//
+// delete_link: a veth whose peer netns is already being torn down (the sandbox has exited) is
+// left to the kernel, which removes the pair asynchronously within a few ms; deleting it
+// ourselves would block ~20 ms on RCU (DESIGN §8). Otherwise it is deleted now.
+void undo_delete_link(const std::string& host_name);
+// target "inet sandbox-NAME".
+void undo_delete_nft_table(const std::string& family_and_table);
+// target = the sysctl path, extra = the opaque string acquire_forwarding returned.
+void undo_restore_sysctl(const std::string& sysctl, const std::string& extra);
 
 }  // namespace sandbox::exec::host
