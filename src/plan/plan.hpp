@@ -95,13 +95,6 @@ struct PortForwardOp {
     profile::Protocol protocol = profile::Protocol::tcp;
 };
 
-// A file the launcher writes into the state dir during network_host; a write_file mount op
-// binds it over /etc/resolv.conf or /etc/hosts inside the sandbox.
-struct NetworkFile {
-    std::string path;     // absolute, under StatePlan::dir: "<dir>/resolv.conf", "<dir>/hosts"
-    std::string content;  // exactly what is written
-};
-
 struct NetHostPlan {
     profile::NetworkMode mode = profile::NetworkMode::none;
     std::string host_name;  // host end of the veth
@@ -113,7 +106,6 @@ struct NetHostPlan {
     std::vector<Cidr> sandbox_addresses;  // for masquerade / dnat targets
     std::vector<PortForwardOp> ports;
     bool forwarding = false;  // set net.ipv4.ip_forward (and ipv6 when v6 addresses) for the run
-    std::vector<NetworkFile> files;  // plan/network_files.hpp make_network_files()
 };
 
 struct RouteOp {

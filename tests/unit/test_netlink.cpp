@@ -1,10 +1,9 @@
 // What the network code decides without touching the system: the nft commands for a table, the
-// errno for a libnl error, address canonicalisation, the resolv.conf/hosts contents.
+// errno for a libnl error, address canonicalisation.
 #include <netlink/errno.h>
 
 #include <catch2/catch.hpp>
 
-#include "plan/network_files.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
 
@@ -71,35 +70,4 @@ TEST_CASE("net: addresses compare in canonical form", "[unit][net]") {
     REQUIRE_FALSE(bad);
     CHECK(bad.error().err() == EINVAL);
     CHECK(bad.error().describe() == "parse address '10.0.0.300': Invalid argument (EINVAL)");
-}
-
-TEST_CASE("net: resolv.conf and hosts for a veth sandbox", "[unit][net]") {
-    profile::Profile p;
-    p.name = "web";
-    p.network.mode = profile::NetworkMode::veth;
-    p.network.veth.address = "10.0.0.2/24";
-    p.network.veth.address6 = "fd00::2/64";
-    p.network.dns = {"10.0.0.1", "fd00::1"};
-    p.network.hosts = {{"db", "10.0.0.9"}};
-    plan::StatePlan state{"web", "/run/sandbox/web"};
-    auto files = plan::make_network_files(p, state);
-    REQUIRE(files.size() == 2);
-    CHECK(files[0].path == "/run/sandbox/web/resolv.conf");
-    CHECK(files[0].content ==
-          "# written by sandbox from network.dns\nnameserver 10.0.0.1\nnameserver fd00::1\n");
-    CHECK(files[1].path == "/run/sandbox/web/hosts");
-    CHECK(files[1].content ==
-          "# written by sandbox\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-          "ip6-loopback\n10.0.0.2\tweb\nfd00::2\tweb\n10.0.0.9\tdb\n");
-}
-
-TEST_CASE("net: no network files when nothing asks for them", "[unit][net]") {
-    profile::Profile p;
-    p.name = "plain";
-    CHECK(plan::make_network_files(p, {"plain", "/run/sandbox/plain"}).empty());
-    p.uts.hostname = "box";
-    p.network.mode = profile::NetworkMode::veth;
-    auto files = plan::make_network_files(p, {"plain", "/run/sandbox/plain"});
-    REQUIRE(files.size() == 1);  // hosts only: no dns given
-    CHECK(files[0].path == "/run/sandbox/plain/hosts");
 }

@@ -8,10 +8,6 @@
 //   4. forwarding sysctls last: the holder is the veth name, so the veth must exist first.
 #include "exec/host/network.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -19,7 +15,6 @@
 
 #include "exec/host/forwarding.hpp"
 #include "sys/error.hpp"
-#include "sys/fd.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
 
@@ -100,37 +95,9 @@ void maybe_inject_fault() {
 #endif
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-    const std::string tmp = path + ".tmp";
-    sys::UniqueFd fd(
-        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!fd) {
-        throw sys::SysError(errno, "create", tmp);
-    }
-    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-        throw sys::SysError(errno == 0 ? EIO : errno, "write", tmp);
-    }
-    if (::fchmod(fd.get(), 0644) != 0) {  // readable inside whatever user namespace
-        throw sys::SysError(errno, "chmod", tmp);
-    }
-    if (!fd.close()) {
-        throw sys::SysError(errno, "close", tmp);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        throw sys::SysError(errno, "rename", tmp, path);
-    }
-}
-
 }  // namespace
 
-void write_network_files(const plan::Plan& plan) {
-    for (const plan::NetworkFile& file : plan.network_host.files) {
-        write_file_atomically(file.path, file.content);
-    }
-}
-
 void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback) {
-    write_network_files(plan);
     const std::string state_root = std::filesystem::path(plan.state.dir).parent_path().string();
     setup_host_network(plan.network_host, child, rollback,
                        state_root.empty() ? std::string("/run/sandbox") : state_root);

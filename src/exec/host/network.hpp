@@ -11,9 +11,10 @@
 
 namespace sandbox::exec::host {
 
-// The whole step: write_network_files, then the veth/nft/forwarding part below with the state
-// root taken from plan.state.dir's parent and the holder name from the veth. This is the one
-// the launcher calls: run_step(StepId::network_host, [&]{ setup_host_network(plan, pid, rb); }).
+// The whole step, with the state root (for the ip_forward holder files) taken from
+// plan.state.dir's parent. The launcher calls this one:
+//     run_step(StepId::network_host, [&] { host::setup_host_network(plan, child_pid, rollback); });
+// /etc/resolv.conf and /etc/hosts are StatePlan::files, written by the state step.
 void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback);
 
 // The veth/nft/forwarding part alone. `state_root` holds the ip_forward holder files.
@@ -21,10 +22,6 @@ void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback)
 // restore_sysctl (sysctl path, opaque extra) — only for what it created.
 void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
                         const std::string& state_root = "/run/sandbox");
-
-// Writes plan.network_host.files (resolv.conf, hosts) into the state dir. They are removed
-// with the state dir. Must run before release (the child binds them during mounts).
-void write_network_files(const plan::Plan& plan);
 
 // Undo actions, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra.
 // Each throws sys::SysError on failure; "already gone" counts as success.
