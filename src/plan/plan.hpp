@@ -4,6 +4,7 @@
 // headers: flags are spelled as named booleans/enums and exec/ maps them to MS_*, CLONE_*, ...
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,10 +18,32 @@ namespace sandbox::plan {
 
 using profile::Duration;
 
+// ---- notes ---------------------------------------------------------------------------------
+// What the planner decided that the user should know (a default /proc skipped, a cgroup that
+// cannot be created rootless, ...). make_plan never throws: a profile that is valid but cannot
+// run on this host gets an `error` note, and `up` refuses to start a plan that has one.
+struct PlanNote {
+    StepId step = StepId::validate;
+    enum class Level { info, warning, error } level = Level::info;
+    std::string message;
+};
+
 // ---- step 2: state -------------------------------------------------------------------------
+// A file the state step writes (O_CREAT|O_EXCL, then fsync not needed) before anything else;
+// the mounts step binds some of them into the sandbox (MountOpKind::write_file).
+struct StateFile {
+    std::string path;  // absolute, under StatePlan::dir
+    std::string content;
+    uint32_t mode = 0644;
+};
+
 struct StatePlan {
     std::string sandbox_name;
     std::string dir;  // <state_root>/<name>; holds state.json, hosts, resolv.conf, overlay dirs
+    // Directories created inside `dir`, in order (mode 0700): the new root's mount point
+    // ("root"), and with rootfs.overlay the overlay "upper" and "work" dirs.
+    std::vector<std::string> subdirs;
+    std::vector<StateFile> files;  // resolv.conf / hosts when the profile asks for them
 };
 
 // ---- step 3: rootfs ------------------------------------------------------------------------
@@ -33,6 +56,8 @@ struct RootfsPlan {
     bool overlay = false;   // upper/work under the state dir
     bool readonly = false;  // remount / read-only after pivot_root
     std::vector<std::string> host_binds;  // host mode: host dirs bound read-only (/usr, /bin, ...)
+    std::string upper_dir;                // overlay: <state dir>/upper (created by the state step)
+    std::string work_dir;                 // overlay: <state dir>/work
 };
 
 // ---- step 4: cgroup ------------------------------------------------------------------------
@@ -42,11 +67,20 @@ struct CgroupWrite {
     std::string value;
 };
 
+// Enabled whenever the host has cgroups we may write (root, or rootless on v2): the
+// whole-cgroup kill at cleanup is how we guarantee that no stray process survives the run.
 struct CgroupPlan {
     bool enabled = false;  // false when no limit is asked for and no cgroup is wanted
+    // The driver to use: v1 or v2 only (hybrid hosts are planned as v1, because the memory,
+    // pids and cpu controllers live in the v1 hierarchies there). host_version says what the
+    // host has, for explain.
     CgroupVersion version = CgroupVersion::v2;
+    CgroupVersion host_version = CgroupVersion::v2;
     std::string path;                         // relative to each hierarchy root: "sandbox/<name>"
     std::vector<std::string> v1_controllers;  // hierarchies to create the group in (v1/hybrid)
+    // v1: controller -> hierarchy mount for exactly v1_controllers (sys::make_cgroup_v1 input).
+    std::map<std::string, std::string> v1_hierarchies;
+    std::string v2_root;                 // v2: the unified mount (sys::make_cgroup_v2 input)
     std::vector<std::string> v2_enable;  // controllers to enable in the parent's subtree_control
     std::vector<CgroupWrite> writes;     // in order
 };
@@ -61,6 +95,8 @@ struct NamespaceOp {
     std::string path;     // join: "/proc/<pid>/ns/<type>" or the given path
     std::string sandbox;  // join by sandbox name: resolved through its state dir at spawn
 };
+// SpawnPlan::namespaces is in this fixed order: user, pid, mount, uts, ipc, net, cgroup, time.
+// Creates become clone3 flags; joins are setns() calls (user first, as the kernel requires).
 
 struct SpawnPlan {
     std::vector<NamespaceOp> namespaces;  // only those not left as the host's
@@ -76,6 +112,9 @@ struct IdMapLine {
 
 struct IdMapPlan {
     bool enabled = false;  // a new user namespace
+    // Write "deny" to /proc/PID/setgroups before gid_map. True when an unprivileged caller
+    // writes the maps itself (the kernel requires it); false with newgidmap or as root. When
+    // true, the credentials step must not call setgroups() (it fails with EPERM).
     bool deny_setgroups = true;
     std::vector<IdMapLine> uid_lines;
     std::vector<IdMapLine> gid_lines;
@@ -95,17 +134,20 @@ struct PortForwardOp {
     profile::Protocol protocol = profile::Protocol::tcp;
 };
 
+// veth only; mode none/host leave everything empty. The pair is created with the peer already
+// in the child's netns (IFLA_NET_NS_PID/FD) under peer_name, and renamed inside (step 12).
 struct NetHostPlan {
     profile::NetworkMode mode = profile::NetworkMode::none;
-    std::string host_name;  // host end of the veth
+    std::string host_name;  // host end of the veth: profile value or "sbx-<name5>-<hash5>"
     std::string peer_name;  // the peer's name as created in the sandbox netns
     std::vector<Cidr> host_addresses;
     std::optional<uint32_t> mtu;
     bool nat = false;
-    std::string nft_table;                // "sandbox-<name>" in family inet
+    std::string nft_table;  // "sandbox-<name>" in family inet; empty = no nft table (no nat/ports)
     std::vector<Cidr> sandbox_addresses;  // for masquerade / dnat targets
     std::vector<PortForwardOp> ports;
-    bool forwarding = false;  // set net.ipv4.ip_forward (and ipv6 when v6 addresses) for the run
+    bool forwarding = false;  // set net.ipv4.ip_forward (and ipv6 when v6 addresses) for the run;
+                              // veth.forwarding, or implied by veth.nat (NAT needs routing)
 };
 
 struct RouteOp {
@@ -129,11 +171,25 @@ struct IdentityPlan {
 };
 
 // ---- step 10: mounts (bubblewrap-style ops as data) ----------------------------------------
+// Order of Plan::mounts: make_private; root preparation (bind_root | overlay_root | tmpfs_root
+// + host binds); the default kernel filesystems (/proc, /dev and its nodes, /sys) unless the
+// profile mounts that target or a parent of it itself; the profile's [[mounts]] in file order
+// (after the defaults, so a profile mount under /dev or /proc is not hidden by them); masked
+// paths; read-only paths; write_file binds of /etc/resolv.conf and /etc/hosts.
+//
+// Targets: make_private's target is "/" of the child's mount namespace. Every other target is a
+// path inside the sandbox: the executor resolves it under PivotPlan::new_root (the root ops'
+// target "/" is new_root itself), without following symlinks out of it (openat2
+// RESOLVE_IN_ROOT or an equivalent walk). Sources of bind/dev_node are host paths, resolved
+// before pivot_root; write_file sources are files in the state dir.
 enum class MountOpKind {
-    make_private,  // "/" made private (or slave) recursively
-    bind_root,     // bind the rootfs dir onto itself (pivot_root needs a mount point)
-    overlay_root,  // overlayfs of the rootfs (lower) + state dir upper/work
-    tmpfs_root,    // host mode: a tmpfs as the new root
+    make_private,  // "/" made private (or slave, per `propagation`) recursively
+    bind_root,     // bind the rootfs dir (source) on new_root, MS_BIND|MS_REC (a mount point
+                   // for pivot_root); archive rootfs: source is empty = the unpacked tree
+                   // the rootfs step produced (<cache_dir>/<hash>)
+    overlay_root,  // overlayfs on new_root; `data` = "lowerdir=..,upperdir=..,workdir=.."
+                   // (lowerdir empty for an archive: the unpacked tree, as for bind_root)
+    tmpfs_root,    // host mode: a tmpfs on new_root (data "mode=0755")
     bind,          // host path -> target under the new root
     tmpfs,
     proc,
@@ -142,10 +198,16 @@ enum class MountOpKind {
     mqueue,
     dev_node,    // bind a host /dev node (null zero full random urandom tty)
     symlink,     // source = link text, target = link path
-    mask,        // hide a path: bind /dev/null over a file, empty ro tmpfs over a dir
-    readonly,    // remount an existing path read-only (bind + MS_RDONLY)
-    write_file,  // source = a file in the state dir bound over target (resolv.conf, hosts)
+    mask,        // hide a path: bind /dev/null over a file, empty ro tmpfs over a dir;
+                 // a missing target is skipped (optional = true)
+    readonly,    // bind the path onto itself (MS_REC) then remount MS_BIND|MS_REMOUNT|MS_RDONLY
+                 // keeping the flags it had (locked in a user ns); missing target: skipped
+    write_file,  // source = a file in the state dir bound (read-only) over target
 };
+// Flags are applied the way mount(2) needs them: a bind is mount(MS_BIND[|MS_REC]) and, when
+// any of readonly/nosuid/nodev/noexec/atime flags is set, a second
+// mount(MS_BIND|MS_REMOUNT|flags). `propagation` is a third mount(MS_PRIVATE|...) call.
+// Other kinds pass the flags to the one mount() call with `data`.
 
 struct MountFlags {
     bool readonly = false;
@@ -167,7 +229,10 @@ struct MountOp {
     MountFlags flags;
     std::string data;  // fs options: "size=65536k,mode=1777"
     std::optional<profile::Propagation> propagation;
-    enum class Create { none, dir, file } create = Create::none;
+    // Create the target before mounting (parents too, mode 0755). like_source: binds only —
+    // the executor stat()s the source and creates a directory for a directory, else an empty
+    // file (the planner cannot stat). dir: non-bind mounts. file: dev nodes, write_file.
+    enum class Create { none, dir, file, like_source } create = Create::none;
     bool optional = false;  // ENOENT on the source: skip
     std::string origin;     // "mounts[2]", "default /dev", "security.masked_paths[0]"
 };
@@ -176,6 +241,7 @@ struct MountOp {
 struct PivotPlan {
     bool enabled = true;         // false only when the mount namespace is the host's
     bool readonly_root = false;  // remount / read-only after the switch
+    std::string new_root;        // <state dir>/root: where the root ops assemble the new root
 };
 
 // ---- steps 14-18: the workload -------------------------------------------------------------
@@ -187,8 +253,10 @@ struct RlimitOp {
 
 struct ProcessPlan {
     std::vector<std::string> args;
-    std::vector<std::pair<std::string, std::string>> env;  // explicit values
-    std::vector<std::string> inherit_env;                  // copied from the launcher at spawn
+    // Explicit values: a default PATH first unless the profile sets or inherits PATH, then the
+    // profile's env in file order. Nothing else (TERM, HOME...) unless inherit_env lists it.
+    std::vector<std::pair<std::string, std::string>> env;
+    std::vector<std::string> inherit_env;  // copied from the launcher at spawn
     std::string cwd = "/";
     std::optional<std::string> user;  // name or number; resolved against the rootfs at exec
     std::optional<std::string> group;
@@ -253,7 +321,13 @@ struct Plan {
     CapsPlan capabilities;
     SeccompPlan seccomp;
     SecurityPlan security;
+    std::vector<PlanNote> notes;  // in step order
+
+    bool has_errors() const;
 };
+
+inline constexpr const char* k_default_path =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // Profile -> Plan. Pure: no system calls. Throws nothing for a profile that passed check().
 Plan make_plan(const profile::Profile& profile, const HostFacts& facts);

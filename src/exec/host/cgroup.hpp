@@ -1,0 +1,24 @@
+#pragma once
+// Pipeline step 4, cgroup (DESIGN §2): after rootfs, before spawn, because spawn needs the leaf
+// (v2 CLONE_INTO_CGROUP fd, v1 `tasks` files the child joins itself) and the limits must be in
+// place before the workload can allocate anything.
+#include <memory>
+
+#include "exec/rollback.hpp"
+#include "plan/host_facts.hpp"
+#include "plan/plan.hpp"
+#include "sys/cgroup.hpp"
+
+namespace sandbox::exec::host {
+
+// Builds the v1 or v2 object for `plan` on this host, create()s it, pushes one
+// UndoKind::remove_cgroup per leaf dir (extra = parent levels to prune) right after creation,
+// enables the v2 controllers, then applies plan.writes in order. Throws sys::SysError.
+// Returns nullptr when !plan.enabled. v1: a controller the plan wants that the host does not
+// mount is skipped with a warning when only optional writes need it, and is an error (with a
+// hint) when a limit write needs it. When the host mounts cpuacct apart from cpu, the group is
+// also made there so stats() can report cpu time.
+std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan,
+                                           const plan::HostFacts& facts, Rollback& rollback);
+
+}  // namespace sandbox::exec::host

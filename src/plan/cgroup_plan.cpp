@@ -1,0 +1,221 @@
+// Cgroup planning. Ordering constraint (DESIGN §2): the cgroup is created and its limits
+// written (step 4) before spawn, so the child is limited from its first instruction (v2:
+// clone3 CLONE_INTO_CGROUP; v1: the child writes 0 into each hierarchy's `tasks` itself).
+//
+// Decision: the cgroup is enabled whenever we may create one (root on v1/v2/hybrid, or any
+// caller on v2), with or without limits, because the whole-cgroup kill at cleanup is how we
+// guarantee that no stray process outlives the sandbox (DESIGN §5). Rootless on v1 hierarchies
+// (root-owned) it is enabled only when limits ask for it, with an error note: the limits cannot
+// be enforced there, and silently running without them would be worse.
+//
+// limits.memory_swap is swap on top of memory, as v2's memory.swap.max; v1 only knows
+// memory+swap (memory.memsw.limit_in_bytes), so it gets memory + memory_swap.
+#include "plan/cgroup_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sandbox::plan {
+
+namespace {
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+void note(std::vector<PlanNote>& notes, PlanNote::Level level, std::string message) {
+    notes.push_back(PlanNote{StepId::cgroup, level, std::move(message)});
+}
+
+std::string parent_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string strip_leading_slashes(std::string path) {
+    size_t first = path.find_first_not_of('/');
+    return first == std::string::npos ? std::string() : path.substr(first);
+}
+
+void plan_v2(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& out,
+             std::vector<PlanNote>& notes) {
+    out.v2_root = facts.cgroup_root;
+    // Controllers a limit needs are required; memory and pids are also enabled when the host
+    // has them, for the run's statistics (memory.peak, pids.current).
+    auto want = [&](const std::string& controller, bool required, const char* why) {
+        if (contains(facts.v2_controllers, controller)) {
+            out.v2_enable.push_back(controller);
+        } else if (required) {
+            note(notes, PlanNote::Level::error,
+                 "cgroup v2 controller '" + controller + "' is not available for " + why);
+        }
+    };
+    want("memory", limits.memory || limits.memory_swap, "limits.memory / limits.memory_swap");
+    want("pids", limits.pids.has_value(), "limits.pids");
+    if (limits.cpu || limits.cpu_weight) {
+        want("cpu", true, "limits.cpu / limits.cpu_weight");
+    }
+    if (limits.io_weight) {
+        want("io", true, "limits.io_weight");
+    }
+    if (limits.memory) {
+        out.writes.push_back({"", "memory.max", std::to_string(limits.memory->count)});
+    }
+    if (limits.memory_swap) {
+        out.writes.push_back({"", "memory.swap.max", std::to_string(limits.memory_swap->count)});
+    }
+    if (limits.pids) {
+        out.writes.push_back({"", "pids.max", std::to_string(*limits.pids)});
+    }
+    if (limits.cpu) {
+        out.writes.push_back(
+            {"", "cpu.max",
+             std::to_string(cpu_quota_us(*limits.cpu)) + " " + std::to_string(k_cpu_period_us)});
+    }
+    if (limits.cpu_weight) {
+        out.writes.push_back({"", "cpu.weight", std::to_string(*limits.cpu_weight)});
+    }
+    if (limits.io_weight) {
+        out.writes.push_back({"", "io.weight", "default " + std::to_string(*limits.io_weight)});
+    }
+}
+
+void plan_v1(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& out,
+             std::vector<PlanNote>& notes) {
+    auto has = [&](const std::string& c) { return facts.v1_controllers.count(c) != 0; };
+    auto use = [&](const std::string& c) {
+        if (has(c) && !out.v1_hierarchies.count(c)) {
+            out.v1_controllers.push_back(c);
+            out.v1_hierarchies[c] = facts.v1_controllers.at(c);
+        }
+    };
+    auto require = [&](const std::string& c, const char* why) {
+        if (!has(c)) {
+            note(notes, PlanNote::Level::error,
+                 "cgroup v1 hierarchy '" + c + "' is not mounted; needed for " + why);
+        }
+    };
+    // Always: memory (peak, OOM kills), pids (kill and count), cpu,cpuacct (cpu time).
+    use("memory");
+    use("pids");
+    use("cpu");
+    use("cpuacct");
+    if (limits.memory || limits.memory_swap) {
+        require("memory", "limits.memory");
+    }
+    if (limits.pids) {
+        require("pids", "limits.pids");
+    }
+    if (limits.cpu || limits.cpu_weight) {
+        require("cpu", "limits.cpu / limits.cpu_weight");
+    }
+    if (limits.io_weight) {
+        require("blkio", "limits.io_weight");
+        use("blkio");
+    }
+    if (out.v1_controllers.empty()) {
+        note(
+            notes, PlanNote::Level::warning,
+            "no usable cgroup v1 hierarchy (memory, pids, cpu): the sandbox runs without a cgroup");
+        out.enabled = false;
+        return;
+    }
+
+    // memory.limit_in_bytes first: the kernel refuses memsw below the memory limit.
+    if (limits.memory) {
+        out.writes.push_back(
+            {"memory", "memory.limit_in_bytes", std::to_string(limits.memory->count)});
+        if (limits.memory_swap) {
+            out.writes.push_back(
+                {"memory", "memory.memsw.limit_in_bytes",
+                 std::to_string(limits.memory->count + limits.memory_swap->count)});
+        }
+    } else if (limits.memory_swap) {
+        note(notes, PlanNote::Level::warning,
+             "limits.memory_swap has no effect on cgroup v1 without limits.memory "
+             "(v1 limits memory+swap together)");
+    }
+    if (limits.pids) {
+        out.writes.push_back({"pids", "pids.max", std::to_string(*limits.pids)});
+    }
+    // The period before the quota: a quota is checked against the current period.
+    if (limits.cpu) {
+        out.writes.push_back({"cpu", "cpu.cfs_period_us", std::to_string(k_cpu_period_us)});
+        out.writes.push_back(
+            {"cpu", "cpu.cfs_quota_us", std::to_string(cpu_quota_us(*limits.cpu))});
+    }
+    if (limits.cpu_weight) {
+        out.writes.push_back(
+            {"cpu", "cpu.shares", std::to_string(cpu_weight_to_shares(*limits.cpu_weight))});
+    }
+    if (limits.io_weight) {
+        out.writes.push_back(
+            {"blkio", "blkio.weight", std::to_string(io_weight_to_blkio(*limits.io_weight))});
+    }
+}
+
+}  // namespace
+
+uint64_t cpu_weight_to_shares(uint64_t weight) {
+    weight = std::clamp<uint64_t>(weight, 1, 10000);
+    return 2 + ((weight - 1) * 262142) / 9999;
+}
+
+uint64_t io_weight_to_blkio(uint64_t weight) {
+    weight = std::clamp<uint64_t>(weight, 1, 10000);
+    return 10 + ((weight - 1) * 990) / 9999;
+}
+
+uint64_t cpu_quota_us(double cpus) {
+    long long quota = std::llround(cpus * static_cast<double>(k_cpu_period_us));
+    return std::max<uint64_t>(1000, quota > 0 ? static_cast<uint64_t>(quota) : 0);
+}
+
+CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
+                       std::vector<PlanNote>& notes) {
+    CgroupPlan out;
+    const profile::Limits& limits = profile.limits;
+    bool any_limit = limits.memory || limits.memory_swap || limits.pids || limits.cpu ||
+                     limits.cpu_weight || limits.io_weight;
+    out.host_version = facts.cgroup_version;
+    if (facts.cgroup_version == CgroupVersion::none) {
+        if (any_limit) {
+            note(notes, PlanNote::Level::error, "[limits] needs cgroups, and none are mounted");
+        }
+        return out;
+    }
+    out.enabled = true;
+    out.version = facts.cgroup_version == CgroupVersion::v2 ? CgroupVersion::v2 : CgroupVersion::v1;
+    out.path = "sandbox/" + profile.name;
+
+    if (out.version == CgroupVersion::v1 && !facts.is_root()) {
+        if (!any_limit) {
+            note(notes, PlanNote::Level::info,
+                 "no cgroup: v1 hierarchies are writable only by root (no limits asked)");
+            out.enabled = false;
+            return out;
+        }
+        note(notes, PlanNote::Level::error,
+             "[limits] cannot be enforced rootless on cgroup v1 (hierarchies are root-owned)");
+    }
+    if (out.version == CgroupVersion::v2 && !facts.is_root() && !facts.own_cgroup.empty()) {
+        // Rootless: next to the launcher's own cgroup, inside the subtree systemd delegated
+        // to the user (user@UID.service/...), the only place we may create groups.
+        std::string base = strip_leading_slashes(parent_of(facts.own_cgroup));
+        out.path = (base.empty() ? std::string() : base + "/") + "sandbox/" + profile.name;
+    }
+    if (limits.cpu && cpu_quota_us(*limits.cpu) == 1000 &&
+        *limits.cpu * static_cast<double>(k_cpu_period_us) < 1000) {
+        note(notes, PlanNote::Level::warning,
+             "limits.cpu is below the kernel's minimum quota; raised to 0.01 CPU");
+    }
+
+    if (out.version == CgroupVersion::v2) {
+        plan_v2(limits, facts, out, notes);
+    } else {
+        plan_v1(limits, facts, out, notes);
+    }
+    return out;
+}
+
+}  // namespace sandbox::plan

@@ -1,0 +1,502 @@
+// Profile + HostFacts -> Plan. Pure (no system calls, no environment): everything the executor
+// does is decided here, in the order DESIGN §2 runs it, so `sandbox explain` shows what runs.
+// Each phase is one function below, in pipeline order.
+#include <algorithm>
+#include <cstdio>
+
+#include "plan/cgroup_plan.hpp"
+#include "plan/mount_defaults.hpp"
+#include "plan/network_plan.hpp"
+#include "plan/plan.hpp"
+#include "plan/seccomp_plan.hpp"
+
+namespace sandbox::plan {
+
+namespace {
+
+using profile::NamespaceSetting;
+using Mode = NamespaceSetting::Mode;
+
+// The namespace settings with the user default applied (unset = new when rootless).
+struct EffectiveNamespaces {
+    std::vector<std::pair<NsType, NamespaceSetting>> all;  // in NsType order
+
+    const NamespaceSetting& get(NsType type) const {
+        for (const auto& [t, s] : all) {
+            if (t == type) {
+                return s;
+            }
+        }
+        static const NamespaceSetting host = NamespaceSetting::host_ns();
+        return host;
+    }
+    bool is_created(NsType type) const { return get(type).mode == Mode::create; }
+    bool is_host(NsType type) const { return get(type).mode == Mode::host; }
+};
+
+EffectiveNamespaces effective_namespaces(const profile::Namespaces& ns, const HostFacts& facts) {
+    NamespaceSetting user = ns.user.value_or(facts.is_root() ? NamespaceSetting::host_ns()
+                                                             : NamespaceSetting::new_ns());
+    return EffectiveNamespaces{{{NsType::user, user},
+                                {NsType::pid, ns.pid},
+                                {NsType::mount, ns.mount},
+                                {NsType::uts, ns.uts},
+                                {NsType::ipc, ns.ipc},
+                                {NsType::net, ns.net},
+                                {NsType::cgroup, ns.cgroup},
+                                {NsType::time, ns.time}}};
+}
+
+std::string octal(uint32_t mode) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04o", mode);
+    return buf;
+}
+
+// ---- step 2: state ---------------------------------------------------------------------------
+StatePlan plan_state(const profile::Profile& profile, const HostFacts& facts) {
+    StatePlan out;
+    out.sandbox_name = profile.name;
+    out.dir = facts.state_root + "/" + profile.name;
+    return out;
+}
+
+// ---- step 3: rootfs --------------------------------------------------------------------------
+RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, StatePlan& state,
+                       std::vector<PlanNote>& notes) {
+    RootfsPlan out;
+    const profile::Rootfs& r = profile.rootfs;
+    if (r.host) {
+        out.kind = RootfsKind::host;
+        for (const char* dir : k_host_dirs) {
+            out.host_binds.emplace_back(dir);
+        }
+    } else if (r.archive) {
+        out.kind = RootfsKind::archive;
+        out.source = *r.archive;
+        out.cache_dir = facts.cache_root + "/rootfs";
+    } else {
+        out.kind = RootfsKind::directory;
+        out.source = r.path.value_or("");
+        if (out.source.empty()) {
+            notes.push_back(PlanNote{StepId::rootfs, PlanNote::Level::error,
+                                     "no root filesystem: set rootfs.path, rootfs.archive or "
+                                     "rootfs.host"});
+        }
+    }
+    out.readonly = r.readonly;
+    // A tmpfs root is already a throw-away layer: overlay applies to directory and archive.
+    out.overlay = r.overlay && out.kind != RootfsKind::host;
+    state.subdirs.push_back(state.dir + "/root");
+    if (out.overlay) {
+        out.upper_dir = state.dir + "/upper";
+        out.work_dir = state.dir + "/work";
+        state.subdirs.push_back(out.upper_dir);
+        state.subdirs.push_back(out.work_dir);
+    }
+    return out;
+}
+
+// ---- step 5: spawn ---------------------------------------------------------------------------
+SpawnPlan plan_spawn(const EffectiveNamespaces& ns) {
+    SpawnPlan out;
+    for (const auto& [type, setting] : ns.all) {
+        NamespaceOp op;
+        op.type = type;
+        switch (setting.mode) {
+            case Mode::host:
+                continue;
+            case Mode::create:
+                op.action = NamespaceOp::Action::create;
+                break;
+            case Mode::join_pid:
+                op.action = NamespaceOp::Action::join;
+                op.path =
+                    "/proc/" + std::to_string(setting.pid) + "/ns/" + std::string(to_string(type));
+                break;
+            case Mode::join_path:
+                op.action = NamespaceOp::Action::join;
+                op.path = setting.path;
+                break;
+            case Mode::join_sandbox:
+                op.action = NamespaceOp::Action::join;
+                op.sandbox = setting.sandbox;
+                break;
+        }
+        if (type == NsType::pid && op.action == NamespaceOp::Action::join) {
+            out.join_pid_namespace = true;
+        }
+        out.namespaces.push_back(std::move(op));
+    }
+    return out;
+}
+
+// ---- step 6: id maps -------------------------------------------------------------------------
+IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
+                       const EffectiveNamespaces& ns, std::vector<PlanNote>& notes) {
+    IdMapPlan out;
+    if (!ns.is_created(NsType::user)) {
+        return out;
+    }
+    out.enabled = true;
+    auto lines = [](const std::vector<profile::IdMapRange>& ranges, uint32_t caller) {
+        std::vector<IdMapLine> result;
+        for (const profile::IdMapRange& r : ranges) {
+            result.push_back(IdMapLine{r.inside, r.outside, r.count});
+        }
+        if (result.empty()) {
+            result.push_back(IdMapLine{0, caller, 1});  // root inside -> the caller
+        }
+        return result;
+    };
+    out.uid_lines = lines(profile.uid_map, facts.uid);
+    out.gid_lines = lines(profile.gid_map, facts.gid);
+
+    // Unprivileged, the kernel lets us write one line mapping our own id; anything else
+    // needs the setuid helpers, which check /etc/subuid and /etc/subgid.
+    auto needs_helper = [](const std::vector<IdMapLine>& l, uint32_t caller) {
+        return l.size() > 1 || l[0].count > 1 || l[0].outside != caller;
+    };
+    out.use_helpers = !facts.is_root() && (needs_helper(out.uid_lines, facts.uid) ||
+                                           needs_helper(out.gid_lines, facts.gid));
+    // setgroups must be denied before an unprivileged gid_map write (user_namespaces(7));
+    // newgidmap and root may leave it allowed, so supplementary groups keep working.
+    out.deny_setgroups = !facts.is_root() && !out.use_helpers;
+    if (out.use_helpers && (!facts.subuid || !facts.subgid)) {
+        notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
+                                 "the uid/gid maps need newuidmap/newgidmap, and the caller has "
+                                 "no range in /etc/subuid or /etc/subgid"});
+    }
+    if (out.deny_setgroups && !profile.process.supplementary_groups.empty()) {
+        notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::warning,
+                                 "setgroups is denied in this user namespace: "
+                                 "process.supplementary_groups cannot be set"});
+    }
+    return out;
+}
+
+// ---- step 9: identity ------------------------------------------------------------------------
+IdentityPlan plan_identity(const profile::Profile& profile, const EffectiveNamespaces& ns) {
+    IdentityPlan out;
+    // Only in a UTS namespace of our own: setting the host's (or a joined) hostname is
+    // never what a profile means.
+    if (ns.is_created(NsType::uts)) {
+        out.hostname = profile.uts.hostname.value_or(profile.name);
+        out.domainname = profile.uts.domainname;
+    }
+    return out;
+}
+
+// ---- step 10: mounts -------------------------------------------------------------------------
+MountFlags flags_from_options(const std::vector<std::string>& options, std::string& extra_data,
+                              std::vector<std::string>& unknown) {
+    MountFlags f;
+    for (const std::string& o : options) {
+        if (o == "nosuid") {
+            f.nosuid = true;
+        } else if (o == "nodev") {
+            f.nodev = true;
+        } else if (o == "noexec") {
+            f.noexec = true;
+        } else if (o == "noatime") {
+            f.noatime = true;
+        } else if (o == "relatime") {
+            f.relatime = true;
+        } else if (o == "strictatime") {
+            f.strictatime = true;
+        } else if (o == "nodiratime") {
+            f.nodiratime = true;
+        } else if (o == "nosymfollow") {
+            f.nosymfollow = true;
+        } else if (o == "ro") {
+            f.readonly = true;
+        } else if (o == "rw") {
+            // the default
+        } else {
+            // Filesystem-specific ("uid=1000", "nr_inodes=1k"): passed as mount data.
+            unknown.push_back(o);
+            extra_data += (extra_data.empty() ? "" : ",") + o;
+        }
+    }
+    return f;
+}
+
+MountOpKind kind_of(profile::MountType type) {
+    switch (type) {
+        case profile::MountType::bind:
+            return MountOpKind::bind;
+        case profile::MountType::tmpfs:
+            return MountOpKind::tmpfs;
+        case profile::MountType::proc:
+            return MountOpKind::proc;
+        case profile::MountType::sysfs:
+            return MountOpKind::sysfs;
+        case profile::MountType::devpts:
+            return MountOpKind::devpts;
+        case profile::MountType::mqueue:
+            return MountOpKind::mqueue;
+    }
+    return MountOpKind::bind;
+}
+
+std::string fs_source(profile::MountType type) {
+    switch (type) {
+        case profile::MountType::bind:
+            return "";
+        case profile::MountType::tmpfs:
+            return "tmpfs";
+        case profile::MountType::proc:
+            return "proc";
+        case profile::MountType::sysfs:
+            return "sysfs";
+        case profile::MountType::devpts:
+            return "devpts";
+        case profile::MountType::mqueue:
+            return "mqueue";
+    }
+    return "";
+}
+
+MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNote>& notes) {
+    MountOp op;
+    op.kind = kind_of(m.type);
+    op.origin = "mounts[" + std::to_string(index) + "]";
+    op.target = m.target;
+    op.source =
+        m.type == profile::MountType::bind || !m.source.empty() ? m.source : fs_source(m.type);
+    std::string extra;
+    std::vector<std::string> unknown;
+    op.flags = flags_from_options(m.options, extra, unknown);
+    op.flags.readonly = op.flags.readonly || m.readonly;
+    op.propagation = m.propagation;
+    op.optional = m.optional;
+    if (m.type == profile::MountType::bind) {
+        op.flags.recursive = m.recursive;
+        op.create = m.create ? MountOp::Create::like_source : MountOp::Create::none;
+        if (!unknown.empty()) {
+            std::string list;
+            for (const std::string& u : unknown) {
+                list += (list.empty() ? "'" : ", '") + u + "'";
+            }
+            notes.push_back(PlanNote{StepId::mounts, PlanNote::Level::warning,
+                                     op.origin + ": options " + list +
+                                         " have no meaning for a bind mount and are ignored"});
+        }
+        return op;
+    }
+    op.create = m.create ? MountOp::Create::dir : MountOp::Create::none;
+    std::vector<std::string> data;
+    if (m.type == profile::MountType::tmpfs) {
+        if (m.size) {
+            data.push_back("size=" + std::to_string(m.size->count));
+        }
+        if (m.mode) {
+            data.push_back("mode=" + octal(*m.mode));
+        }
+    } else if (m.type == profile::MountType::devpts) {
+        data.push_back("newinstance");
+        data.push_back("ptmxmode=0666");
+        data.push_back("mode=" + (m.mode ? octal(*m.mode) : std::string("0620")));
+    }
+    if (!extra.empty()) {
+        data.push_back(extra);
+    }
+    for (const std::string& d : data) {
+        op.data += (op.data.empty() ? "" : ",") + d;
+    }
+    return op;
+}
+
+std::vector<MountOp> plan_mounts(const profile::Profile& profile, const EffectiveNamespaces& ns,
+                                 const RootfsPlan& rootfs, const StatePlan& state,
+                                 std::vector<PlanNote>& notes) {
+    std::vector<MountOp> out;
+    if (!ns.is_created(NsType::mount)) {
+        if (!profile.mounts.empty() || ns.is_host(NsType::mount)) {
+            notes.push_back(PlanNote{StepId::mounts, PlanNote::Level::warning,
+                                     "no mounts: the mount namespace is not the sandbox's own"});
+        }
+        return out;
+    }
+
+    // Private first, so nothing below propagates back to the host (mount_namespaces(7)).
+    MountOp priv;
+    priv.kind = MountOpKind::make_private;
+    priv.target = "/";
+    priv.flags.recursive = true;
+    priv.propagation = profile::Propagation::private_;
+    priv.origin = "default";
+    out.push_back(std::move(priv));
+
+    MountOp root;
+    root.target = "/";
+    root.origin = "rootfs";
+    std::string lower = rootfs.kind == RootfsKind::directory ? rootfs.source : std::string();
+    if (rootfs.kind == RootfsKind::host) {
+        root.kind = MountOpKind::tmpfs_root;
+        root.source = "tmpfs";
+        root.data = "mode=0755";
+        root.origin = "rootfs.host";
+    } else if (rootfs.overlay) {
+        root.kind = MountOpKind::overlay_root;
+        root.source = "overlay";
+        root.data =
+            "lowerdir=" + lower + ",upperdir=" + rootfs.upper_dir + ",workdir=" + rootfs.work_dir;
+        root.origin = "rootfs.overlay";
+    } else {
+        root.kind = MountOpKind::bind_root;
+        root.source = lower;
+        root.flags.recursive = true;
+    }
+    out.push_back(std::move(root));
+    if (rootfs.kind == RootfsKind::host) {
+        add_host_root_binds(out);
+    }
+
+    DefaultMountContext context;
+    context.pid_ns_new = !ns.is_host(NsType::pid);
+    context.net_ns_new = !ns.is_host(NsType::net);
+    context.ipc_ns_new = !ns.is_host(NsType::ipc);
+    for (const profile::Mount& m : profile.mounts) {
+        context.profile_targets.push_back(m.target);
+    }
+    add_default_mounts(context, out, notes);
+
+    for (size_t i = 0; i < profile.mounts.size(); ++i) {
+        out.push_back(profile_mount(profile.mounts[i], i, notes));
+    }
+
+    add_masked_paths(profile.security.masked_paths, out);
+    add_readonly_paths(profile.security.readonly_paths, out);
+
+    // /etc/resolv.conf and /etc/hosts: files the state step wrote, bound read-only.
+    for (const StateFile& f : state.files) {
+        MountOp m;
+        m.kind = MountOpKind::write_file;
+        m.source = f.path;
+        m.target = "/etc/" + f.path.substr(f.path.rfind('/') + 1);
+        m.flags.readonly = m.flags.nosuid = m.flags.nodev = m.flags.noexec = true;
+        m.create = MountOp::Create::file;
+        m.origin = m.target == "/etc/hosts" ? "uts.hostname + network.hosts" : "network.dns";
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+// The contents of /etc/hosts and /etc/resolv.conf, decided here so explain can show them.
+void plan_state_files(const profile::Profile& profile, const IdentityPlan& identity,
+                      const NetSandboxPlan& net, bool mount_ns_new, StatePlan& state) {
+    if (!mount_ns_new) {
+        return;
+    }
+    const profile::Network& n = profile.network;
+    if (!n.dns.empty()) {
+        std::string text;
+        for (const std::string& server : n.dns) {
+            text += "nameserver " + server + "\n";
+        }
+        state.files.push_back(StateFile{state.dir + "/resolv.conf", text, 0644});
+    }
+    if (identity.hostname || !n.hosts.empty()) {
+        std::string text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+        if (identity.hostname) {
+            // The sandbox's own address when it has one, else the Debian convention 127.0.1.1.
+            std::string self = "127.0.1.1";
+            for (const Cidr& c : net.addresses) {
+                if (!c.v6) {
+                    self = c.address;
+                    break;
+                }
+            }
+            text += self + "\t" + *identity.hostname + "\n";
+        }
+        for (const auto& [name, address] : n.hosts) {
+            text += address + "\t" + name + "\n";
+        }
+        state.files.push_back(StateFile{state.dir + "/hosts", text, 0644});
+    }
+}
+
+// ---- steps 14-18: the workload ---------------------------------------------------------------
+ProcessPlan plan_process(const profile::Profile& profile, const EffectiveNamespaces& ns) {
+    const profile::Process& p = profile.process;
+    ProcessPlan out;
+    out.args = p.args;
+    // The environment is cleared: only a default PATH (so execvp finds programs), the
+    // profile's env and the names listed in inherit_env reach the workload.
+    auto sets = [&](const std::string& name) {
+        return std::any_of(p.env.begin(), p.env.end(),
+                           [&](const auto& kv) { return kv.first == name; }) ||
+               std::find(p.inherit_env.begin(), p.inherit_env.end(), name) != p.inherit_env.end();
+    };
+    if (!sets("PATH")) {
+        out.env.emplace_back("PATH", k_default_path);
+    }
+    out.env.insert(out.env.end(), p.env.begin(), p.env.end());
+    out.inherit_env = p.inherit_env;
+    out.cwd = p.cwd;
+    out.user = p.user;
+    out.group = p.group;
+    out.supplementary_groups = p.supplementary_groups;
+    out.umask = p.umask;
+    out.tty = p.tty;
+    for (const profile::Rlimit& r : p.rlimits) {
+        out.rlimits.push_back(RlimitOp{r.name, r.soft, r.hard});
+    }
+    out.keep_fds = p.keep_fds;
+    out.new_session = true;
+    out.timeout = p.timeout;
+    out.stop_signal = p.stop_signal;
+    out.stop_grace = p.stop_grace;
+    out.pid1_init = ns.is_created(NsType::pid);
+    return out;
+}
+
+}  // namespace
+
+bool Plan::has_errors() const {
+    return std::any_of(notes.begin(), notes.end(),
+                       [](const PlanNote& n) { return n.level == PlanNote::Level::error; });
+}
+
+Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
+    Plan plan;
+    EffectiveNamespaces ns = effective_namespaces(profile.namespaces, facts);
+
+    plan.state = plan_state(profile, facts);
+    plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
+    plan.cgroup = plan_cgroup(profile, facts, plan.notes);
+    plan.spawn = plan_spawn(ns);
+    plan.id_maps = plan_id_maps(profile, facts, ns, plan.notes);
+
+    NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
+    plan.network_host = std::move(net.host);
+    plan.network_sandbox = std::move(net.sandbox);
+    if (profile.network.mode == profile::NetworkMode::veth && !ns.is_created(NsType::net)) {
+        plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
+                                      "network.mode = \"veth\" needs a new network namespace"});
+    }
+
+    plan.identity = plan_identity(profile, ns);
+
+    plan.pivot.enabled = ns.is_created(NsType::mount);
+    plan.pivot.readonly_root = plan.rootfs.readonly && plan.pivot.enabled;
+    plan.pivot.new_root = plan.state.dir + "/root";
+    plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state);
+    plan.mounts = plan_mounts(profile, ns, plan.rootfs, plan.state, plan.notes);
+
+    plan.process = plan_process(profile, ns);
+    plan.capabilities = CapsPlan{profile.capabilities.keep, profile.capabilities.ambient,
+                                 profile.security.no_new_privileges};
+    plan.seccomp = plan_seccomp(profile);
+    if (profile.security.landlock.enabled) {
+        plan.security.landlock = profile.security.landlock;
+    }
+
+    // Notes in pipeline order (stable within a step).
+    std::stable_sort(plan.notes.begin(), plan.notes.end(),
+                     [](const PlanNote& a, const PlanNote& b) { return a.step < b.step; });
+    return plan;
+}
+
+}  // namespace sandbox::plan

@@ -1,0 +1,677 @@
+// check: cross-field rules on a decoded Profile. decode has already refused every value that
+// is wrong on its own; what is left here are combinations (a bind without a source, overlapping
+// id maps, veth settings without veth networking, ...). Each diagnostic is placed at the value
+// it is about through Origins, falling back to the nearest enclosing key that was written.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "common/units.hpp"
+#include "profile/decode.hpp"
+
+namespace sandbox::profile {
+
+namespace {
+
+std::string quoted(const std::string& s) {
+    return "'" + s + "'";
+}
+
+std::string index_path(const std::string& base, size_t i) {
+    return base + "[" + std::to_string(i) + "]";
+}
+
+// Lexically normalised absolute path, or nullopt when ".." climbs above "/".
+std::optional<std::string> normalise(const std::string& path) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i <= path.size()) {
+        size_t slash = path.find('/', i);
+        if (slash == std::string::npos) {
+            slash = path.size();
+        }
+        std::string part = path.substr(i, slash - i);
+        if (part == "..") {
+            if (parts.empty()) {
+                return std::nullopt;
+            }
+            parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        i = slash + 1;
+    }
+    std::string out;
+    for (const std::string& p : parts) {
+        out += "/" + p;
+    }
+    return out.empty() ? "/" : out;
+}
+
+bool is_absolute(const std::string& path) {
+    return !path.empty() && path.front() == '/';
+}
+
+// A network interface name the kernel accepts (dev_valid_name): 1..15 bytes, not "." or "..",
+// no '/', ':' or whitespace.
+std::string interface_name_problem(const std::string& name) {
+    if (name.empty()) {
+        return "an interface name must not be empty";
+    }
+    if (name.size() > 15) {
+        return "interface name " + quoted(name) + " is longer than 15 characters";
+    }
+    if (name == "." || name == "..") {
+        return "interface name " + quoted(name) + " is not allowed";
+    }
+    for (char ch : name) {
+        if (ch == '/' || ch == ':' || std::isspace(static_cast<unsigned char>(ch))) {
+            return "interface name " + quoted(name) + " must not contain '/', ':' or spaces";
+        }
+    }
+    return {};
+}
+
+// RFC 1123 host name, at most 64 bytes (HOST_NAME_MAX).
+std::string hostname_problem(const std::string& name) {
+    if (name.empty() || name.size() > 64) {
+        return "host name " + quoted(name) + " must be 1 to 64 characters long";
+    }
+    size_t start = 0;
+    while (start <= name.size()) {
+        size_t dot = name.find('.', start);
+        if (dot == std::string::npos) {
+            dot = name.size();
+        }
+        std::string label = name.substr(start, dot - start);
+        bool ok = !label.empty() && label.size() <= 63 && label.front() != '-' &&
+                  label.back() != '-' &&
+                  std::all_of(label.begin(), label.end(),
+                              [](unsigned char ch) { return std::isalnum(ch) != 0 || ch == '-'; });
+        if (!ok) {
+            return "host name " + quoted(name) +
+                   " is not valid (letters, digits and '-' in dot-separated labels)";
+        }
+        start = dot + 1;
+    }
+    return {};
+}
+
+struct Cidr {
+    int family = AF_INET;
+    std::array<unsigned char, 16> bytes{};
+    int prefix = 0;
+};
+
+std::optional<Cidr> parse_address(const std::string& text, bool with_prefix) {
+    Cidr c;
+    std::string addr = text;
+    if (with_prefix) {
+        size_t slash = text.find('/');
+        if (slash == std::string::npos) {
+            return std::nullopt;
+        }
+        addr = text.substr(0, slash);
+        c.prefix = std::atoi(text.c_str() + slash + 1);
+    }
+    if (inet_pton(AF_INET, addr.c_str(), c.bytes.data()) == 1) {
+        c.family = AF_INET;
+        if (!with_prefix) {
+            c.prefix = 32;
+        }
+    } else if (inet_pton(AF_INET6, addr.c_str(), c.bytes.data()) == 1) {
+        c.family = AF_INET6;
+        if (!with_prefix) {
+            c.prefix = 128;
+        }
+    } else {
+        return std::nullopt;
+    }
+    return c;
+}
+
+bool same_address(const Cidr& a, const Cidr& b) {
+    return a.family == b.family && a.bytes == b.bytes;
+}
+
+// Whether `b`'s address lies in `a`'s subnet.
+bool in_subnet(const Cidr& net, const Cidr& b) {
+    if (net.family != b.family) {
+        return false;
+    }
+    int bits = net.prefix;
+    for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
+        unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
+        if ((net.bytes[i] & mask) != (b.bytes[i] & mask)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_join(const NamespaceSetting& ns) {
+    return ns.mode == NamespaceSetting::Mode::join_sandbox ||
+           ns.mode == NamespaceSetting::Mode::join_pid ||
+           ns.mode == NamespaceSetting::Mode::join_path;
+}
+
+std::string_view action_name(SeccompAction a) {
+    switch (a) {
+        case SeccompAction::allow:
+            return "allow";
+        case SeccompAction::errno_:
+            return "errno";
+        case SeccompAction::kill_process:
+            return "kill_process";
+        case SeccompAction::kill_thread:
+            return "kill_thread";
+        case SeccompAction::trap:
+            return "trap";
+        case SeccompAction::log:
+            return "log";
+    }
+    return "?";
+}
+
+std::string_view mount_type_name(MountType t) {
+    switch (t) {
+        case MountType::bind:
+            return "bind";
+        case MountType::tmpfs:
+            return "tmpfs";
+        case MountType::proc:
+            return "proc";
+        case MountType::sysfs:
+            return "sysfs";
+        case MountType::devpts:
+            return "devpts";
+        case MountType::mqueue:
+            return "mqueue";
+    }
+    return "?";
+}
+
+class Checker {
+public:
+    Checker(const Profile& profile, const Origins& origins, Diagnostics& diagnostics)
+        : p(profile), m_origins(origins), m_diagnostics(diagnostics) {}
+
+    void run() {
+        top_level();
+        process();
+        rootfs();
+        mounts();
+        namespaces();
+        id_maps("uid_map", p.uid_map);
+        id_maps("gid_map", p.gid_map);
+        network();
+        limits();
+        seccomp();
+        capabilities();
+        security();
+    }
+
+private:
+    bool written(const std::string& path) const { return m_origins.count(path) != 0; }
+
+    // The location of `path`, or of the nearest enclosing key that was written.
+    SourceLocation at(std::string path) const {
+        while (true) {
+            auto it = m_origins.find(path);
+            if (it != m_origins.end()) {
+                return it->second;
+            }
+            if (path.empty()) {
+                return SourceLocation::named("<profile>");
+            }
+            size_t cut = path.find_last_of(".[");
+            path = cut == std::string::npos ? std::string{} : path.substr(0, cut);
+        }
+    }
+
+    void error(const std::string& path, std::string message, std::string hint = {}) {
+        m_diagnostics.error(at(path), path, std::move(message), std::move(hint));
+    }
+
+    void absolute_path(const std::string& path, const std::string& value) {
+        if (!is_absolute(value)) {
+            error(path, "expected an absolute path, got " + quoted(value));
+        }
+    }
+
+    void top_level() {
+        if (p.version != 1) {
+            error("version", "unsupported profile version " + std::to_string(p.version),
+                  "this sandbox reads version 1");
+        }
+        if (!p.name.empty()) {
+            bool ok = p.name.size() <= 64 &&
+                      std::isalnum(static_cast<unsigned char>(p.name.front())) != 0 &&
+                      std::all_of(p.name.begin(), p.name.end(), [](unsigned char ch) {
+                          return std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.';
+                      });
+            if (!ok) {
+                error("name", "invalid sandbox name " + quoted(p.name),
+                      "use up to 64 letters, digits, '-', '_' and '.', starting with a letter "
+                      "or digit");
+            }
+        }
+    }
+
+    void process() {
+        const Process& pr = p.process;
+        if (pr.args.empty()) {
+            error("process.args", "no command to run",
+                  "set process.args or give the command after '--'");
+        } else if (pr.args.front().empty()) {
+            error("process.args[0]", "the command must not be empty");
+        }
+        absolute_path("process.cwd", pr.cwd);
+        if (pr.timeout && pr.timeout->count() <= 0) {
+            error("process.timeout", "the timeout must be longer than 0s");
+        }
+        for (const Rlimit& r : pr.rlimits) {
+            if (r.hard && (!r.soft || *r.soft > *r.hard)) {
+                error("process.rlimits." + r.name,
+                      "soft limit " + (r.soft ? std::to_string(*r.soft) : "unlimited") +
+                          " is above the hard limit " + std::to_string(*r.hard));
+            }
+        }
+        for (size_t i = 0; i < pr.keep_fds.size(); ++i) {
+            for (size_t j = 0; j < i; ++j) {
+                if (pr.keep_fds[i] == pr.keep_fds[j]) {
+                    error(index_path("process.keep_fds", i),
+                          "fd " + std::to_string(pr.keep_fds[i]) + " is listed twice");
+                }
+            }
+        }
+    }
+
+    void rootfs() {
+        const Rootfs& r = p.rootfs;
+        if (is_join(p.namespaces.mount)) {
+            return;  // the joined sandbox's root is used as it is
+        }
+        std::vector<std::string> set;
+        if (r.path) {
+            set.push_back("rootfs.path");
+        }
+        if (r.archive) {
+            set.push_back("rootfs.archive");
+        }
+        if (r.host) {
+            set.push_back("rootfs.host");
+        }
+        if (set.empty()) {
+            error("rootfs", "no root filesystem",
+                  "set one of rootfs.path, rootfs.archive or rootfs.host = true");
+        } else if (set.size() > 1) {
+            // Point at the one written last, which is usually the one that was added.
+            std::string last = set.back();
+            for (const std::string& s : set) {
+                if (m_origins.count(s) && m_origins.count(last) &&
+                    m_origins.at(last) < m_origins.at(s)) {
+                    last = s;
+                }
+            }
+            std::string others;
+            for (const std::string& s : set) {
+                if (s != last) {
+                    others += (others.empty() ? "" : " and ") + s;
+                }
+            }
+            error(last, "use only one of rootfs.path, rootfs.archive and rootfs.host",
+                  others + " is also set" +
+                      (r.host ? " (an extended profile may need rootfs.host = false)" : ""));
+        }
+        if (r.path) {
+            absolute_path("rootfs.path", *r.path);
+        }
+        if (r.archive) {
+            absolute_path("rootfs.archive", *r.archive);
+        }
+        if (r.overlay && r.host && !r.path && !r.archive) {
+            error("rootfs.overlay", "overlay needs rootfs.path or rootfs.archive",
+                  "rootfs.host is read-only binds; a tmpfs mount gives a writable place");
+        }
+    }
+
+    void mounts() {
+        if (is_join(p.namespaces.mount) && !p.mounts.empty()) {
+            error("mounts", "mounts cannot be added to a joined mount namespace");
+        }
+        for (size_t i = 0; i < p.mounts.size(); ++i) {
+            const Mount& m = p.mounts[i];
+            std::string base = index_path("mounts", i);
+            std::string type(mount_type_name(m.type));
+            // target
+            if (!is_absolute(m.target)) {
+                error(base + ".target", "expected an absolute path, got " + quoted(m.target));
+            } else if (auto norm = normalise(m.target); !norm) {
+                error(base + ".target", "target " + quoted(m.target) + " climbs above '/'");
+            } else if (*norm != m.target) {
+                error(base + ".target", "target " + quoted(m.target) + " is not normalised",
+                      "write " + quoted(*norm));
+            } else if (m.target == "/") {
+                error(base + ".target", "cannot mount over the sandbox root",
+                      "use rootfs.path for the root filesystem");
+            }
+            for (size_t j = 0; j < i; ++j) {
+                auto a = normalise(m.target);
+                auto b = normalise(p.mounts[j].target);
+                if (a && b && *a == *b && is_absolute(m.target)) {
+                    error(base + ".target", "target " + quoted(m.target) +
+                                                " is already mounted by mounts[" +
+                                                std::to_string(j) + "]");
+                    break;
+                }
+            }
+            // source
+            if (m.type == MountType::bind) {
+                if (m.source.empty()) {
+                    error(base, "a bind mount needs a source");
+                } else if (!is_absolute(m.source)) {
+                    error(base + ".source", "expected an absolute path, got " + quoted(m.source));
+                }
+            } else if (!m.source.empty()) {
+                error(base + ".source", "source is only used by bind mounts",
+                      "remove it (this mount's type is " + quoted(type) + ")");
+            }
+            if (m.size && m.type != MountType::tmpfs) {
+                error(base + ".size", "size is only used by tmpfs mounts");
+            }
+            if (m.size && m.size->count < 4096) {
+                error(base + ".size", "tmpfs size " + units::format_size(m.size->count) +
+                                          " is below one page (4KiB)");
+            }
+            if (m.type != MountType::bind) {
+                if (m.optional) {
+                    error(base + ".optional", "optional is only used by bind mounts");
+                }
+                if (written(base + ".recursive")) {
+                    error(base + ".recursive", "recursive is only used by bind mounts");
+                }
+            }
+            if (m.type == MountType::bind || m.type == MountType::sysfs) {
+                for (size_t k = 0; k < m.options.size(); ++k) {
+                    const std::string& opt = m.options[k];
+                    bool data_option = opt.find('=') != std::string::npos || opt == "newinstance";
+                    if (data_option) {
+                        error(index_path(base + ".options", k), "filesystem option " + quoted(opt) +
+                                                                    " is not used by " + type +
+                                                                    " mounts");
+                    }
+                }
+            }
+        }
+    }
+
+    void namespaces() {
+        const Namespaces& ns = p.namespaces;
+        if (ns.mount.mode == NamespaceSetting::Mode::host) {
+            error("namespaces.mount", "the sandbox needs its own mount namespace",
+                  "remove namespaces.mount = false");
+        }
+        if (p.uts.hostname || p.uts.domainname) {
+            std::string key = p.uts.hostname ? "uts.hostname" : "uts.domainname";
+            if (ns.uts.mode == NamespaceSetting::Mode::host) {
+                error(key, "setting the host name needs a new uts namespace",
+                      "remove namespaces.uts = false");
+            } else if (is_join(ns.uts)) {
+                error(key, "cannot set the host name of a joined uts namespace");
+            }
+        }
+        if (p.uts.hostname) {
+            if (std::string why = hostname_problem(*p.uts.hostname); !why.empty()) {
+                error("uts.hostname", why);
+            }
+        }
+        if (p.uts.domainname) {
+            const std::string& d = *p.uts.domainname;
+            if (d.empty() || d.size() > 64 || std::any_of(d.begin(), d.end(), [](unsigned char ch) {
+                    return std::isspace(ch) || ch == '/';
+                })) {
+                error("uts.domainname",
+                      "domain name " + quoted(d) + " must be 1 to 64 characters without spaces");
+            }
+        }
+        if (!p.uid_map.empty() || !p.gid_map.empty()) {
+            std::string key = p.uid_map.empty() ? "gid_map" : "uid_map";
+            if (ns.user && ns.user->mode == NamespaceSetting::Mode::host) {
+                error(key, "id maps need a new user namespace",
+                      "remove namespaces.user = false, or the maps");
+            } else if (ns.user && is_join(*ns.user)) {
+                error(key, "cannot write id maps for a joined user namespace");
+            }
+        }
+        const NetworkMode mode = p.network.mode;
+        if (mode == NetworkMode::veth) {
+            if (ns.net.mode == NamespaceSetting::Mode::host) {
+                error("network.mode", "network.mode = 'veth' needs a new net namespace",
+                      "remove namespaces.net = false");
+            } else if (is_join(ns.net)) {
+                error("network.mode", "cannot add a veth pair to a joined net namespace");
+            }
+        } else if (mode == NetworkMode::none && ns.net.mode == NamespaceSetting::Mode::host) {
+            error("namespaces.net", "network.mode = 'none' needs a new net namespace",
+                  "use network.mode = 'host' to share the host's network");
+        } else if (mode == NetworkMode::host && written("namespaces.net") &&
+                   ns.net.mode != NamespaceSetting::Mode::host) {
+            error("namespaces.net", "network.mode = 'host' uses the host's net namespace",
+                  "remove namespaces.net, or use network.mode = 'veth'");
+        }
+    }
+
+    void id_maps(const std::string& name, const std::vector<IdMapRange>& maps) {
+        constexpr uint64_t k_limit = 1ULL << 32;
+        for (size_t i = 0; i < maps.size(); ++i) {
+            const IdMapRange& m = maps[i];
+            std::string base = index_path(name, i);
+            bool overflow = false;
+            for (auto [what, start] : {std::pair{"inside", m.inside}, {"outside", m.outside}}) {
+                if (uint64_t{start} + m.count > k_limit) {
+                    error(base + ".count", std::string(what) + " range " + std::to_string(start) +
+                                               " + " + std::to_string(m.count) +
+                                               " goes past 4294967295");
+                    overflow = true;
+                }
+            }
+            if (overflow) {
+                continue;
+            }
+            for (size_t j = 0; j < i; ++j) {
+                const IdMapRange& o = maps[j];
+                auto overlaps = [](uint64_t a, uint64_t an, uint64_t b, uint64_t bn) {
+                    return a < b + bn && b < a + an;
+                };
+                if (overlaps(m.inside, m.count, o.inside, o.count)) {
+                    error(base + ".inside", "inside range " + std::to_string(m.inside) + ".." +
+                                                std::to_string(uint64_t{m.inside} + m.count - 1) +
+                                                " overlaps " + index_path(name, j));
+                }
+                if (overlaps(m.outside, m.count, o.outside, o.count)) {
+                    error(base + ".outside", "outside range " + std::to_string(m.outside) + ".." +
+                                                 std::to_string(uint64_t{m.outside} + m.count - 1) +
+                                                 " overlaps " + index_path(name, j));
+                }
+            }
+        }
+    }
+
+    void veth_addresses(const std::optional<std::string>& address,
+                        const std::optional<std::string>& host_address,
+                        const std::optional<std::string>& gateway, const std::string& suffix) {
+        std::string a_key = "network.veth.address" + suffix;
+        std::string h_key = "network.veth.host_address" + suffix;
+        std::string g_key = "network.veth.gateway" + suffix;
+        std::optional<Cidr> a = address ? parse_address(*address, true) : std::nullopt;
+        std::optional<Cidr> h = host_address ? parse_address(*host_address, true) : std::nullopt;
+        if (a && h) {
+            if (same_address(*a, *h)) {
+                error(h_key, "host_address" + suffix + " " + quoted(*host_address) +
+                                 " is the sandbox's own address");
+            } else if (a->prefix != h->prefix || !in_subnet(*a, *h)) {
+                error(h_key,
+                      "host_address" + suffix + " " + quoted(*host_address) +
+                          " is not in the subnet of address" + suffix + " " + quoted(*address),
+                      "both ends of the pair need the same subnet and prefix length");
+            }
+        }
+        if (gateway) {
+            std::optional<Cidr> g = parse_address(*gateway, false);
+            if (g && a && !in_subnet(*a, *g)) {
+                error(g_key, "gateway" + suffix + " " + quoted(*gateway) +
+                                 " is not in the subnet of address" + suffix + " " +
+                                 quoted(*address));
+            } else if (g && a && same_address(*a, *g)) {
+                error(g_key, "gateway" + suffix + " " + quoted(*gateway) +
+                                 " is the sandbox's own address");
+            } else if (!a) {
+                error(g_key, "gateway" + suffix + " needs address" + suffix);
+            }
+        }
+    }
+
+    void network() {
+        const Network& n = p.network;
+        if (n.mode != NetworkMode::veth) {
+            // The first veth key the user wrote, in file order.
+            std::optional<std::pair<SourceLocation, std::string>> first;
+            for (const auto& [key, where] : m_origins) {
+                if (key.rfind("network.veth", 0) == 0 && (!first || where < first->first)) {
+                    first = {where, key};
+                }
+            }
+            if (first) {
+                error(first->second, "network.veth is only used with network.mode = 'veth'");
+            }
+            if (!n.ports.empty()) {
+                error("network.ports", "port forwarding needs network.mode = 'veth'");
+            }
+            return;
+        }
+        const Veth& v = n.veth;
+        if (v.host_name) {
+            if (std::string why = interface_name_problem(*v.host_name); !why.empty()) {
+                error("network.veth.host_name", why);
+            }
+        }
+        if (std::string why = interface_name_problem(v.name); !why.empty()) {
+            error("network.veth.name", why);
+        }
+        if (v.name == "lo") {
+            error("network.veth.name", "'lo' is the loopback interface");
+        }
+        veth_addresses(v.address, v.host_address, v.gateway, "");
+        veth_addresses(v.address6, v.host_address6, v.gateway6, "6");
+        if (v.nat && !v.host_address && !v.host_address6 && !v.address && !v.address6) {
+            error("network.veth.nat", "nat needs addresses",
+                  "set network.veth.address and network.veth.host_address");
+        }
+        for (size_t i = 0; i < n.ports.size(); ++i) {
+            for (size_t j = 0; j < i; ++j) {
+                if (n.ports[i].host == n.ports[j].host &&
+                    n.ports[i].protocol == n.ports[j].protocol) {
+                    error(index_path("network.ports", i) + ".host",
+                          "host port " + std::to_string(n.ports[i].host) +
+                              " is already forwarded by network.ports[" + std::to_string(j) + "]");
+                }
+            }
+        }
+        if (!n.ports.empty() && !v.address && !v.address6) {
+            error("network.ports", "port forwarding needs network.veth.address");
+        }
+    }
+
+    void limits() {
+        const Limits& l = p.limits;
+        constexpr uint64_t k_min_memory = 1ULL << 20;
+        if (l.memory && l.memory->count < k_min_memory) {
+            error("limits.memory", "memory limit " + units::format_size(l.memory->count) +
+                                       " is below the minimum of 1MiB");
+        }
+    }
+
+    void seccomp() {
+        const Seccomp& s = p.seccomp;
+        for (size_t i = 0; i < s.deny.size(); ++i) {
+            if (std::find(s.allow.begin(), s.allow.end(), s.deny[i]) != s.allow.end()) {
+                error(index_path("seccomp.deny", i),
+                      "syscall " + quoted(s.deny[i]) + " is both allowed and denied");
+            }
+        }
+        for (size_t i = 0; i < s.rules.size(); ++i) {
+            const SeccompRule& r = s.rules[i];
+            std::string base = index_path("seccomp.rules", i);
+            if (r.action == SeccompAction::errno_ && !r.errno_value) {
+                error(base + ".action", "action 'errno' needs an errno value",
+                      "add errno = 1 (EPERM) to the rule");
+            } else if (r.action != SeccompAction::errno_ && r.errno_value) {
+                error(base + ".errno", "errno is only used with action = 'errno'",
+                      "this rule's action is " + quoted(std::string(action_name(r.action))));
+            }
+            if (r.names.empty()) {
+                error(base + ".names", "a rule needs at least one syscall name");
+            }
+            for (size_t j = 0; j < r.args.size(); ++j) {
+                const SeccompArg& a = r.args[j];
+                std::string arg = index_path(base + ".args", j);
+                if (a.op != ArgOp::masked_eq && written(arg + ".value2")) {
+                    error(arg + ".value2", "value2 is only used with op = 'masked_eq'");
+                }
+                for (size_t k = 0; k < j; ++k) {
+                    if (r.args[k].index == a.index) {
+                        error(arg + ".index",
+                              "argument " + std::to_string(a.index) +
+                                  " is already compared by args[" + std::to_string(k) + "]",
+                              "libseccomp allows one comparison per argument in a rule");
+                    }
+                }
+            }
+        }
+    }
+
+    void capabilities() {
+        const Capabilities& c = p.capabilities;
+        for (size_t i = 0; i < c.ambient.size(); ++i) {
+            if (std::find(c.keep.begin(), c.keep.end(), c.ambient[i]) == c.keep.end()) {
+                error(index_path("capabilities.ambient", i),
+                      quoted(c.ambient[i]) + " is ambient but not in capabilities.keep",
+                      "add it to capabilities.keep");
+            }
+        }
+    }
+
+    void paths(const std::string& key, const std::vector<std::string>& list) {
+        for (size_t i = 0; i < list.size(); ++i) {
+            absolute_path(index_path(key, i), list[i]);
+        }
+    }
+
+    void security() {
+        const Security& s = p.security;
+        paths("security.masked_paths", s.masked_paths);
+        paths("security.readonly_paths", s.readonly_paths);
+        paths("security.landlock.read", s.landlock.read);
+        paths("security.landlock.read_write", s.landlock.read_write);
+        if (!s.landlock.enabled && (!s.landlock.read.empty() || !s.landlock.read_write.empty())) {
+            error(
+                s.landlock.read.empty() ? "security.landlock.read_write" : "security.landlock.read",
+                "landlock paths have no effect", "set security.landlock.enabled = true");
+        }
+    }
+
+    const Profile& p;
+    const Origins& m_origins;
+    Diagnostics& m_diagnostics;
+};
+
+}  // namespace
+
+void check(const Profile& profile, const Origins& origins, Diagnostics& diagnostics) {
+    Checker(profile, origins, diagnostics).run();
+}
+
+}  // namespace sandbox::profile

@@ -1,0 +1,760 @@
+// read_yaml: YAML text -> Document, through yaml-cpp 0.7's event parser. The ONLY file that
+// includes yaml-cpp.
+//
+// Why events and not YAML::Load: the tree is built here, so every rule is enforced while it is
+// built and nothing unbounded is ever materialised:
+//   * scalars are typed by the YAML 1.2 core schema (yaml-cpp's as<bool>() would also take
+//     yes/on); a quoted scalar (tag "!") stays a string;
+//   * duplicate keys, non-string keys, merge keys, unknown tags, a second document are refused;
+//   * an alias is expanded by copy, counted against k_max_nodes ("billion laughs"), and an
+//     alias to an anchor that is still open (a cycle) is refused;
+//   * depth is checked per node.
+// yaml-cpp's parser recurses once per nesting level, so before it runs a pre-scan bounds the
+// nesting (flow brackets and block indentation levels) without parsing.
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "profile/loader.hpp"
+#include "profile/readers.hpp"
+
+namespace sandbox::profile {
+
+namespace {
+
+// The pre-scan may overcount a little (a continued plain scalar looks like a deeper block);
+// it only has to keep yaml-cpp's recursion shallow, the builder checks the exact depth.
+constexpr size_t k_prescan_depth = 2 * k_max_depth;
+
+struct ScanHit {
+    uint32_t line;
+    uint32_t column;
+};
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+std::optional<ScanHit> prescan_yaml(std::string_view text) {
+    enum class Quote { none, single, dbl };
+    Quote quote = Quote::none;
+    std::vector<size_t> indents;  // columns of the open block levels
+    size_t flow = 0;              // open [ and {
+    bool block_scalar = false;    // inside the content of a | or > scalar
+    size_t block_parent_indent = 0;
+    uint32_t line_no = 0;
+    size_t pos = 0;
+    const size_t n = text.size();
+    auto too_deep = [&] { return indents.size() + flow > k_prescan_depth; };
+    auto column_of = [&](std::string_view l, size_t p) {
+        uint32_t col = 1;
+        for (size_t k = 0; k < p && k < l.size(); ++k) {
+            if ((static_cast<unsigned char>(l[k]) & 0xC0) != 0x80) {
+                ++col;
+            }
+        }
+        return col;
+    };
+    while (pos < n) {
+        ++line_no;
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            end = n;
+        }
+        std::string_view l = text.substr(pos, end - pos);
+        pos = end + 1;
+        size_t ind = 0;
+        while (ind < l.size() && l[ind] == ' ') {
+            ++ind;
+        }
+        size_t first = ind;
+        while (first < l.size() && is_blank(l[first])) {
+            ++first;
+        }
+        bool empty = first == l.size();
+        if (block_scalar) {
+            if (empty || ind > block_parent_indent) {
+                continue;
+            }
+            block_scalar = false;
+        }
+        size_t p = 0;
+        bool node_start = true;
+        if (quote == Quote::none && flow == 0) {
+            if (empty || l[first] == '#') {
+                continue;
+            }
+            bool marker = ind == 0 && (l.substr(0, 3) == "---" || l.substr(0, 3) == "...") &&
+                          (l.size() == 3 || is_blank(l[3]));
+            if (marker) {
+                indents.clear();
+                p = 3;
+            } else {
+                while (!indents.empty() && indents.back() > ind) {
+                    indents.pop_back();
+                }
+                if (indents.empty() || indents.back() < ind) {
+                    indents.push_back(ind);
+                }
+                p = ind;
+                // Compact block nesting on one line: "- - - x", "? - x", "- key: …".
+                while (p < l.size() && (l[p] == '-' || l[p] == '?' || l[p] == ':') &&
+                       (p + 1 == l.size() || is_blank(l[p + 1]))) {
+                    ++p;
+                    while (p < l.size() && is_blank(l[p])) {
+                        ++p;
+                    }
+                    if (p < l.size() && l[p] != '#' && indents.back() < p) {
+                        indents.push_back(p);
+                    }
+                    if (too_deep()) {
+                        return ScanHit{line_no, column_of(l, p)};
+                    }
+                }
+            }
+            if (too_deep()) {
+                return ScanHit{line_no, column_of(l, p)};
+            }
+        }
+        for (; p < l.size(); ++p) {
+            char c = l[p];
+            if (quote == Quote::dbl) {
+                if (c == '\\') {
+                    ++p;
+                } else if (c == '"') {
+                    quote = Quote::none;
+                    node_start = false;
+                }
+                continue;
+            }
+            if (quote == Quote::single) {
+                if (c == '\'') {
+                    if (p + 1 < l.size() && l[p + 1] == '\'') {
+                        ++p;
+                    } else {
+                        quote = Quote::none;
+                        node_start = false;
+                    }
+                }
+                continue;
+            }
+            if (is_blank(c)) {
+                continue;
+            }
+            if (c == '#' && (p == 0 || is_blank(l[p - 1]))) {
+                break;  // comment
+            }
+            if (node_start) {
+                if (c == '[' || c == '{') {
+                    ++flow;
+                    if (too_deep()) {
+                        return ScanHit{line_no, column_of(l, p)};
+                    }
+                    continue;
+                }
+                if (c == '"') {
+                    quote = Quote::dbl;
+                    continue;
+                }
+                if (c == '\'') {
+                    quote = Quote::single;
+                    continue;
+                }
+                if (c == '&' || c == '!') {  // node properties: an anchor or a tag
+                    while (p + 1 < l.size() && !is_blank(l[p + 1])) {
+                        ++p;
+                    }
+                    continue;
+                }
+                if ((c == '|' || c == '>') && flow == 0) {
+                    block_scalar = true;
+                    block_parent_indent = ind;
+                    break;
+                }
+                node_start = false;
+            }
+            if (flow > 0) {
+                if (c == '[' || c == '{') {
+                    ++flow;
+                    if (too_deep()) {
+                        return ScanHit{line_no, column_of(l, p)};
+                    }
+                    node_start = true;
+                } else if (c == ']' || c == '}') {
+                    --flow;
+                } else if (c == ',' || c == ':' || c == '?') {
+                    node_start = true;
+                }
+                continue;
+            }
+            if (c == ':' && (p + 1 == l.size() || is_blank(l[p + 1]))) {
+                node_start = true;  // "key: value"
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+// ---- scalars: the YAML 1.2 core schema -------------------------------------------------------
+bool is_null_literal(std::string_view v) {
+    return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
+}
+
+std::optional<bool> bool_literal(std::string_view v) {
+    if (v == "true" || v == "True" || v == "TRUE") {
+        return true;
+    }
+    if (v == "false" || v == "False" || v == "FALSE") {
+        return false;
+    }
+    return std::nullopt;
+}
+
+bool all_digits(std::string_view s, int base) {
+    if (s.empty()) {
+        return false;
+    }
+    for (char c : s) {
+        bool ok = base == 16  ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+                  : base == 8 ? (c >= '0' && c <= '7')
+                              : (c >= '0' && c <= '9');
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum class IntParse { not_int, ok, overflow };
+
+IntParse int_literal(std::string_view v, int64_t& out) {
+    int base = 10;
+    bool negative = false;
+    std::string_view digits = v;
+    if (v.size() > 2 && v[0] == '0' && v[1] == 'o') {
+        base = 8;
+        digits = v.substr(2);
+    } else if (v.size() > 2 && v[0] == '0' && v[1] == 'x') {
+        base = 16;
+        digits = v.substr(2);
+    } else if (!v.empty() && (v[0] == '-' || v[0] == '+')) {
+        negative = v[0] == '-';
+        digits = v.substr(1);
+    }
+    if (!all_digits(digits, base)) {
+        return IntParse::not_int;
+    }
+    // Parse the magnitude as unsigned so INT64_MIN is representable.
+    uint64_t magnitude = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+    if (ec != std::errc{} || ptr != digits.data() + digits.size()) {
+        return IntParse::overflow;
+    }
+    if (negative) {
+        if (magnitude > static_cast<uint64_t>(INT64_MAX) + 1) {
+            return IntParse::overflow;
+        }
+        out = magnitude == static_cast<uint64_t>(INT64_MAX) + 1 ? INT64_MIN
+                                                                : -static_cast<int64_t>(magnitude);
+    } else {
+        if (magnitude > static_cast<uint64_t>(INT64_MAX)) {
+            return IntParse::overflow;
+        }
+        out = static_cast<int64_t>(magnitude);
+    }
+    return IntParse::ok;
+}
+
+// [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?  and  [-+]?.inf, .nan
+std::optional<double> float_literal(std::string_view v) {
+    std::string_view s = v;
+    bool negative = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        negative = s[0] == '-';
+        s = s.substr(1);
+    }
+    if (s == ".inf" || s == ".Inf" || s == ".INF") {
+        return negative ? -INFINITY : INFINITY;
+    }
+    if (v == ".nan" || v == ".NaN" || v == ".NAN") {
+        return NAN;
+    }
+    size_t i = 0;
+    size_t int_digits = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        ++i;
+        ++int_digits;
+    }
+    size_t frac_digits = 0;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            ++i;
+            ++frac_digits;
+        }
+    }
+    if (int_digits == 0 && frac_digits == 0) {
+        return std::nullopt;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+            ++i;
+        }
+        size_t exp_digits = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            ++i;
+            ++exp_digits;
+        }
+        if (exp_digits == 0) {
+            return std::nullopt;
+        }
+    }
+    if (i != s.size()) {
+        return std::nullopt;
+    }
+    double out = 0;
+    // from_chars takes neither a leading '+' nor a bare leading '.' in every libstdc++: give
+    // it "0" + s for ".5".
+    std::string buf = (s[0] == '.' ? "0" : "") + std::string(s);
+    auto [ptr, ec] = std::from_chars(buf.data(), buf.data() + buf.size(), out);
+    if (ptr != buf.data() + buf.size() ||
+        (ec != std::errc{} && ec != std::errc::result_out_of_range)) {
+        return std::nullopt;
+    }
+    if (ec == std::errc::result_out_of_range) {
+        return INFINITY;  // "1e999": refused below like .inf
+    }
+    return negative ? -out : out;
+}
+
+const std::string k_core_prefix = "tag:yaml.org,2002:";
+
+// ---- the builder -----------------------------------------------------------------------------
+struct Abort {};  // thrown by the builder after it recorded a diagnostic
+
+class Builder : public YAML::EventHandler {
+public:
+    explicit Builder(std::shared_ptr<const std::string> file) : m_file(std::move(file)) {}
+
+    std::optional<Node>& root() { return m_root; }
+    const std::optional<Diagnostic>& error() const { return m_error; }
+
+    SourceLocation at(const YAML::Mark& mark) const {
+        if (mark.is_null() || mark.line < 0 || mark.column < 0) {
+            return SourceLocation::named(*m_file);
+        }
+        return SourceLocation::in(m_file, static_cast<uint32_t>(mark.line) + 1,
+                                  static_cast<uint32_t>(mark.column) + 1);
+    }
+
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        guard([&] {
+            if (++m_documents > 1) {
+                fail(at(mark), "", "multi-document YAML is not supported",
+                     "keep one profile per file (remove the second '---')");
+            }
+        });
+    }
+    void OnDocumentEnd() override {}
+
+    void OnAnchor(const YAML::Mark& /*mark*/, const std::string& name) override {
+        m_pending_anchor_name = name;
+    }
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        guard([&] {
+            Node n;
+            n.kind = NodeKind::null;
+            n.where = at(mark);
+            count(n.where, 1);
+            check_depth(n.where, 0);
+            deliver(std::move(n), anchor);
+        });
+    }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        guard([&] { alias(mark, anchor); });
+    }
+
+    void alias(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        SourceLocation where = at(mark);
+        std::string name = anchor_name(anchor);
+        if (m_open_anchors.count(anchor) != 0) {
+            fail(where, current_path(), "alias '*" + name + "' refers to a node that contains it",
+                 "anchors that form cycles are not allowed");
+        }
+        auto it = m_anchors.find(anchor);
+        if (it == m_anchors.end()) {
+            fail(where, current_path(), "alias '*" + name + "' has no anchor");
+        }
+        const Node& target = it->second;
+        count(where, count_nodes(target));
+        check_depth(where, max_depth_below(target));
+        deliver(target, 0);
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        guard([&] {
+            SourceLocation where = at(mark);
+            count(where, 1);
+            check_depth(where, 0);
+            deliver(typed_scalar(where, tag, value), anchor);
+        });
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value /*style*/) override {
+        guard([&] { open(mark, tag, anchor, NodeKind::array); });
+    }
+    void OnSequenceEnd() override {
+        guard([&] { close(); });
+    }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value /*style*/) override {
+        guard([&] { open(mark, tag, anchor, NodeKind::table); });
+    }
+    void OnMapEnd() override {
+        guard([&] { close(); });
+    }
+
+private:
+    struct Frame {
+        Node node;
+        std::string path;  // key path of this collection
+        YAML::anchor_t anchor = 0;
+        bool have_key = false;
+        std::string key;
+        SourceLocation key_where;
+    };
+
+    // After the first problem the rest of the events are ignored (nothing more is built), but
+    // yaml-cpp parses on: a syntax error further down is reported instead, because it is
+    // the more fundamental problem and it can make earlier events misleading.
+    template <typename Fn>
+    void guard(Fn fn) {
+        if (m_error) {
+            return;
+        }
+        try {
+            fn();
+        } catch (const Abort&) {
+        }
+    }
+
+    [[noreturn]] void fail(SourceLocation where, std::string key_path, std::string message,
+                           std::string hint = {}) {
+        m_error =
+            Diagnostic{std::move(where), std::move(key_path), std::move(message), std::move(hint)};
+        throw Abort{};
+    }
+
+    void count(const SourceLocation& where, size_t nodes) {
+        m_nodes += nodes;
+        if (m_nodes > k_max_nodes) {
+            fail(where, current_path(),
+                 "too many values (the limit is " + std::to_string(k_max_nodes) +
+                     ", aliases counted as expanded)");
+        }
+    }
+
+    // `below` = how many container levels the new node adds under itself.
+    void check_depth(const SourceLocation& where, size_t below) {
+        if (m_stack.size() + below > k_max_depth) {
+            fail(where, current_path(),
+                 "nested deeper than " + std::to_string(k_max_depth) + " levels");
+        }
+    }
+
+    static size_t max_depth_below(const Node& node) {
+        // Iterative: called on anchored trees, which are already depth-checked.
+        size_t best = 0;
+        std::vector<std::pair<const Node*, size_t>> todo{{&node, 0}};
+        while (!todo.empty()) {
+            auto [n, d] = todo.back();
+            todo.pop_back();
+            if (n->is_table() || n->is_array()) {
+                best = std::max(best, d);
+            }
+            for (const Node& item : n->items) {
+                todo.emplace_back(&item, d + 1);
+            }
+            for (const TableEntry& e : n->entries) {
+                todo.emplace_back(&e.value, d + 1);
+            }
+        }
+        return best;
+    }
+
+    std::string anchor_name(YAML::anchor_t anchor) const {
+        auto it = m_anchor_names.find(anchor);
+        return it == m_anchor_names.end() ? std::to_string(anchor) : it->second;
+    }
+
+    void note_anchor(YAML::anchor_t anchor) {
+        if (anchor != 0) {
+            m_anchor_names[anchor] = m_pending_anchor_name;
+        }
+        m_pending_anchor_name.clear();
+    }
+
+    std::string current_path() const {
+        if (m_stack.empty()) {
+            return {};
+        }
+        const Frame& top = m_stack.back();
+        if (top.node.is_table()) {
+            if (top.have_key) {
+                return join(top.path, top.key);
+            }
+            return top.path;
+        }
+        return top.path + "[" + std::to_string(top.node.items.size()) + "]";
+    }
+
+    static std::string join(const std::string& parent, const std::string& key) {
+        bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+        });
+        std::string k = bare ? key : "\"" + key + "\"";
+        return parent.empty() ? k : parent + "." + k;
+    }
+
+    void check_collection_tag(const SourceLocation& where, const std::string& tag, NodeKind kind) {
+        if (tag.empty() || tag == "?" || tag == "!") {
+            return;
+        }
+        if (kind == NodeKind::table && tag == k_core_prefix + "map") {
+            return;
+        }
+        if (kind == NodeKind::array && tag == k_core_prefix + "seq") {
+            return;
+        }
+        fail(where, current_path(), "unsupported YAML tag '" + display_tag(tag) + "'",
+             "profiles use no tags; remove it");
+    }
+
+    static std::string display_tag(const std::string& tag) {
+        if (tag.rfind(k_core_prefix, 0) == 0) {
+            return "!!" + tag.substr(k_core_prefix.size());
+        }
+        return tag;
+    }
+
+    void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+              NodeKind kind) {
+        SourceLocation where = at(mark);
+        note_anchor(anchor);
+        if (!m_stack.empty() && m_stack.back().node.is_table() && !m_stack.back().have_key) {
+            fail(where, current_path(),
+                 "mapping keys must be strings, got " + std::string(to_string(kind)));
+        }
+        check_collection_tag(where, tag, kind);
+        count(where, 1);
+        check_depth(where, 1);
+        Frame frame;
+        frame.path = current_path();
+        frame.node.kind = kind;
+        frame.node.where = where;
+        frame.anchor = anchor;
+        if (anchor != 0) {
+            m_open_anchors.insert(anchor);
+        }
+        m_stack.push_back(std::move(frame));
+    }
+
+    void close() {
+        Frame frame = std::move(m_stack.back());
+        m_stack.pop_back();
+        if (frame.anchor != 0) {
+            m_open_anchors.erase(frame.anchor);
+        }
+        deliver(std::move(frame.node), frame.anchor);
+    }
+
+    Node typed_scalar(const SourceLocation& where, const std::string& tag,
+                      const std::string& value) {
+        auto bad = [&](const std::string& what) -> Node {
+            fail(where, current_path(),
+                 "'" + value + "' is not a valid " + what + " (tag " + display_tag(tag) + ")");
+        };
+        if (tag == "!" || tag == k_core_prefix + "str") {
+            return Node::make_string(value, where);
+        }
+        bool plain = tag == "?" || tag.empty();
+        if (!plain && tag.rfind(k_core_prefix, 0) != 0) {
+            fail(where, current_path(), "unsupported YAML tag '" + display_tag(tag) + "'",
+                 "profiles use no tags; remove it");
+        }
+        std::string core = plain ? "" : tag.substr(k_core_prefix.size());
+        if (!plain && core != "null" && core != "bool" && core != "int" && core != "float") {
+            fail(where, current_path(), "unsupported YAML tag '" + display_tag(tag) + "'",
+                 "profiles use no tags; remove it");
+        }
+        if ((plain || core == "null") && is_null_literal(value)) {
+            Node n;
+            n.kind = NodeKind::null;
+            n.where = where;
+            return n;
+        }
+        if (core == "null") {
+            return bad("null");
+        }
+        if (plain || core == "bool") {
+            if (auto b = bool_literal(value)) {
+                return Node::make_boolean(*b, where);
+            }
+            if (core == "bool") {
+                return bad("boolean");
+            }
+        }
+        if (plain || core == "int" || core == "float") {
+            int64_t i = 0;
+            switch (int_literal(value, i)) {
+                case IntParse::ok:
+                    if (core == "float") {
+                        return Node::make_floating(static_cast<double>(i), where);
+                    }
+                    return Node::make_integer(i, where);
+                case IntParse::overflow:
+                    fail(where, current_path(),
+                         "integer '" + value + "' is out of range (64-bit signed)");
+                case IntParse::not_int:
+                    break;
+            }
+            if (core == "int") {
+                return bad("integer");
+            }
+        }
+        if (plain || core == "float") {
+            if (auto f = float_literal(value)) {
+                if (!std::isfinite(*f)) {
+                    // No profile value is a float that could be infinite or NaN (limits.cpu is
+                    // a CPU count): refuse them here, as the TOML reader does.
+                    fail(where, current_path(), "nan and inf are not allowed in a profile");
+                }
+                return Node::make_floating(*f, where);
+            }
+            if (core == "float") {
+                return bad("float");
+            }
+        }
+        return Node::make_string(value, where);
+    }
+
+    void deliver(Node value, YAML::anchor_t anchor) {
+        if (anchor != 0 && (value.kind != NodeKind::table && value.kind != NodeKind::array)) {
+            note_anchor(anchor);
+        }
+        if (anchor != 0) {
+            m_anchors[anchor] = value;  // counted once more: memory stays within 2x the cap
+            count(value.where, count_nodes(value));
+        }
+        if (m_stack.empty()) {
+            m_root = std::move(value);
+            return;
+        }
+        Frame& top = m_stack.back();
+        if (top.node.is_array()) {
+            top.node.items.push_back(std::move(value));
+            return;
+        }
+        if (!top.have_key) {
+            if (!value.is_string()) {
+                fail(value.where, top.path,
+                     "mapping keys must be strings, got " + std::string(to_string(value.kind)),
+                     "quote the key");
+            }
+            if (value.string == "<<") {
+                fail(value.where, top.path, "YAML merge keys ('<<') are not supported",
+                     "use 'extends' to share settings between profiles");
+            }
+            if (const TableEntry* first = top.node.find_entry(value.string)) {
+                fail(value.where, join(top.path, value.string),
+                     "duplicate key (first defined at " + std::to_string(first->key_where.line) +
+                         ":" + std::to_string(first->key_where.column) + ")");
+            }
+            top.key = std::move(value.string);
+            top.key_where = value.where;
+            top.have_key = true;
+            return;
+        }
+        top.node.entries.push_back(
+            TableEntry{std::move(top.key), std::move(top.key_where), std::move(value)});
+        top.key.clear();
+        top.have_key = false;
+    }
+
+    std::shared_ptr<const std::string> m_file;
+    std::vector<Frame> m_stack;
+    std::optional<Node> m_root;
+    std::optional<Diagnostic> m_error;
+    std::map<YAML::anchor_t, Node> m_anchors;
+    std::map<YAML::anchor_t, std::string> m_anchor_names;
+    std::set<YAML::anchor_t> m_open_anchors;
+    std::string m_pending_anchor_name;
+    size_t m_nodes = 0;
+    int m_documents = 0;
+};
+
+}  // namespace
+
+std::optional<Document> read_yaml(const std::string& path, std::string_view text,
+                                  Diagnostics& diagnostics) {
+    auto file = std::make_shared<const std::string>(path);
+    if (text.size() > k_max_profile_bytes) {
+        diagnostics.error(
+            SourceLocation::named(path), "",
+            "file too large (the limit is " + std::to_string(k_max_profile_bytes) + " bytes)");
+        return std::nullopt;
+    }
+    if (!check_text(path, text, diagnostics)) {
+        return std::nullopt;
+    }
+    if (auto hit = prescan_yaml(text)) {
+        diagnostics.error(SourceLocation::in(file, hit->line, hit->column), "",
+                          "nested deeper than " + std::to_string(k_max_depth) + " levels");
+        return std::nullopt;
+    }
+    Builder builder(file);
+    try {
+        std::istringstream in{std::string(text)};
+        YAML::Parser parser(in);
+        while (parser.HandleNextDocument(builder)) {
+        }
+    } catch (const YAML::ParserException& e) {
+        diagnostics.error(builder.at(e.mark), "", "invalid YAML: " + e.msg);
+        return std::nullopt;
+    } catch (const YAML::Exception& e) {
+        diagnostics.error(builder.at(e.mark), "", "invalid YAML: " + e.msg);
+        return std::nullopt;
+    }
+    if (builder.error()) {
+        diagnostics.add(*builder.error());
+        return std::nullopt;
+    }
+    SourceLocation top = SourceLocation::in(file, 1, 1);
+    std::optional<Node>& root = builder.root();
+    if (!root || root->kind == NodeKind::null) {
+        return Document{Node::make_table(top), path};  // an empty file is an empty profile
+    }
+    if (!root->is_table()) {
+        diagnostics.error(root->where, "",
+                          "the top level must be a mapping (key: value), got " +
+                              std::string(to_string(root->kind)));
+        return std::nullopt;
+    }
+    root->where = top;
+    return Document{std::move(*root), path};
+}
+
+}  // namespace sandbox::profile

@@ -1,0 +1,906 @@
+// resolve: extends, search path, ${…} interpolation, relative paths, command-line overrides.
+// Runs after read (each file is a Document) and before decode (which sees one merged tree).
+// Per file, interpolation comes first (a path may be "${profile_dir}/rootfs"), then relative
+// paths are made absolute against that file's directory, then the parents are merged under
+// it: so every value is resolved against the file that wrote it, before merging moves it.
+#include "profile/resolve.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "build_config.hpp"
+#include "profile/readers.hpp"
+
+namespace sandbox::profile {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Keys whose relative values are host paths, resolved against the directory of the file that
+// wrote them. `[]` = every element of an array. mounts[].source only for binds (type "bind"
+// or no type). Not here on purpose: mounts[].target and security.landlock.* (paths inside
+// the sandbox), security.masked_paths/readonly_paths (likewise), process.cwd.
+struct PathKey {
+    const char* pattern;
+    const char* only_for_mount_type;  // nullptr = always
+};
+constexpr PathKey k_path_keys[] = {
+    {"rootfs.path", nullptr},
+    {"rootfs.archive", nullptr},
+    {"mounts[].source", "bind"},
+    {"seccomp.import", nullptr},
+};
+
+const char* const k_extensions[] = {".toml", ".yaml", ".yml"};
+
+bool has_profile_extension(std::string_view name) {
+    return std::any_of(std::begin(k_extensions), std::end(k_extensions), [&](const char* ext) {
+        std::string_view e(ext);
+        return name.size() > e.size() && name.substr(name.size() - e.size()) == e;
+    });
+}
+
+bool is_existing_file(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec);
+}
+
+// `dir`/`name` with the extensions tried for a bare name; the first that exists.
+std::optional<std::string> find_in(const std::string& dir, const std::string& name) {
+    std::vector<std::string> candidates;
+    if (has_profile_extension(name)) {
+        candidates.push_back(name);
+    } else {
+        for (const char* ext : k_extensions) {
+            candidates.push_back(name + ext);
+        }
+    }
+    for (const std::string& c : candidates) {
+        fs::path p = dir.empty() ? fs::path(c) : fs::path(dir) / c;
+        if (is_existing_file(p)) {
+            return p.lexically_normal().string();
+        }
+    }
+    return std::nullopt;
+}
+
+std::string join_list(const std::vector<std::string>& items, const char* sep) {
+    std::string out;
+    for (const std::string& s : items) {
+        if (!out.empty()) {
+            out += sep;
+        }
+        out += s;
+    }
+    return out;
+}
+
+std::string absolute_dir_of(const std::string& path) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(fs::path(path), ec);
+    if (ec) {
+        abs = fs::path(path);
+    }
+    return abs.lexically_normal().parent_path().string();
+}
+
+std::string identity_of(const std::string& path) {
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(fs::path(path), ec);
+    if (ec) {
+        return fs::absolute(fs::path(path), ec).lexically_normal().string();
+    }
+    return p.string();
+}
+
+std::string current_dir() {
+    std::error_code ec;
+    fs::path p = fs::current_path(ec);
+    return ec ? std::string(".") : p.string();
+}
+
+std::string normalise_target(const std::string& target) {
+    std::string t = fs::path(target).lexically_normal().string();
+    while (t.size() > 1 && t.back() == '/') {
+        t.pop_back();
+    }
+    return t;
+}
+
+const Node* mount_target(const Node& mount) {
+    if (!mount.is_table()) {
+        return nullptr;
+    }
+    const Node* t = mount.find("target");
+    return t != nullptr && t->is_string() ? t : nullptr;
+}
+
+// Same target replaces in place, new ones are appended.
+void merge_mounts(Node& base, Node over) {
+    for (Node& m : over.items) {
+        const Node* target = mount_target(m);
+        Node* same = nullptr;
+        if (target != nullptr) {
+            std::string t = normalise_target(target->string);
+            for (Node& b : base.items) {
+                const Node* bt = mount_target(b);
+                if (bt != nullptr && normalise_target(bt->string) == t) {
+                    same = &b;
+                    break;
+                }
+            }
+        }
+        if (same != nullptr) {
+            *same = std::move(m);
+        } else {
+            base.items.push_back(std::move(m));
+        }
+    }
+}
+
+// Calls `fn(node, key_path)` for each string node matching `pattern` under `root`.
+template <typename Fn>
+void for_each_at(Node& root, const std::string& pattern, Fn fn) {
+    std::vector<std::string> segments;
+    size_t start = 0;
+    while (true) {
+        size_t dot = pattern.find('.', start);
+        segments.push_back(pattern.substr(start, dot - start));
+        if (dot == std::string::npos) {
+            break;
+        }
+        start = dot + 1;
+    }
+    struct Item {
+        Node* node;
+        std::string path;
+        size_t segment;
+    };
+    std::vector<Item> todo{{&root, "", 0}};
+    while (!todo.empty()) {
+        Item item = todo.back();
+        todo.pop_back();
+        if (item.segment == segments.size()) {
+            fn(*item.node, item.path);
+            continue;
+        }
+        std::string seg = segments[item.segment];
+        bool each = seg.size() > 2 && seg.substr(seg.size() - 2) == "[]";
+        if (each) {
+            seg.resize(seg.size() - 2);
+        }
+        Node* child = item.node->find(seg);
+        if (child == nullptr) {
+            continue;
+        }
+        std::string path = join_key_path(item.path, seg);
+        if (!each) {
+            todo.push_back({child, path, item.segment + 1});
+        } else if (child->is_array()) {
+            for (size_t i = 0; i < child->items.size(); ++i) {
+                todo.push_back(
+                    {&child->items[i], path + "[" + std::to_string(i) + "]", item.segment + 1});
+            }
+        }
+    }
+}
+
+// Makes the relative host paths under `root` absolute against `dir`, for the nodes `select`
+// accepts.
+template <typename Select>
+void absolutise_paths(Node& root, const std::string& dir, Select select) {
+    for (const PathKey& key : k_path_keys) {
+        std::string pattern = key.pattern;
+        if (key.only_for_mount_type != nullptr) {
+            // "mounts[].source": walk the mounts, check each one's type.
+            Node* mounts = root.find("mounts");
+            if (mounts == nullptr || !mounts->is_array()) {
+                continue;
+            }
+            for (Node& m : mounts->items) {
+                if (!m.is_table()) {
+                    continue;
+                }
+                const Node* type = m.find("type");
+                if (type != nullptr &&
+                    !(type->is_string() && type->string == key.only_for_mount_type)) {
+                    continue;
+                }
+                Node* source = m.find("source");
+                if (source != nullptr && source->is_string() && select(*source) &&
+                    !source->string.empty() && source->string[0] != '/') {
+                    source->string = (fs::path(dir) / source->string).lexically_normal().string();
+                }
+            }
+            continue;
+        }
+        for_each_at(root, pattern, [&](Node& node, const std::string&) {
+            if (node.is_string() && select(node) && !node.string.empty() && node.string[0] != '/') {
+                node.string = (fs::path(dir) / node.string).lexically_normal().string();
+            }
+        });
+    }
+}
+
+bool is_env_name(std::string_view name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    });
+}
+
+// Interpolates every string value under `node` (keys are left as written).
+bool interpolate_tree(Node& node, const std::string& key_path, const std::string& profile_dir,
+                      const EnvLookup& env, Diagnostics& diagnostics) {
+    bool ok = true;
+    switch (node.kind) {
+        case NodeKind::string:
+            if (node.string.find('$') != std::string::npos) {
+                auto value =
+                    interpolate(node.string, profile_dir, env, node.where, key_path, diagnostics);
+                if (value) {
+                    node.string = std::move(*value);
+                } else {
+                    ok = false;
+                }
+            }
+            break;
+        case NodeKind::array:
+            for (size_t i = 0; i < node.items.size(); ++i) {
+                ok = interpolate_tree(node.items[i], key_path + "[" + std::to_string(i) + "]",
+                                      profile_dir, env, diagnostics) &&
+                     ok;
+            }
+            break;
+        case NodeKind::table:
+            for (TableEntry& e : node.entries) {
+                ok = interpolate_tree(e.value, join_key_path(key_path, e.key), profile_dir, env,
+                                      diagnostics) &&
+                     ok;
+            }
+            break;
+        default:
+            break;
+    }
+    return ok;
+}
+
+class Resolver {
+public:
+    Resolver(const LoadOptions& options, Diagnostics& diagnostics)
+        : m_diagnostics(diagnostics),
+          m_search(options.search_path.empty() ? default_search_path() : options.search_path),
+          m_env(options.getenv) {
+        if (!m_env) {
+            m_env = [](const std::string& name) -> std::optional<std::string> {
+                const char* v = std::getenv(name.c_str());
+                return v == nullptr ? std::nullopt : std::optional<std::string>(v);
+            };
+        }
+    }
+
+    std::optional<Node> resolve(const std::string& path) {
+        std::string id = identity_of(path);
+        if (auto it = m_done.find(id); it != m_done.end()) {
+            return it->second;
+        }
+        if (++m_files > k_max_profile_files) {
+            m_diagnostics.error(SourceLocation::named(path), "",
+                                "too many profile files (more than " +
+                                    std::to_string(k_max_profile_files) + " through 'extends')");
+            return std::nullopt;
+        }
+        std::optional<Document> doc = read_document(path, m_diagnostics);
+        if (!doc) {
+            return std::nullopt;
+        }
+        std::string dir = absolute_dir_of(path);
+        bool ok = interpolate_tree(doc->root, "", dir, m_env, m_diagnostics);
+        absolutise_paths(doc->root, dir, [](const Node&) { return true; });
+
+        Node merged = Node::make_table(doc->root.where);
+        if (const Node* extends = doc->root.find("extends")) {
+            m_chain.push_back({id, path});
+            ok = merge_parents(*extends, path, merged) && ok;
+            m_chain.pop_back();
+        }
+        // `name` names one sandbox: it is not inherited (see resolve.hpp).
+        merged.erase("name");
+        merge_into(merged, std::move(doc->root));
+        if (!ok) {
+            return std::nullopt;
+        }
+        m_done.emplace(id, merged);
+        return merged;
+    }
+
+    const std::vector<std::string>& search_path() const { return m_search; }
+
+private:
+    std::string chain_text(const std::string& last) const {
+        std::string out;
+        for (const auto& [id, display] : m_chain) {
+            out += display + " → ";
+        }
+        return out + last;
+    }
+
+    bool merge_parents(const Node& extends, const std::string& path, Node& merged) {
+        std::vector<std::pair<const Node*, std::string>> names;
+        if (extends.is_string()) {
+            names.emplace_back(&extends, "extends");
+        } else if (extends.is_array()) {
+            for (size_t i = 0; i < extends.items.size(); ++i) {
+                names.emplace_back(&extends.items[i], "extends[" + std::to_string(i) + "]");
+            }
+        } else {
+            m_diagnostics.error(extends.where, "extends",
+                                "expected a profile name or a list of them, got " +
+                                    std::string(to_string(extends.kind)));
+            return false;
+        }
+        if (names.size() > k_max_parents) {
+            m_diagnostics.error(
+                extends.where, "extends",
+                "too many parents (the limit is " + std::to_string(k_max_parents) + ")");
+            return false;
+        }
+        bool ok = true;
+        for (const auto& [node, key_path] : names) {
+            if (!node->is_string() || node->string.empty()) {
+                m_diagnostics.error(
+                    node->where, key_path,
+                    "expected a profile name or path, got " +
+                        std::string(node->is_string() ? "an empty string" : to_string(node->kind)));
+                ok = false;
+                continue;
+            }
+            std::optional<std::string> parent = find_parent(node->string, path);
+            if (!parent) {
+                std::vector<std::string> places{"next to " + path};
+                places.insert(places.end(), m_search.begin(), m_search.end());
+                m_diagnostics.error(node->where, key_path,
+                                    "cannot find profile '" + node->string +
+                                        "' (extends chain: " + chain_text(node->string) + ")",
+                                    "looked " + join_list(places, ", "));
+                ok = false;
+                continue;
+            }
+            std::string parent_id = identity_of(*parent);
+            bool cycle = std::any_of(m_chain.begin(), m_chain.end(),
+                                     [&](const auto& link) { return link.first == parent_id; });
+            if (cycle) {
+                m_diagnostics.error(node->where, key_path, "extends cycle: " + chain_text(*parent));
+                ok = false;
+                continue;
+            }
+            if (m_chain.size() >= k_max_extends_depth) {
+                m_diagnostics.error(node->where, key_path,
+                                    "extends chain deeper than " +
+                                        std::to_string(k_max_extends_depth) + ": " +
+                                        chain_text(*parent));
+                ok = false;
+                continue;
+            }
+            std::optional<Node> resolved = resolve(*parent);
+            if (!resolved) {
+                ok = false;
+                continue;
+            }
+            merge_into(merged, std::move(*resolved));
+        }
+        return ok;
+    }
+
+    std::optional<std::string> find_parent(const std::string& name, const std::string& includer) {
+        fs::path includer_dir = fs::path(includer).parent_path();
+        if (!name.empty() && name[0] == '/') {
+            return find_in("", name);
+        }
+        if (auto found = find_in(includer_dir.string(), name)) {
+            return found;
+        }
+        for (const std::string& dir : m_search) {
+            if (auto found = find_in(dir, name)) {
+                return found;
+            }
+        }
+        return std::nullopt;
+    }
+
+    Diagnostics& m_diagnostics;
+    std::vector<std::string> m_search;
+    EnvLookup m_env;
+    std::map<std::string, Node> m_done;                        // identity -> resolved tree
+    std::vector<std::pair<std::string, std::string>> m_chain;  // (identity, as displayed)
+    size_t m_files = 0;
+};
+
+// ---- overrides --------------------------------------------------------------------------------
+struct PathSegment {
+    std::string key;  // empty when this is an index
+    std::optional<size_t> index;
+};
+
+// "a.b[2].c", "process.env.\"X.Y\"" -> segments; nullopt when malformed.
+std::optional<std::vector<PathSegment>> parse_key_path(std::string_view text) {
+    std::vector<PathSegment> out;
+    size_t i = 0;
+    auto bare = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+    };
+    while (true) {
+        std::string key;
+        if (i < text.size() && text[i] == '"') {
+            size_t end = text.find('"', i + 1);
+            if (end == std::string_view::npos) {
+                return std::nullopt;
+            }
+            key = std::string(text.substr(i + 1, end - i - 1));
+            i = end + 1;
+        } else {
+            while (i < text.size() && bare(text[i])) {
+                key += text[i++];
+            }
+        }
+        if (key.empty()) {
+            return std::nullopt;
+        }
+        out.push_back({key, std::nullopt});
+        while (i < text.size() && text[i] == '[') {
+            size_t end = text.find(']', i);
+            if (end == std::string_view::npos || end == i + 1 || end - i > 10) {
+                return std::nullopt;
+            }
+            size_t index = 0;
+            for (size_t k = i + 1; k < end; ++k) {
+                if (text[k] < '0' || text[k] > '9') {
+                    return std::nullopt;
+                }
+                index = index * 10 + static_cast<size_t>(text[k] - '0');
+            }
+            out.push_back({"", index});
+            i = end + 1;
+        }
+        if (i == text.size()) {
+            return out;
+        }
+        if (text[i] != '.') {
+            return std::nullopt;
+        }
+        ++i;
+    }
+}
+
+// Finds or creates the table at `path` ("process", "process.env") under root.
+Node* table_at(Node& root, std::initializer_list<const char*> path, const SourceLocation& where,
+               const std::string& option, Diagnostics& diagnostics) {
+    Node* cur = &root;
+    std::string key_path;
+    for (const char* key : path) {
+        key_path = join_key_path(key_path, key);
+        Node* child = cur->find(key);
+        if (child == nullptr) {
+            child = &cur->set(key, where, Node::make_table(where));
+        } else if (!child->is_table()) {
+            diagnostics.error(where, key_path,
+                              option + " needs '" + key_path + "' to be a table, but it is " +
+                                  std::string(to_string(child->kind)),
+                              "it was set at " + child->where.str());
+            return nullptr;
+        }
+        cur = child;
+    }
+    return cur;
+}
+
+void apply_set(Node& root, const std::string& assignment, Diagnostics& diagnostics) {
+    SourceLocation where = SourceLocation::named("--set");
+    size_t eq = assignment.find('=');
+    if (eq == std::string::npos) {
+        diagnostics.error(where, "", "expected KEY=VALUE, got '" + assignment + "'",
+                          "for example --set limits.memory=1GiB");
+        return;
+    }
+    std::string key = assignment.substr(0, eq);
+    std::string text = assignment.substr(eq + 1);
+    auto segments = parse_key_path(key);
+    if (!segments) {
+        diagnostics.error(where, "", "malformed key '" + key + "'",
+                          "keys are dotted names with optional indices, e.g. mounts[0].readonly");
+        return;
+    }
+    std::optional<Node> parsed = parse_toml_value(text, where);
+    Node value = parsed ? std::move(*parsed) : Node::make_string(text, where);
+
+    Node* cur = &root;
+    std::string path;
+    for (size_t s = 0; s < segments->size(); ++s) {
+        const PathSegment& seg = (*segments)[s];
+        bool last = s + 1 == segments->size();
+        const PathSegment* next = last ? nullptr : &(*segments)[s + 1];
+        // What to create when the next step does not exist yet.
+        auto fresh = [&] {
+            if (last) {
+                return std::move(value);
+            }
+            return next->index ? Node::make_array(where) : Node::make_table(where);
+        };
+        if (!seg.index) {
+            std::string child_path = join_key_path(path, seg.key);
+            if (!cur->is_table()) {
+                diagnostics.error(
+                    where, key,
+                    "'" + path + "' is " + std::string(to_string(cur->kind)) + ", not a table",
+                    "it was set at " + cur->where.str());
+                return;
+            }
+            Node* child = cur->find(seg.key);
+            if (child == nullptr || last) {
+                child = &cur->set(seg.key, where, fresh());
+            }
+            cur = child;
+            path = child_path;
+        } else {
+            if (!cur->is_array()) {
+                diagnostics.error(
+                    where, key,
+                    "'" + path + "' is " + std::string(to_string(cur->kind)) + ", not an array",
+                    "it was set at " + cur->where.str());
+                return;
+            }
+            size_t index = *seg.index;
+            if (index > cur->items.size()) {
+                diagnostics.error(where, key,
+                                  "index " + std::to_string(index) + " is out of range ('" + path +
+                                      "' has " + std::to_string(cur->items.size()) + " entries)",
+                                  "use index " + std::to_string(cur->items.size()) + " to append");
+                return;
+            }
+            if (index == cur->items.size()) {
+                cur->items.push_back(fresh());
+            } else if (last) {
+                cur->items[index] = std::move(value);
+            }
+            cur = &cur->items[index];
+            path += "[" + std::to_string(index) + "]";
+        }
+    }
+}
+
+void apply_env(Node& root, const std::string& assignment, Diagnostics& diagnostics) {
+    SourceLocation where = SourceLocation::named("-e");
+    size_t eq = assignment.find('=');
+    std::string name = assignment.substr(0, eq);
+    if (name.empty()) {
+        diagnostics.error(where, "process.env",
+                          "expected NAME=VALUE (or NAME to inherit it), got '" + assignment + "'");
+        return;
+    }
+    if (eq == std::string::npos) {
+        // -e NAME: pass the caller's value through, like docker run -e NAME.
+        Node* process = table_at(root, {"process"}, where, "-e", diagnostics);
+        if (process == nullptr) {
+            return;
+        }
+        Node* inherit = process->find("inherit_env");
+        if (inherit == nullptr) {
+            inherit = &process->set("inherit_env", where, Node::make_array(where));
+        }
+        if (!inherit->is_array()) {
+            diagnostics.error(where, "process.inherit_env",
+                              "-e needs 'process.inherit_env' to be a list");
+            return;
+        }
+        bool present =
+            std::any_of(inherit->items.begin(), inherit->items.end(),
+                        [&](const Node& n) { return n.is_string() && n.string == name; });
+        if (!present) {
+            inherit->items.push_back(Node::make_string(name, where));
+        }
+        return;
+    }
+    Node* env = table_at(root, {"process", "env"}, where, "-e", diagnostics);
+    if (env != nullptr) {
+        env->set(name, where, Node::make_string(assignment.substr(eq + 1), where));
+    }
+}
+
+void apply_volume(Node& root, const std::string& spec, const std::string& cwd,
+                  Diagnostics& diagnostics) {
+    SourceLocation where = SourceLocation::named("-v");
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+        size_t colon = spec.find(':', start);
+        parts.push_back(spec.substr(start, colon - start));
+        if (colon == std::string::npos) {
+            break;
+        }
+        start = colon + 1;
+    }
+    bool bad = parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty() ||
+               (parts.size() == 3 && parts[2] != "ro" && parts[2] != "rw");
+    if (bad) {
+        diagnostics.error(where, "mounts", "expected SRC:DST[:ro|:rw], got '" + spec + "'",
+                          "for example -v ./data:/data:ro");
+        return;
+    }
+    std::string source = parts[0][0] == '/'
+                             ? fs::path(parts[0]).lexically_normal().string()
+                             : (fs::path(cwd) / parts[0]).lexically_normal().string();
+    Node mount = Node::make_table(where);
+    mount.set("type", where, Node::make_string("bind", where));
+    mount.set("source", where, Node::make_string(source, where));
+    mount.set("target", where, Node::make_string(parts[1], where));
+    if (parts.size() == 3) {
+        mount.set("readonly", where, Node::make_boolean(parts[2] == "ro", where));
+    }
+    Node* mounts = root.find("mounts");
+    if (mounts == nullptr) {
+        mounts = &root.set("mounts", where, Node::make_array(where));
+    }
+    if (!mounts->is_array()) {
+        diagnostics.error(where, "mounts", "-v needs 'mounts' to be a list",
+                          "it was set at " + mounts->where.str());
+        return;
+    }
+    Node over = Node::make_array(where);
+    over.items.push_back(std::move(mount));
+    merge_mounts(*mounts, std::move(over));
+}
+
+}  // namespace
+
+std::vector<std::string> path_key_patterns() {
+    std::vector<std::string> out;
+    for (const PathKey& k : k_path_keys) {
+        out.emplace_back(k.pattern);
+    }
+    return out;
+}
+
+std::string join_key_path(const std::string& parent, const std::string& key) {
+    bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+    });
+    std::string k = bare ? key : "\"" + key + "\"";
+    return parent.empty() ? k : parent + "." + k;
+}
+
+std::optional<std::string> interpolate(std::string_view text, const std::string& profile_dir,
+                                       const EnvLookup& env, const SourceLocation& where,
+                                       const std::string& key_path, Diagnostics& diagnostics) {
+    const std::string k_forms =
+        "use ${env:NAME}, ${env:NAME:-default}, ${profile_dir}, or $${ for a literal '${'";
+    std::string out;
+    size_t i = 0;
+    while (i < text.size()) {
+        if (text.substr(i, 3) == "$${") {
+            out += "${";
+            i += 3;
+            continue;
+        }
+        if (text.substr(i, 2) != "${") {
+            out += text[i++];
+            continue;
+        }
+        size_t end = text.find('}', i + 2);
+        if (end == std::string_view::npos) {
+            diagnostics.error(where, key_path, "unterminated '${' in a string", k_forms);
+            return std::nullopt;
+        }
+        std::string_view expr = text.substr(i + 2, end - i - 2);
+        if (expr == "profile_dir") {
+            out += profile_dir;
+        } else if (expr.substr(0, 4) == "env:") {
+            std::string_view rest = expr.substr(4);
+            size_t dash = rest.find(":-");
+            std::string name(rest.substr(0, dash));
+            std::optional<std::string> fallback;
+            if (dash != std::string_view::npos) {
+                fallback = std::string(rest.substr(dash + 2));
+            }
+            if (!is_env_name(name)) {
+                diagnostics.error(where, key_path,
+                                  "'${" + std::string(expr) + "}': '" + name +
+                                      "' is not an environment variable name",
+                                  k_forms);
+                return std::nullopt;
+            }
+            if (fallback && fallback->find("${") != std::string::npos) {
+                diagnostics.error(where, key_path,
+                                  "'${" + std::string(expr) +
+                                      "}': substitutions inside a default are not supported",
+                                  k_forms);
+                return std::nullopt;
+            }
+            std::optional<std::string> value = env(name);
+            if (value && !value->empty()) {
+                out += *value;
+            } else if (fallback) {
+                out += *fallback;
+            } else if (value) {
+                out += *value;  // set but empty, no default: empty
+            } else {
+                diagnostics.error(where, key_path, "environment variable '" + name + "' is not set",
+                                  "set it, or give a default: ${env:" + name + ":-value}");
+                return std::nullopt;
+            }
+        } else {
+            diagnostics.error(where, key_path,
+                              "unknown substitution '${" + std::string(expr) + "}'", k_forms);
+            return std::nullopt;
+        }
+        i = end + 1;
+        if (out.size() > k_max_interpolated_bytes) {
+            break;
+        }
+    }
+    if (out.size() > k_max_interpolated_bytes) {
+        diagnostics.error(where, key_path,
+                          "string longer than " + std::to_string(k_max_interpolated_bytes) +
+                              " bytes after substitution");
+        return std::nullopt;
+    }
+    return out;
+}
+
+void merge_into(Node& base, Node over, const std::string& key_path) {
+    if (!base.is_table() || !over.is_table()) {
+        base = std::move(over);
+        return;
+    }
+    for (TableEntry& e : over.entries) {
+        std::string child_path = join_key_path(key_path, e.key);
+        Node* existing = base.find(e.key);
+        if (existing == nullptr) {
+            base.entries.push_back(std::move(e));
+            continue;
+        }
+        if (child_path == "mounts" && existing->is_array() && e.value.is_array()) {
+            merge_mounts(*existing, std::move(e.value));
+        } else if (existing->is_table() && e.value.is_table()) {
+            merge_into(*existing, std::move(e.value), child_path);
+        } else {
+            base.set(e.key, e.key_where, std::move(e.value));
+        }
+    }
+}
+
+std::optional<Node> resolve_file(const std::string& path, const LoadOptions& options,
+                                 Diagnostics& diagnostics) {
+    Resolver resolver(options, diagnostics);
+    return resolver.resolve(path);
+}
+
+void apply_overrides(Node& root, const Overrides& overrides, const std::string& cwd,
+                     Diagnostics& diagnostics) {
+    for (const std::string& e : overrides.env) {
+        apply_env(root, e, diagnostics);
+    }
+    for (const std::string& v : overrides.volumes) {
+        apply_volume(root, v, cwd, diagnostics);
+    }
+    if (!overrides.command.empty()) {
+        SourceLocation where = SourceLocation::named("--");
+        Node args = Node::make_array(where);
+        for (const std::string& a : overrides.command) {
+            args.items.push_back(Node::make_string(a, where));
+        }
+        if (Node* process = table_at(root, {"process"}, where, "--", diagnostics)) {
+            process->set("args", where, std::move(args));
+        }
+    }
+    if (overrides.name) {
+        SourceLocation where = SourceLocation::named("--name");
+        root.set("name", where, Node::make_string(*overrides.name, where));
+    }
+    if (overrides.timeout) {
+        SourceLocation where = SourceLocation::named("--timeout");
+        if (Node* process = table_at(root, {"process"}, where, "--timeout", diagnostics)) {
+            process->set("timeout", where, Node::make_string(*overrides.timeout, where));
+        }
+    }
+    for (const std::string& s : overrides.set) {
+        apply_set(root, s, diagnostics);
+    }
+    // Relative paths given with --set resolve against the current directory.
+    absolutise_paths(root, cwd, [](const Node& n) {
+        return n.where.line == 0 && n.where.file_name() == "--set";
+    });
+}
+
+std::optional<Node> resolve_profile(const std::string& path_or_name, const Overrides& overrides,
+                                    const LoadOptions& options, Diagnostics& diagnostics,
+                                    std::string* found_path) {
+    std::optional<std::string> path = find_profile(path_or_name, options, diagnostics);
+    if (!path) {
+        return std::nullopt;
+    }
+    if (found_path != nullptr) {
+        *found_path = *path;
+    }
+    std::optional<Node> root = resolve_file(*path, options, diagnostics);
+    if (!root) {
+        return std::nullopt;
+    }
+    size_t before = diagnostics.size();
+    apply_overrides(*root, overrides, current_dir(), diagnostics);
+    if (root->find("name") == nullptr) {
+        SourceLocation where = SourceLocation::named(*path);
+        root->set("name", where, Node::make_string(fs::path(*path).stem().string(), where));
+    }
+    if (diagnostics.size() != before) {
+        return std::nullopt;
+    }
+    return root;
+}
+
+// ---- the search path ---------------------------------------------------------------------------
+std::vector<std::string> default_search_path() {
+    std::vector<std::string> out;
+    auto add = [&](std::string dir) {
+        if (!dir.empty() && std::find(out.begin(), out.end(), dir) == out.end()) {
+            out.push_back(std::move(dir));
+        }
+    };
+    if (const char* env = std::getenv("SANDBOX_PROFILE_PATH")) {
+        std::string_view list(env);
+        size_t start = 0;
+        while (start <= list.size()) {
+            size_t colon = list.find(':', start);
+            if (colon == std::string_view::npos) {
+                colon = list.size();
+            }
+            add(std::string(list.substr(start, colon - start)));
+            start = colon + 1;
+        }
+    }
+    add("./profiles");
+    if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0') {
+        add(std::string(home) + "/.config/sandbox/profiles");
+    }
+    add("/etc/sandbox/profiles");
+    add(SANDBOX_DATADIR "/profiles");
+    add(SANDBOX_SOURCE_PROFILES);
+    return out;
+}
+
+std::optional<std::string> find_profile(const std::string& path_or_name, const LoadOptions& options,
+                                        Diagnostics& diagnostics) {
+    SourceLocation where = SourceLocation::named(path_or_name);
+    if (path_or_name.empty()) {
+        diagnostics.error(where, "", "no profile given");
+        return std::nullopt;
+    }
+    bool is_path = path_or_name.find('/') != std::string::npos;
+    if (is_path || has_profile_extension(path_or_name)) {
+        if (auto found = find_in("", path_or_name)) {
+            return found;
+        }
+        if (is_path) {
+            diagnostics.error(where, "", "cannot find profile: no such file");
+            return std::nullopt;
+        }
+    }
+    std::vector<std::string> search =
+        options.search_path.empty() ? default_search_path() : options.search_path;
+    for (const std::string& dir : search) {
+        if (auto found = find_in(dir, path_or_name)) {
+            return found;
+        }
+    }
+    diagnostics.error(where, "", "cannot find profile '" + path_or_name + "'",
+                      "looked in " + join_list(search, ", "));
+    return std::nullopt;
+}
+
+}  // namespace sandbox::profile

@@ -1,0 +1,370 @@
+// Safe archive extraction. libarchive writes relative to the working directory, so the
+// extraction chdir()s into the target and back; every entry is checked before libarchive sees
+// it (absolute, `..`, device nodes, hard links leaving the tree) and libarchive's own SECURE_*
+// flags refuse to write through symlinks (CVE-2021-36976-style "symlink then file" archives).
+#include "sys/archive.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string_view>
+
+#include "sys/fd.hpp"
+
+namespace sandbox::sys {
+
+namespace {
+
+using ArchiveReader = std::unique_ptr<archive, decltype(&archive_read_free)>;
+using ArchiveWriter = std::unique_ptr<archive, decltype(&archive_write_free)>;
+using EvpCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+struct DirCloser {
+    void operator()(DIR* d) const { ::closedir(d); }
+};
+using DirStream = std::unique_ptr<DIR, DirCloser>;
+
+// Restores the working directory when destroyed (libarchive needs the cwd at the target).
+class ScopedCwd {
+public:
+    ScopedCwd() : m_saved(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+    ScopedCwd(const ScopedCwd&) = delete;
+    ScopedCwd& operator=(const ScopedCwd&) = delete;
+    ~ScopedCwd() {
+        if (m_saved) {
+            (void)::fchdir(m_saved.get());
+        }
+    }
+    bool ok() const { return static_cast<bool>(m_saved); }
+
+private:
+    UniqueFd m_saved;
+};
+
+// "./a/b" -> "a/b"; "./" -> "".
+std::string_view strip_dot_slash(std::string_view p) {
+    while (p.size() >= 2 && p[0] == '.' && p[1] == '/') {
+        p.remove_prefix(2);
+        while (!p.empty() && p.front() == '/') {
+            p.remove_prefix(1);
+        }
+    }
+    if (p == ".") {
+        return {};
+    }
+    return p;
+}
+
+// Why an archive path may not be used, or nullptr when it is fine.
+const char* unsafe_path_reason(std::string_view p) {
+    if (!p.empty() && p.front() == '/') {
+        return "absolute path";
+    }
+    size_t start = 0;
+    while (start <= p.size()) {
+        size_t end = p.find('/', start);
+        if (end == std::string_view::npos) {
+            end = p.size();
+        }
+        if (p.substr(start, end - start) == "..") {
+            return "path leaves the tree ('..')";
+        }
+        start = end + 1;
+    }
+    return nullptr;
+}
+
+// A hard link may only point at something already extracted, reached without symlinks.
+bool link_target_inside(int root_fd, const std::string& target) {
+    open_how how{};
+    how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    UniqueFd fd(
+        static_cast<int>(::syscall(SYS_openat2, root_fd, target.c_str(), &how, sizeof how)));
+    if (!fd) {
+        return false;
+    }
+    struct stat st {};
+    return ::fstat(fd.get(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+std::string archive_message(archive* a) {
+    const char* s = archive_error_string(a);
+    return s ? s : "unknown libarchive error";
+}
+
+Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::string& shown);
+
+Status remove_children(int dir_fd, dev_t dev, const std::string& shown) {
+    int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    if (dup_fd < 0) {
+        return fail("dup", shown);
+    }
+    DirStream dir(::fdopendir(dup_fd));
+    if (!dir) {
+        ::close(dup_fd);
+        return fail("opendir", shown);
+    }
+    while (dirent* de = ::readdir(dir.get())) {
+        std::string_view n = de->d_name;
+        if (n == "." || n == "..") {
+            continue;
+        }
+        if (auto r = remove_entry_at(dir_fd, de->d_name, dev, shown + "/" + de->d_name); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
+Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::string& shown) {
+    UniqueFd fd(::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOTDIR || errno == ELOOP) {  // a file or a symlink: never followed
+            if (::unlinkat(parent_fd, name, 0) != 0 && errno != ENOENT) {
+                return fail("unlink", shown);
+            }
+            return {};
+        }
+        if (errno == EACCES) {  // a directory we may not read (mode 000, overlay work/work)
+            if (::fchmodat(parent_fd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0 ||
+                ::fchmodat(parent_fd, name, 0700, 0) == 0) {
+                fd.reset(
+                    ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            }
+        }
+        if (!fd) {
+            return errno == ENOENT ? Status{} : fail("open", shown);
+        }
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return fail("stat", shown);
+    }
+    if (st.st_dev != dev) {
+        // Something is mounted here: removing it would delete another filesystem's files.
+        return fail_with(EXDEV, "remove", shown, {}, "a mount point inside the tree");
+    }
+    if ((st.st_mode & S_IRWXU) != S_IRWXU) {
+        (void)::fchmod(fd.get(), st.st_mode | S_IRWXU);  // read-only dirs from an archive
+    }
+    if (auto r = remove_children(fd.get(), dev, shown); !r) {
+        return r;
+    }
+    if (::unlinkat(parent_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        return fail("rmdir", shown);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<ExtractStats> extract_archive(const std::string& archive_path, const std::string& dest_dir) {
+    UniqueFd root_fd(::open(dest_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root_fd) {
+        return fail("open", dest_dir);
+    }
+    ArchiveReader reader(archive_read_new(), &archive_read_free);
+    ArchiveWriter writer(archive_write_disk_new(), &archive_write_free);
+    if (!reader || !writer) {
+        return fail_with(ENOMEM, "extract", archive_path);
+    }
+    archive_read_support_format_tar(reader.get());
+    archive_read_support_filter_all(reader.get());  // gzip, xz, zstd, bzip2, lz4, ...
+    int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
+    if (::geteuid() == 0) {
+        flags |= ARCHIVE_EXTRACT_OWNER;  // numeric ids: no lookup of the host's user names
+    }
+    archive_write_disk_set_options(writer.get(), flags);
+
+    if (archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+        int err = archive_errno(reader.get());
+        return fail_with(err > 0 ? err : 0, "open archive", archive_path, {},
+                         archive_message(reader.get()));
+    }
+
+    ScopedCwd cwd;
+    if (!cwd.ok()) {
+        return fail("open", ".");
+    }
+    if (::fchdir(root_fd.get()) != 0) {
+        return fail("chdir", dest_dir);
+    }
+
+    ExtractStats stats;
+    auto skip = [&](std::string_view path, std::string_view why) {
+        stats.skipped.push_back("'" + std::string(path) + "': " + std::string(why));
+    };
+    archive_entry* entry = nullptr;
+    for (;;) {
+        int rc = archive_read_next_header(reader.get(), &entry);
+        if (rc == ARCHIVE_EOF) {
+            break;
+        }
+        if (rc == ARCHIVE_FATAL || rc == ARCHIVE_FAILED) {
+            return fail_with(0, "extract", archive_path, {}, archive_message(reader.get()));
+        }
+        ++stats.entries;
+        const char* raw = archive_entry_pathname(entry);
+        const std::string original = raw ? raw : "";
+        const std::string path(strip_dot_slash(original));
+        if (path.empty()) {
+            continue;  // "./": the target directory itself
+        }
+        if (const char* why = unsafe_path_reason(path)) {
+            skip(original, why);
+            continue;
+        }
+        archive_entry_set_pathname(entry, path.c_str());
+
+        const char* hardlink = archive_entry_hardlink(entry);
+        if (hardlink != nullptr) {
+            const std::string target(strip_dot_slash(hardlink));
+            if (const char* why = unsafe_path_reason(target)) {
+                skip(original, std::string("hard link target ") + why);
+                continue;
+            }
+            if (target.empty() || !link_target_inside(root_fd.get(), target)) {
+                skip(original,
+                     "hard link target '" + target + "' is not a file already inside the tree");
+                continue;
+            }
+            archive_entry_set_hardlink(entry, target.c_str());
+        } else {
+            switch (archive_entry_filetype(entry)) {
+                case AE_IFREG:
+                case AE_IFDIR:
+                case AE_IFLNK:
+                    break;
+                case AE_IFCHR:
+                case AE_IFBLK:
+                    skip(original, "device node (the sandbox's /dev is mounted at run time)");
+                    continue;
+                case AE_IFIFO:
+                    skip(original, "FIFO");
+                    continue;
+                default:
+                    skip(original, "unsupported file type");
+                    continue;
+            }
+        }
+
+        rc = archive_write_header(writer.get(), entry);
+        if (rc == ARCHIVE_FATAL) {
+            return fail_with(0, "extract", archive_path, {},
+                             "'" + original + "': " + archive_message(writer.get()));
+        }
+        if (rc < ARCHIVE_WARN) {  // ARCHIVE_FAILED: refused (e.g. through a symlink)
+            skip(original, archive_message(writer.get()));
+            continue;
+        }
+        if (hardlink != nullptr) {
+            ++stats.hardlinks;
+        } else if (archive_entry_filetype(entry) == AE_IFDIR) {
+            ++stats.dirs;
+        } else if (archive_entry_filetype(entry) == AE_IFLNK) {
+            ++stats.symlinks;
+        } else {
+            ++stats.files;
+        }
+        if (hardlink == nullptr && archive_entry_filetype(entry) == AE_IFREG) {
+            const void* buf = nullptr;
+            size_t size = 0;
+            la_int64_t offset = 0;
+            for (;;) {
+                rc = archive_read_data_block(reader.get(), &buf, &size, &offset);
+                if (rc == ARCHIVE_EOF) {
+                    break;
+                }
+                if (rc < ARCHIVE_WARN) {
+                    return fail_with(0, "extract", archive_path, {},
+                                     "'" + original + "': " + archive_message(reader.get()));
+                }
+                if (archive_write_data_block(writer.get(), buf, size, offset) < ARCHIVE_WARN) {
+                    return fail_with(archive_errno(writer.get()), "extract", archive_path, {},
+                                     "'" + original + "': " + archive_message(writer.get()));
+                }
+                stats.bytes += size;
+            }
+        }
+        if (archive_write_finish_entry(writer.get()) < ARCHIVE_WARN) {
+            return fail_with(archive_errno(writer.get()), "extract", archive_path, {},
+                             "'" + original + "': " + archive_message(writer.get()));
+        }
+    }
+    // Directory times and permissions are fixed up at close.
+    if (archive_write_close(writer.get()) != ARCHIVE_OK) {
+        return fail_with(archive_errno(writer.get()), "extract", archive_path, {},
+                         archive_message(writer.get()));
+    }
+    return stats;
+}
+
+Result<std::string> sha256_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return fail("open", path);
+    }
+    EvpCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+        return fail_with(0, "sha256", path, {}, "EVP_DigestInit_ex failed");
+    }
+    std::unique_ptr<char[]> buf(new char[1 << 20]);
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf.get(), 1 << 20);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return fail("read", path);
+        }
+        if (n == 0) {
+            break;
+        }
+        EVP_DigestUpdate(ctx.get(), buf.get(), static_cast<size_t>(n));
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
+        return fail_with(0, "sha256", path, {}, "EVP_DigestFinal_ex failed");
+    }
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out += k_hex[md[i] >> 4];
+        out += k_hex[md[i] & 0xf];
+    }
+    return out;
+}
+
+Status remove_tree(const std::string& path) {
+    std::string p = path;
+    while (p.size() > 1 && p.back() == '/') {
+        p.pop_back();
+    }
+    auto slash = p.find_last_of('/');
+    std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
+    std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
+    if (name.empty() || name == "." || name == "..") {
+        return fail_with(EINVAL, "remove", path);
+    }
+    UniqueFd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!parent_fd) {
+        return errno == ENOENT ? Status{} : fail("open", parent);
+    }
+    struct stat st {};
+    if (::fstatat(parent_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return errno == ENOENT ? Status{} : fail("stat", path);
+    }
+    return remove_entry_at(parent_fd.get(), name.c_str(), st.st_dev, path);
+}
+
+}  // namespace sandbox::sys

@@ -1,0 +1,81 @@
+// The report's JSON shape and its atomic write.
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "exec/report.hpp"
+#include "support/scratch_dir.hpp"
+#include "sys/error.hpp"
+
+using namespace sandbox;
+using sandbox::test::read_text;
+using sandbox::test::ScratchDir;
+namespace fs = std::filesystem;
+
+TEST_CASE("report: a finished run has usage, steps in order and null where unset",
+          "[unit][report]") {
+    exec::Report r;
+    r.name = "web";
+    r.exit_status = 137;
+    r.ended_how = "oom";
+    r.signal = 9;
+    r.step_ms = {{"state", 0.25}, {"rootfs", 1.5}, {"cgroup", 0.14}};
+    r.wall_ms = 12.5;
+    r.peak_memory = 67108864;
+    r.cpu_usec = 2500;
+    r.oom_kills = 1;
+    nlohmann::json j = exec::to_json(r);
+    CHECK(j == nlohmann::json::parse(R"({
+        "version": 1, "name": "web", "exit_status": 137, "ended_how": "oom", "signal": 9,
+        "failed_step": null, "error": "",
+        "steps": [{"step": "state", "ms": 0.25}, {"step": "rootfs", "ms": 1.5},
+                  {"step": "cgroup", "ms": 0.14}],
+        "wall_ms": 12.5,
+        "usage": {"peak_memory_bytes": 67108864, "cpu_usec": 2500, "oom_kills": 1},
+        "undo_failures": []
+    })"));
+}
+
+TEST_CASE("report: a setup failure names the step, the error and undo failures", "[unit][report]") {
+    exec::Report r;
+    r.name = "ci";
+    r.exit_status = 125;
+    r.ended_how = "setup_failed";
+    r.failed_step = "mounts";
+    r.error = "bind /data → /work: No such file or directory (ENOENT)";
+    r.undo_failures = {{"remove_cgroup", "/sys/fs/cgroup/memory/sandbox/ci", "rmdir: EBUSY"}};
+    nlohmann::json j = exec::to_json(r);
+    CHECK(j["failed_step"] == "mounts");
+    CHECK(j["signal"].is_null());
+    CHECK(j["error"] == r.error);
+    CHECK(j["usage"]["peak_memory_bytes"].is_null());
+    CHECK(j["usage"]["oom_kills"].is_null());
+    REQUIRE(j["undo_failures"].size() == 1);
+    CHECK(j["undo_failures"][0] == nlohmann::json{{"kind", "remove_cgroup"},
+                                                  {"target", "/sys/fs/cgroup/memory/sandbox/ci"},
+                                                  {"message", "rmdir: EBUSY"}});
+}
+
+TEST_CASE("report: written atomically, replacing an old one, leaving no temp file",
+          "[unit][report]") {
+    ScratchDir tmp("rep");
+    sandbox::test::write_text(tmp / "report.json", "old");
+    exec::Report r;
+    r.name = "x";
+    r.ended_how = "exited";
+    exec::write_report(r, tmp / "report.json");
+    std::string text = read_text(tmp / "report.json");
+    CHECK(text.back() == '\n');
+    CHECK(nlohmann::json::parse(text) == exec::to_json(r));
+    size_t files = 0;
+    for (const auto& e : fs::directory_iterator(tmp.path())) {
+        (void)e;
+        ++files;
+    }
+    CHECK(files == 1);
+    struct stat st {};
+    REQUIRE(::stat((tmp / "report.json").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+    CHECK_THROWS_AS(exec::write_report(r, tmp / "missing/dir/report.json"), sys::SysError);
+}
