@@ -69,7 +69,19 @@ void check_addresses_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
     }
 }
 
-sys::NatRuleset make_ruleset(const plan::NetHostPlan& plan) {
+void maybe_inject_fault() {
+#ifdef SANDBOX_FAULT_INJECTION
+    // Test-only: fail after everything above was created, so the rollback of each is exercised.
+    if (const char* at = std::getenv("SANDBOX_FAIL_AT");
+        at != nullptr && std::string_view(at) == "network_host") {
+        throw sys::SysError(EIO, "fault injection", "network_host", {}, "SANDBOX_FAIL_AT");
+    }
+#endif
+}
+
+}  // namespace
+
+sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
     sys::NatRuleset rs;
     rs.table = plan.nft_table;
     rs.interface = plan.host_name;
@@ -84,18 +96,6 @@ sys::NatRuleset make_ruleset(const plan::NetHostPlan& plan) {
     }
     return rs;
 }
-
-void maybe_inject_fault() {
-#ifdef SANDBOX_FAULT_INJECTION
-    // Test-only: fail after everything above was created, so the rollback of each is exercised.
-    if (const char* at = std::getenv("SANDBOX_FAIL_AT");
-        at != nullptr && std::string_view(at) == "network_host") {
-        throw sys::SysError(EIO, "fault injection", "network_host", {}, "SANDBOX_FAIL_AT");
-    }
-#endif
-}
-
-}  // namespace
 
 void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback) {
     const std::string state_root = std::filesystem::path(plan.state.dir).parent_path().string();
@@ -120,7 +120,7 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
     sys::or_throw(nl.change_link(plan.host_name, {.new_name = {}, .mtu = {}, .up = true}));
 
     if (plan.nat || !plan.ports.empty()) {
-        sys::or_throw(sys::apply_nat_ruleset(make_ruleset(plan)));
+        sys::or_throw(sys::apply_nat_ruleset(nat_ruleset_for(plan)));
         rollback.push(UndoKind::delete_nft_table, "inet " + plan.nft_table);
     }
 

@@ -8,6 +8,7 @@
 
 #include "exec/rollback.hpp"
 #include "plan/plan.hpp"
+#include "sys/nftables.hpp"
 
 namespace sandbox::exec::host {
 
@@ -22,6 +23,10 @@ void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback)
 // restore_sysctl (sysctl path, opaque extra) — only for what it created.
 void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
                         const std::string& state_root = "/run/sandbox");
+
+// The nft table for a plan (nat and/or ports); pure, so the profile -> commands chain is
+// unit-tested.
+sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan);
 
 // Undo actions, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra.
 // Each throws sys::SysError on failure; "already gone" counts as success.
