@@ -29,6 +29,14 @@ struct Holders {
 sys::UniqueFd lock_holder_file(const std::string& path) {
     for (;;) {
         sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!fd && errno == ENOENT) {
+            // The state root (shared by every sandbox on the host) may not exist yet.
+            const std::string dir = path.substr(0, path.rfind('/'));
+            if (!dir.empty() && ::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+                throw sys::SysError(errno, "mkdir", dir);
+            }
+            continue;
+        }
         if (!fd) {
             throw sys::SysError(errno, "open", path);
         }

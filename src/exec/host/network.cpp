@@ -142,37 +142,51 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
     maybe_inject_fault();
 }
 
-void undo_delete_link(const std::string& host_name) {
-    sys::Netlink nl = sys::or_throw(sys::Netlink::open());
-    auto link = sys::or_throw(nl.get_link(host_name));
+sys::Status delete_link(const std::string& name) {
+    auto nl = sys::Netlink::open();
+    if (!nl) {
+        return tl::unexpected(std::move(nl.error()));
+    }
+    auto link = nl->get_link(name);
     if (!link) {
-        return;  // the kernel already removed the pair with the sandbox's netns
+        return tl::unexpected(std::move(link.error()));
     }
-    if (sys::or_throw(nl.is_orphaned_veth(*link))) {
-        // The peer's netns is dying (no live nsid for it): the kernel removes the pair in its
-        // netns cleanup work. Deleting it here would only wait for the same RCU grace period.
-        return;
+    if (!*link) {
+        return {};  // the kernel already removed the pair with the sandbox's netns
     }
-    auto deleted = nl.delete_link(host_name);
+    auto orphaned = nl->is_orphaned_veth(**link);
+    if (!orphaned) {
+        return tl::unexpected(std::move(orphaned.error()));
+    }
+    if (*orphaned) {
+        // The peer's netns is dying: the kernel removes the pair in its netns cleanup work.
+        return {};
+    }
+    auto deleted = nl->delete_link(name);
     if (!deleted && deleted.error().err() != ENODEV) {
-        throw std::move(deleted.error());
+        return deleted;
     }
+    return {};
 }
 
-void undo_delete_nft_table(const std::string& family_and_table) {
-    const size_t space = family_and_table.find(' ');
-    const std::string family =
-        space == std::string::npos ? "inet" : family_and_table.substr(0, space);
-    const std::string table =
-        space == std::string::npos ? family_and_table : family_and_table.substr(space + 1);
+sys::Status delete_nft_table(const std::string& spec) {
+    const size_t space = spec.find(' ');
+    const std::string family = space == std::string::npos ? "inet" : spec.substr(0, space);
+    const std::string table = space == std::string::npos ? spec : spec.substr(space + 1);
     auto deleted = sys::delete_nft_table(family, table);
     if (!deleted && deleted.error().err() != ENOENT) {
-        throw std::move(deleted.error());
+        return deleted;
     }
+    return {};
 }
 
-void undo_restore_sysctl(const std::string& sysctl, const std::string& extra) {
-    release_forwarding(sysctl, extra);
+sys::Status restore_sysctl(const std::string& sysctl, const std::string& extra) {
+    try {
+        release_forwarding(sysctl, extra);
+        return {};
+    } catch (const sys::SysError& e) {
+        return tl::unexpected(e);
+    }
 }
 
 }  // namespace sandbox::exec::host

@@ -8,6 +8,7 @@
 
 #include "exec/rollback.hpp"
 #include "plan/plan.hpp"
+#include "sys/error.hpp"
 #include "sys/nftables.hpp"
 
 namespace sandbox::exec::host {
@@ -28,16 +29,22 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
 // unit-tested.
 sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan);
 
-// Undo actions, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra.
-// Each throws sys::SysError on failure; "already gone" counts as success.
+// Rollback hooks, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra:
+//     case UndoKind::delete_link:      st = host::delete_link(entry.target); break;
+//     case UndoKind::delete_nft_table: st = host::delete_nft_table(entry.target); break;
+//     case UndoKind::restore_sysctl:   st = host::restore_sysctl(entry.target, entry.extra); break;
+// Each treats "already gone" as success, so a replay by `sandbox down` is harmless. They never
+// throw (libnl/libnftables failures come back as the Status).
 //
 // delete_link: a veth whose peer netns is already being torn down (the sandbox has exited) is
 // left to the kernel, which removes the pair asynchronously within a few ms; deleting it
-// ourselves would block ~20 ms on RCU (DESIGN §8). Otherwise it is deleted now.
-void undo_delete_link(const std::string& host_name);
-// target "inet sandbox-NAME".
-void undo_delete_nft_table(const std::string& family_and_table);
-// target = the sysctl path, extra = the opaque string acquire_forwarding returned.
-void undo_restore_sysctl(const std::string& sysctl, const std::string& extra);
+// ourselves would only block ~20 ms on the same RCU grace period (DESIGN §8). A veth whose peer
+// netns is alive (setup failed, child still there) is deleted now.
+sys::Status delete_link(const std::string& name);
+// `spec` = "inet sandbox-web".
+sys::Status delete_nft_table(const std::string& spec);
+// target = the sysctl path, extra = the opaque holder reference acquire_forwarding returned (NOT
+// the old value: the value is restored only when the last sandbox needing it leaves).
+sys::Status restore_sysctl(const std::string& sysctl, const std::string& extra);
 
 }  // namespace sandbox::exec::host
