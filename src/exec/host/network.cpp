@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 #include "exec/host/forwarding.hpp"
@@ -97,14 +96,8 @@ sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
     return rs;
 }
 
-void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback) {
-    const std::string state_root = std::filesystem::path(plan.state.dir).parent_path().string();
-    setup_host_network(plan.network_host, child, rollback,
-                       state_root.empty() ? std::string("/run/sandbox") : state_root);
-}
-
 void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
-                        const std::string& state_root) {
+                        const std::string& forwarding_dir) {
     if (plan.mode != profile::NetworkMode::veth) {
         return;
     }
@@ -135,7 +128,7 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
         }
         for (const std::string& sysctl : sysctls) {
             const std::string undo_arg = acquire_forwarding(
-                sysctl, forwarding_holder_file(state_root, sysctl), plan.host_name);
+                sysctl, forwarding_holder_file(forwarding_dir, sysctl), plan.host_name);
             rollback.push(UndoKind::restore_sysctl, sysctl, undo_arg);
         }
     }

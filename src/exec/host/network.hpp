@@ -13,17 +13,16 @@
 
 namespace sandbox::exec::host {
 
-// The whole step, with the state root (for the ip_forward holder files) taken from
-// plan.state.dir's parent. The launcher calls this one:
-//     run_step(StepId::network_host, [&] { host::setup_host_network(plan, child_pid, rollback); });
-// /etc/resolv.conf and /etc/hosts are StatePlan::files, written by the state step.
-void setup_host_network(const plan::Plan& plan, pid_t child, Rollback& rollback);
-
-// The veth/nft/forwarding part alone. `state_root` holds the ip_forward holder files.
+// The launcher calls:
+//     run_step(StepId::network_host, [&] { host::setup_host_network(plan.network_host, pid, rb);
+//     });
 // Pushes, in order: delete_link (host_name), delete_nft_table ("inet <table>"),
-// restore_sysctl (sysctl path, opaque extra) — only for what it created.
+// restore_sysctl (sysctl path, opaque extra) — only for what it created. mode none/host: nothing.
+// `forwarding_dir` holds the ip_forward holder files. ip_forward is one value for the whole
+// host, so every sandbox must use the same directory whatever its state root: keep the default
+// except in tests. (/etc/resolv.conf and /etc/hosts are StatePlan::files, the state step's.)
 void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
-                        const std::string& state_root = "/run/sandbox");
+                        const std::string& forwarding_dir = "/run/sandbox");
 
 // The nft table for a plan (nat and/or ports); pure, so the profile -> commands chain is
 // unit-tested.
