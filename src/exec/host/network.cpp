@@ -132,7 +132,7 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
             rollback.push(UndoKind::restore_sysctl, sysctl, undo_arg);
         }
     }
-    maybe_inject_fault();
+    inject_late_fault();
 }
 
 sys::Status delete_link(const std::string& name) {
