@@ -68,12 +68,14 @@ void check_addresses_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
     }
 }
 
-void maybe_inject_fault() {
+// Test-only. SANDBOX_FAIL_AT=network_host (exec/fault.hpp) fails before the step creates
+// anything; "network_host:late" fails after everything in it was created, so the rollback of
+// the veth, the nft table and the forwarding holder is exercised.
+void inject_late_fault() {
 #ifdef SANDBOX_FAULT_INJECTION
-    // Test-only: fail after everything above was created, so the rollback of each is exercised.
-    if (const char* at = std::getenv("SANDBOX_FAIL_AT");
-        at != nullptr && std::string_view(at) == "network_host") {
-        throw sys::SysError(EIO, "fault injection", "network_host", {}, "SANDBOX_FAIL_AT");
+    const char* at = std::getenv("SANDBOX_FAIL_AT");
+    if (at != nullptr && std::string_view(at) == "network_host:late") {
+        throw sys::SysError(EIO, "injected fault", "network_host:late");
     }
 #endif
 }
