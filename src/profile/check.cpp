@@ -559,6 +559,11 @@ private:
 
     void network() {
         const Network& n = m_profile.network;
+        for (const auto& [name, address] : n.hosts) {
+            if (std::string why = hostname_problem(name); !why.empty()) {
+                error("network.hosts." + name, why);
+            }
+        }
         if (n.mode != NetworkMode::veth) {
             // The first veth key the user wrote, in file order.
             std::optional<std::pair<SourceLocation, std::string>> first;

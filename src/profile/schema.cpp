@@ -317,7 +317,7 @@ must be absolute.
 std::string json_schema() {
     Json schema{
         {"$schema", "https://json-schema.org/draft/2020-12/schema"},
-        {"$id", "https://github.com/sandbox/sandbox/schemas/profile.schema.json"},
+        {"$id", "urn:sandbox:profile:1"},
         {"title", "sandbox profile (schema version 1)"},
         {"description", "Generated from the field table in src/profile/fields.cpp; do not edit."}};
     Json root = section_schema(*find_section(""));

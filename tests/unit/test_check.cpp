@@ -187,6 +187,9 @@ TEST_CASE("check: veth names, addresses and what needs veth", "[unit][check]") {
                 {"host_address6", "fd00::1/64"},
                 {"nat", true}})
               .empty());
+    CHECK(messages({{"network", {{"hosts", {{"db_1", "10.0.0.5"}}}}}}) ==
+          Lines{"network.hosts.db_1: host name 'db_1' is not valid (letters, digits and '-' in "
+                "dot-separated labels)"});
     CHECK(messages({{"network", {{"veth", {{"nat", true}}}}}}) ==
           Lines{"network.veth: network.veth is only used with network.mode = 'veth'"});
     CHECK(messages({{"network", {{"ports", {{{"host", 80}, {"sandbox", 80}}}}}}}) ==

@@ -115,3 +115,15 @@ TEST_CASE("schema: shipped profiles and examples validate against the schema", "
     CHECK(out.find("profiles/default.toml: ok") != std::string::npos);
     CHECK(out.find("examples/hello.yaml: ok") != std::string::npos);
 }
+
+TEST_CASE("schema: `sandbox schema` prints the schema, --markdown the reference",
+          "[unit][schema]") {
+    const char* bin = std::getenv("SANDBOX_BIN");
+    std::string sandbox = bin != nullptr ? bin : std::string(SANDBOX_BINARY_DIR) + "/sandbox";
+    auto [status, out] = run(sandbox + " schema");
+    CHECK(status == 0);
+    CHECK(out == json_schema());
+    auto [md_status, md] = run(sandbox + " schema --markdown");
+    CHECK(md_status == 0);
+    CHECK(md == markdown_reference());
+}
