@@ -350,9 +350,12 @@ TEST_CASE("plan: network none is loopback in a new netns; host is nothing", "[un
     CHECK(plan.network_sandbox.interface_name.empty());
     CHECK(plan.network_host.host_name.empty());
 
+    // network.mode = "host" alone (namespaces.net unwritten) means the host's netns.
     p.network.mode = profile::NetworkMode::host;
-    p.namespaces.net = profile::NamespaceSetting::host_ns();
     plan = make_plan(p, facts_v2_root());
+    for (const NamespaceOp& op : plan.spawn.namespaces) {
+        CHECK(op.type != NsType::net);
+    }
     CHECK_FALSE(plan.network_sandbox.loopback_up);
     CHECK(plan.network_host.host_name.empty());
     // With the host's netns, /sys is a read-only bind of the host's, not a new sysfs.
