@@ -92,6 +92,11 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
     out.readonly = r.readonly;
     // A tmpfs root is already a throw-away layer: overlay applies to directory and archive.
     out.overlay = r.overlay && out.kind != RootfsKind::host;
+    if (r.overlay && !out.overlay) {
+        notes.push_back(PlanNote{StepId::rootfs, PlanNote::Level::info,
+                                 "rootfs.overlay has no effect with rootfs.host: the root is "
+                                 "already a throw-away tmpfs"});
+    }
     state.subdirs.push_back(state.dir + "/root");
     if (out.overlay) {
         // Created (and undone as one tree) by the rootfs step, as exec/host/rootfs.hpp does.

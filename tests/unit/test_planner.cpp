@@ -123,6 +123,11 @@ TEST_CASE("plan: host rootfs is a tmpfs with read-only optional binds", "[unit][
         CHECK(m->create == MountOp::Create::like_source);
     }
     CHECK(find_mount(plan, "/etc/shadow") == nullptr);
+    profile::Profile p = test::host_tool_profile();
+    p.rootfs.overlay = true;
+    Plan with_overlay = make_plan(p, facts_v2_root());
+    CHECK_FALSE(with_overlay.rootfs.overlay);
+    CHECK(has_note(with_overlay, StepId::rootfs, PlanNote::Level::info, "no effect"));
     // The host binds come right after the root, before the defaults.
     CHECK(index_of(plan, "rootfs.host /libx32") < index_of(plan, "default /dev"));
 }
