@@ -1,20 +1,48 @@
-// Scaffold: replaced by the issue that implements `sandbox ps`.
+// `sandbox ps`: the sandboxes under the state root, one line each. A directory whose lock no
+// launcher holds is shown as "stale" (the next `up` or `down` of that name cleans it).
 #include <cstdio>
+#include <ctime>
 
 #include "cli/commands.hpp"
 #include "common/exit_codes.hpp"
+#include "exec/host_probe.hpp"
+#include "exec/state.hpp"
 
 namespace sandbox::cli {
 
+namespace {
+
+int run_ps() {
+    std::string root = exec::probe_host().state_root;
+    std::printf("%-20s %-8s %-8s %-20s %s\n", "NAME", "PID", "STATUS", "CREATED", "COMMAND");
+    for (const std::string& name : exec::list_state_dirs(root)) {
+        std::string dir = root + "/" + name;
+        auto state = exec::read_state(dir);
+        if (!state) {
+            continue;
+        }
+        bool running = exec::is_state_locked(dir);
+        char created[32] = "-";
+        std::time_t t = static_cast<std::time_t>(state->created_unix);
+        std::tm tm{};
+        if (localtime_r(&t, &tm) != nullptr) {
+            std::strftime(created, sizeof created, "%Y-%m-%d %H:%M:%S", &tm);
+        }
+        std::string command;
+        for (const std::string& a : state->command) {
+            command += (command.empty() ? "" : " ") + a;
+        }
+        std::printf("%-20s %-8d %-8s %-20s %s\n", name.c_str(), state->child_pid,
+                    running ? "running" : "stale", created, command.c_str());
+    }
+    return k_exit_ok;
+}
+
+}  // namespace
+
 void register_ps(CLI::App& app, Action& run) {
-    CLI::App* cmd = app.add_subcommand("ps", "(not yet implemented)");
-    cmd->allow_extras();
-    cmd->callback([&run] {
-        run = [] {
-            std::fputs("sandbox: error: 'ps' is not implemented yet\n", stderr);
-            return k_exit_setup_failed;
-        };
-    });
+    CLI::App* cmd = app.add_subcommand("ps", "List running sandboxes");
+    cmd->callback([&run] { run = [] { return run_ps(); }; });
 }
 
 }  // namespace sandbox::cli

@@ -1,20 +1,163 @@
-// Scaffold: replaced by the issue that implements `sandbox up`.
+// `sandbox up PROFILE [--name N] [-d] [-e K=V]... [-v SRC:DST[:ro]]... [--set K=V]...
+//  [--report FILE] [--timeout D] [-- CMD ARG...]` (DESIGN §4): step 1 (validate) here, then
+// the launcher runs steps 2-18, supervises and cleans up. Exit status: the workload's own,
+// 128+N, 124 timeout, 125 setup failure (bad profile included), 126/127.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <memory>
+#include <string>
 
 #include "cli/commands.hpp"
+#include "cli/overrides.hpp"
 #include "common/exit_codes.hpp"
+#include "exec/fault.hpp"
+#include "exec/host_probe.hpp"
+#include "exec/launcher.hpp"
+#include "exec/setup_error.hpp"
+#include "plan/plan.hpp"
+#include "profile/loader.hpp"
 
 namespace sandbox::cli {
 
+namespace {
+
+struct UpCliOptions {
+    std::string profile;
+    bool detach = false;
+    std::string report;
+    std::string timeout;
+    profile::Overrides overrides;
+};
+
+int print_plan_errors(const plan::Plan& plan) {
+    for (const plan::PlanNote& note : plan.notes) {
+        if (note.level == plan::PlanNote::Level::error) {
+            std::fprintf(stderr, "sandbox: %s: %s\n",
+                         std::string(plan::to_string(note.step)).c_str(), note.message.c_str());
+        }
+    }
+    return k_exit_setup_failed;
+}
+
+// -d: fork a daemon that runs the launcher; wait only until it reports that the workload was
+// exec'd (or why setup failed), print the name and return.
+int run_detached(const plan::Plan& plan, const plan::HostFacts& facts,
+                 exec::LaunchOptions launch_options) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        std::perror("sandbox: pipe");
+        return k_exit_setup_failed;
+    }
+    std::fflush(nullptr);
+    pid_t daemon = fork();
+    if (daemon < 0) {
+        std::perror("sandbox: fork");
+        return k_exit_setup_failed;
+    }
+    if (daemon == 0) {
+        close(pipe_fds[0]);
+        setsid();
+        int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null_fd >= 0) {
+            dup2(null_fd, STDIN_FILENO);
+            dup2(null_fd, STDOUT_FILENO);
+            dup2(null_fd, STDERR_FILENO);
+            close(null_fd);
+        }
+        launch_options.detach_notify_fd = pipe_fds[1];
+        _exit(exec::launch(plan, facts, launch_options));
+    }
+    close(pipe_fds[1]);
+    std::string message;
+    char buf[1024];
+    for (;;) {
+        ssize_t n = read(pipe_fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        message.append(buf, static_cast<size_t>(n));
+    }
+    close(pipe_fds[0]);
+    if (message == "ok\n") {
+        std::printf("%s\n", plan.state.sandbox_name.c_str());
+        return k_exit_ok;
+    }
+    // Setup failed: the daemon has cleaned up and exits with the status to report.
+    std::fputs(message.c_str(), stderr);
+    int status = 0;
+    while (waitpid(daemon, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status)) {
+        return WEXITSTATUS(status) == 0 ? k_exit_setup_failed : WEXITSTATUS(status);
+    }
+    return k_exit_setup_failed;
+}
+
+int run_up(UpCliOptions& options) {
+    exec::LaunchOptions launch_options;
+    launch_options.started = std::chrono::steady_clock::now();
+    if (!options.timeout.empty()) {
+        options.overrides.timeout = options.timeout;
+    }
+    if (!options.report.empty()) {
+        launch_options.report_path = options.report;
+    }
+    // Step 1, validate: read, resolve, decode, check, plan. Nothing is created before it passes.
+    try {
+        exec::maybe_inject_fault(plan::StepId::validate);
+    } catch (const sys::SysError& e) {
+        std::fprintf(stderr, "sandbox: %s\n", exec::SetupError(plan::StepId::validate, e).what());
+        return k_exit_setup_failed;
+    }
+    profile::LoadResult loaded = profile::load_profile(options.profile, options.overrides);
+    if (!loaded.diagnostics.empty() || !loaded.profile) {
+        std::string text = loaded.diagnostics.str();
+        if (!text.empty() && text.back() != '\n') {
+            text += '\n';
+        }
+        std::fputs(text.c_str(), stderr);
+        return k_exit_setup_failed;
+    }
+    plan::HostFacts facts = exec::probe_host();
+    plan::Plan plan = plan::make_plan(*loaded.profile, facts);
+    if (plan.has_errors()) {
+        return print_plan_errors(plan);
+    }
+    if (plan.process.args.empty()) {
+        std::fputs("sandbox: process.args: nothing to run (set process.args or give -- CMD)\n",
+                   stderr);
+        return k_exit_setup_failed;
+    }
+    launch_options.profile_path = loaded.path;
+    launch_options.validate_ms = std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - launch_options.started)
+                                     .count();
+    if (options.detach) {
+        return run_detached(plan, facts, launch_options);
+    }
+    return exec::launch(plan, facts, launch_options);
+}
+
+}  // namespace
+
 void register_up(CLI::App& app, Action& run) {
-    CLI::App* cmd = app.add_subcommand("up", "(not yet implemented)");
-    cmd->allow_extras();
-    cmd->callback([&run] {
-        run = [] {
-            std::fputs("sandbox: error: 'up' is not implemented yet\n", stderr);
-            return k_exit_setup_failed;
-        };
-    });
+    auto options = std::make_shared<UpCliOptions>();
+    CLI::App* cmd = app.add_subcommand("up", "Set up a sandbox from a profile and run it");
+    cmd->add_option("profile", options->profile, "Profile file or name on the search path")
+        ->required();
+    cmd->add_flag("-d,--detach", options->detach,
+                  "Run in the background; stop it with `sandbox down NAME`");
+    cmd->add_option("--report", options->report, "Write a JSON run report to FILE");
+    cmd->add_option("--timeout", options->timeout, "Stop the workload after this long (\"30s\")");
+    add_override_options(*cmd, options->overrides);
+    cmd->callback([&run, options] { run = [options] { return run_up(*options); }; });
 }
 
 }  // namespace sandbox::cli

@@ -3,7 +3,10 @@
 // so a detached sandbox's list can be written to state.json and replayed by `sandbox down`.
 // Push right after a creation succeeds; unwind() runs newest first, never throws, keeps going
 // past failures and returns them for the report.
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sandbox::exec {
@@ -21,6 +24,7 @@ enum class UndoKind {
 };
 
 std::string_view to_string(UndoKind kind);
+std::optional<UndoKind> undo_kind_from_string(std::string_view name);
 
 struct UndoEntry {
     UndoKind kind;
@@ -43,9 +47,16 @@ public:
     bool empty() const { return m_entries.empty(); }
     // Forget everything (ownership handed to a detached sandbox's state.json).
     std::vector<UndoEntry> release();
+    // Called after every push and pop with the current stack (state.json keeps a copy, so a
+    // launcher killed with SIGKILL can be cleaned up by the next `up` or `down`).
+    using Observer = std::function<void(const std::vector<UndoEntry>&)>;
+    void set_observer(Observer observer) { m_observer = std::move(observer); }
+    // Rebuilds a stack from entries read back (state.json), oldest first.
+    static Rollback from_entries(std::vector<UndoEntry> entries);
 
 private:
     std::vector<UndoEntry> m_entries;
+    Observer m_observer;
 };
 
 // Runs one undo entry; the implementation of each kind lives with its mechanism.

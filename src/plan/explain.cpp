@@ -600,6 +600,10 @@ void text_workload(const Plan& p, TextWriter& w) {
         w.line(fmt::format("filter default {}{}{}", action_str(s.default_action, s.default_errno),
                            s.architectures.empty() ? "" : " arch " + join(s.architectures, ","),
                            s.cache_key.empty() ? "" : " key " + s.cache_key));
+        w.line(
+            fmt::format("other ABIs (x86 int 0x80, x32): {}; per syscall the most severe "
+                        "matching rule wins",
+                        action_str(s.foreign_arch_action, 0)));
         // Consecutive rules with the same action and no argument filters share a line.
         size_t i = 0;
         while (i < s.rules.size()) {
@@ -626,6 +630,9 @@ void text_workload(const Plan& p, TextWriter& w) {
             }
             w.line(fmt::format("{} {}", act, join(names, " ")));
             i = j;
+        }
+        for (const std::string& note : s.notes) {
+            w.line("note: " + note);
         }
     }
 

@@ -303,16 +303,27 @@ struct SeccompRuleOp {
     std::string syscall;
     profile::SeccompAction action = profile::SeccompAction::errno_;
     uint32_t errno_value = 1;
-    std::vector<SeccompArgOp> args;
+    std::vector<SeccompArgOp> args;  // all must match (AND)
+    std::string origin;  // "preset default", "import", "seccomp.allow", "seccomp.rules[2]"
 };
 
+// Semantics (what explain prints and what the executor installs): for each system call, of the
+// rules whose arguments match, the most severe action wins (kill_process > kill_thread > trap >
+// errno > log > allow); no matching rule -> default_action. Rules are sorted by syscall name,
+// unconditional rules first; rules that could never win have been removed (see `notes`).
 struct SeccompPlan {
     bool enabled = false;
+    std::string preset;  // "default", "strict", "none"
     profile::SeccompAction default_action = profile::SeccompAction::allow;
     uint32_t default_errno = 1;
-    std::vector<std::string> architectures;  // native plus the ABIs filtered alongside (x32, x86)
-    std::vector<SeccompRuleOp> rules;        // after preset + import + allow/deny + rules merge
-    std::string cache_key;                   // hash of the rule set (filter cache)
+    // The native ABI the rules are compiled for. Every other ABI the CPU can enter (x86
+    // `int 0x80`, x32) gets foreign_arch_action instead of a copy of the rules.
+    std::vector<std::string> architectures;
+    profile::SeccompAction foreign_arch_action = profile::SeccompAction::kill_process;
+    std::vector<SeccompRuleOp> rules;  // after preset + import + allow/deny + rules merge
+    std::vector<std::string> notes;    // merge decisions: overrides and shadowed rules
+    std::string cache_key;             // hash of everything above that shapes the filter
+    std::string cache_dir;             // <cache_root>/seccomp; empty = no BPF cache
 };
 
 struct SecurityPlan {

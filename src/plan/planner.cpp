@@ -534,7 +534,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.process = plan_process(profile, ns);
     plan.capabilities = CapsPlan{profile.capabilities.keep, profile.capabilities.ambient,
                                  profile.security.no_new_privileges};
-    plan.seccomp = plan_seccomp(profile);
+    plan.seccomp = plan_seccomp(profile, facts);  // facts: the BPF cache directory
     if (profile.security.landlock.enabled) {
         plan.security.landlock = profile.security.landlock;
     }

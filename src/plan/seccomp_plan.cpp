@@ -1,17 +1,491 @@
-// Scaffold, replaced by the security issue (presets, import, cache key).
+// [seccomp] -> SeccompPlan. Pure: the merge rules are documented in seccomp_plan.hpp; the
+// executor (exec/child/security.cpp) installs exactly the rules produced here.
 #include "plan/seccomp_plan.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "plan/seccomp_presets.hpp"
+
 namespace sandbox::plan {
+namespace {
+
+using profile::SeccompAction;
+
+// Bump when the meaning of the canonical text (and so of a cached filter) changes.
+constexpr std::string_view k_cache_format = "sandbox-seccomp-v1";
+
+std::string_view native_arch() {
+#if defined(__x86_64__)
+    return "x86_64";
+#elif defined(__aarch64__)
+    return "aarch64";
+#else
+    return "native";
+#endif
+}
+
+std::vector<SeccompArgOp> to_arg_ops(const std::vector<profile::SeccompArg>& args) {
+    std::vector<SeccompArgOp> out;
+    out.reserve(args.size());
+    for (const profile::SeccompArg& a : args) {
+        out.push_back(SeccompArgOp{a.index, a.op, a.value, a.value2});
+    }
+    return out;
+}
+
+std::vector<SeccompRuleOp> expand(const profile::SeccompRule& rule, uint32_t fallback_errno,
+                                  const std::string& origin) {
+    std::vector<SeccompRuleOp> out;
+    for (const std::string& name : rule.names) {
+        out.push_back(SeccompRuleOp{name, rule.action, rule.errno_value.value_or(fallback_errno),
+                                    to_arg_ops(rule.args), origin});
+    }
+    return out;
+}
+
+bool same_filter_effect(const SeccompRuleOp& a, const SeccompRuleOp& b) {
+    auto key = [](const SeccompRuleOp& r) {
+        uint32_t err = r.action == SeccompAction::errno_ ? r.errno_value : 0;
+        return std::tie(r.action, err);
+    };
+    if (key(a) != key(b) || a.args.size() != b.args.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.args.size(); ++i) {
+        const SeccompArgOp& x = a.args[i];
+        const SeccompArgOp& y = b.args[i];
+        if (x.index != y.index || x.op != y.op || x.value != y.value || x.value2 != y.value2) {
+            return false;
+        }
+    }
+    return true;
+}
+
+class Merger {
+public:
+    explicit Merger(std::vector<std::string>& notes) : m_notes(notes) {}
+
+    // Layers 1-4: the layer's rules replace all earlier rules for each syscall it names.
+    void replace(const std::vector<SeccompRuleOp>& ops) {
+        std::map<std::string, std::vector<SeccompRuleOp>> groups;
+        std::vector<std::string> order;
+        for (const SeccompRuleOp& op : ops) {
+            auto [it, inserted] = groups.try_emplace(op.syscall);
+            if (inserted) {
+                order.push_back(op.syscall);
+            }
+            it->second.push_back(op);
+        }
+        for (const std::string& name : order) {
+            replace_one(name, std::move(groups[name]));
+        }
+    }
+
+    // Layer 5: per syscall, replace when a rule has no args, else add on top.
+    void explicit_rules(const std::vector<SeccompRuleOp>& ops) {
+        std::map<std::string, std::vector<SeccompRuleOp>> groups;
+        std::vector<std::string> order;
+        for (const SeccompRuleOp& op : ops) {
+            auto [it, inserted] = groups.try_emplace(op.syscall);
+            if (inserted) {
+                order.push_back(op.syscall);
+            }
+            it->second.push_back(op);
+        }
+        for (const std::string& name : order) {
+            std::vector<SeccompRuleOp>& group = groups[name];
+            bool has_unconditional = std::any_of(group.begin(), group.end(),
+                                                 [](const auto& r) { return r.args.empty(); });
+            if (has_unconditional) {
+                replace_one(name, std::move(group));
+                continue;
+            }
+            auto& existing = m_table[name];
+            if (!existing.empty()) {
+                m_notes.push_back(
+                    fmt::format("{}: seccomp.rules with arguments added to the {} "
+                                "rules (the most severe match wins)",
+                                name, existing.front().origin));
+            }
+            for (SeccompRuleOp& op : group) {
+                existing.push_back(std::move(op));
+            }
+        }
+    }
+
+    // Per-syscall normalisation, then the sorted rule list.
+    std::vector<SeccompRuleOp> finish() {
+        std::vector<SeccompRuleOp> out;
+        for (auto& [name, rules] : m_table) {  // std::map: sorted by syscall name
+            normalise(name, rules);
+            std::stable_partition(rules.begin(), rules.end(),
+                                  [](const SeccompRuleOp& r) { return r.args.empty(); });
+            for (SeccompRuleOp& r : rules) {
+                out.push_back(std::move(r));
+            }
+        }
+        return out;
+    }
+
+private:
+    void replace_one(const std::string& name, std::vector<SeccompRuleOp> group) {
+        auto& existing = m_table[name];
+        if (!existing.empty() && existing.front().origin != group.front().origin) {
+            m_notes.push_back(fmt::format("{}: {} replaces the {} rules", name,
+                                          group.front().origin, existing.front().origin));
+        }
+        existing = std::move(group);
+    }
+
+    void normalise(const std::string& name, std::vector<SeccompRuleOp>& rules) {
+        // Exact duplicates (same args, same effect) are dropped silently.
+        std::vector<SeccompRuleOp> unique;
+        for (SeccompRuleOp& r : rules) {
+            bool dup = std::any_of(unique.begin(), unique.end(), [&](const SeccompRuleOp& u) {
+                return same_filter_effect(u, r);
+            });
+            if (!dup) {
+                unique.push_back(std::move(r));
+            }
+        }
+        rules = std::move(unique);
+
+        // Of several unconditional rules the most severe wins; on a tie the later one.
+        const SeccompRuleOp* winner = nullptr;
+        for (const SeccompRuleOp& r : rules) {
+            if (r.args.empty() &&
+                (winner == nullptr || severity(r.action) >= severity(winner->action))) {
+                winner = &r;
+            }
+        }
+        if (winner == nullptr) {
+            return;
+        }
+        SeccompRuleOp kept = *winner;
+        std::vector<SeccompRuleOp> out;
+        out.push_back(kept);
+        for (SeccompRuleOp& r : rules) {
+            if (&r == winner) {
+                continue;
+            }
+            if (r.args.empty()) {
+                m_notes.push_back(
+                    fmt::format("{}: '{}' from {} dropped: '{}' from {} is more severe", name,
+                                describe_action(r.action, r.errno_value), r.origin,
+                                describe_action(kept.action, kept.errno_value), kept.origin));
+                continue;
+            }
+            if (severity(r.action) < severity(kept.action)) {
+                m_notes.push_back(
+                    fmt::format("{}: conditional '{}' from {} can never win against "
+                                "unconditional '{}' from {}: dropped",
+                                name, describe_action(r.action, r.errno_value), r.origin,
+                                describe_action(kept.action, kept.errno_value), kept.origin));
+                continue;
+            }
+            if (r.action == kept.action &&
+                (r.action != SeccompAction::errno_ || r.errno_value == kept.errno_value)) {
+                continue;  // same outcome as the unconditional rule: no effect
+            }
+            out.push_back(std::move(r));
+        }
+        rules = std::move(out);
+    }
+
+    std::map<std::string, std::vector<SeccompRuleOp>> m_table;
+    std::vector<std::string>& m_notes;
+};
+
+// Canonical, unambiguous text of everything that shapes the filter: the cache key's input.
+std::string canonical_text(const SeccompPlan& plan) {
+    std::string out{k_cache_format};
+    out += fmt::format("\ndefault {} {}\nforeign {}\n", to_string(plan.default_action),
+                       plan.default_errno, to_string(plan.foreign_arch_action));
+    for (const std::string& arch : plan.architectures) {
+        out += fmt::format("arch {}\n", arch);
+    }
+    for (const SeccompRuleOp& r : plan.rules) {
+        out += fmt::format("rule {} {} {}", r.syscall, to_string(r.action), r.errno_value);
+        for (const SeccompArgOp& a : r.args) {
+            out += fmt::format(" {}:{}:{}:{}", a.index, to_string(a.op), a.value, a.value2);
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+// 128-bit content hash from two independent 64-bit FNV-1a passes (different offset bases and
+// a final avalanche). Not cryptographic: the cache directory is owned by the caller and checked
+// before use (exec/child/security.cpp); the key only has to avoid accidental collisions.
+std::string content_hash(std::string_view text) {
+    auto fnv = [&](uint64_t basis) {
+        uint64_t h = basis;
+        for (unsigned char c : text) {
+            h ^= c;
+            h *= 0x100000001b3ULL;
+        }
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 33;
+        return h;
+    };
+    return fmt::format("{:016x}{:016x}", fnv(0xcbf29ce484222325ULL), fnv(0x84222325cbf29ce4ULL));
+}
+
+}  // namespace
+
+std::string_view to_string(profile::SeccompAction action) {
+    switch (action) {
+        case SeccompAction::allow:
+            return "allow";
+        case SeccompAction::errno_:
+            return "errno";
+        case SeccompAction::kill_process:
+            return "kill_process";
+        case SeccompAction::kill_thread:
+            return "kill_thread";
+        case SeccompAction::trap:
+            return "trap";
+        case SeccompAction::log:
+            return "log";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(profile::ArgOp op) {
+    switch (op) {
+        case profile::ArgOp::eq:
+            return "eq";
+        case profile::ArgOp::ne:
+            return "ne";
+        case profile::ArgOp::lt:
+            return "lt";
+        case profile::ArgOp::le:
+            return "le";
+        case profile::ArgOp::gt:
+            return "gt";
+        case profile::ArgOp::ge:
+            return "ge";
+        case profile::ArgOp::masked_eq:
+            return "masked_eq";
+    }
+    return "unknown";
+}
+
+int severity(profile::SeccompAction action) {
+    switch (action) {
+        case SeccompAction::allow:
+            return 0;
+        case SeccompAction::log:
+            return 1;
+        case SeccompAction::errno_:
+            return 2;
+        case SeccompAction::trap:
+            return 3;
+        case SeccompAction::kill_thread:
+            return 4;
+        case SeccompAction::kill_process:
+            return 5;
+    }
+    return 5;
+}
+
+std::string describe_action(profile::SeccompAction action, uint32_t errno_value) {
+    if (action != SeccompAction::errno_) {
+        return std::string(to_string(action));
+    }
+    const char* name = strerrorname_np(static_cast<int>(errno_value));
+    return name != nullptr ? fmt::format("errno {} ({})", errno_value, name)
+                           : fmt::format("errno {}", errno_value);
+}
+
+std::string describe_rule(const SeccompRuleOp& rule) {
+    std::string out =
+        fmt::format("{}: {}", rule.syscall, describe_action(rule.action, rule.errno_value));
+    const char* sep = " if ";
+    for (const SeccompArgOp& a : rule.args) {
+        out += sep;
+        sep = " && ";
+        switch (a.op) {
+            case profile::ArgOp::eq:
+                out += fmt::format("arg{} == {:#x}", a.index, a.value);
+                break;
+            case profile::ArgOp::ne:
+                out += fmt::format("arg{} != {:#x}", a.index, a.value);
+                break;
+            case profile::ArgOp::lt:
+                out += fmt::format("arg{} < {:#x}", a.index, a.value);
+                break;
+            case profile::ArgOp::le:
+                out += fmt::format("arg{} <= {:#x}", a.index, a.value);
+                break;
+            case profile::ArgOp::gt:
+                out += fmt::format("arg{} > {:#x}", a.index, a.value);
+                break;
+            case profile::ArgOp::ge:
+                out += fmt::format("arg{} >= {:#x}", a.index, a.value);
+                break;
+            case profile::ArgOp::masked_eq:
+                out += fmt::format("arg{} & {:#x} == {:#x}", a.index, a.value, a.value2);
+                break;
+        }
+    }
+    return out;
+}
 
 SeccompPlan plan_seccomp(const profile::Profile& profile) {
-    SeccompPlan out;
     const profile::Seccomp& s = profile.seccomp;
-    out.enabled = s.preset != profile::SeccompPreset::none || !s.deny.empty() || !s.rules.empty();
-    out.default_action = s.default_action.value_or(profile::SeccompAction::allow);
-    out.default_errno = s.errno_value;
-    for (const std::string& name : s.deny) {
-        out.rules.push_back(SeccompRuleOp{name, profile::SeccompAction::errno_, s.errno_value, {}});
+    const SeccompPresetData& preset = seccomp_preset(s.preset);
+    SeccompPlan out;
+    out.preset = std::string(to_string(s.preset));
+    out.architectures = {std::string(native_arch())};
+
+    if (s.default_action) {
+        out.default_action = *s.default_action;
+        out.default_errno = s.errno_value;
+    } else if (s.imported_default) {
+        out.default_action = *s.imported_default;
+        out.default_errno = s.imported_default_errno;
+    } else {
+        out.default_action = preset.default_action;
+        out.default_errno = preset.default_errno;
     }
+
+    Merger merger(out.notes);
+    const std::string preset_origin = fmt::format("preset {}", out.preset);
+    std::vector<SeccompRuleOp> ops;
+    for (const profile::SeccompRule& r : preset.rules) {
+        auto e = expand(r, preset.default_errno, preset_origin);
+        ops.insert(ops.end(), e.begin(), e.end());
+    }
+    merger.replace(ops);
+
+    ops.clear();
+    for (const profile::SeccompRule& r : s.imported) {
+        auto e = expand(r, s.imported_default_errno, "seccomp.import");
+        ops.insert(ops.end(), e.begin(), e.end());
+    }
+    merger.replace(ops);
+
+    ops.clear();
+    for (const std::string& name : s.allow) {
+        ops.push_back(
+            SeccompRuleOp{name, SeccompAction::allow, s.errno_value, {}, "seccomp.allow"});
+    }
+    merger.replace(ops);
+
+    ops.clear();
+    for (const std::string& name : s.deny) {
+        ops.push_back(
+            SeccompRuleOp{name, SeccompAction::errno_, s.errno_value, {}, "seccomp.deny"});
+    }
+    merger.replace(ops);
+
+    ops.clear();
+    for (size_t i = 0; i < s.rules.size(); ++i) {
+        auto e = expand(s.rules[i], s.errno_value, fmt::format("seccomp.rules[{}]", i));
+        ops.insert(ops.end(), e.begin(), e.end());
+    }
+    merger.explicit_rules(ops);
+
+    out.rules = merger.finish();
+    out.enabled = s.preset != profile::SeccompPreset::none || !out.rules.empty() ||
+                  out.default_action != SeccompAction::allow;
+    if (!out.enabled) {
+        out.notes.clear();
+        return out;
+    }
+    out.cache_key = content_hash(canonical_text(out));
+    return out;
+}
+
+SeccompPlan plan_seccomp(const profile::Profile& profile, const HostFacts& facts) {
+    SeccompPlan out = plan_seccomp(profile);
+    if (out.enabled && !facts.cache_root.empty()) {
+        out.cache_dir = facts.cache_root + "/seccomp";
+    }
+    return out;
+}
+
+std::string explain_seccomp(const SeccompPlan& plan) {
+    if (!plan.enabled) {
+        return fmt::format("seccomp: off (preset {})\n", plan.preset);
+    }
+    std::string out = fmt::format("seccomp: preset {}, default {}\n", plan.preset,
+                                  describe_action(plan.default_action, plan.default_errno));
+    std::string arches;
+    for (const std::string& a : plan.architectures) {
+        arches += (arches.empty() ? "" : ", ") + a;
+    }
+    out += fmt::format("  architectures: {}; any other ABI (x86 int 0x80, x32): {}\n", arches,
+                       to_string(plan.foreign_arch_action));
+    out += "  rule semantics: the most severe matching rule wins, else the default\n";
+    out += fmt::format("  rules: {}\n", plan.rules.size());
+
+    // Unconditional rules grouped by (action, origin) and wrapped; conditional ones one a line.
+    struct Group {
+        std::string head;
+        std::vector<std::string> names;
+    };
+    std::vector<Group> groups;
+    std::map<std::string, size_t> index;
+    std::vector<std::string> conditional;
+    for (const SeccompRuleOp& r : plan.rules) {
+        if (!r.args.empty()) {
+            conditional.push_back(fmt::format("    {}  [{}]\n", describe_rule(r), r.origin));
+            continue;
+        }
+        std::string head =
+            fmt::format("{} [{}]", describe_action(r.action, r.errno_value), r.origin);
+        auto [it, inserted] = index.try_emplace(head, groups.size());
+        if (inserted) {
+            groups.push_back(Group{head, {}});
+        }
+        groups[it->second].names.push_back(r.syscall);
+    }
+    for (const Group& g : groups) {
+        out += fmt::format("    {} ({}):\n", g.head, g.names.size());
+        std::string line = "     ";
+        for (const std::string& n : g.names) {
+            if (line.size() + n.size() + 1 > 100) {
+                out += line + "\n";
+                line = "     ";
+            }
+            line += " " + n;
+        }
+        out += line + "\n";
+    }
+    for (const std::string& c : conditional) {
+        out += c;
+    }
+    for (const std::string& n : plan.notes) {
+        out += fmt::format("  note: {}\n", n);
+    }
+    out += fmt::format("  cache: {}\n", plan.cache_dir.empty()
+                                            ? std::string("off")
+                                            : fmt::format("{}/{}-<libseccomp version>.bpf",
+                                                          plan.cache_dir, plan.cache_key));
+    return out;
+}
+
+std::string explain_capabilities(const CapsPlan& caps) {
+    auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const std::string& x : v) {
+            s += (s.empty() ? "" : " ") + x;
+        }
+        return s.empty() ? std::string("(none)") : s;
+    };
+    std::string out = "capabilities:\n";
+    out += fmt::format("  bounding, permitted, effective, inheritable: {}\n", join(caps.keep));
+    out += fmt::format("  ambient: {}\n", join(caps.ambient));
+    out += fmt::format("  no_new_privs: {}\n", caps.no_new_privileges ? "yes" : "no");
     return out;
 }
 

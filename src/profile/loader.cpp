@@ -6,14 +6,9 @@
 
 #include "profile/decode.hpp"
 #include "profile/resolve.hpp"
+#include "profile/seccomp_import.hpp"
 
 namespace sandbox::profile {
-
-// TEMPORARY, until the decode branch is merged: weak references, so this branch links
-// (and its tests run) without decode.cpp/check.cpp. Removed by the merge commit.
-Profile decode(const Node& root, Diagnostics& diagnostics, Origins& origins) __attribute__((weak));
-void check(const Profile& profile, const Origins& origins, Diagnostics& diagnostics)
-    __attribute__((weak));
 
 LoadResult load_profile(const std::string& path_or_name, const Overrides& overrides,
                         const LoadOptions& options) {
@@ -23,12 +18,11 @@ LoadResult load_profile(const std::string& path_or_name, const Overrides& overri
     if (!result.merged) {
         return result;
     }
-    if (&decode == nullptr || &check == nullptr) {
-        result.diagnostics.error(SourceLocation::named(result.path), "",
-                                 "internal: decode is not linked into this build");
-        return result;
-    }
     Profile profile = decode(*result.merged, result.diagnostics, result.origins);
+    if (result.diagnostics.empty()) {
+        // seccomp.import: the OCI / Docker JSON file's rules (needs capabilities.keep).
+        load_seccomp_import(profile, result.origins, result.diagnostics);
+    }
     if (result.diagnostics.empty()) {
         check(profile, result.origins, result.diagnostics);
     }

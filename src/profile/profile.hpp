@@ -192,6 +192,11 @@ struct Seccomp {
     std::vector<std::string> deny;
     std::vector<SeccompRule> rules;
     std::optional<std::string> import;  // OCI / Docker seccomp JSON (absolute after resolve)
+    // Not profile keys: filled from the `import` file by load_seccomp_import() after decode
+    // (profile/seccomp_import.hpp), with includes/excludes already evaluated.
+    std::vector<SeccompRule> imported;              // in file order, errno_value always set
+    std::optional<SeccompAction> imported_default;  // the file's defaultAction
+    uint32_t imported_default_errno = 1;            // the file's defaultErrnoRet (EPERM if absent)
     bool operator==(const Seccomp&) const = default;
 };
 

@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "profile/loader.hpp"
@@ -357,10 +358,17 @@ public:
 
     void OnDocumentStart(const YAML::Mark& mark) override {
         guard([&] {
-            if (++m_documents > 1) {
-                fail(at(mark), "", "multi-document YAML is not supported",
-                     "keep one profile per file (remove the second '---')");
+            if (++m_documents == 1) {
+                m_first_document_pos = mark.pos;
+                return;
             }
+            if (mark.pos == m_first_document_pos) {
+                // yaml-cpp 0.7 does not consume some stray tokens (",a: 1"): it reports
+                // empty documents at the same place forever. Found by the fuzzer.
+                fail(at(mark), "", "invalid YAML: unexpected content at the top level");
+            }
+            fail(at(mark), "", "multi-document YAML is not supported",
+                 "keep one profile per file (remove the second '---')");
         });
     }
     void OnDocumentEnd() override {}
@@ -435,6 +443,7 @@ private:
         bool have_key = false;
         std::string key;
         SourceLocation key_where;
+        std::unordered_map<std::string, size_t> keys;  // key -> index in node.entries
     };
 
     // After the first problem the rest of the events are ignored (nothing more is built), but
@@ -678,16 +687,19 @@ private:
                 fail(value.where, top.path, "YAML merge keys ('<<') are not supported",
                      "use 'extends' to share settings between profiles");
             }
-            if (const TableEntry* first = top.node.find_entry(value.string)) {
+            // An index per mapping: a linear find per key would be quadratic in its size.
+            if (auto it = top.keys.find(value.string); it != top.keys.end()) {
+                const SourceLocation& first = top.node.entries[it->second].key_where;
                 fail(value.where, join(top.path, value.string),
-                     "duplicate key (first defined at " + std::to_string(first->key_where.line) +
-                         ":" + std::to_string(first->key_where.column) + ")");
+                     "duplicate key (first defined at " + std::to_string(first.line) + ":" +
+                         std::to_string(first.column) + ")");
             }
             top.key = std::move(value.string);
             top.key_where = value.where;
             top.have_key = true;
             return;
         }
+        top.keys.emplace(top.key, top.node.entries.size());
         top.node.entries.push_back(
             TableEntry{std::move(top.key), std::move(top.key_where), std::move(value)});
         top.key.clear();
@@ -704,6 +716,7 @@ private:
     std::string m_pending_anchor_name;
     size_t m_nodes = 0;
     int m_documents = 0;
+    int m_first_document_pos = -1;
 };
 
 }  // namespace
@@ -729,7 +742,10 @@ std::optional<Document> read_yaml(const std::string& path, std::string_view text
     try {
         std::istringstream in{std::string(text)};
         YAML::Parser parser(in);
-        while (parser.HandleNextDocument(builder)) {
+        // At most two calls: the second only tells whether there is a second document (an
+        // error). Never loop until it returns false: on some input it never does.
+        if (parser.HandleNextDocument(builder) && !builder.error()) {
+            parser.HandleNextDocument(builder);
         }
     } catch (const YAML::ParserException& e) {
         diagnostics.error(builder.at(e.mark), "", "invalid YAML: " + e.msg);

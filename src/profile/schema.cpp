@@ -62,6 +62,7 @@ Json value_schema(const Field& f) {
         case ValueType::string:
             return Json{{"type", "string"}};
         case ValueType::path:
+        case ValueType::host_path:
             return Json{{"type", "string"}, {"minLength", 1}};
         case ValueType::enumeration:
             return Json{{"enum", f.choices}};
@@ -189,7 +190,7 @@ std::string type_text(const Field& f) {
         if (lo.empty() && hi.empty()) {
             return std::string("integer");
         }
-        if (f.maximum == INT64_MAX) {
+        if (f.maximum == INT32_MAX || f.maximum == INT64_MAX) {
             return "integer ≥ " + lo;
         }
         return "integer " + lo + "–" + hi;
@@ -203,6 +204,8 @@ std::string type_text(const Field& f) {
             return "string";
         case ValueType::path:
             return "path";
+        case ValueType::host_path:
+            return "host path";
         case ValueType::enumeration: {
             std::string out;
             for (const std::string& c : f.choices) {
@@ -301,10 +304,12 @@ editors and CI can use to check a profile (`scripts/validate-schema.py FILE...`)
 | syscalls | names as libseccomp knows them (`"ptrace"`, `"mount"`) |
 | namespace | `true` (a new one), `false` (the host's), `{ join = "sandbox-name" }`, `{ pid = 1234 }` or `{ path = "/proc/1234/ns/net" }` |
 | table of limits | `nofile = 1024`, `core = "unlimited"`, `nproc = { soft = 512, hard = 1024 }`; names: as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack |
-| mount options | flags (`nosuid`, `nodev`, `noexec`, `noatime`, `nodiratime`, `relatime`, `strictatime`, `sync`, `dirsync`, `lazytime` and their opposites) and filesystem options `name` or `name=value` (`uid`, `gid`, `mode`, `nr_inodes`, `nr_blocks`, `huge`, `mpol`, `ptmxmode`, `max`, `newinstance`, `hidepid`, `subset`) |
+| mount options | flags (`nosuid`, `nodev`, `noexec`, `noatime`, `nodiratime`, `relatime`, `strictatime`, `nosymfollow`) and filesystem options `name` or `name=value` (`uid`, `gid`, `mode`, `nr_inodes`, `nr_blocks`, `huge`, `mpol`, `ptmxmode`, `max`, `newinstance`, `hidepid`, `subset`); `readonly` is a key of its own |
 
-Strings may use `${env:NAME}`, `${env:NAME:-default}` and `${profile_dir}`; relative paths are
-relative to the file that wrote them.
+Strings may use `${env:NAME}`, `${env:NAME:-default}` and `${profile_dir}`. A *host path*
+(`rootfs.path`, `rootfs.archive`, `mounts[].source`, `seccomp.import`) that is relative is
+relative to the directory of the file that wrote it; a *path* is a path inside the sandbox and
+must be absolute.
 )";
 
 }  // namespace

@@ -58,12 +58,14 @@ public:
     // Reads usage. Missing files leave their field at 0 (a controller not mounted/enabled).
     virtual Result<CgroupStats> stats() const = 0;
     // Kills what is left, waits (bounded, ~1 s) for the group to empty, rmdir with EBUSY retry
-    // (crun destroy_cgroup_path). ENOENT is success. Then removes the empty parents created for
-    // sandboxes (e.g. "sandbox/") when they are empty; EBUSY/ENOTEMPTY there are ignored.
+    // (crun destroy_cgroup_path). ENOENT is success. Then removes the shared parent
+    // ("sandbox/") when it is empty; EBUSY/ENOTEMPTY there are ignored.
     virtual Status remove() = 0;
     // The leaf directories, one per distinct hierarchy (what the rollback entries record).
     virtual std::vector<std::string> dirs() const = 0;
-    // How many path components above the leaf remove() prunes when empty ("sandbox/web" -> 1).
+    // How many directories above the leaf remove() prunes when empty: 1 (the shared
+    // "sandbox/" parent) when the relative path has a parent, else 0. Never more: on a rootless
+    // v2 host the ancestors are systemd's slices.
     virtual unsigned parent_levels() const = 0;
 };
 
@@ -73,6 +75,12 @@ std::unique_ptr<Cgroup> make_cgroup_v2(std::string root, std::string relative);
 // Controllers that share a mount (cpu,cpuacct) share one leaf directory.
 std::unique_ptr<Cgroup> make_cgroup_v1(std::map<std::string, std::string> hierarchies,
                                        std::string relative);
+
+// The child's side of self_attach_files(): writes "0" into each file (moves the caller).
+// Call it before unshare(CLONE_NEWCGROUP) (else the group lies outside the new namespace's
+// root) and before changing credentials (the files are root's, mode 0644: a still-uid-0 child
+// may write them even inside a new user namespace). Errors name the file, like write().
+Status join_cgroup(const std::vector<std::string>& attach_files);
 
 // Removes a leaf directory found in a rollback entry or state.json: kill (cgroup.kill or a
 // SIGKILL loop over cgroup.procs), wait up to `wait` for cgroup.procs to empty, rmdir with EBUSY

@@ -1,6 +1,7 @@
 // Archive extraction (safety first: nothing may land outside the target), the archive cache of
 // prepare_rootfs, and remove_tree. No privilege needed.
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -247,7 +248,8 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     }
 }
 
-TEST_CASE("rootfs: overlay makes upper and work in the state dir with an undo", "[unit][rootfs]") {
+TEST_CASE("rootfs: overlay uses the state step's upper and work, or makes them with an undo",
+          "[unit][rootfs]") {
     ScratchDir tmp("ar");
     fs::create_directories(tmp / "root");
     fs::create_directories(tmp / "state");
@@ -258,17 +260,90 @@ TEST_CASE("rootfs: overlay makes upper and work in the state dir with an undo", 
     p.kind = plan::RootfsKind::directory;
     p.source = tmp / "root";
     p.overlay = true;
-    exec::Rollback rb;
-    auto r = exec::host::prepare_rootfs(p, state, rb);
-    CHECK(r.upper == tmp / "state/overlay/upper");
-    CHECK(r.work == tmp / "state/overlay/work");
-    CHECK(fs::is_directory(r.upper));
-    CHECK(fs::is_directory(r.work));
-    REQUIRE(rb.entries().size() == 1);
-    CHECK(rb.entries()[0].kind == exec::UndoKind::remove_tree);
-    CHECK(rb.entries()[0].target == tmp / "state/overlay");
-    // A second run into the same state dir refuses to reuse someone's upper layer.
-    exec::Rollback rb2;
-    CHECK_THROWS(exec::host::prepare_rootfs(p, state, rb2));
-    CHECK(rb2.empty());
+    p.upper_dir = tmp / "state/upper";
+    p.work_dir = tmp / "state/work";
+
+    SECTION("missing: made here, each with a remove_tree undo") {
+        exec::Rollback rb;
+        auto r = exec::host::prepare_rootfs(p, state, rb);
+        CHECK(r.upper == tmp / "state/upper");
+        CHECK(r.work == tmp / "state/work");
+        CHECK(fs::is_directory(r.upper));
+        CHECK(fs::is_directory(r.work));
+        REQUIRE(rb.entries().size() == 2);
+        CHECK(rb.entries()[0].kind == exec::UndoKind::remove_tree);
+        CHECK(rb.entries()[0].target == tmp / "state/upper");
+        CHECK(rb.entries()[1].target == tmp / "state/work");
+    }
+    SECTION("made empty by the state step: used, its undo stays the state step's") {
+        fs::create_directories(p.upper_dir);
+        fs::create_directories(p.work_dir);
+        exec::Rollback rb;
+        auto r = exec::host::prepare_rootfs(p, state, rb);
+        CHECK(r.upper == p.upper_dir);
+        CHECK(rb.empty());
+    }
+    SECTION("a stale upper layer with files is refused") {
+        write_text(p.upper_dir + "/etc/leftover", "x");
+        exec::Rollback rb;
+        try {
+            exec::host::prepare_rootfs(p, state, rb);
+            FAIL("no error");
+        } catch (const sys::SysError& e) {
+            CHECK(e.err() == ENOTEMPTY);
+            CHECK_THAT(e.describe(), Catch::Contains("left over"));
+        }
+        CHECK(rb.empty());
+    }
+}
+
+TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no temp dirs",
+          "[unit][rootfs]") {
+    ScratchDir tmp("ar");
+    const std::string tar = tmp / "img.tar";
+    {
+        ArchiveBuilder b(tar);
+        b.dir("data");
+        for (int i = 0; i < 200; ++i) {
+            b.file("data/f" + std::to_string(i),
+                   std::string(4096, static_cast<char>('a' + i % 26)));
+        }
+    }
+    plan::RootfsPlan p;
+    p.kind = plan::RootfsKind::archive;
+    p.source = tar;
+    p.cache_dir = tmp / "cache";
+    p.readonly = true;
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
+    std::vector<pid_t> kids;
+    for (int i = 0; i < 4; ++i) {
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            int rc = 1;
+            try {
+                exec::Rollback rb;
+                auto r = exec::host::prepare_rootfs(p, state, rb);
+                rc = read_text(r.root + "/data/f199").size() == 4096 ? 0 : 2;
+            } catch (...) {
+                rc = 3;
+            }
+            ::_exit(rc);
+        }
+        kids.push_back(pid);
+    }
+    for (pid_t pid : kids) {
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(tmp / "cache")) {
+        names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{".hashes", sys::sha256_file(tar).value()});
 }

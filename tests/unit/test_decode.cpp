@@ -1,9 +1,12 @@
 // decode: Document -> Profile through the field table. The documents are built from JSON
 // (support/json_node.hpp) so these tests need no reader; every value sits on its own line.
 #include <catch2/catch.hpp>
+#include <functional>
+#include <random>
 
 #include "profile/decode.hpp"
 #include "profile/fields.hpp"
+#include "profile/names.hpp"
 #include "support/json_node.hpp"
 
 using namespace sandbox;
@@ -405,4 +408,124 @@ TEST_CASE("decode: the field table is consistent with itself", "[unit][decode]")
         }
     }
     CHECK(table_path("seccomp.rules[2].args[10].op") == "seccomp.rules[].args[].op");
+}
+
+TEST_CASE("decode: known names come from libseccomp and libcap", "[unit][decode]") {
+    const auto& syscalls = names::syscalls();
+    CHECK(syscalls.size() > 300);
+    CHECK(std::find(syscalls.begin(), syscalls.end(), "openat") != syscalls.end());
+    CHECK(names::is_syscall("read"));
+    CHECK_FALSE(names::is_syscall("not_a_syscall"));
+    CHECK_FALSE(names::is_syscall(""));
+    const auto& caps = names::capabilities();
+    CHECK(caps.front() == "CAP_CHOWN");
+    CHECK(std::find(caps.begin(), caps.end(), "CAP_SYS_ADMIN") != caps.end());
+    CHECK(names::canonical_capability("cap_sys_admin") == "CAP_SYS_ADMIN");
+    CHECK_FALSE(names::canonical_capability("SYS_ADMIN"));
+    CHECK(names::signal_number("SIGUSR1") == 10);
+    CHECK(names::signal_number("usr2") == 12);
+    CHECK_FALSE(names::signal_number("0"));
+    CHECK_FALSE(names::signal_number("SIGFOO"));
+    CHECK(names::is_rlimit("memlock"));
+    CHECK_FALSE(names::is_rlimit("NOFILE"));
+}
+
+TEST_CASE("decode: host paths are marked for resolve", "[unit][decode]") {
+    std::vector<std::string> host_paths;
+    for (const Field& f : fields()) {
+        if (f.type == ValueType::host_path) {
+            host_paths.push_back(f.path);
+        }
+    }
+    CHECK(host_paths == std::vector<std::string>{"rootfs.path", "rootfs.archive", "mounts[].source",
+                                                 "seccomp.import"});
+}
+
+TEST_CASE("decode: any document decodes and checks without throwing", "[unit][decode]") {
+    // Random trees whose keys are mostly real key paths and whose values are of every kind:
+    // decode and check must report, never throw or crash.
+    std::vector<std::string> keys;
+    for (const Field& f : fields()) {
+        keys.push_back(f.path);
+    }
+    std::minstd_rand rng(12345);
+    auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+    std::function<ordered_json(int)> value = [&](int depth) -> ordered_json {
+        switch (pick(depth > 2 ? 6 : 8)) {
+            case 0:
+                return static_cast<int64_t>(rng()) * (pick(2) ? 1 : -1) *
+                       (pick(4) == 0 ? 4294967296LL : 1);
+            case 1:
+                return pick(2) == 0;
+            case 2:
+                return static_cast<double>(rng()) / 1000.0;
+            case 3:
+                return std::vector<std::string>{
+                    "",          "0755",        "1G",        "SIGTERM",
+                    "CAP_CHOWN", "10.0.0.1/24", "/proc",     "99999999999999999999",
+                    "read",      "veth",        "unlimited", "a=b"}[pick(12)];
+            case 4:
+                return nullptr;
+            case 5:
+                return std::string(pick(3) == 0 ? 300 : 3, 'x');
+            case 6: {
+                ordered_json a = ordered_json::array();
+                for (size_t i = pick(4); i > 0; --i) {
+                    a.push_back(value(depth + 1));
+                }
+                return a;
+            }
+            default: {
+                ordered_json t = ordered_json::object();
+                for (size_t i = pick(4); i > 0; --i) {
+                    std::string k = keys[pick(keys.size())];
+                    k = k.substr(k.rfind('.') + 1);
+                    t[pick(5) == 0 ? "zz" + k : k] = value(depth + 1);
+                }
+                return t;
+            }
+        }
+    };
+    for (int round = 0; round < 300; ++round) {
+        ordered_json doc = ordered_json::object();
+        for (size_t i = pick(12) + 1; i > 0; --i) {
+            std::string path = keys[pick(keys.size())];
+            // Build the nesting the path asks for; "[]" segments become one-element arrays.
+            ordered_json* at = &doc;
+            size_t start = 0;
+            while (true) {
+                size_t dot = path.find('.', start);
+                std::string seg = path.substr(start, dot == std::string::npos ? dot : dot - start);
+                bool array = seg.size() > 2 && seg.substr(seg.size() - 2) == "[]";
+                if (array) {
+                    seg.resize(seg.size() - 2);
+                }
+                if (dot == std::string::npos) {
+                    (*at)[seg] = value(0);
+                    break;
+                }
+                if (array) {
+                    if (!(*at)[seg].is_array()) {
+                        (*at)[seg] = ordered_json::array({ordered_json::object()});
+                    }
+                    at = &(*at)[seg][0];
+                } else {
+                    if (!(*at)[seg].is_object()) {
+                        (*at)[seg] = ordered_json::object();
+                    }
+                    at = &(*at)[seg];
+                }
+                start = dot + 1;
+            }
+        }
+        INFO(doc.dump());
+        Diagnostics diagnostics;
+        Origins origins;
+        Node root = test::json_node(doc);
+        CHECK_NOTHROW([&] {
+            Profile p = decode(root, diagnostics, origins);
+            check(p, origins, diagnostics);
+            (void)diagnostics.str();
+        }());
+    }
 }

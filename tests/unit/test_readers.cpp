@@ -495,3 +495,71 @@ namespaces:
         };
     same(t->root, y->root, "");
 }
+
+TEST_CASE("profile: wide tables read in linear time", "[unit][profile]") {
+    std::string y;
+    std::string t;
+    for (int i = 0; i < 45000; ++i) {
+        y += "k" + std::to_string(i) + ": 1\n";
+        t += "k" + std::to_string(i) + " = 1\n";
+    }
+    Diagnostics d;
+    double s = seconds([&] {
+        CHECK(yaml(y, d).has_value());
+        CHECK(toml(t, d).has_value());
+    });
+    CHECK(d.empty());
+    // Linear: ~0.3 s for both in a Debug build; quadratic lookups took several seconds.
+    CHECK(s < 3.0);
+    y += "k17: 2\n";
+    CHECK(yaml_error(y) == "t.yaml:45001:1: k17: duplicate key (first defined at 18:1)\n");
+}
+
+TEST_CASE("profile: the YAML nesting pre-scan accepts ordinary YAML", "[unit][profile]") {
+    std::string text = R"(description: |
+  line
+      indented more
+          and more [[[[ {{{{
+process:
+  args:
+    - /bin/sh
+    - -c
+    - >-
+      folded [ {
+        text
+  env: {A: "[", B: '{', C: "x # not a comment", D: 'it''s [['}
+  # a comment [ [ [ {
+note: a[b c{d
+url: http://x/y?[a]
+quote: it's [ not a flow
+- key: not a list
+)";
+    text.resize(text.find("- key"));  // (the last line would be invalid YAML)
+    std::string deep;
+    for (int i = 0; i < 40; ++i) {
+        deep += std::string(static_cast<size_t>(i) * 2, ' ') + "k" + std::to_string(i) + ":\n";
+    }
+    deep += std::string(80, ' ') + "v: [[[[[[[[[[1]]]]]]]]]]\n";
+    Diagnostics d;
+    auto doc = yaml(text, d);
+    INFO(d.str());
+    REQUIRE(doc);
+    CHECK(doc->root.find("note")->string == "a[b c{d");
+    CHECK(doc->root.find("process")->find("env")->find("D")->string == "it's [[");
+    CHECK(yaml(deep, d).has_value());
+    CHECK(d.empty());
+}
+
+TEST_CASE("profile: YAML that yaml-cpp cannot consume fails fast (fuzzer finding)",
+          "[unit][profile]") {
+    // yaml-cpp 0.7 reports an endless run of empty documents for these.
+    for (const char* text : {",imits:\n  memory: 1G\n  \"mecG\n", ",a: 1\n", "]\n"}) {
+        std::string error;
+        double s = seconds([&] { error = yaml_error(text); });
+        INFO(text);
+        CHECK(error.find("t.yaml:1:1: ") == 0);
+        CHECK(s < 0.5);
+    }
+    CHECK(yaml_error(",a: 1\n") ==
+          "t.yaml:1:1: invalid YAML: unexpected content at the top level\n");
+}

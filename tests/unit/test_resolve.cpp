@@ -517,3 +517,157 @@ TEST_CASE("resolve: the default search path", "[unit][resolve]") {
     CHECK(std::find(path.begin(), path.end(), std::string(SANDBOX_SOURCE_DIR) + "/profiles") !=
           path.end());
 }
+
+namespace {
+
+// Equal modulo locations.
+void check_same_tree(const Node& a, const Node& b, const std::string& path) {
+    INFO(path);
+    REQUIRE(a.kind == b.kind);
+    CHECK(a.boolean == b.boolean);
+    CHECK(a.integer == b.integer);
+    CHECK(a.floating == b.floating);
+    CHECK(a.string == b.string);
+    REQUIRE(a.items.size() == b.items.size());
+    for (size_t i = 0; i < a.items.size(); ++i) {
+        check_same_tree(a.items[i], b.items[i], path + "[" + std::to_string(i) + "]");
+    }
+    REQUIRE(a.entries.size() == b.entries.size());
+    for (size_t i = 0; i < a.entries.size(); ++i) {
+        CHECK(a.entries[i].key == b.entries[i].key);
+        check_same_tree(a.entries[i].value, b.entries[i].value, path + "." + a.entries[i].key);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("resolve: load_profile end to end, origins name the file that set each value",
+          "[unit][resolve]") {
+    TempDir dir;
+    ScopedCwd cwd(dir.path);
+    dir.write("profiles/base.toml",
+              "version = 1\n[process]\nargs = [\"/bin/true\"]\n[rootfs]\nhost = true\n");
+    dir.write("web.yaml",
+              "extends: base\nprocess:\n  env:\n    A: \"1\"\nmounts:\n  - type: tmpfs\n"
+              "    target: /tmp\n");
+    Overrides o;
+    o.set = {"limits.memory=1G"};
+    LoadResult r = load_profile("web.yaml", o, options_with({"profiles"}));
+    INFO(r.diagnostics.str());
+    REQUIRE(r.profile);
+    CHECK(r.diagnostics.empty());
+    CHECK(r.path == "web.yaml");
+    CHECK(r.profile->name == "web");
+    CHECK(r.profile->process.args == std::vector<std::string>{"/bin/true"});
+    CHECK(r.profile->rootfs.host);
+    REQUIRE(r.merged);
+    CHECK(r.origins.at("process.args").str() == "profiles/base.toml:3:8");
+    CHECK(r.origins.at("process.env.A").str() == "web.yaml:4:8");
+    CHECK(r.origins.at("limits.memory").str() == "--set");
+    CHECK(r.origins.at("name").str() == "web.yaml");
+
+    // Any diagnostic means no profile.
+    dir.write("broken.toml", "extends = \"base\"\n[limits]\nmemroy = \"1G\"\n");
+    LoadResult bad = load_profile("broken.toml", {}, options_with({"profiles"}));
+    CHECK_FALSE(bad.profile);
+    CHECK(bad.diagnostics.str().find("broken.toml:3:1: limits.memroy") == 0);
+}
+
+TEST_CASE("resolve: the same profiles in TOML and YAML resolve and decode identically",
+          "[unit][resolve]") {
+    TempDir dir;
+    ScopedCwd cwd(dir.path);
+    dir.write("t/base.toml", R"(version = 1
+description = "base"
+[process]
+args = ["/bin/sh", "-c", "echo $HOME"]
+env = { LANG = "C.UTF-8", DEBUG = "false" }
+[rootfs]
+path = "rootfs"
+[[mounts]]
+type = "tmpfs"
+target = "/tmp"
+[limits]
+pids = 64
+)");
+    dir.write("t/web.toml", R"(extends = "base"
+[process]
+env = { DEBUG = "true", HOME = "${env:HOME:-/root}" }
+[[mounts]]
+source = "data"
+target = "/data"
+readonly = true
+[limits]
+memory = "512MiB"
+cpu = 1.5
+)");
+    dir.write("y/base.yaml", R"(version: 1
+description: base
+process:
+  args: [/bin/sh, -c, "echo $HOME"]
+  env: {LANG: C.UTF-8, DEBUG: "false"}
+rootfs:
+  path: rootfs
+mounts:
+  - type: tmpfs
+    target: /tmp
+limits:
+  pids: 64
+)");
+    dir.write("y/web.yml", R"(extends: base
+process:
+  env:
+    DEBUG: "true"
+    HOME: ${env:HOME:-/root}
+mounts:
+  - source: data
+    target: /data
+    readonly: true
+limits:
+  memory: 512MiB
+  cpu: 1.5
+)");
+    LoadOptions o = options_with({});
+    LoadResult t = load_profile("t/web.toml", {}, o);
+    LoadResult y = load_profile("y/web.yml", {}, o);
+    INFO(t.diagnostics.str() << y.diagnostics.str());
+    REQUIRE(t.profile);
+    REQUIRE(y.profile);
+    // Paths differ only by the directory each file lives in.
+    CHECK(at(*t.merged, {"rootfs", "path"}).string == dir.str() + "/t/rootfs");
+    CHECK(at(*y.merged, {"rootfs", "path"}).string == dir.str() + "/y/rootfs");
+    for (LoadResult* r : {&t, &y}) {
+        r->merged->find("rootfs")->find("path")->string = "rootfs";
+        r->merged->find("mounts")->items[1].find("source")->string = "data";
+        r->profile->rootfs.path = "rootfs";
+        r->profile->mounts[1].source = "data";
+    }
+    check_same_tree(*t.merged, *y.merged, "");
+    CHECK(*t.profile == *y.profile);
+    CHECK(t.profile->name == "web");
+    CHECK(t.profile->process.env.size() == 3);
+}
+
+TEST_CASE("resolve: merging long tables and mount lists stays linear", "[unit][resolve]") {
+    TempDir dir;
+    std::string base = "version = 1\n";
+    std::string child = "extends = \"base\"\n";
+    for (int i = 0; i < 20000; ++i) {
+        base += "[[mounts]]\ntarget = \"/m" + std::to_string(i) + "\"\n";
+    }
+    for (int i = 10000; i < 30000; ++i) {
+        child += "[[mounts]]\ntarget = \"/m" + std::to_string(i) + "/\"\ntype = \"tmpfs\"\n";
+    }
+    dir.write("base.toml", base);
+    std::string c = dir.write("child.toml", child);
+    Diagnostics d;
+    auto start = std::chrono::steady_clock::now();
+    auto merged = resolve_file(c, options_with({}), d);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+    REQUIRE(merged);
+    const Node& mounts = at(*merged, {"mounts"});
+    REQUIRE(mounts.items.size() == 30000);
+    CHECK(mounts.items[9999].find("type") == nullptr);
+    CHECK(at(mounts.items[10000], {"type"}).string == "tmpfs");  // replaced in place
+    CHECK(at(mounts.items[29999], {"target"}).string == "/m29999/");
+}

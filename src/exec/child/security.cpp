@@ -1,18 +1,224 @@
-// Scaffold, replaced by the security issue (libcap + libseccomp).
+// Workload steps 16 (capabilities) and 17 (no_new_privs + seccomp), plus the launcher-side
+// filter preparation. Ordering constraints: see security.hpp (credentials before
+// apply_capabilities, capabilities before seccomp, seccomp last before close_range + execve).
 #include "exec/child/security.hpp"
 
+#include <linux/keyctl.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <optional>
+
+#include "sys/caps.hpp"
 #include "sys/error.hpp"
+#include "sys/landlock.hpp"
 
 namespace sandbox::exec::child {
+namespace {
 
-void apply_capabilities(const plan::CapsPlan&) {}
+// The prepared program, inherited by the child and the workload through clone/fork.
+std::optional<PreparedSeccomp> g_prepared;
 
-void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan&) {
-    if (caps.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-        throw sys::SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+sys::SeccompVerdict to_verdict(profile::SeccompAction action) {
+    switch (action) {
+        case profile::SeccompAction::allow:
+            return sys::SeccompVerdict::allow;
+        case profile::SeccompAction::errno_:
+            return sys::SeccompVerdict::errno_;
+        case profile::SeccompAction::kill_process:
+            return sys::SeccompVerdict::kill_process;
+        case profile::SeccompAction::kill_thread:
+            return sys::SeccompVerdict::kill_thread;
+        case profile::SeccompAction::trap:
+            return sys::SeccompVerdict::trap;
+        case profile::SeccompAction::log:
+            return sys::SeccompVerdict::log;
+    }
+    return sys::SeccompVerdict::kill_process;
+}
+
+sys::SeccompCompare to_compare(profile::ArgOp op) {
+    switch (op) {
+        case profile::ArgOp::eq:
+            return sys::SeccompCompare::eq;
+        case profile::ArgOp::ne:
+            return sys::SeccompCompare::ne;
+        case profile::ArgOp::lt:
+            return sys::SeccompCompare::lt;
+        case profile::ArgOp::le:
+            return sys::SeccompCompare::le;
+        case profile::ArgOp::gt:
+            return sys::SeccompCompare::gt;
+        case profile::ArgOp::ge:
+            return sys::SeccompCompare::ge;
+        case profile::ArgOp::masked_eq:
+            return sys::SeccompCompare::masked_eq;
+    }
+    return sys::SeccompCompare::eq;
+}
+
+std::vector<int> capability_numbers(const std::vector<std::string>& names) {
+    std::vector<int> out;
+    out.reserve(names.size());
+    for (const std::string& name : names) {
+        out.push_back(sys::or_throw(sys::capability_from_name(name)));
+    }
+    return out;
+}
+
+void join_session_keyring() {
+    // A new anonymous session keyring: the workload must not see or use the launcher's keys
+    // (runc and crun do the same). Kernels without CONFIG_KEYS return ENOSYS: nothing to hide.
+    if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 && errno != ENOSYS) {
+        throw sys::SysError(errno, "keyctl", "KEYCTL_JOIN_SESSION_KEYRING");
+    }
+}
+
+std::string cache_file_for(const plan::SeccompPlan& seccomp) {
+    if (seccomp.cache_dir.empty() || seccomp.cache_key.empty()) {
+        return {};
+    }
+    return seccomp.cache_dir + "/" + seccomp.cache_key + "-" + sys::libseccomp_version() + ".bpf";
+}
+
+}  // namespace
+
+sys::SeccompFilterSpec to_filter_spec(const plan::SeccompPlan& seccomp) {
+    sys::SeccompFilterSpec spec;
+    spec.default_action = to_verdict(seccomp.default_action);
+    spec.default_errno = seccomp.default_errno;
+    spec.bad_arch_action = to_verdict(seccomp.foreign_arch_action);
+    spec.rules.reserve(seccomp.rules.size());
+    for (const plan::SeccompRuleOp& r : seccomp.rules) {
+        sys::SeccompRuleSpec rule{r.syscall, to_verdict(r.action), r.errno_value, {}};
+        for (const plan::SeccompArgOp& a : r.args) {
+            rule.args.push_back(sys::SeccompArgCheck{a.index, to_compare(a.op), a.value, a.value2});
+        }
+        spec.rules.push_back(std::move(rule));
+    }
+    return spec;
+}
+
+const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp) {
+    using Clock = std::chrono::steady_clock;
+    auto start = Clock::now();
+    g_prepared.emplace();
+    PreparedSeccomp& p = *g_prepared;
+    p.cache_key = seccomp.cache_key;
+    if (!seccomp.enabled) {
+        return p;
+    }
+    p.cache_file = cache_file_for(seccomp);
+    if (!p.cache_file.empty()) {
+        auto cached = sys::read_seccomp_cache(p.cache_file);
+        if (cached) {
+            p.program = std::move(*cached);
+            p.from_cache = true;
+            spdlog::debug(
+                "seccomp: cached filter '{}' ({} program(s)) loaded in {} us", p.cache_file,
+                p.program.filters.size(),
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start)
+                    .count());
+            return p;
+        }
+        if (cached.error().err() != ENOENT) {
+            spdlog::warn("seccomp: ignoring cache file: {}", cached.error().describe());
+        }
+    }
+    p.program = sys::or_throw(sys::compile_seccomp(to_filter_spec(seccomp)));
+    for (const std::string& name : p.program.skipped) {
+        spdlog::debug("seccomp: no syscall '{}' on this architecture: rule skipped", name);
+    }
+    if (!p.cache_file.empty()) {
+        if (auto w = sys::write_seccomp_cache(p.cache_file, p.program); !w) {
+            spdlog::warn("seccomp: cannot cache the filter: {}", w.error().describe());
+        }
+    }
+    spdlog::debug(
+        "seccomp: filter compiled in {} us",
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+    return p;
+}
+
+void prepare_for_uid_change(const plan::CapsPlan&) {
+    // Always, not only when capabilities are kept: apply_capabilities needs CAP_SETPCAP after
+    // the uid change to drop the bounding set, even when the keep list is empty.
+    sys::or_throw(sys::set_keep_caps(true));
+}
+
+void apply_capabilities(const plan::CapsPlan& caps) {
+    join_session_keyring();
+    std::vector<int> keep = capability_numbers(caps.keep);
+    std::vector<int> ambient = capability_numbers(caps.ambient);
+    auto explain_eperm = [](sys::Status r) {
+        if (!r && r.error().err() == EPERM) {
+            const sys::SysError& e = r.error();
+            throw sys::SysError(EPERM, e.op(), e.path(), "",
+                                "capability not permitted: for a non-root user, "
+                                "prepare_for_uid_change must run before setresuid");
+        }
+        sys::or_throw(std::move(r));
+    };
+
+    // After setresuid() to a non-root uid the effective set is empty; with keep-caps the
+    // permitted set (CAP_SETPCAP included) survived, so raise it first. As root: no change.
+    sys::or_throw(sys::raise_effective_to_permitted());
+    // The bounding set first, while CAP_SETPCAP is effective (prctl(2) PR_CAPBSET_DROP).
+    explain_eperm(sys::drop_bounding_set_except(keep));
+    explain_eperm(sys::set_capability_sets(keep));
+    sys::or_throw(sys::set_ambient_capabilities(ambient));
+    sys::or_throw(sys::set_keep_caps(false));
+}
+
+void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security) {
+    if (!security.landlock || !security.landlock->enabled) {
+        return;
+    }
+    if (sys::landlock_abi_version() == 0) {
+        spdlog::warn(
+            "security.landlock: the kernel has no Landlock (not built in, or not in "
+            "the lsm= list): skipped");
+        return;
+    }
+    if (caps.no_new_privileges) {
+        sys::or_throw(sys::set_no_new_privs());
+    }
+    if (auto r = sys::apply_landlock({security.landlock->read, security.landlock->read_write});
+        !r) {
+        if (r.error().err() == EPERM && !caps.no_new_privileges) {
+            throw sys::SysError(EPERM, "landlock_restrict_self", "", "",
+                                "security.no_new_privileges = false needs CAP_SYS_ADMIN in "
+                                "capabilities.keep for Landlock");
+        }
+        throw std::move(r.error());
+    }
+}
+
+void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp) {
+    if (caps.no_new_privileges) {
+        sys::or_throw(sys::set_no_new_privs());
+    }
+    if (!seccomp.enabled) {
+        return;
+    }
+    const sys::SeccompProgram* program = nullptr;
+    sys::SeccompProgram compiled;
+    if (g_prepared && g_prepared->cache_key == seccomp.cache_key && !g_prepared->program.empty()) {
+        program = &g_prepared->program;
+    } else {
+        // Never read the cache from here: after pivot_root the path is inside the sandbox.
+        compiled = sys::or_throw(sys::compile_seccomp(to_filter_spec(seccomp)));
+        program = &compiled;
+    }
+    if (auto r = sys::install_seccomp(*program); !r) {
+        if (r.error().err() == EACCES && !caps.no_new_privileges) {
+            throw sys::SysError(EACCES, "seccomp", "SECCOMP_SET_MODE_FILTER", "",
+                                "security.no_new_privileges = false needs CAP_SYS_ADMIN in "
+                                "capabilities.keep to install a filter");
+        }
+        throw std::move(r.error());
     }
 }
 

@@ -1,13 +1,75 @@
 #pragma once
 // Workload steps 16-17 (DESIGN §2): capabilities, then no_new_privs and seccomp, last before
-// execve so setup syscalls are not filtered. Called in the workload process only.
+// execve so setup syscalls are not filtered. Called in the workload process only, except
+// prepare_seccomp (launcher).
+//
+// The executor's exact order:
+//
+//   launcher, before spawn:   prepare_seccomp(plan.seccomp)          // cache lookup / compile
+//   workload (credentials):   prepare_for_uid_change(plan.capabilities)
+//                             setgroups, setresgid, setresuid
+//   workload (capabilities):  apply_capabilities(plan.capabilities)
+//                             apply_landlock(plan.capabilities, plan.security)
+//   workload (seccomp):       apply_seccomp(plan.capabilities, plan.seccomp)
+//   workload (exec):          close_range, execve
+//
+// Why this order:
+//   * the BPF cache is a host directory (<cache_root>/seccomp) that the workload cannot see
+//     after pivot_root, and must not look for there (a path inside the sandbox's rootfs is the
+//     sandbox owner's to plant a filter in); the launcher prepares the program and the child
+//     inherits it in memory (clone/fork copy the address space). Without prepare_seccomp,
+//     apply_seccomp compiles the filter in the workload (slower, same result).
+//   * setresuid() away from uid 0 clears the permitted set unless PR_SET_KEEPCAPS is on
+//     (capabilities(7)), so prepare_for_uid_change must come before it; apply_capabilities
+//     turns keep-caps off again.
+//   * capabilities before seccomp: capset/prctl are not in every filter's allow list.
+//   * seccomp last: everything after it (close_range, execve) must be allowed by the filter;
+//     both are in the default and strict presets.
+#include <string>
+
 #include "plan/plan.hpp"
+#include "sys/seccomp.hpp"
 
 namespace sandbox::exec::child {
 
-// Bounding set dropped to the keep list; permitted/effective/inheritable; ambient.
+struct PreparedSeccomp {
+    std::string cache_key;  // plan.cache_key it was built for
+    sys::SeccompProgram program;
+    bool from_cache = false;
+    std::string cache_file;  // empty when caching is off
+};
+
+// Launcher side, before spawn: loads <cache_dir>/<cache_key>-<libseccomp version>.bpf when it
+// is present and trusted, else compiles the filter and writes the cache (a cache write failure
+// only warns). Keeps the result in this process's memory for apply_seccomp; returns it too.
+// Throws sys::SysError when the filter cannot be compiled. No-op when seccomp is off.
+const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp);
+
+// Before setresuid() in the workload: PR_SET_KEEPCAPS, so after a change to a non-root uid the
+// permitted set survives for apply_capabilities (which needs CAP_SETPCAP to drop the bounding
+// set even when nothing is kept, and the kept capabilities themselves).
+void prepare_for_uid_change(const plan::CapsPlan& caps);
+
+// After setresuid(): joins a fresh session keyring (keyctl(KEYCTL_JOIN_SESSION_KEYRING), so
+// the workload cannot reach the launcher's keys), drops the bounding set to the keep list,
+// sets permitted = effective = inheritable = keep, the ambient set, and turns keep-caps off.
+// For a non-root workload only the ambient capabilities survive execve (capabilities(7)).
 void apply_capabilities(const plan::CapsPlan& caps);
-// PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter (cached BPF when available).
+
+// [security.landlock]: PR_SET_NO_NEW_PRIVS (when asked; Landlock needs it or CAP_SYS_ADMIN),
+// then a Landlock ruleset leaving only landlock.read (read/execute) and landlock.read_write
+// (everything) reachable. Paths are inside the sandbox (after pivot_root). Where the kernel
+// has no Landlock it warns and goes on. Before seccomp: the strict preset does not allow the
+// landlock syscalls.
+void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security);
+
+// PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: the program prepared by
+// prepare_seccomp for this plan if there is one, else compiled now. A filter without
+// no_new_privs needs CAP_SYS_ADMIN in the keep list (seccomp(2)); otherwise this fails with
+// EACCES and says so.
 void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp);
+
+// plan -> sys: the filter description exec/ hands to sys::compile_seccomp.
+sys::SeccompFilterSpec to_filter_spec(const plan::SeccompPlan& seccomp);
 
 }  // namespace sandbox::exec::child

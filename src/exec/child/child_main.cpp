@@ -1,0 +1,103 @@
+// The sandbox side's step list (DESIGN §2, steps 9-13), the child's counterpart of
+// launcher.cpp. Order: join the cgroup and namespaces first (spawn's child half: nothing may
+// run outside the limits), wait for `go` (the launcher has written the id maps and made the
+// host half of the network), then identity → mounts → pivot_root → network_sandbox → init.
+// Errors end here: serialised into the sync socket, then _exit(125), never exit().
+#include "exec/child/child_main.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "exec/child/identity.hpp"
+#include "exec/child/init.hpp"
+#include "exec/child/mounts.hpp"
+#include "exec/child/network.hpp"
+#include "exec/child/pivot_root.hpp"
+#include "exec/child/workload.hpp"
+#include "sys/cgroup.hpp"
+#include "sys/fs.hpp"
+#include "sys/namespaces.hpp"
+
+namespace sandbox::exec::child {
+
+namespace {
+
+void join_cgroup_and_namespaces(const ChildContext& ctx) {
+    // v1: join by writing "0" ourselves, ~50 µs even cold, where the launcher writing our pid
+    // costs 8-35 ms (DESIGN §8). Before anything else runs, so all of it is accounted.
+    if (!ctx.cgroup_self_attach.empty()) {
+        sys::or_throw(sys::join_cgroup(ctx.cgroup_self_attach));
+    }
+    // A cgroup namespace rooted at the sandbox's own cgroup: only after joining it.
+    if (ctx.unshare_cgroup_namespace) {
+        sys::or_throw(sys::unshare_namespaces(CLONE_NEWCGROUP));
+    }
+    for (const JoinNamespace& j : ctx.joins) {
+        sys::or_throw(sys::enter_namespace(j.fd, j.type, j.what));
+        close(j.fd);
+    }
+}
+
+}  // namespace
+
+int report_child_failure(const SyncChannel& sync, const std::exception_ptr& error) noexcept {
+    try {
+        std::rethrow_exception(error);
+    } catch (const SetupError& e) {
+        sync.try_send(SyncMsg::step_failed(e.step(), e.error()));
+    } catch (const sys::SysError& e) {
+        sync.try_send(SyncMsg::step_failed(plan::StepId::init, e));
+    } catch (const std::exception& e) {
+        sync.try_send(
+            SyncMsg::step_failed(plan::StepId::init, sys::SysError(0, "child", {}, {}, e.what())));
+    } catch (...) {
+        sync.try_send(SyncMsg::step_failed(plan::StepId::init,
+                                           sys::SysError(0, "child", {}, {}, "unknown error")));
+    }
+    return 125;
+}
+
+int child_main(const ChildContext& ctx) noexcept {
+    // Die with the launcher (also covers `sandbox:init`, so the whole pid namespace goes).
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // The launcher may have died before PDEATHSIG was armed. In a new pid namespace getppid()
+    // is 0; there the wait for `go` below sees EOF instead.
+    if (!ctx.new_pid_namespace && getppid() != ctx.launcher_pid) {
+        return 125;
+    }
+    prctl(PR_SET_NAME, "sandbox:setup", 0, 0, 0);
+    for (int fd : ctx.launcher_only_fds) {
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    const plan::Plan& plan = *ctx.plan;
+    try {
+        run_child_step(plan::StepId::spawn, [&] { join_cgroup_and_namespaces(ctx); });
+        try {
+            ctx.sync->expect_go();
+        } catch (const sys::SysError&) {
+            return 125;  // the launcher went away: nobody to report to
+        }
+        run_child_step(plan::StepId::identity, [&] { set_identity(plan.identity); });
+        run_child_step(plan::StepId::mounts,
+                       [&] { apply_mounts(plan.mounts, plan.pivot.new_root, ctx.rootfs_dir); });
+        run_child_step(plan::StepId::pivot_root, [&] { switch_root(plan.pivot); });
+        run_child_step(plan::StepId::network_sandbox,
+                       [&] { setup_sandbox_network(plan.network_sandbox); });
+        if (plan.process.pid1_init && ctx.new_pid_namespace) {
+            return run_init(ctx);
+        }
+        // No init: this process becomes the workload.
+        run_child_step(plan::StepId::init, [&] {});
+        ctx.sync->try_send(SyncMsg::setup_done(getpid()));
+    } catch (...) {
+        return report_child_failure(*ctx.sync, std::current_exception());
+    }
+    run_workload(ctx);
+}
+
+}  // namespace sandbox::exec::child

@@ -1,0 +1,320 @@
+// Steps 14-18, the workload. After init forked us (or directly after network_sandbox when the
+// sandbox has no pid-1 init). Order (DESIGN §2): process → credentials → capabilities →
+// seccomp → exec. Credentials before capabilities, because setresuid() to non-root clears the
+// permitted set unless PR_SET_KEEPCAPS is on; seccomp last but one, "as close to exec as
+// possible" (youki), so no setup syscall is filtered; fds closed last so the sync socket can
+// still carry an error until execve itself.
+#include "exec/child/workload.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <sstream>
+
+#include "exec/child/security.hpp"
+#include "sys/fs.hpp"
+#include "sys/signals.hpp"
+
+namespace sandbox::exec::child {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, int>, 16> k_rlimits{{
+    {"as", RLIMIT_AS},
+    {"core", RLIMIT_CORE},
+    {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},
+    {"fsize", RLIMIT_FSIZE},
+    {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK},
+    {"msgqueue", RLIMIT_MSGQUEUE},
+    {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},
+    {"nproc", RLIMIT_NPROC},
+    {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},
+    {"rttime", RLIMIT_RTTIME},
+    {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
+}};
+
+bool is_number(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::vector<std::vector<std::string>> parse_colon_file(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') {
+            continue;
+        }
+        std::vector<std::string> fields;
+        std::string field;
+        std::istringstream ls(line);
+        while (std::getline(ls, field, ':')) {
+            fields.push_back(field);
+        }
+        if (!line.empty() && line.back() == ':') {
+            fields.emplace_back();
+        }
+        rows.push_back(std::move(fields));
+    }
+    return rows;
+}
+
+void apply_process(const ChildContext& ctx) {
+    const plan::ProcessPlan& p = ctx.plan->process;
+    for (const plan::RlimitOp& r : p.rlimits) {
+        auto it = std::find_if(k_rlimits.begin(), k_rlimits.end(),
+                               [&](const auto& e) { return e.first == r.resource; });
+        if (it == k_rlimits.end()) {
+            throw sys::SysError(EINVAL, "setrlimit", r.resource);
+        }
+        rlimit lim{};
+        lim.rlim_cur = r.soft ? static_cast<rlim_t>(*r.soft) : RLIM_INFINITY;
+        lim.rlim_max = r.hard ? static_cast<rlim_t>(*r.hard) : RLIM_INFINITY;
+        if (setrlimit(static_cast<__rlimit_resource>(it->second), &lim) != 0) {
+            throw sys::SysError(errno, "setrlimit", r.resource);
+        }
+    }
+    umask(static_cast<mode_t>(p.umask));
+    // A new session, so TIOCSTI cannot type into the launcher's terminal; with a pty, the
+    // slave becomes the controlling terminal and stdio.
+    if (p.new_session || ctx.pty_slave >= 0) {
+        if (setsid() < 0) {
+            throw sys::SysError(errno, "setsid");
+        }
+    }
+    if (ctx.pty_slave >= 0) {
+        if (ioctl(ctx.pty_slave, TIOCSCTTY, 0) != 0) {
+            throw sys::SysError(errno, "ioctl TIOCSCTTY", "pty");
+        }
+        for (int fd = 0; fd < 3; ++fd) {
+            if (dup2(ctx.pty_slave, fd) < 0) {
+                throw sys::SysError(errno, "dup2", "pty");
+            }
+        }
+        if (ctx.pty_slave > 2) {
+            close(ctx.pty_slave);
+        }
+    }
+    if (chdir(p.cwd.c_str()) != 0) {
+        throw sys::SysError(errno, "chdir", p.cwd);
+    }
+    sys::reset_signals_for_exec();
+}
+
+void apply_credentials(const ChildContext& ctx) {
+    const plan::ProcessPlan& p = ctx.plan->process;
+    if (!p.user && !p.group && p.supplementary_groups.empty()) {
+        return;
+    }
+    std::string passwd, group;
+    if (auto t = sys::read_file("/etc/passwd")) {
+        passwd = std::move(*t);
+    }
+    if (auto t = sys::read_file("/etc/group")) {
+        group = std::move(*t);
+    }
+    Credentials c = resolve_credentials(p, passwd, group);
+    if (c.set_groups && !ctx.plan->id_maps.deny_setgroups) {
+        std::vector<gid_t> gids(c.groups.begin(), c.groups.end());
+        if (setgroups(gids.size(), gids.data()) != 0) {
+            throw sys::SysError(errno, "setgroups");
+        }
+    }
+    // Keep the permitted set across the uid change; the capabilities step then sets exactly
+    // the kept ones (capabilities(7), "Effect of user ID changes on capabilities").
+    if (!ctx.plan->capabilities.keep.empty() && c.uid != 0) {
+        prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+    }
+    if (setresgid(c.gid, c.gid, c.gid) != 0) {
+        throw sys::SysError(errno, "setresgid", std::to_string(c.gid));
+    }
+    if (setresuid(c.uid, c.uid, c.uid) != 0) {
+        throw sys::SysError(errno, "setresuid", std::to_string(c.uid));
+    }
+}
+
+// close_range(CLOEXEC) everything from 3 up, except keep_fds (whose CLOEXEC is cleared): the
+// sync socket stays usable until execve and closes itself there (CVE-2024-21626: no fd of the
+// launcher may leak into the workload).
+void close_fds(const ChildContext& ctx) {
+    std::vector<int> keep = ctx.plan->process.keep_fds;
+    std::sort(keep.begin(), keep.end());
+    unsigned int from = 3;
+    for (int fd : keep) {
+        if (fd < 3) {
+            continue;
+        }
+        if (static_cast<unsigned int>(fd) > from) {
+            close_range(from, static_cast<unsigned int>(fd) - 1, CLOSE_RANGE_CLOEXEC);
+        }
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) {
+            fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+        }
+        from = static_cast<unsigned int>(fd) + 1;
+    }
+    if (close_range(from, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        throw sys::SysError(errno, "close_range");
+    }
+}
+
+std::string env_value(const std::vector<std::string>& env, const std::string& name) {
+    for (const std::string& e : env) {
+        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 &&
+            e[name.size()] == '=') {
+            return e.substr(name.size() + 1);
+        }
+    }
+    return {};
+}
+
+// execvpe(3) semantics, done here so the search runs inside the new root with the workload's
+// PATH: the first ENOENT/ENOTDIR moves on, EACCES is remembered, anything else stops.
+[[noreturn]] void exec_program(const ChildContext& ctx) {
+    const auto& args = ctx.plan->process.args;
+    std::vector<char*> argv;
+    for (const std::string& a : args) {
+        argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (const std::string& e : ctx.env) {
+        envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
+
+    const std::string& program = args.empty() ? std::string() : args.front();
+    int err = ENOENT;
+    if (program.find('/') != std::string::npos) {
+        execve(program.c_str(), argv.data(), envp.data());
+        err = errno;
+    } else if (!program.empty()) {
+        std::string path = env_value(ctx.env, "PATH");
+        if (path.empty()) {
+            path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        }
+        bool saw_eacces = false;
+        std::istringstream dirs(path);
+        std::string dir;
+        err = ENOENT;
+        while (std::getline(dirs, dir, ':')) {
+            std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+            execve(candidate.c_str(), argv.data(), envp.data());
+            if (errno == EACCES) {
+                saw_eacces = true;
+            } else if (errno != ENOENT && errno != ENOTDIR) {
+                err = errno;
+                break;
+            }
+        }
+        if (err == ENOENT && saw_eacces) {
+            err = EACCES;
+        }
+    }
+    ctx.sync->try_send(SyncMsg::exec_failed(err, program.c_str()));
+    _exit(err == ENOENT ? 127 : 126);
+}
+
+}  // namespace
+
+Credentials resolve_credentials(const plan::ProcessPlan& p, const std::string& passwd,
+                                const std::string& group) {
+    Credentials c;
+    auto users = parse_colon_file(passwd);
+    auto groups = parse_colon_file(group);
+    std::string user_name;
+    if (p.user) {
+        if (is_number(*p.user)) {
+            c.uid = static_cast<uint32_t>(std::stoul(*p.user));
+            for (const auto& u : users) {
+                if (u.size() >= 4 && u[2] == *p.user) {
+                    c.gid = static_cast<uint32_t>(std::stoul(u[3]));
+                    user_name = u[0];
+                    break;
+                }
+            }
+        } else {
+            bool found = false;
+            for (const auto& u : users) {
+                if (u.size() >= 4 && u[0] == *p.user && is_number(u[2]) && is_number(u[3])) {
+                    c.uid = static_cast<uint32_t>(std::stoul(u[2]));
+                    c.gid = static_cast<uint32_t>(std::stoul(u[3]));
+                    user_name = u[0];
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                throw sys::SysError(ENOENT, "look up user", *p.user, {}, "not in /etc/passwd");
+            }
+        }
+    }
+    auto lookup_group = [&](const std::string& g) -> uint32_t {
+        if (is_number(g)) {
+            return static_cast<uint32_t>(std::stoul(g));
+        }
+        for (const auto& row : groups) {
+            if (row.size() >= 3 && row[0] == g && is_number(row[2])) {
+                return static_cast<uint32_t>(std::stoul(row[2]));
+            }
+        }
+        throw sys::SysError(ENOENT, "look up group", g, {}, "not in /etc/group");
+    };
+    if (p.group) {
+        c.gid = lookup_group(*p.group);
+    }
+    // Supplementary groups: the listed ones; with none listed, the user's own memberships
+    // (initgroups(3) semantics) so `user = "nobody"` drops root's groups.
+    c.set_groups = true;
+    c.groups.clear();
+    for (const std::string& g : p.supplementary_groups) {
+        c.groups.push_back(lookup_group(g));
+    }
+    if (p.supplementary_groups.empty() && !user_name.empty()) {
+        for (const auto& row : groups) {
+            if (row.size() < 4 || !is_number(row[2])) {
+                continue;
+            }
+            std::istringstream members(row[3]);
+            std::string m;
+            while (std::getline(members, m, ',')) {
+                if (m == user_name) {
+                    c.groups.push_back(static_cast<uint32_t>(std::stoul(row[2])));
+                }
+            }
+        }
+    }
+    return c;
+}
+
+void run_workload(const ChildContext& ctx) {
+    try {
+        run_child_step(plan::StepId::process, [&] { apply_process(ctx); });
+        run_child_step(plan::StepId::credentials, [&] { apply_credentials(ctx); });
+        run_child_step(plan::StepId::capabilities,
+                       [&] { apply_capabilities(ctx.plan->capabilities); });
+        run_child_step(plan::StepId::seccomp,
+                       [&] { apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp); });
+        run_child_step(plan::StepId::exec, [&] { close_fds(ctx); });
+    } catch (...) {
+        _exit(report_child_failure(*ctx.sync, std::current_exception()));
+    }
+    exec_program(ctx);
+}
+
+}  // namespace sandbox::exec::child

@@ -1,0 +1,21 @@
+#pragma once
+// Steps 14-18, in the workload process (DESIGN §2): process (rlimits, umask, environment, cwd),
+// credentials, capabilities, seccomp, exec. Never returns: execve, or _exit after reporting.
+#include "exec/child/child_main.hpp"
+
+namespace sandbox::exec::child {
+
+[[noreturn]] void run_workload(const ChildContext& ctx);
+
+// The uid/gid/groups a `user`/`group` setting names, looked up in the (new) root's
+// /etc/passwd and /etc/group (no NSS: it could load libraries from the sandbox).
+struct Credentials {
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    std::vector<uint32_t> groups;
+    bool set_groups = false;
+};
+Credentials resolve_credentials(const plan::ProcessPlan& process, const std::string& passwd,
+                                const std::string& group);
+
+}  // namespace sandbox::exec::child

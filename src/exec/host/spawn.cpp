@@ -1,0 +1,129 @@
+// Pipeline step 5, spawn. After cgroup (v2: the leaf fd for CLONE_INTO_CGROUP; v1: the files
+// the child writes "0" into) and before id_maps (which need the child's pid and its user
+// namespace). The launcher is still single-threaded here, so the child may use ordinary C++
+// until execve (STYLE §2.4).
+//
+// Joining a pid namespace: setns(CLONE_NEWPID) only changes where our *children* go
+// (pid_for_children), which is why youki needs an intermediate process. We get the same
+// effect without one: the launcher enters the target's pid namespace for children, clone3s,
+// and goes back to its own, all before anything else forks. Other joins are setns() calls the
+// child makes (user first, as the kernel requires).
+#include "exec/host/spawn.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "sys/namespaces.hpp"
+
+namespace sandbox::exec::host {
+
+namespace {
+
+int clone_flag(plan::NsType type) {
+    return sys::ns_flag(plan::to_string(type));
+}
+
+}  // namespace
+
+std::string namespace_path_of_sandbox(const std::string& state_root, const std::string& name,
+                                      std::string_view ns_type) {
+    std::string dir = state_root + "/" + name;
+    auto state = read_state(dir);
+    if (!state) {
+        throw sys::SysError(state.error().err() == ENOENT ? ESRCH : state.error().err(),
+                            "join sandbox", name, {}, "no running sandbox of that name");
+    }
+    if (state->child_pid <= 0 || process_start_time(state->child_pid) != state->child_start_time) {
+        throw sys::SysError(ESRCH, "join sandbox", name, {}, "it is not running");
+    }
+    return "/proc/" + std::to_string(state->child_pid) + "/ns/" + std::string(ns_type);
+}
+
+sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
+    const plan::Plan& plan = ctx.plan;
+    uint64_t flags = 0;
+    child::ChildContext cctx;
+    cctx.plan = &plan;
+    cctx.sync = &child_end;
+    cctx.launcher_pid = getpid();
+    cctx.rootfs_dir = ctx.rootfs.root;
+    cctx.env = ctx.workload_env;
+    cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.state.lock_fd()};
+    if (ctx.pty) {
+        cctx.launcher_only_fds.push_back(ctx.pty->master.get());
+        cctx.pty_slave = ctx.pty->slave.get();
+    }
+
+    // v2: born in the cgroup (CLONE_INTO_CGROUP); v1: the child joins by itself.
+    sys::UniqueFd cgroup_fd;
+    if (ctx.cgroup) {
+        if (auto leaf = ctx.cgroup->open_leaf()) {
+            cgroup_fd = sys::or_throw(std::move(*leaf));
+        } else {
+            cctx.cgroup_self_attach = ctx.cgroup->self_attach_files();
+        }
+    }
+
+    std::vector<sys::UniqueFd> join_fds;
+    sys::UniqueFd pid_join;
+    for (const plan::NamespaceOp& op : plan.spawn.namespaces) {
+        int flag = clone_flag(op.type);
+        if (op.action == plan::NamespaceOp::Action::create) {
+            if (flag == CLONE_NEWPID) {
+                cctx.new_pid_namespace = true;
+            }
+            // v1: a cgroup namespace made at clone time would be rooted at the launcher's
+            // cgroup; the child unshares it after joining its own.
+            if (flag == CLONE_NEWCGROUP && !cctx.cgroup_self_attach.empty()) {
+                cctx.unshare_cgroup_namespace = true;
+                continue;
+            }
+            flags |= static_cast<uint64_t>(flag);
+            continue;
+        }
+        std::string path = op.path;
+        if (!op.sandbox.empty()) {
+            path = namespace_path_of_sandbox(ctx.facts.state_root, op.sandbox,
+                                             plan::to_string(op.type));
+        }
+        sys::UniqueFd fd = sys::or_throw(sys::open_namespace(path));
+        if (flag == CLONE_NEWPID) {
+            pid_join = std::move(fd);
+            continue;
+        }
+        cctx.joins.push_back(child::JoinNamespace{fd.get(), flag, path});
+        join_fds.push_back(std::move(fd));
+    }
+
+    sys::UniqueFd own_pid_ns;
+    if (pid_join) {
+        own_pid_ns = sys::or_throw(sys::open_namespace("/proc/self/ns/pid"));
+        sys::or_throw(sys::enter_namespace(pid_join.get(), CLONE_NEWPID, "pid namespace to join"));
+    }
+    spdlog::debug("clone3({})", sys::clone_flags_to_string(flags));
+    auto child = sys::clone_process(sys::CloneOptions{flags, cgroup_fd.get(), SIGCHLD},
+                                    [&cctx]() { return child::child_main(cctx); });
+    if (own_pid_ns) {
+        // Back to our own pid namespace for later children (newuidmap). Cannot fail for an
+        // ancestor namespace; if it does, stop before forking anything else.
+        sys::or_throw(sys::enter_namespace(own_pid_ns.get(), CLONE_NEWPID, "own pid namespace"));
+    }
+    sys::ChildProcess process = sys::or_throw(std::move(child));
+    child_end.close();
+
+    ctx.record.child_pid = process.pid();
+    ctx.record.child_start_time = process_start_time(process.pid());
+    for (const plan::NamespaceOp& op : plan.spawn.namespaces) {
+        std::string type(plan::to_string(op.type));
+        ctx.record.namespaces[type] = "/proc/" + std::to_string(process.pid()) + "/ns/" + type;
+    }
+    ctx.rollback.push(UndoKind::kill_process, std::to_string(process.pid()),
+                      ctx.record.child_start_time);
+    return process;
+}
+
+}  // namespace sandbox::exec::host

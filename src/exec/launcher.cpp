@@ -1,0 +1,301 @@
+// The host driver. Order is DESIGN §2; each step's file explains its own ordering constraint.
+// Everything host-side is on the Rollback, which unwinds on every path out of launch():
+// success, a failed step (here or in the child), SIGINT/TERM/HUP, timeout.
+#include "exec/launcher.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "common/exit_codes.hpp"
+#include "exec/host/cgroup.hpp"
+#include "exec/host/id_maps.hpp"
+#include "exec/host/network.hpp"
+#include "exec/host/spawn.hpp"
+#include "exec/supervise.hpp"
+#include "sys/fs.hpp"
+#include "sys/signals.hpp"
+
+namespace sandbox::exec {
+
+namespace {
+
+// Step 2: the state dir, its lock and the files the plan wants in it (resolv.conf, hosts),
+// plus the subdirectories (new root mount point, overlay upper/work).
+void create_state(HostContext& ctx, const LaunchOptions& options) {
+    const plan::StatePlan& sp = ctx.plan.state;
+    ctx.state = StateDir::create(sp, ctx.facts.state_root, ctx.rollback);
+    for (const std::string& sub : sp.subdirs) {
+        sys::or_throw(sys::mkdir_p(sub, 0700));
+    }
+    for (const plan::StateFile& f : sp.files) {
+        sys::or_throw(sys::write_file_atomic(f.path, f.content, static_cast<mode_t>(f.mode)));
+    }
+    ctx.record.name = sp.sandbox_name;
+    ctx.record.launcher_pid = getpid();
+    ctx.record.created_unix = static_cast<long long>(std::time(nullptr));
+    ctx.record.detached = options.detach_notify_fd >= 0;
+    ctx.record.profile = options.profile_path;
+    ctx.record.command = ctx.plan.process.args;
+    ctx.record.env = ctx.workload_env;
+    // From now on state.json always holds the current undo list (a SIGKILLed launcher is
+    // cleaned up from it by the next `up` or `down` of this name).
+    ctx.rollback.set_observer([&ctx](const std::vector<UndoEntry>& entries) {
+        if (entries.empty()) {
+            return;  // the state dir itself is gone
+        }
+        ctx.record.rollback = entries;
+        if (auto st = ctx.state.save(ctx.record); !st) {
+            spdlog::warn("write state.json: {}", st.error().describe());
+        }
+    });
+    ctx.record.rollback = ctx.rollback.entries();
+    sys::or_throw(ctx.state.save(ctx.record));
+}
+
+void print_setup_error(const SetupError& e, int fd) {
+    std::string text = "sandbox: " + std::string(e.what()) + "\n";
+    if (std::string hint = e.hint(); !hint.empty()) {
+        text += "  hint: " + hint + "\n";
+    }
+    (void)!::write(fd, text.data(), text.size());
+}
+
+void notify_detached(int fd, const std::string& line) {
+    if (fd >= 0) {
+        (void)!::write(fd, line.data(), line.size());
+    }
+}
+
+bool want_pty(const plan::ProcessPlan& process) {
+    switch (process.tty) {
+        case profile::TtyMode::enabled:
+            return true;
+        case profile::TtyMode::disabled:
+            return false;
+        case profile::TtyMode::auto_detect:
+            return isatty(STDIN_FILENO) == 1;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<std::string> resolve_environment(const plan::ProcessPlan& process) {
+    std::vector<std::string> env;
+    auto set = [&env](const std::string& name, const std::string& value) {
+        for (std::string& e : env) {
+            if (e.compare(0, name.size() + 1, name + "=") == 0) {
+                e = name + "=" + value;
+                return;
+            }
+        }
+        env.push_back(name + "=" + value);
+    };
+    for (const auto& [name, value] : process.env) {
+        set(name, value);
+    }
+    for (const std::string& name : process.inherit_env) {
+        if (const char* value = std::getenv(name.c_str())) {
+            set(name, value);
+        }
+    }
+    return env;
+}
+
+int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOptions& options) {
+    Rollback rollback;
+    Report report;
+    report.name = plan.state.sandbox_name;
+    report.step_ms.emplace_back("validate", options.validate_ms);
+    int exit_status = k_exit_setup_failed;
+
+    // Blocked before clone3 and inherited by the child: init picks them up with sigwaitinfo,
+    // the launcher through this signalfd (STYLE §2.3).
+    sigset_t handled =
+        sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
+    sys::ScopedSignalMask mask(handled);
+    sys::UniqueFd signal_fd = sys::or_throw(sys::open_signalfd(handled));
+    // A closed terminal or pipe must not kill the launcher before it cleans up (EPIPE instead).
+    signal(SIGPIPE, SIG_IGN);
+
+    std::optional<sys::ScopedRawMode> raw_mode;
+    {
+        HostContext ctx{plan, facts, rollback, report};
+        ctx.signal_fd = signal_fd.get();
+        ctx.workload_env = resolve_environment(plan.process);
+        try {
+            run_step(ctx, plan::StepId::state, [&] { create_state(ctx, options); });
+            if (options.detach_notify_fd >= 0) {
+                // Detached: the workload's output goes to <state dir>/output.log.
+                std::string log = ctx.state.dir() + "/output.log";
+                sys::UniqueFd out(
+                    open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+                if (out) {
+                    dup2(out.get(), STDOUT_FILENO);
+                    dup2(out.get(), STDERR_FILENO);
+                }
+            }
+            ctx.rootfs = run_step(ctx, plan::StepId::rootfs, [&] {
+                return host::prepare_rootfs(plan.rootfs, plan.state, rollback);
+            });
+            ctx.cgroup = run_step(ctx, plan::StepId::cgroup, [&] {
+                return host::create_cgroup(plan.cgroup, facts, rollback);
+            });
+            if (ctx.cgroup) {
+                ctx.record.cgroup_dirs = ctx.cgroup->dirs();
+            }
+            if (options.detach_notify_fd < 0 && want_pty(plan.process)) {
+                ctx.pty = sys::or_throw(sys::open_pty());
+            }
+            ctx.child = run_step(ctx, plan::StepId::spawn, [&] {
+                auto [launcher_end, child_end] = sys::or_throw(SyncChannel::make_pair());
+                ctx.sync = std::move(launcher_end);
+                return host::spawn_child(ctx, child_end);
+            });
+            if (ctx.pty) {
+                ctx.pty->slave.reset();  // or the master never sees the hang-up
+            }
+            sys::or_throw(ctx.state.save(ctx.record));
+            run_step(ctx, plan::StepId::id_maps,
+                     [&] { host::write_id_maps(plan.id_maps, ctx.child.pid()); });
+            run_step(ctx, plan::StepId::network_host, [&] {
+                host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);
+            });
+            run_step(ctx, plan::StepId::release, [&] { ctx.sync.send(SyncMsg::go()); });
+
+            // Steps 9-13 run in the child; their failure arrives here as a SetupError.
+            auto t0 = std::chrono::steady_clock::now();
+            auto workload = ctx.sync.expect_setup_done(signal_fd.get());
+            if (!workload) {
+                auto st = sys::or_throw(ctx.child.wait());
+                throw SetupError(
+                    plan::StepId::init,
+                    sys::SysError(ECHILD, "sandbox setup", {}, {},
+                                  "the child ended with status " + std::to_string(st.shell_code()) +
+                                      " before it was set up"));
+            }
+            ctx.workload_pid = *workload;
+            auto t1 = std::chrono::steady_clock::now();
+            report.step_ms.emplace_back("sandbox_setup",
+                                        std::chrono::duration<double, std::milli>(t1 - t0).count());
+            // Steps 14-18 in the workload: EOF means execve succeeded (CLOEXEC).
+            std::optional<int> exec_errno = ctx.sync.expect_exec(signal_fd.get());
+            report.step_ms.emplace_back("exec", std::chrono::duration<double, std::milli>(
+                                                    std::chrono::steady_clock::now() - t1)
+                                                    .count());
+            ctx.sync.close();
+            if (exec_errno) {
+                int err = *exec_errno;
+                std::string program = plan.process.args.empty() ? "" : plan.process.args.front();
+                std::string text = "sandbox: cannot execute '" + program +
+                                   "': " + std::strerror(err) + " (" + sys::errno_name(err) + ")\n";
+                if (options.detach_notify_fd >= 0) {
+                    notify_detached(options.detach_notify_fd, text);
+                } else {
+                    (void)!::write(STDERR_FILENO, text.data(), text.size());
+                }
+                auto st = ctx.child.wait();
+                exit_status = err == ENOENT ? k_exit_not_found : k_exit_not_executable;
+                report.ended_how = "exited";
+                (void)st;
+            } else {
+                notify_detached(options.detach_notify_fd, "ok\n");
+                if (ctx.pty && isatty(STDIN_FILENO) == 1) {
+                    raw_mode = sys::or_throw(sys::ScopedRawMode::enable(STDIN_FILENO));
+                }
+                maybe_inject_fault(plan::StepId::supervise);
+                auto t2 = std::chrono::steady_clock::now();
+                SuperviseResult res = supervise(ctx.child, plan.process, signal_fd.get(),
+                                                ctx.cgroup.get(), ctx.pty ? &*ctx.pty : nullptr);
+                if (raw_mode) {
+                    raw_mode->restore();
+                }
+                report.step_ms.emplace_back("supervise", std::chrono::duration<double, std::milli>(
+                                                             std::chrono::steady_clock::now() - t2)
+                                                             .count());
+                exit_status = res.status.shell_code();
+                report.ended_how = res.status.signaled ? "signaled" : "exited";
+                report.signal = res.status.signaled ? res.status.code : 0;
+                if (res.timed_out) {
+                    exit_status = k_exit_timeout;
+                    report.ended_how = "timeout";
+                    report.signal = plan.process.stop_signal;
+                }
+            }
+        } catch (const SetupError& e) {
+            if (options.detach_notify_fd >= 0) {
+                std::string text = "sandbox: " + std::string(e.what()) + "\n";
+                if (auto hint = e.hint(); !hint.empty()) {
+                    text += "  hint: " + hint + "\n";
+                }
+                notify_detached(options.detach_notify_fd, text);
+            } else {
+                print_setup_error(e, STDERR_FILENO);
+            }
+            report.ended_how = "setup_failed";
+            report.failed_step = std::string(plan::to_string(e.step()));
+            report.error = e.what();
+            exit_status = k_exit_setup_failed;
+        } catch (const Interrupted& e) {
+            spdlog::info("setup interrupted by signal {}", e.signal());
+            report.ended_how = "signaled";
+            report.signal = e.signal();
+            exit_status = k_exit_signal_base + e.signal();
+            notify_detached(options.detach_notify_fd, "sandbox: interrupted during setup\n");
+        } catch (const std::exception& e) {
+            std::string text = std::string("sandbox: error: ") + e.what() + "\n";
+            if (options.detach_notify_fd >= 0) {
+                notify_detached(options.detach_notify_fd, text);
+            } else {
+                (void)!::write(STDERR_FILENO, text.data(), text.size());
+            }
+            report.ended_how = "setup_failed";
+            report.error = e.what();
+            exit_status = k_exit_setup_failed;
+        }
+        if (raw_mode) {
+            raw_mode->restore();
+        }
+
+        // Whatever happened: the child dies first (its destructor SIGKILLs + reaps), then
+        // usage is read from the cgroup, then everything host-side is undone.
+        auto t_cleanup = std::chrono::steady_clock::now();
+        ctx.child = sys::ChildProcess();
+        if (ctx.cgroup) {
+            if (auto stats = ctx.cgroup->stats()) {
+                report.peak_memory = stats->memory_peak;
+                report.cpu_usec = stats->cpu_usage_usec;
+                report.oom_kills = stats->oom_kills;
+                if (stats->oom_kills > 0 && exit_status == k_exit_signal_base + SIGKILL) {
+                    report.ended_how = "oom";
+                    report.signal = SIGKILL;
+                }
+            }
+            ctx.cgroup.reset();
+        }
+        report.undo_failures = to_report(rollback.unwind());
+        ctx.state = StateDir();  // drops the lock after the directory is gone
+        report.step_ms.emplace_back("cleanup", std::chrono::duration<double, std::milli>(
+                                                   std::chrono::steady_clock::now() - t_cleanup)
+                                                   .count());
+    }
+    report.exit_status = exit_status;
+    report.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                               options.started)
+                         .count();
+    if (options.report_path) {
+        try {
+            write_report(report, *options.report_path);
+        } catch (const std::exception& e) {
+            spdlog::warn("write report '{}': {}", *options.report_path, e.what());
+        }
+    }
+    return exit_status;
+}
+
+}  // namespace sandbox::exec

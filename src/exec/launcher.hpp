@@ -1,0 +1,95 @@
+#pragma once
+// The host driver (DESIGN §2 steps 2-8, then supervise and cleanup): the fixed step list,
+// the Rollback that owns everything host-side, the one place a setup error is printed.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exec/child/child_main.hpp"
+#include "exec/fault.hpp"
+#include "exec/host/rootfs.hpp"
+#include "exec/report.hpp"
+#include "exec/rollback.hpp"
+#include "exec/setup_error.hpp"
+#include "exec/state.hpp"
+#include "exec/sync.hpp"
+#include "plan/plan.hpp"
+#include "sys/cgroup.hpp"
+#include "sys/process.hpp"
+#include "sys/pty.hpp"
+
+namespace sandbox::exec {
+
+struct LaunchOptions {
+    std::optional<std::string> report_path;
+    std::string profile_path;
+    double validate_ms = 0;  // step 1 ran in the CLI; its time goes into the report
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    // -d: the launcher runs as a daemon; after exec succeeded (or setup failed) it writes one
+    // line to this fd ("ok" or the error text) for the foreground `sandbox up` to print.
+    int detach_notify_fd = -1;
+};
+
+// Everything the host steps share. Members are declared in the order they are created, so
+// they are destroyed in reverse (the child is killed before its fds close).
+struct HostContext {
+    HostContext(const plan::Plan& p, const plan::HostFacts& f, Rollback& r, Report& rep)
+        : plan(p), facts(f), rollback(r), report(rep) {}
+    const plan::Plan& plan;
+    const plan::HostFacts& facts;
+    Rollback& rollback;
+    Report& report;
+    int signal_fd = -1;
+    StateDir state;
+    SandboxState record;
+    host::PreparedRootfs rootfs;
+    std::unique_ptr<sys::Cgroup> cgroup;
+    SyncChannel sync;  // launcher end
+    std::optional<sys::PtyPair> pty;
+    std::vector<std::string> workload_env;
+    sys::ChildProcess child;
+    pid_t workload_pid = 0;  // as the sandbox sees it
+};
+
+// Runs one host step: fault injection, timing (debug log + report), SysError -> SetupError.
+template <typename Fn>
+auto run_step(HostContext& ctx, plan::StepId step, Fn&& fn) -> decltype(fn());
+
+// The whole of `sandbox up` after validate: returns the exit status (DESIGN §4) and has
+// printed any setup error (once).
+int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOptions& options);
+
+// Builds the workload environment: plan.env, then inherit_env values from this process.
+std::vector<std::string> resolve_environment(const plan::ProcessPlan& process);
+
+}  // namespace sandbox::exec
+
+#include <spdlog/spdlog.h>
+
+template <typename Fn>
+auto sandbox::exec::run_step(HostContext& ctx, plan::StepId step, Fn&& fn) -> decltype(fn()) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto record = [&] {
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                        .count();
+        ctx.report.step_ms.emplace_back(std::string(plan::to_string(step)), ms);
+        spdlog::debug("step {}: {:.3f} ms", plan::to_string(step), ms);
+    };
+    try {
+        maybe_inject_fault(step);
+        if constexpr (std::is_void_v<decltype(fn())>) {
+            fn();
+            record();
+        } else {
+            auto result = fn();
+            record();
+            return result;
+        }
+    } catch (const sys::SysError& e) {
+        record();
+        throw SetupError(step, e);
+    }
+}

@@ -1,0 +1,24 @@
+#pragma once
+// After setup (DESIGN §2 "After exit"): wait for the sandbox's first process with a pidfd and
+// the launcher's signals with a signalfd (one poll, no handlers), forward signals, enforce the
+// timeout (stop_signal, stop_grace, then SIGKILL of the whole cgroup), relay the pty.
+#include <optional>
+
+#include "plan/plan.hpp"
+#include "sys/cgroup.hpp"
+#include "sys/process.hpp"
+#include "sys/pty.hpp"
+
+namespace sandbox::exec {
+
+struct SuperviseResult {
+    sys::ExitStatus status;
+    bool timed_out = false;
+    int terminated_by = 0;  // a SIGINT/TERM/HUP the launcher received and forwarded
+};
+
+// `child` is the sandbox's first process (init, or the workload itself). Throws SysError.
+SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process, int signal_fd,
+                          sys::Cgroup* cgroup, sys::PtyPair* pty);
+
+}  // namespace sandbox::exec

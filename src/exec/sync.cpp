@@ -1,0 +1,207 @@
+#include "exec/sync.hpp"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "sys/signals.hpp"
+
+namespace sandbox::exec {
+
+namespace {
+
+template <size_t N>
+void copy_text(char (&dst)[N], const std::string& src) {
+    size_t n = std::min(src.size(), N - 1);
+    std::memcpy(dst, src.data(), n);
+    dst[n] = '\0';
+}
+
+template <size_t N>
+std::string text_of(const char (&src)[N]) {
+    return std::string(src, strnlen(src, N));
+}
+
+}  // namespace
+
+std::string_view to_string(SyncType type) {
+    switch (type) {
+        case SyncType::go:
+            return "go";
+        case SyncType::setup_done:
+            return "setup_done";
+        case SyncType::step_failed:
+            return "step_failed";
+        case SyncType::exec_failed:
+            return "exec_failed";
+    }
+    return "unknown";
+}
+
+SyncMsg SyncMsg::go() {
+    SyncMsg m;
+    m.type = SyncType::go;
+    return m;
+}
+
+SyncMsg SyncMsg::setup_done(pid_t workload) {
+    SyncMsg m;
+    m.type = SyncType::setup_done;
+    m.pid = workload;
+    return m;
+}
+
+SyncMsg SyncMsg::step_failed(plan::StepId step, const sys::SysError& error) {
+    SyncMsg m;
+    m.type = SyncType::step_failed;
+    m.step = static_cast<uint32_t>(step);
+    m.err = error.err();
+    copy_text(m.op, error.op());
+    copy_text(m.path[0], error.path());
+    copy_text(m.path[1], error.path2());
+    copy_text(m.detail, error.detail());
+    return m;
+}
+
+SyncMsg SyncMsg::exec_failed(int err, const char* path) {
+    SyncMsg m;
+    m.type = SyncType::exec_failed;
+    m.step = static_cast<uint32_t>(plan::StepId::exec);
+    m.err = err;
+    copy_text(m.op, "execve");
+    copy_text(m.path[0], path ? std::string(path) : std::string());
+    return m;
+}
+
+SetupError SyncMsg::to_setup_error() const {
+    auto step_id = static_cast<plan::StepId>(step);
+    if (step > static_cast<uint32_t>(plan::StepId::cleanup)) {
+        step_id = plan::StepId::init;
+    }
+    return SetupError(step_id, sys::SysError(err, text_of(op), text_of(path[0]), text_of(path[1]),
+                                             text_of(detail)));
+}
+
+sys::Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+        return sys::fail("socketpair", "AF_UNIX SOCK_SEQPACKET");
+    }
+    return std::pair<SyncChannel, SyncChannel>(SyncChannel(sys::UniqueFd(fds[0])),
+                                               SyncChannel(sys::UniqueFd(fds[1])));
+}
+
+void SyncChannel::send(const SyncMsg& msg) const {
+    if (!try_send(msg)) {
+        throw sys::SysError(errno, "send", "sync socket", {}, std::string(to_string(msg.type)));
+    }
+    spdlog::trace("sync: sent {}", to_string(msg.type));
+}
+
+bool SyncChannel::try_send(const SyncMsg& msg) const noexcept {
+    for (;;) {
+        ssize_t n = ::send(m_fd.get(), &msg, sizeof msg, MSG_NOSIGNAL);
+        if (n == static_cast<ssize_t>(sizeof msg)) {
+            return true;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n >= 0) {
+            errno = EMSGSIZE;
+        }
+        return false;
+    }
+}
+
+std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms) const {
+    pollfd fds[2] = {{m_fd.get(), POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
+    nfds_t count = interrupt_fd >= 0 ? 2 : 1;
+    for (;;) {
+        int n = poll(fds, count, timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw sys::SysError(errno, "poll", "sync socket");
+        }
+        if (n == 0) {
+            throw sys::SysError(ETIMEDOUT, "wait", "sync socket");
+        }
+        if (count == 2 && (fds[1].revents & POLLIN) != 0) {
+            auto sig = sys::or_throw(sys::read_signalfd(interrupt_fd));
+            if (sig && (*sig == SIGINT || *sig == SIGTERM || *sig == SIGHUP)) {
+                throw Interrupted(*sig);
+            }
+            if (fds[0].revents == 0) {
+                continue;  // a signal we only forward later (SIGWINCH, SIGCHLD, ...)
+            }
+        }
+        break;
+    }
+    SyncMsg msg;
+    for (;;) {
+        ssize_t n = ::recv(m_fd.get(), &msg, sizeof msg, 0);
+        if (n == 0) {
+            spdlog::trace("sync: EOF");
+            return std::nullopt;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == ECONNRESET) {
+                return std::nullopt;
+            }
+            throw sys::SysError(errno, "recv", "sync socket");
+        }
+        if (n != static_cast<ssize_t>(sizeof msg) || msg.version != SyncMsg::k_version) {
+            throw ProtocolError("sync: malformed message of " + std::to_string(n) + " bytes");
+        }
+        spdlog::trace("sync: received {}", to_string(msg.type));
+        return msg;
+    }
+}
+
+void SyncChannel::expect_go() const {
+    auto msg = recv();
+    if (!msg) {
+        throw sys::SysError(EPIPE, "wait for go", "sync socket", {}, "the launcher went away");
+    }
+    if (msg->type != SyncType::go) {
+        throw ProtocolError("sync: expected go, got " + std::string(to_string(msg->type)));
+    }
+}
+
+std::optional<pid_t> SyncChannel::expect_setup_done(int interrupt_fd) const {
+    auto msg = recv(interrupt_fd);
+    if (!msg) {
+        return std::nullopt;
+    }
+    if (msg->type == SyncType::step_failed) {
+        throw msg->to_setup_error();
+    }
+    if (msg->type != SyncType::setup_done) {
+        throw ProtocolError("sync: expected setup_done, got " + std::string(to_string(msg->type)));
+    }
+    return msg->pid;
+}
+
+std::optional<int> SyncChannel::expect_exec(int interrupt_fd) const {
+    auto msg = recv(interrupt_fd);
+    if (!msg) {
+        return std::nullopt;
+    }
+    if (msg->type == SyncType::step_failed) {
+        throw msg->to_setup_error();
+    }
+    if (msg->type != SyncType::exec_failed) {
+        throw ProtocolError("sync: expected EOF or exec_failed, got " +
+                            std::string(to_string(msg->type)));
+    }
+    return msg->err;
+}
+
+}  // namespace sandbox::exec

@@ -1,0 +1,78 @@
+#pragma once
+// The launcher <-> child protocol (STYLE §2.4): one SOCK_SEQPACKET socketpair, fixed-size
+// trivially-copyable messages sent with a single send(), typed waits. No allocation or JSON is
+// needed to send from the child. Both ends are CLOEXEC: once the workload's execve succeeds
+// the launcher reads EOF.
+//
+//   launcher                        child
+//   ─────────────── go ───────────▶ identity → mounts → pivot_root → network_sandbox → init
+//   ◀── setup_done{pid} | step_failed{step, errno, op, path, path2, detail}
+//   ◀── EOF (exec succeeded) | exec_failed{errno} | step_failed (steps 14-18)
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "exec/setup_error.hpp"
+#include "plan/step_id.hpp"
+#include "sys/error.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::exec {
+
+enum class SyncType : uint32_t { go = 1, setup_done, step_failed, exec_failed };
+std::string_view to_string(SyncType type);
+
+struct SyncMsg {
+    static constexpr uint32_t k_version = 1;
+    uint32_t version = k_version;
+    SyncType type = SyncType::go;
+    uint32_t step = 0;  // plan::StepId
+    int32_t err = 0;
+    int32_t pid = 0;
+    char op[32] = {};
+    char path[2][256] = {};
+    char detail[256] = {};
+
+    static SyncMsg go();
+    static SyncMsg setup_done(pid_t workload);
+    static SyncMsg step_failed(plan::StepId step, const sys::SysError& error);
+    static SyncMsg exec_failed(int err, const char* path);
+    // step_failed -> the SetupError it carries.
+    SetupError to_setup_error() const;
+};
+static_assert(std::is_trivially_copyable_v<SyncMsg>);
+
+class SyncChannel {
+public:
+    SyncChannel() = default;
+    explicit SyncChannel(sys::UniqueFd fd) : m_fd(std::move(fd)) {}
+    // socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC): {launcher end, child end}.
+    static sys::Result<std::pair<SyncChannel, SyncChannel>> make_pair();
+
+    int fd() const { return m_fd.get(); }
+    void close() { m_fd.reset(); }
+
+    // One message with one send(). Throws SysError. Async-signal-safe enough for the child.
+    void send(const SyncMsg& msg) const;
+    // Like send but never throws (child error paths); false on failure.
+    bool try_send(const SyncMsg& msg) const noexcept;
+    // The next message, or nullopt on EOF. `interrupt_fd` (a signalfd, or -1) is polled too:
+    // when it becomes readable first, Interrupted is thrown with the signal read from it.
+    // timeout_ms < 0: wait forever; on timeout throws SysError(ETIMEDOUT).
+    std::optional<SyncMsg> recv(int interrupt_fd = -1, int timeout_ms = -1) const;
+
+    // Typed waits (youki channel.rs): anything else is a ProtocolError, a step_failed
+    // becomes a SetupError, EOF is nullopt (the caller asks waitid how the child ended).
+    void expect_go() const;  // child side: EOF (launcher died) -> _exit(125) by the caller
+    std::optional<pid_t> expect_setup_done(int interrupt_fd) const;
+    // After setup_done: nullopt = EOF (exec succeeded), else the exec errno.
+    std::optional<int> expect_exec(int interrupt_fd) const;
+
+private:
+    sys::UniqueFd m_fd;
+};
+
+}  // namespace sandbox::exec

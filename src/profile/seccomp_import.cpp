@@ -1,0 +1,665 @@
+// OCI / Docker seccomp JSON -> Profile::seccomp.imported*. Runs after decode (the loader's
+// hook) because includes.caps needs capabilities.keep; changes no system state (reads the file
+// and calls uname()).
+#include "profile/seccomp_import.hpp"
+
+#include <sys/utsname.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace sandbox::profile {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t k_max_file_size = 4 * 1024 * 1024;
+
+// ---- locating a JSON value by path (nlohmann keeps no positions) ---------------------------
+struct PathElem {
+    std::string key;  // object member, or empty for an array index
+    size_t index = 0;
+};
+using JsonPath = std::vector<PathElem>;
+
+std::string path_str(const JsonPath& path) {
+    std::string out;
+    for (const PathElem& e : path) {
+        if (e.key.empty()) {
+            out += "[" + std::to_string(e.index) + "]";
+        } else {
+            out += (out.empty() ? "" : ".") + e.key;
+        }
+    }
+    return out;
+}
+
+// A minimal scanner over text nlohmann already accepted: finds the byte offset of the value at
+// `path`. Only structure matters, so it needs no error handling beyond staying in bounds.
+class Locator {
+public:
+    explicit Locator(std::string_view text) : m_text(text) {}
+
+    std::optional<size_t> find(const JsonPath& path) {
+        m_pos = 0;
+        return value(path, 0);
+    }
+
+private:
+    void ws() {
+        while (m_pos < m_text.size() && std::strchr(" \t\r\n", m_text[m_pos]) != nullptr) {
+            ++m_pos;
+        }
+    }
+    bool at(char c) {
+        ws();
+        return m_pos < m_text.size() && m_text[m_pos] == c;
+    }
+    std::string string() {
+        std::string out;
+        ++m_pos;  // opening quote
+        while (m_pos < m_text.size() && m_text[m_pos] != '"') {
+            if (m_text[m_pos] == '\\') {
+                ++m_pos;
+            }
+            if (m_pos < m_text.size()) {
+                out += m_text[m_pos++];
+            }
+        }
+        ++m_pos;  // closing quote
+        return out;
+    }
+    void skip() {
+        ws();
+        if (m_pos >= m_text.size()) {
+            return;
+        }
+        char c = m_text[m_pos];
+        if (c == '"') {
+            string();
+        } else if (c == '{' || c == '[') {
+            char close = c == '{' ? '}' : ']';
+            ++m_pos;
+            while (!at(close) && m_pos < m_text.size()) {
+                if (c == '{') {
+                    ws();
+                    string();
+                    at(':');
+                    ++m_pos;
+                }
+                skip();
+                if (at(',')) {
+                    ++m_pos;
+                }
+            }
+            ++m_pos;
+        } else {
+            while (m_pos < m_text.size() && std::strchr(",]} \t\r\n", m_text[m_pos]) == nullptr) {
+                ++m_pos;
+            }
+        }
+    }
+    std::optional<size_t> value(const JsonPath& path, size_t depth) {
+        ws();
+        if (depth == path.size()) {
+            return m_pos;
+        }
+        if (at('{') && !path[depth].key.empty()) {
+            ++m_pos;
+            while (!at('}') && m_pos < m_text.size()) {
+                ws();
+                std::string key = string();
+                at(':');
+                ++m_pos;
+                if (key == path[depth].key) {
+                    return value(path, depth + 1);
+                }
+                skip();
+                if (at(',')) {
+                    ++m_pos;
+                }
+            }
+        } else if (at('[') && path[depth].key.empty()) {
+            ++m_pos;
+            for (size_t i = 0; !at(']') && m_pos < m_text.size(); ++i) {
+                if (i == path[depth].index) {
+                    return value(path, depth + 1);
+                }
+                skip();
+                if (at(',')) {
+                    ++m_pos;
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+    std::string_view m_text;
+    size_t m_pos = 0;
+};
+
+SourceLocation location_at(const std::shared_ptr<const std::string>& file, std::string_view text,
+                           size_t offset) {
+    offset = std::min(offset, text.size());
+    uint32_t line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < offset; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+        }
+    }
+    return SourceLocation::in(file, line, static_cast<uint32_t>(offset - line_start + 1));
+}
+
+// ---- the format --------------------------------------------------------------------------
+std::optional<SeccompAction> parse_action(const std::string& name) {
+    static const std::vector<std::pair<std::string_view, SeccompAction>> k_actions = {
+        {"SCMP_ACT_ALLOW", SeccompAction::allow},
+        {"SCMP_ACT_ERRNO", SeccompAction::errno_},
+        {"SCMP_ACT_KILL", SeccompAction::kill_thread},  // libseccomp: SCMP_ACT_KILL = kill thread
+        {"SCMP_ACT_KILL_THREAD", SeccompAction::kill_thread},
+        {"SCMP_ACT_KILL_PROCESS", SeccompAction::kill_process},
+        {"SCMP_ACT_TRAP", SeccompAction::trap},
+        {"SCMP_ACT_LOG", SeccompAction::log},
+    };
+    for (const auto& [n, a] : k_actions) {
+        if (n == name) {
+            return a;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<ArgOp> parse_op(const std::string& name) {
+    static const std::vector<std::pair<std::string_view, ArgOp>> k_ops = {
+        {"SCMP_CMP_EQ", ArgOp::eq},
+        {"SCMP_CMP_NE", ArgOp::ne},
+        {"SCMP_CMP_LT", ArgOp::lt},
+        {"SCMP_CMP_LE", ArgOp::le},
+        {"SCMP_CMP_GT", ArgOp::gt},
+        {"SCMP_CMP_GE", ArgOp::ge},
+        {"SCMP_CMP_MASKED_EQ", ArgOp::masked_eq},
+    };
+    for (const auto& [n, o] : k_ops) {
+        if (n == name) {
+            return o;
+        }
+    }
+    return std::nullopt;
+}
+
+const std::vector<std::string>& known_arches() {
+    static const std::vector<std::string> k_arches = {
+        "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+        "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+        "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+        "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+        "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+    };
+    return k_arches;
+}
+
+std::optional<std::pair<int, int>> parse_kernel_version(const std::string& s) {
+    int major = 0;
+    int minor = 0;
+    char dot = 0;
+    std::istringstream in(s);
+    if (!(in >> major >> dot >> minor) || dot != '.') {
+        return std::nullopt;
+    }
+    return std::pair{major, minor};
+}
+
+class Reader {
+public:
+    Reader(std::string_view text, const std::string& file, const SeccompImportContext& context,
+           Diagnostics& diagnostics)
+        : m_text(text),
+          m_file(std::make_shared<const std::string>(file)),
+          m_context(context),
+          m_diagnostics(diagnostics),
+          m_locator(text) {}
+
+    std::optional<SeccompImport> read() {
+        json root;
+        try {
+            root = json::parse(m_text.begin(), m_text.end());
+        } catch (const json::parse_error& e) {
+            // e.byte is 1-based: the last byte the lexer read, i.e. the end of the offending
+            // token; point at the token's start instead.
+            size_t offset = e.byte > 0 ? std::min<size_t>(e.byte - 1, m_text.size()) : 0;
+            if (offset < m_text.size() && m_text[offset] == '"' && offset > 0) {
+                size_t open = m_text.rfind('"', offset - 1);
+                while (open != std::string_view::npos && open > 0 && m_text[open - 1] == '\\') {
+                    open = m_text.rfind('"', open - 2);
+                }
+                offset = open != std::string_view::npos ? open : offset;
+            } else {
+                while (offset > 0 && offset < m_text.size() &&
+                       (std::isalnum(static_cast<unsigned char>(m_text[offset - 1])) != 0 ||
+                        std::strchr(".+-", m_text[offset - 1]) != nullptr) &&
+                       std::isalnum(static_cast<unsigned char>(m_text[offset])) != 0) {
+                    --offset;
+                }
+            }
+            std::string what = e.what();
+            // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error
+            // while parsing object - ..." -> keep the part after the position.
+            if (auto p = what.find(": "); p != std::string::npos) {
+                what = what.substr(p + 2);
+            }
+            m_diagnostics.error(location_at(m_file, m_text, offset), "seccomp.import",
+                                "invalid JSON: " + what);
+            return std::nullopt;
+        }
+        if (!root.is_object()) {
+            error({}, "expected a JSON object (an OCI / Docker seccomp profile)");
+            return std::nullopt;
+        }
+        SeccompImport out;
+        for (const auto& [key, value] : root.items()) {
+            JsonPath path{{key, 0}};
+            if (key == "defaultAction") {
+                out.default_action = action(value, path);
+            } else if (key == "defaultErrnoRet") {
+                out.default_errno = errno_value(value, path).value_or(1);
+            } else if (key == "architectures") {
+                architectures(value, path);
+            } else if (key == "syscalls") {
+                syscalls(value, path, out.rules);
+            } else if (key == "archMap" || key == "flags" || key == "listenerPath" ||
+                       key == "listenerMetadata" || key == "comment") {
+                // Not used: archMap/architectures do not change our ABI policy (native only,
+                // others killed); flags and the notify listener are not supported.
+            } else {
+                error(path, fmt_unknown_key(key, {"defaultAction", "defaultErrnoRet",
+                                                  "architectures", "syscalls", "archMap", "flags",
+                                                  "listenerPath", "listenerMetadata"}));
+            }
+        }
+        if (!out.default_action && !root.contains("defaultAction")) {
+            error({}, "missing 'defaultAction'");
+        }
+        if (m_failed) {
+            return std::nullopt;
+        }
+        return out;
+    }
+
+private:
+    void error(const JsonPath& path, std::string message, std::string hint = {}) {
+        m_failed = true;
+        SourceLocation where = SourceLocation::in(m_file, 1, 1);
+        if (auto offset = m_locator.find(path)) {
+            where = location_at(m_file, m_text, *offset);
+        }
+        std::string prefix = path.empty() ? "" : path_str(path) + ": ";
+        m_diagnostics.error(where, "seccomp.import", prefix + message, std::move(hint));
+    }
+
+    static std::string fmt_unknown_key(const std::string& key,
+                                       const std::vector<std::string>& known) {
+        std::string msg = "unknown key '" + key + "'";
+        std::string dym = did_you_mean(key, known);
+        if (!dym.empty()) {
+            msg += " (" + dym + ")";
+        }
+        return msg;
+    }
+
+    std::optional<std::string> string(const json& v, const JsonPath& path) {
+        if (!v.is_string()) {
+            error(path, "expected a string");
+            return std::nullopt;
+        }
+        return v.get<std::string>();
+    }
+
+    std::optional<SeccompAction> action(const json& v, const JsonPath& path) {
+        auto s = string(v, path);
+        if (!s) {
+            return std::nullopt;
+        }
+        auto a = parse_action(*s);
+        const char* k_supported =
+            "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
+            "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG";
+        if (!a && (*s == "SCMP_ACT_TRACE" || *s == "SCMP_ACT_NOTIFY")) {
+            error(path, "action '" + *s + "' is not supported (no tracer or notify listener)",
+                  k_supported);
+        } else if (!a) {
+            std::string hint = did_you_mean(
+                *s, {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
+                     "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_LOG"});
+            error(path, "unknown action '" + *s + "'", hint.empty() ? k_supported : hint);
+        }
+        return a;
+    }
+
+    std::optional<uint32_t> errno_value(const json& v, const JsonPath& path) {
+        if (!v.is_number_unsigned() || v.get<uint64_t>() > 4095) {
+            error(path, "expected an errno number between 0 and 4095");
+            return std::nullopt;
+        }
+        return static_cast<uint32_t>(v.get<uint64_t>());
+    }
+
+    std::optional<uint64_t> u64(const json& v, const JsonPath& path) {
+        if (!v.is_number_unsigned()) {
+            error(path, "expected an unsigned integer");
+            return std::nullopt;
+        }
+        return v.get<uint64_t>();
+    }
+
+    std::vector<std::string> string_list(const json& v, const JsonPath& path) {
+        std::vector<std::string> out;
+        if (v.is_null()) {
+            return out;
+        }
+        if (!v.is_array()) {
+            error(path, "expected an array of strings");
+            return out;
+        }
+        for (size_t i = 0; i < v.size(); ++i) {
+            JsonPath p = path;
+            p.push_back({"", i});
+            if (auto s = string(v[i], p)) {
+                out.push_back(*s);
+            }
+        }
+        return out;
+    }
+
+    void architectures(const json& v, const JsonPath& path) {
+        std::vector<std::string> arches = string_list(v, path);
+        for (size_t i = 0; i < arches.size(); ++i) {
+            const auto& known = known_arches();
+            if (std::find(known.begin(), known.end(), arches[i]) == known.end()) {
+                JsonPath p = path;
+                p.push_back({"", i});
+                error(p, "unknown architecture '" + arches[i] + "'",
+                      did_you_mean(arches[i], known));
+            }
+        }
+    }
+
+    // includes / excludes: nullopt = malformed; true = the condition holds.
+    struct Conditions {
+        std::vector<std::string> caps;
+        std::vector<std::string> arches;
+        std::optional<std::pair<int, int>> min_kernel;
+    };
+
+    std::optional<Conditions> conditions(const json& v, const JsonPath& path) {
+        Conditions c;
+        if (v.is_null()) {
+            return c;
+        }
+        if (!v.is_object()) {
+            error(path, "expected an object with caps / arches / minKernel");
+            return std::nullopt;
+        }
+        for (const auto& [key, value] : v.items()) {
+            JsonPath p = path;
+            p.push_back({key, 0});
+            if (key == "caps") {
+                c.caps = string_list(value, p);
+            } else if (key == "arches") {
+                c.arches = string_list(value, p);
+            } else if (key == "minKernel") {
+                auto s = string(value, p);
+                if (s) {
+                    c.min_kernel = parse_kernel_version(*s);
+                    if (!c.min_kernel) {
+                        error(p, "expected a kernel version such as \"4.8\", got '" + *s + "'");
+                    }
+                }
+            } else {
+                error(p, fmt_unknown_key(key, {"caps", "arches", "minKernel"}));
+            }
+        }
+        return c;
+    }
+
+    bool has_cap(const std::string& cap) const {
+        const auto& caps = m_context.capabilities;
+        return std::find(caps.begin(), caps.end(), cap) != caps.end();
+    }
+    bool is_native(const std::string& arch) const {
+        return arch == m_context.arch || (m_context.arch == "amd64" && arch == "x86_64") ||
+               (m_context.arch == "arm64" && arch == "aarch64");
+    }
+    bool kernel_at_least(std::pair<int, int> v) const {
+        return m_context.kernel == std::pair{0, 0} || m_context.kernel >= v;
+    }
+
+    bool included(const Conditions& inc, const Conditions& exc) const {
+        for (const std::string& cap : inc.caps) {
+            if (!has_cap(cap)) {
+                return false;
+            }
+        }
+        if (!inc.arches.empty() &&
+            std::none_of(inc.arches.begin(), inc.arches.end(),
+                         [&](const std::string& a) { return is_native(a); })) {
+            return false;
+        }
+        if (inc.min_kernel && !kernel_at_least(*inc.min_kernel)) {
+            return false;
+        }
+        if (std::any_of(exc.caps.begin(), exc.caps.end(),
+                        [&](const std::string& c) { return has_cap(c); })) {
+            return false;
+        }
+        if (std::any_of(exc.arches.begin(), exc.arches.end(),
+                        [&](const std::string& a) { return is_native(a); })) {
+            return false;
+        }
+        if (exc.min_kernel && kernel_at_least(*exc.min_kernel) &&
+            m_context.kernel != std::pair{0, 0}) {
+            return false;
+        }
+        return true;
+    }
+
+    std::optional<SeccompArg> arg(const json& v, const JsonPath& path) {
+        if (!v.is_object()) {
+            error(path, "expected an object {index, value, valueTwo, op}");
+            return std::nullopt;
+        }
+        SeccompArg a;
+        bool have_index = false;
+        bool have_op = false;
+        for (const auto& [key, value] : v.items()) {
+            JsonPath p = path;
+            p.push_back({key, 0});
+            if (key == "index") {
+                auto i = u64(value, p);
+                if (i && *i > 5) {
+                    error(p, "argument index must be 0..5");
+                } else if (i) {
+                    a.index = static_cast<uint32_t>(*i);
+                    have_index = true;
+                }
+            } else if (key == "value") {
+                a.value = u64(value, p).value_or(0);
+            } else if (key == "valueTwo") {
+                a.value2 = u64(value, p).value_or(0);
+            } else if (key == "op") {
+                auto s = string(value, p);
+                auto op = s ? parse_op(*s) : std::nullopt;
+                if (s && !op) {
+                    error(p, "unknown comparison '" + *s + "'",
+                          "one of SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
+                          "SCMP_CMP_GT, SCMP_CMP_GE, SCMP_CMP_MASKED_EQ");
+                }
+                if (op) {
+                    a.op = *op;
+                    have_op = true;
+                }
+            } else {
+                error(p, fmt_unknown_key(key, {"index", "value", "valueTwo", "op"}));
+            }
+        }
+        if (!have_index || !have_op) {
+            error(path, "an argument needs 'index' and 'op'");
+            return std::nullopt;
+        }
+        return a;
+    }
+
+    void syscalls(const json& v, const JsonPath& path, std::vector<SeccompRule>& out) {
+        if (v.is_null()) {
+            return;
+        }
+        if (!v.is_array()) {
+            error(path, "expected an array");
+            return;
+        }
+        for (size_t i = 0; i < v.size(); ++i) {
+            JsonPath entry_path = path;
+            entry_path.push_back({"", i});
+            const json& e = v[i];
+            if (!e.is_object()) {
+                error(entry_path, "expected an object");
+                continue;
+            }
+            SeccompRule rule;
+            std::optional<SeccompAction> act;
+            std::optional<uint32_t> err;
+            Conditions inc;
+            Conditions exc;
+            bool ok = true;
+            for (const auto& [key, value] : e.items()) {
+                JsonPath p = entry_path;
+                p.push_back({key, 0});
+                if (key == "names") {
+                    rule.names = string_list(value, p);
+                } else if (key == "name") {  // the pre-1.0 OCI form
+                    if (auto s = string(value, p)) {
+                        rule.names.push_back(*s);
+                    }
+                } else if (key == "action") {
+                    act = action(value, p);
+                    ok = ok && act.has_value();
+                } else if (key == "errnoRet") {
+                    err = errno_value(value, p);
+                } else if (key == "args") {
+                    if (value.is_null()) {
+                        continue;
+                    }
+                    if (!value.is_array()) {
+                        error(p, "expected an array");
+                        continue;
+                    }
+                    for (size_t j = 0; j < value.size(); ++j) {
+                        JsonPath ap = p;
+                        ap.push_back({"", j});
+                        if (auto a = arg(value[j], ap)) {
+                            rule.args.push_back(*a);
+                        }
+                    }
+                } else if (key == "includes") {
+                    auto c = conditions(value, p);
+                    inc = c.value_or(Conditions{});
+                } else if (key == "excludes") {
+                    auto c = conditions(value, p);
+                    exc = c.value_or(Conditions{});
+                } else if (key == "comment") {
+                } else {
+                    error(p, fmt_unknown_key(key, {"names", "action", "errnoRet", "args",
+                                                   "includes", "excludes", "comment"}));
+                }
+            }
+            if (!e.contains("action")) {
+                error(entry_path, "missing 'action'");
+                ok = false;
+            }
+            if (rule.names.empty() && !e.contains("names") && !e.contains("name")) {
+                error(entry_path, "missing 'names'");
+            }
+            if (!ok || !included(inc, exc)) {
+                continue;
+            }
+            rule.action = *act;
+            // runc/Docker: an errno rule without errnoRet returns EPERM.
+            rule.errno_value = err.value_or(1);
+            out.push_back(std::move(rule));
+        }
+    }
+
+    std::string_view m_text;
+    std::shared_ptr<const std::string> m_file;
+    const SeccompImportContext& m_context;
+    Diagnostics& m_diagnostics;
+    Locator m_locator;
+    bool m_failed = false;
+};
+
+}  // namespace
+
+std::optional<SeccompImport> parse_seccomp_import(std::string_view text, const std::string& file,
+                                                  const SeccompImportContext& context,
+                                                  Diagnostics& diagnostics) {
+    return Reader(text, file, context, diagnostics).read();
+}
+
+SeccompImportContext seccomp_import_context(const Profile& profile) {
+    SeccompImportContext c;
+#if defined(__x86_64__)
+    c.arch = "amd64";
+#elif defined(__aarch64__)
+    c.arch = "arm64";
+#else
+    c.arch = "native";
+#endif
+    struct utsname u {};
+    if (uname(&u) == 0) {
+        c.kernel = parse_kernel_version(u.release).value_or(std::pair{0, 0});
+    }
+    c.capabilities = profile.capabilities.keep;
+    return c;
+}
+
+void load_seccomp_import(Profile& profile, const Origins& origins, Diagnostics& diagnostics) {
+    if (!profile.seccomp.import) {
+        return;
+    }
+    const std::string& path = *profile.seccomp.import;
+    auto origin = origins.find("seccomp.import");
+    SourceLocation where =
+        origin != origins.end() ? origin->second : SourceLocation::named("seccomp.import");
+
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        int err = errno;
+        diagnostics.error(where, "seccomp.import",
+                          "cannot read '" + path + "': " + std::strerror(err));
+        return;
+    }
+    std::string text;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        text.append(buf, static_cast<size_t>(in.gcount()));
+        if (text.size() > k_max_file_size) {
+            diagnostics.error(where, "seccomp.import",
+                              "'" + path + "' is larger than 4 MiB; not a seccomp profile?");
+            return;
+        }
+    }
+    auto imported = parse_seccomp_import(text, path, seccomp_import_context(profile), diagnostics);
+    if (!imported) {
+        return;
+    }
+    profile.seccomp.imported = std::move(imported->rules);
+    profile.seccomp.imported_default = imported->default_action;
+    profile.seccomp.imported_default_errno = imported->default_errno;
+}
+
+}  // namespace sandbox::profile

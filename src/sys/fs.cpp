@@ -1,0 +1,215 @@
+#include "sys/fs.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+namespace sandbox::sys {
+
+namespace {
+
+std::vector<std::string> components(const std::string& path) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) {
+            j = path.size();
+        }
+        if (j > i) {
+            out.push_back(path.substr(i, j - i));
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string parent_path(const std::string& path) {
+    auto parts = components(path);
+    std::string out;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+        out += "/" + parts[i];
+    }
+    return out.empty() ? "/" : out;
+}
+
+std::string base_name(const std::string& path) {
+    auto parts = components(path);
+    return parts.empty() ? std::string() : parts.back();
+}
+
+Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    for (;;) {
+        long fd = syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+        if (fd >= 0) {
+            return UniqueFd(static_cast<int>(fd));
+        }
+        // EAGAIN: a concurrent rename raced the lookup (openat2(2)); retry.
+        if (errno != EAGAIN && errno != EINTR) {
+            return fail("open", path);
+        }
+    }
+}
+
+Result<UniqueFd> open_dir(const std::string& path) {
+    int fd = open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return fail("open", path);
+    }
+    return UniqueFd(fd);
+}
+
+Status mkdir_p_in_root(int root_fd, const std::string& path, mode_t mode) {
+    std::string sofar;
+    for (const std::string& part : components(path)) {
+        std::string parent = sofar.empty() ? "/" : sofar;
+        sofar += "/" + part;
+        auto dir = open_in_root(root_fd, parent, O_PATH | O_DIRECTORY);
+        if (!dir) {
+            return tl::unexpected(dir.error());
+        }
+        if (mkdirat(dir->get(), part.c_str(), mode) != 0 && errno != EEXIST) {
+            return fail("mkdir", sofar);
+        }
+    }
+    return {};
+}
+
+Status create_file_in_root(int root_fd, const std::string& path, mode_t mode) {
+    if (auto st = mkdir_p_in_root(root_fd, parent_path(path)); !st) {
+        return st;
+    }
+    auto dir = open_in_root(root_fd, parent_path(path), O_PATH | O_DIRECTORY);
+    if (!dir) {
+        return tl::unexpected(dir.error());
+    }
+    int fd = openat(dir->get(), base_name(path).c_str(),
+                    O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) {
+        if (errno == EEXIST) {
+            return {};
+        }
+        return fail("create", path);
+    }
+    ::close(fd);
+    return {};
+}
+
+Status symlink_in_root(int root_fd, const std::string& link_text, const std::string& path) {
+    if (auto st = mkdir_p_in_root(root_fd, parent_path(path)); !st) {
+        return st;
+    }
+    auto dir = open_in_root(root_fd, parent_path(path), O_PATH | O_DIRECTORY);
+    if (!dir) {
+        return tl::unexpected(dir.error());
+    }
+    std::string leaf = base_name(path);
+    if (symlinkat(link_text.c_str(), dir->get(), leaf.c_str()) != 0) {
+        int err = errno;
+        if (err == EEXIST) {
+            char buf[4096];
+            ssize_t n = readlinkat(dir->get(), leaf.c_str(), buf, sizeof buf);
+            if (n >= 0 && std::string(buf, static_cast<size_t>(n)) == link_text) {
+                return {};
+            }
+        }
+        return fail_with(err, "symlink", link_text, path);
+    }
+    return {};
+}
+
+Status mkdir_p(const std::string& path, mode_t mode) {
+    std::string sofar;
+    for (const std::string& part : components(path)) {
+        sofar += "/" + part;
+        if (mkdir(sofar.c_str(), mode) != 0 && errno != EEXIST) {
+            return fail("mkdir", sofar);
+        }
+    }
+    return {};
+}
+
+Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return fail("open", path);
+    }
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail("read", path);
+        }
+        if (n == 0) {
+            break;
+        }
+        out.append(buf, static_cast<size_t>(n));
+        if (out.size() > max_bytes) {
+            return fail_with(EFBIG, "read", path);
+        }
+    }
+    return out;
+}
+
+Status write_file(const std::string& path, std::string_view content, bool create) {
+    int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
+    UniqueFd fd(open(path.c_str(), flags, 0644));
+    if (!fd) {
+        return fail("open", path);
+    }
+    ssize_t n = ::write(fd.get(), content.data(), content.size());
+    if (n < 0) {
+        return fail("write", path);
+    }
+    if (static_cast<size_t>(n) != content.size()) {
+        return fail_with(EIO, "write", path, {}, "short write");
+    }
+    return {};
+}
+
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+    std::string tmp = path + ".tmp";
+    UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+    if (!fd) {
+        return fail("open", tmp);
+    }
+    size_t off = 0;
+    while (off < content.size()) {
+        ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            int err = errno;
+            unlink(tmp.c_str());
+            return fail_with(err, "write", tmp);
+        }
+        off += static_cast<size_t>(n);
+    }
+    if (!fd.close()) {
+        return fail("close", tmp);
+    }
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        unlink(tmp.c_str());
+        return fail_with(err, "rename", tmp, path);
+    }
+    return {};
+}
+
+}  // namespace sandbox::sys

@@ -1,0 +1,201 @@
+#include "sys/process.hpp"
+
+#include <linux/sched.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+namespace sandbox::sys {
+
+namespace {
+
+ExitStatus status_from(const siginfo_t& info) {
+    ExitStatus st;
+    if (info.si_code == CLD_EXITED) {
+        st.code = info.si_status;
+    } else {
+        st.signaled = true;
+        st.code = info.si_status;
+    }
+    return st;
+}
+
+[[noreturn]] void run_child(const std::function<int()>& child_main) {
+    int rc = 125;
+    try {
+        rc = child_main();
+    } catch (...) {
+        rc = 125;
+    }
+    _exit(rc);
+}
+
+}  // namespace
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+    if (this != &other) {
+        this->~ChildProcess();
+        m_pid = std::exchange(other.m_pid, -1);
+        m_pidfd = std::move(other.m_pidfd);
+    }
+    return *this;
+}
+
+ChildProcess::~ChildProcess() {
+    if (m_pid <= 0) {
+        return;
+    }
+    if (m_pidfd) {
+        pidfd_signal(m_pidfd.get(), SIGKILL);
+        siginfo_t info{};
+        while (waitid(P_PIDFD, static_cast<id_t>(m_pidfd.get()), &info, WEXITED) != 0 &&
+               errno == EINTR) {
+        }
+    } else {
+        kill(m_pid, SIGKILL);
+        while (waitpid(m_pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+    m_pid = -1;
+}
+
+Status ChildProcess::signal(int sig) const {
+    if (m_pid <= 0) {
+        return {};
+    }
+    if (pidfd_signal(m_pidfd.get(), sig) != 0 && errno != ESRCH) {
+        return fail("pidfd_send_signal", std::to_string(m_pid), {});
+    }
+    return {};
+}
+
+Result<ExitStatus> ChildProcess::wait() {
+    siginfo_t info{};
+    while (waitid(P_PIDFD, static_cast<id_t>(m_pidfd.get()), &info, WEXITED) != 0) {
+        if (errno != EINTR) {
+            return fail("waitid", std::to_string(m_pid));
+        }
+    }
+    m_pid = -1;
+    return status_from(info);
+}
+
+Result<std::optional<ExitStatus>> ChildProcess::try_wait() {
+    siginfo_t info{};
+    info.si_pid = 0;
+    if (waitid(P_PIDFD, static_cast<id_t>(m_pidfd.get()), &info, WEXITED | WNOHANG) != 0) {
+        return fail("waitid", std::to_string(m_pid));
+    }
+    if (info.si_pid == 0) {
+        return std::optional<ExitStatus>{};
+    }
+    m_pid = -1;
+    return std::optional<ExitStatus>{status_from(info)};
+}
+
+pid_t ChildProcess::release() {
+    m_pidfd.reset();
+    return std::exchange(m_pid, -1);
+}
+
+Result<ChildProcess> clone_process(const CloneOptions& options,
+                                   const std::function<int()>& child_main) {
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = options.flags | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = static_cast<uint64_t>(options.exit_signal);
+    if (options.cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(options.cgroup_fd);
+    }
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) {
+        return fail_with(errno, "clone3", clone_flags_to_string(args.flags));
+    }
+    if (pid == 0) {
+        run_child(child_main);
+    }
+    // clone3 does not set O_CLOEXEC on the pidfd in every kernel; make sure.
+    UniqueFd fd(pidfd);
+    return ChildProcess(static_cast<pid_t>(pid), std::move(fd));
+}
+
+Result<ChildProcess> fork_process(const std::function<int()>& child_main) {
+    return clone_process(CloneOptions{}, child_main);
+}
+
+int pidfd_signal(int pidfd, int sig) {
+    return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+int pidfd_open_raw(pid_t pid) {
+    return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+}
+
+Result<UniqueFd> open_pidfd(pid_t pid) {
+    int fd = pidfd_open_raw(pid);
+    if (fd < 0) {
+        return fail("pidfd_open", std::to_string(pid));
+    }
+    return UniqueFd(fd);
+}
+
+Result<bool> wait_pidfd_readable(int pidfd, int timeout_ms) {
+    pollfd p{pidfd, POLLIN, 0};
+    for (;;) {
+        int n = poll(&p, 1, timeout_ms);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return fail("poll", "pidfd");
+        }
+        return n > 0;
+    }
+}
+
+std::string clone_flags_to_string(uint64_t flags) {
+    static constexpr std::array<std::pair<uint64_t, const char*>, 11> k_names{{
+        {CLONE_NEWUSER, "CLONE_NEWUSER"},
+        {CLONE_NEWPID, "CLONE_NEWPID"},
+        {CLONE_NEWNS, "CLONE_NEWNS"},
+        {CLONE_NEWUTS, "CLONE_NEWUTS"},
+        {CLONE_NEWIPC, "CLONE_NEWIPC"},
+        {CLONE_NEWNET, "CLONE_NEWNET"},
+        {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+        {CLONE_NEWTIME, "CLONE_NEWTIME"},
+        {CLONE_PIDFD, "CLONE_PIDFD"},
+        {CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
+        {CLONE_VFORK, "CLONE_VFORK"},
+    }};
+    std::string out;
+    for (const auto& [bit, name] : k_names) {
+        if ((flags & bit) != 0) {
+            if (!out.empty()) {
+                out += '|';
+            }
+            out += name;
+            flags &= ~bit;
+        }
+    }
+    if (flags != 0) {
+        if (!out.empty()) {
+            out += '|';
+        }
+        out += "0x" + [&] {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(flags));
+            return std::string(buf);
+        }();
+    }
+    return out.empty() ? "0" : out;
+}
+
+}  // namespace sandbox::sys

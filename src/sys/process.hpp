@@ -1,0 +1,84 @@
+#pragma once
+// clone3 with CLONE_PIDFD (and CLONE_INTO_CGROUP on v2), and an owning handle for the child
+// (crun cleanup_pid): unless release()d, the destructor SIGKILLs and reaps it, so an exception
+// anywhere in the launcher never leaves a half-set-up child behind.
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "sys/error.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::sys {
+
+// How a process ended (waitid's CLD_EXITED / CLD_KILLED / CLD_DUMPED).
+struct ExitStatus {
+    bool signaled = false;
+    int code = 0;  // exit status, or the signal number when signaled
+    // The shell convention: the status itself, or 128 + signal.
+    int shell_code() const { return signaled ? 128 + code : code; }
+};
+
+class ChildProcess {
+public:
+    ChildProcess() = default;
+    ChildProcess(pid_t pid, UniqueFd pidfd) : m_pid(pid), m_pidfd(std::move(pidfd)) {}
+    ChildProcess(ChildProcess&& other) noexcept
+        : m_pid(std::exchange(other.m_pid, -1)), m_pidfd(std::move(other.m_pidfd)) {}
+    ChildProcess& operator=(ChildProcess&& other) noexcept;
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    // SIGKILL + waitid unless released or already reaped.
+    ~ChildProcess();
+
+    pid_t pid() const { return m_pid; }
+    int pidfd() const { return m_pidfd.get(); }
+    bool running() const { return m_pid > 0; }
+
+    // pidfd_send_signal; ESRCH (already gone) is success.
+    Status signal(int sig) const;
+    // Blocks until the process ends and reaps it.
+    Result<ExitStatus> wait();
+    // Non-blocking: nullopt while still running.
+    Result<std::optional<ExitStatus>> try_wait();
+    // Stop owning the process (the caller or a detached supervisor takes over).
+    pid_t release();
+
+private:
+    pid_t m_pid = -1;
+    UniqueFd m_pidfd;
+};
+
+struct CloneOptions {
+    uint64_t flags = 0;  // CLONE_NEW* ...; CLONE_PIDFD is always added
+    int cgroup_fd = -1;  // >= 0: CLONE_INTO_CGROUP into this cgroup directory
+    int exit_signal = SIGCHLD;
+};
+
+// clone3 like fork(): returns the child handle in the parent; in the child, runs `child_main`
+// and _exit()s with its return value (never returns, never unwinds into the caller).
+Result<ChildProcess> clone_process(const CloneOptions& options,
+                                   const std::function<int()>& child_main);
+
+// fork() with a pidfd (for helpers that need no namespaces).
+Result<ChildProcess> fork_process(const std::function<int()>& child_main);
+
+// pidfd_send_signal(2) / pidfd_open(2) through syscall(): Debian 12's <sys/pidfd.h> lacks
+// extern "C", so its declarations do not link from C++.
+int pidfd_signal(int pidfd, int sig);
+int pidfd_open_raw(pid_t pid);
+
+// pidfd_open(pid): an owning handle for a process we did not create (for `down`).
+Result<UniqueFd> open_pidfd(pid_t pid);
+
+// "CLONE_NEWPID|CLONE_NEWNS|..." for debug logs.
+std::string clone_flags_to_string(uint64_t flags);
+
+// Waits with a pidfd for the process to end, up to timeout_ms (-1 = forever). true = ended.
+Result<bool> wait_pidfd_readable(int pidfd, int timeout_ms);
+
+}  // namespace sandbox::sys

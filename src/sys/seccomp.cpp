@@ -1,0 +1,398 @@
+#include "sys/seccomp.hpp"
+
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include "sys/fd.hpp"
+
+namespace sandbox::sys {
+namespace {
+
+constexpr char k_cache_magic[8] = {'S', 'B', 'X', 'B', 'P', 'F', '1', '\n'};
+constexpr size_t k_max_insns = 4096;  // BPF_MAXINSNS
+constexpr size_t k_max_filters = 8;
+
+uint32_t to_scmp_action(SeccompVerdict v, uint32_t err) {
+    switch (v) {
+        case SeccompVerdict::allow:
+            return SCMP_ACT_ALLOW;
+        case SeccompVerdict::errno_:
+            return SCMP_ACT_ERRNO(err);
+        case SeccompVerdict::kill_process:
+            return SCMP_ACT_KILL_PROCESS;
+        case SeccompVerdict::kill_thread:
+            return SCMP_ACT_KILL_THREAD;
+        case SeccompVerdict::trap:
+            return SCMP_ACT_TRAP;
+        case SeccompVerdict::log:
+            return SCMP_ACT_LOG;
+    }
+    return SCMP_ACT_KILL_PROCESS;
+}
+
+scmp_compare to_scmp_compare(SeccompCompare op) {
+    switch (op) {
+        case SeccompCompare::eq:
+            return SCMP_CMP_EQ;
+        case SeccompCompare::ne:
+            return SCMP_CMP_NE;
+        case SeccompCompare::lt:
+            return SCMP_CMP_LT;
+        case SeccompCompare::le:
+            return SCMP_CMP_LE;
+        case SeccompCompare::gt:
+            return SCMP_CMP_GT;
+        case SeccompCompare::ge:
+            return SCMP_CMP_GE;
+        case SeccompCompare::masked_eq:
+            return SCMP_CMP_MASKED_EQ;
+    }
+    return SCMP_CMP_EQ;
+}
+
+bool same_action(const SeccompRuleSpec& a, const SeccompRuleSpec& b) {
+    return a.action == b.action &&
+           (a.action != SeccompVerdict::errno_ || a.errno_value == b.errno_value);
+}
+
+Status write_all(int fd, const void* data, size_t size, const std::string& path) {
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+        ssize_t n = ::write(fd, p, size);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail("write", path);
+        }
+        p += n;
+        size -= static_cast<size_t>(n);
+    }
+    return {};
+}
+
+Result<std::string> read_all(int fd, const std::string& path, size_t limit) {
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail("read", path);
+        }
+        if (n == 0) {
+            return out;
+        }
+        out.append(buf, static_cast<size_t>(n));
+        if (out.size() > limit) {
+            return fail_with(EFBIG, "read", path);
+        }
+    }
+}
+
+// Not group/world-writable and owned by us: nobody else can have planted the content.
+bool trusted(const struct stat& st) {
+    return st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+std::string parent_dir(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+Status make_dirs(const std::string& dir) {
+    if (dir.empty() || dir == "/" || dir == ".") {
+        return {};
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+        return S_ISDIR(st.st_mode) ? Status{} : fail_with(ENOTDIR, "mkdir", dir);
+    }
+    if (auto r = make_dirs(parent_dir(dir)); !r) {
+        return r;
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return fail("mkdir", dir);
+    }
+    return {};
+}
+
+}  // namespace
+
+void SeccompFilter::Release::operator()(void* ctx) const noexcept {
+    seccomp_release(ctx);
+}
+
+Result<SeccompFilter> SeccompFilter::create(SeccompVerdict default_action, uint32_t default_errno,
+                                            SeccompVerdict bad_arch_action) {
+    scmp_filter_ctx ctx = seccomp_init(to_scmp_action(default_action, default_errno));
+    if (ctx == nullptr) {
+        return fail_with(EINVAL, "seccomp_init");
+    }
+    SeccompFilter filter(ctx);
+    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, to_scmp_action(bad_arch_action, 1));
+    if (rc < 0) {
+        return fail_with(-rc, "seccomp_attr_set", "SCMP_FLTATR_ACT_BADARCH");
+    }
+    // no_new_privs is the caller's decision (set_no_new_privs), not a side effect of loading.
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    if (rc < 0) {
+        return fail_with(-rc, "seccomp_attr_set", "SCMP_FLTATR_CTL_NNP");
+    }
+    return filter;
+}
+
+Result<bool> SeccompFilter::add_rule(const SeccompRuleSpec& rule) {
+    int nr = seccomp_syscall_resolve_name(rule.syscall.c_str());
+    if (nr == __NR_SCMP_ERROR) {
+        return false;
+    }
+    std::vector<scmp_arg_cmp> cmps;
+    cmps.reserve(rule.args.size());
+    for (const SeccompArgCheck& a : rule.args) {
+        cmps.push_back(scmp_arg_cmp{a.index, to_scmp_compare(a.op), a.value, a.value2});
+    }
+    int rc = seccomp_rule_add_array(m_ctx.get(), to_scmp_action(rule.action, rule.errno_value), nr,
+                                    static_cast<unsigned>(cmps.size()), cmps.data());
+    if (rc == -EACCES) {
+        return false;  // same action as the filter's default: no effect
+    }
+    if (rc < 0) {
+        return fail_with(-rc, "seccomp_rule_add", rule.syscall);
+    }
+    return true;
+}
+
+Result<BpfInsns> SeccompFilter::export_bpf() const {
+    UniqueFd fd(::memfd_create("sandbox-seccomp", MFD_CLOEXEC));
+    if (!fd) {
+        return fail("memfd_create", "sandbox-seccomp");
+    }
+    int rc = seccomp_export_bpf(m_ctx.get(), fd.get());
+    if (rc < 0) {
+        return fail_with(-rc, "seccomp_export_bpf");
+    }
+    if (::lseek(fd.get(), 0, SEEK_SET) < 0) {
+        return fail("lseek", "sandbox-seccomp");
+    }
+    auto bytes = read_all(fd.get(), "sandbox-seccomp", k_max_insns * sizeof(sock_filter));
+    if (!bytes) {
+        return tl::unexpected(bytes.error());
+    }
+    if (bytes->empty() || bytes->size() % sizeof(sock_filter) != 0) {
+        return fail_with(EINVAL, "seccomp_export_bpf", "", "", "unexpected program size");
+    }
+    BpfInsns insns(bytes->size() / sizeof(sock_filter));
+    std::memcpy(insns.data(), bytes->data(), bytes->size());
+    return insns;
+}
+
+Result<SeccompProgram> compile_seccomp(const SeccompFilterSpec& spec) {
+    auto main =
+        SeccompFilter::create(spec.default_action, spec.default_errno, spec.bad_arch_action);
+    if (!main) {
+        return tl::unexpected(main.error());
+    }
+    std::optional<SeccompFilter> overlay;
+    SeccompProgram program;
+
+    // Group by syscall, keeping the spec's order within each.
+    std::map<std::string, std::vector<const SeccompRuleSpec*>> groups;
+    for (const SeccompRuleSpec& r : spec.rules) {
+        groups[r.syscall].push_back(&r);
+    }
+    for (const auto& [name, rules] : groups) {
+        const SeccompRuleSpec* unconditional = nullptr;
+        for (const SeccompRuleSpec* r : rules) {
+            if (r->args.empty()) {
+                unconditional = r;
+                break;
+            }
+        }
+        auto add = [&](SeccompFilter& f, const SeccompRuleSpec& r) -> Status {
+            auto added = f.add_rule(r);
+            if (!added) {
+                return tl::unexpected(added.error());
+            }
+            if (!*added && seccomp_syscall_resolve_name(r.syscall.c_str()) == __NR_SCMP_ERROR) {
+                if (program.skipped.empty() || program.skipped.back() != r.syscall) {
+                    program.skipped.push_back(r.syscall);
+                }
+            }
+            return {};
+        };
+        if (unconditional == nullptr) {
+            for (const SeccompRuleSpec* r : rules) {
+                if (auto s = add(*main, *r); !s) {
+                    return tl::unexpected(s.error());
+                }
+            }
+            continue;
+        }
+        if (auto s = add(*main, *unconditional); !s) {
+            return tl::unexpected(s.error());
+        }
+        for (const SeccompRuleSpec* r : rules) {
+            if (r == unconditional || same_action(*r, *unconditional) ||
+                r->action == SeccompVerdict::allow) {
+                continue;
+            }
+            if (!overlay) {
+                auto o = SeccompFilter::create(SeccompVerdict::allow, 0, spec.bad_arch_action);
+                if (!o) {
+                    return tl::unexpected(o.error());
+                }
+                overlay.emplace(std::move(*o));
+            }
+            if (auto s = add(*overlay, *r); !s) {
+                return tl::unexpected(s.error());
+            }
+        }
+    }
+    auto bpf = main->export_bpf();
+    if (!bpf) {
+        return tl::unexpected(bpf.error());
+    }
+    program.filters.push_back(std::move(*bpf));
+    if (overlay) {
+        auto obpf = overlay->export_bpf();
+        if (!obpf) {
+            return tl::unexpected(obpf.error());
+        }
+        program.filters.push_back(std::move(*obpf));
+    }
+    return program;
+}
+
+Result<SeccompProgram> read_seccomp_cache(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        return fail("open", path);
+    }
+    struct stat st {};
+    struct stat dir_st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return fail("fstat", path);
+    }
+    std::string dir = parent_dir(path);
+    if (::stat(dir.c_str(), &dir_st) != 0) {
+        return fail("stat", dir);
+    }
+    if (!S_ISREG(st.st_mode) || !trusted(st) || !trusted(dir_st)) {
+        return fail_with(EPERM, "open", path, "", "cache file or directory not owned by us");
+    }
+    auto bytes = read_all(
+        fd.get(), path,
+        sizeof k_cache_magic + 4 + k_max_filters * (4 + k_max_insns * sizeof(sock_filter)));
+    if (!bytes) {
+        return tl::unexpected(bytes.error());
+    }
+    const std::string& b = *bytes;
+    auto malformed = [&] {
+        return fail_with(EINVAL, "read", path, "", "malformed BPF cache file");
+    };
+    size_t pos = sizeof k_cache_magic;
+    if (b.size() < pos + 4 || std::memcmp(b.data(), k_cache_magic, sizeof k_cache_magic) != 0) {
+        return malformed();
+    }
+    uint32_t count = 0;
+    std::memcpy(&count, b.data() + pos, 4);
+    pos += 4;
+    if (count == 0 || count > k_max_filters) {
+        return malformed();
+    }
+    SeccompProgram program;
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t n = 0;
+        if (b.size() < pos + 4) {
+            return malformed();
+        }
+        std::memcpy(&n, b.data() + pos, 4);
+        pos += 4;
+        if (n == 0 || n > k_max_insns || b.size() < pos + n * sizeof(sock_filter)) {
+            return malformed();
+        }
+        BpfInsns insns(n);
+        std::memcpy(insns.data(), b.data() + pos, n * sizeof(sock_filter));
+        pos += n * sizeof(sock_filter);
+        program.filters.push_back(std::move(insns));
+    }
+    if (pos != b.size()) {
+        return malformed();
+    }
+    return program;
+}
+
+Status write_seccomp_cache(const std::string& path, const SeccompProgram& program) {
+    if (program.filters.empty() || program.filters.size() > k_max_filters) {
+        return fail_with(EINVAL, "write", path, "", "nothing to cache");
+    }
+    std::string dir = parent_dir(path);
+    if (auto r = make_dirs(dir); !r) {
+        return r;
+    }
+    std::string data(k_cache_magic, sizeof k_cache_magic);
+    auto put32 = [&](uint32_t v) { data.append(reinterpret_cast<const char*>(&v), 4); };
+    put32(static_cast<uint32_t>(program.filters.size()));
+    for (const BpfInsns& f : program.filters) {
+        put32(static_cast<uint32_t>(f.size()));
+        data.append(reinterpret_cast<const char*>(f.data()), f.size() * sizeof(sock_filter));
+    }
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!fd) {
+        return fail("open", tmp);
+    }
+    if (auto r = write_all(fd.get(), data.data(), data.size(), tmp); !r) {
+        ::unlink(tmp.c_str());
+        return r;
+    }
+    if (!fd.close()) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return fail_with(err, "close", tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return fail_with(err, "rename", tmp, path);
+    }
+    return {};
+}
+
+Status install_seccomp(const SeccompProgram& program) {
+    for (const BpfInsns& f : program.filters) {
+        sock_fprog prog{static_cast<unsigned short>(f.size()), const_cast<sock_filter*>(f.data())};
+        if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+            return fail("seccomp", "SECCOMP_SET_MODE_FILTER");
+        }
+    }
+    return {};
+}
+
+Status set_no_new_privs() {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        return fail("prctl", "PR_SET_NO_NEW_PRIVS");
+    }
+    return {};
+}
+
+std::string libseccomp_version() {
+    const scmp_version* v = seccomp_version();
+    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+           std::to_string(v->micro);
+}
+
+}  // namespace sandbox::sys
