@@ -34,15 +34,20 @@ struct EffectiveNamespaces {
     bool is_host(NsType type) const { return get(type).mode == Mode::host; }
 };
 
-EffectiveNamespaces effective_namespaces(const profile::Namespaces& ns, const HostFacts& facts) {
+EffectiveNamespaces effective_namespaces(const profile::Profile& profile, const HostFacts& facts) {
+    const profile::Namespaces& ns = profile.namespaces;
     NamespaceSetting user = ns.user.value_or(facts.is_root() ? NamespaceSetting::host_ns()
                                                              : NamespaceSetting::new_ns());
+    // network.mode = "host" means the host's net namespace; check() refuses a profile that
+    // also writes namespaces.net = true, so the default (new) is what is overridden here.
+    NamespaceSetting net =
+        profile.network.mode == profile::NetworkMode::host ? NamespaceSetting::host_ns() : ns.net;
     return EffectiveNamespaces{{{NsType::user, user},
                                 {NsType::pid, ns.pid},
                                 {NsType::mount, ns.mount},
                                 {NsType::uts, ns.uts},
                                 {NsType::ipc, ns.ipc},
-                                {NsType::net, ns.net},
+                                {NsType::net, net},
                                 {NsType::cgroup, ns.cgroup},
                                 {NsType::time, ns.time}}};
 }
@@ -87,6 +92,11 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
     out.readonly = r.readonly;
     // A tmpfs root is already a throw-away layer: overlay applies to directory and archive.
     out.overlay = r.overlay && out.kind != RootfsKind::host;
+    if (r.overlay && !out.overlay) {
+        notes.push_back(PlanNote{StepId::rootfs, PlanNote::Level::info,
+                                 "rootfs.overlay has no effect with rootfs.host: the root is "
+                                 "already a throw-away tmpfs"});
+    }
     state.subdirs.push_back(state.dir + "/root");
     if (out.overlay) {
         // Created (and undone as one tree) by the rootfs step, as exec/host/rootfs.hpp does.
@@ -487,7 +497,7 @@ bool Plan::has_errors() const {
 
 Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     Plan plan;
-    EffectiveNamespaces ns = effective_namespaces(profile.namespaces, facts);
+    EffectiveNamespaces ns = effective_namespaces(profile, facts);
 
     plan.state = plan_state(profile, facts);
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);

@@ -123,6 +123,11 @@ TEST_CASE("plan: host rootfs is a tmpfs with read-only optional binds", "[unit][
         CHECK(m->create == MountOp::Create::like_source);
     }
     CHECK(find_mount(plan, "/etc/shadow") == nullptr);
+    profile::Profile p = test::host_tool_profile();
+    p.rootfs.overlay = true;
+    Plan with_overlay = make_plan(p, facts_v2_root());
+    CHECK_FALSE(with_overlay.rootfs.overlay);
+    CHECK(has_note(with_overlay, StepId::rootfs, PlanNote::Level::info, "no effect"));
     // The host binds come right after the root, before the defaults.
     CHECK(index_of(plan, "rootfs.host /libx32") < index_of(plan, "default /dev"));
 }
@@ -350,9 +355,12 @@ TEST_CASE("plan: network none is loopback in a new netns; host is nothing", "[un
     CHECK(plan.network_sandbox.interface_name.empty());
     CHECK(plan.network_host.host_name.empty());
 
+    // network.mode = "host" alone (namespaces.net unwritten) means the host's netns.
     p.network.mode = profile::NetworkMode::host;
-    p.namespaces.net = profile::NamespaceSetting::host_ns();
     plan = make_plan(p, facts_v2_root());
+    for (const NamespaceOp& op : plan.spawn.namespaces) {
+        CHECK(op.type != NsType::net);
+    }
     CHECK_FALSE(plan.network_sandbox.loopback_up);
     CHECK(plan.network_host.host_name.empty());
     // With the host's netns, /sys is a read-only bind of the host's, not a new sysfs.
