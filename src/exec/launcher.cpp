@@ -127,6 +127,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
     {
         HostContext ctx{plan, facts, rollback, report};
         ctx.signal_fd = signal_fd.get();
+        ctx.notify_fd = options.detach_notify_fd;
         ctx.workload_env = resolve_environment(plan.process);
         try {
             run_step(ctx, plan::StepId::state, [&] { create_state(ctx, options); });
@@ -194,8 +195,8 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 std::string program = plan.process.args.empty() ? "" : plan.process.args.front();
                 std::string text = "sandbox: cannot execute '" + program +
                                    "': " + std::strerror(err) + " (" + sys::errno_name(err) + ")\n";
-                if (options.detach_notify_fd >= 0) {
-                    notify_detached(options.detach_notify_fd, text);
+                if (ctx.notify_fd >= 0) {
+                    notify_detached(ctx.notify_fd, text);
                 } else {
                     (void)!::write(STDERR_FILENO, text.data(), text.size());
                 }
@@ -204,11 +205,19 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 report.ended_how = "exited";
                 (void)st;
             } else {
-                notify_detached(options.detach_notify_fd, "ok\n");
+                notify_detached(ctx.notify_fd, "ok\n");
+                if (ctx.notify_fd >= 0) {
+                    close(ctx.notify_fd);
+                    ctx.notify_fd = -1;
+                }
                 if (ctx.pty && isatty(STDIN_FILENO) == 1) {
                     raw_mode = sys::or_throw(sys::ScopedRawMode::enable(STDIN_FILENO));
                 }
-                maybe_inject_fault(plan::StepId::supervise);
+                try {
+                    maybe_inject_fault(plan::StepId::supervise);
+                } catch (const sys::SysError& e) {
+                    throw SetupError(plan::StepId::supervise, e);
+                }
                 auto t2 = std::chrono::steady_clock::now();
                 SuperviseResult res = supervise(ctx.child, plan.process, signal_fd.get(),
                                                 ctx.cgroup.get(), ctx.pty ? &*ctx.pty : nullptr);
@@ -228,12 +237,12 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 }
             }
         } catch (const SetupError& e) {
-            if (options.detach_notify_fd >= 0) {
+            if (ctx.notify_fd >= 0) {
                 std::string text = "sandbox: " + std::string(e.what()) + "\n";
                 if (auto hint = e.hint(); !hint.empty()) {
                     text += "  hint: " + hint + "\n";
                 }
-                notify_detached(options.detach_notify_fd, text);
+                notify_detached(ctx.notify_fd, text);
             } else {
                 print_setup_error(e, STDERR_FILENO);
             }
@@ -246,11 +255,11 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             report.ended_how = "signaled";
             report.signal = e.signal();
             exit_status = k_exit_signal_base + e.signal();
-            notify_detached(options.detach_notify_fd, "sandbox: interrupted during setup\n");
+            notify_detached(ctx.notify_fd, "sandbox: interrupted during setup\n");
         } catch (const std::exception& e) {
             std::string text = std::string("sandbox: error: ") + e.what() + "\n";
-            if (options.detach_notify_fd >= 0) {
-                notify_detached(options.detach_notify_fd, text);
+            if (ctx.notify_fd >= 0) {
+                notify_detached(ctx.notify_fd, text);
             } else {
                 (void)!::write(STDERR_FILENO, text.data(), text.size());
             }

@@ -43,6 +43,7 @@ struct HostContext {
     Rollback& rollback;
     Report& report;
     int signal_fd = -1;
+    int notify_fd = -1;  // -d: the pipe to the foreground `sandbox up` (closed once exec'd)
     StateDir state;
     SandboxState record;
     host::PreparedRootfs rootfs;
