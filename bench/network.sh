@@ -6,7 +6,7 @@
 #
 #   bench/network.sh [BUILD_DIR]        RUNS=30 by default
 set -eu
-build=${1:-build}
+build=$(cd "${1:-build}" && pwd)
 runs=${RUNS:-30}
 bin=${SANDBOX_BIN:-$build/sandbox}
 rootfs=${SANDBOX_TEST_ROOTFS:-$build/rootfs}
@@ -60,6 +60,9 @@ print(r["wall_ms"], steps.get("network_host", 0), steps.get("network_sandbox", 0
       steps.get("cleanup", 0))
 PY
         i=$((i + 1))
+        # Let the kernel finish the previous run's async netns teardown (it holds rtnl for
+        # ~20 ms and the next run's same-named veth waits for it): SETTLE=0 measures back to back.
+        sleep "${SETTLE:-0.2}"
     done
 }
 "$bin" -q up "$work/none.toml" >/dev/null; "$bin" -q up "$work/veth.toml" >/dev/null  # warm-up

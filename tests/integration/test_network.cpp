@@ -485,6 +485,13 @@ TEST_CASE("net: a port forward on the host reaches a server in the sandbox", "[r
                             "address = \"10.204.1.2/24\"\n"
                             "host_address = \"10.204.1.1/24\"\n",
                             "[[network.ports]]\nhost = 18081\nsandbox = 7000\n"));
+    // Connect only once the veth is up: before that 10.204.1.1 is not a local address and the
+    // connection would leave by the default route (this VM answers those with a proxy).
+    bool up = false;
+    for (int i = 0; i < 100 && !up; ++i) {
+        up = ping("10.204.1.2");
+    }
+    REQUIRE(up);
     // The host's own address of the veth, port 18081: DNAT (output chain) to 10.204.1.2:7000.
     auto reply = tcp_exchange("10.204.1.1", 18081, "knock\n");
     REQUIRE(reply.has_value());
