@@ -6,7 +6,8 @@
 
 namespace sandbox::exec {
 
-// Throws sys::SysError(EIO, "injected fault") when `step` is the one SANDBOX_FAIL_AT names.
+// Throws sys::SysError(EIO, "injected fault") when `step` is the one SANDBOX_FAIL_AT names;
+// sleeps 2 s first when SANDBOX_DELAY_AT names it.
 void maybe_inject_fault(plan::StepId step);
 
 }  // namespace sandbox::exec

@@ -1,0 +1,139 @@
+// Namespaces and mounts: what the sandbox sees, and that none of it reaches the host.
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "support/privilege.hpp"
+#include "support/run_sandbox.hpp"
+
+using namespace sandbox::test;
+
+TEST_CASE("isolation: the hostname is the sandbox's own", "[root][uts]") {
+    require_root();
+    SandboxTest t;
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    auto profile = t.profile("uts", "[uts]\nhostname = \"box-uts\"\n");
+    RunResult r = t.run({"up", profile, "--", "sh", "-c", "hostname; hostname other; hostname"});
+    CHECK(r.out == "box-uts\nother\n");
+    CHECK(r.status == 0);
+    char after[256] = {};
+    gethostname(after, sizeof after - 1);
+    CHECK(std::string(after) == host);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("isolation: ps shows only the sandbox's processes, init as PID 1", "[root][pid]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("pid");
+    RunResult r = t.run({"up", profile, "--", "ps", "-o", "pid,comm"});
+    CHECK(r.out == "PID   COMMAND\n    1 sandbox:init\n    2 ps\n");
+    CHECK(r.status == 0);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("isolation: a mount made inside is invisible outside", "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("mnt");
+    SandboxProcess p({"up", profile, "--", "sh", "-c",
+                      "mount -t tmpfs sbx-marker-fs /tmp && grep -c sbx-marker-fs "
+                      "/proc/self/mountinfo && sleep 1"},
+                     t.env());
+    REQUIRE(p.wait_for_output("1\n"));
+    std::string host_mounts = read_file("/proc/self/mountinfo");
+    CHECK(host_mounts.find("sbx-marker-fs") == std::string::npos);
+    CHECK(read_file("/proc/1/mountinfo").find("sbx-marker-fs") == std::string::npos);
+    RunResult r = p.finish();
+    CHECK(r.status == 0);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("isolation: System V IPC objects of the host are not visible", "[root][ipc]") {
+    require_root();
+    SandboxTest t;
+    key_t key = 0x5b0c0000 + (getpid() & 0xffff);
+    int id = shmget(key, 4096, IPC_CREAT | 0600);
+    REQUIRE(id >= 0);
+    auto profile = t.profile("ipc");
+    RunResult inside = t.run({"up", profile, "--", "sh", "-c", "grep -c . /proc/sysvipc/shm"});
+    // Only the header line: the host's segment is in another IPC namespace.
+    CHECK(inside.out == "1\n");
+    std::string host = read_file("/proc/sysvipc/shm");
+    CHECK(host.find(std::to_string(key)) != std::string::npos);
+    shmctl(id, IPC_RMID, nullptr);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("isolation: uid 0 in a user namespace is an unprivileged uid outside", "[root][user]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("userns",
+                             "[namespaces]\nuser = true\n"
+                             "[[uid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"
+                             "[[gid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n");
+    RunResult r = t.run({"up", profile, "--", "sh", "-c", "id -u; cat /proc/self/uid_map"});
+    CHECK(r.err == "");
+    CHECK(r.out == "0\n         0     100000      65536\n");
+    CHECK(r.status == 0);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("mounts: a read-only bind rejects writes", "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    std::filesystem::create_directories(t.dir() / "data");
+    write_file(t.dir() / "data/file", "content\n");
+    auto profile = t.profile("robind", "[[mounts]]\ntype = \"bind\"\nsource = \"" +
+                                           (t.dir() / "data") +
+                                           "\"\ntarget = \"/data\"\nreadonly = true\n");
+    RunResult r = t.run({"up", profile, "--", "sh", "-c", "cat /data/file; touch /data/new"});
+    CHECK(r.out == "content\n");
+    CHECK(r.err == "touch: /data/new: Read-only file system\n");
+    CHECK(r.status == 1);
+    CHECK(!std::filesystem::exists(t.dir() / "data/new"));
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("mounts: a tmpfs has the size the profile gives it", "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("tmpfs",
+                             "[[mounts]]\ntype = \"tmpfs\"\ntarget = \"/scratch\"\nsize = \"1MiB\"\n");
+    RunResult r = t.run({"up", profile, "--", "sh", "-c",
+                         "df -k /scratch | tail -1 | awk '{print $2}'; "
+                         "dd if=/dev/zero of=/scratch/f bs=1M count=2 2>/dev/null || echo full"});
+    CHECK(r.out == "1024\nfull\n");
+    CHECK(r.status == 0);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("mounts: a target symlink pointing outside the root does not escape", "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    // A private copy of the rootfs with a planted absolute symlink to a host directory.
+    std::string root = t.dir() / "rootfs";
+    std::filesystem::copy(test_rootfs(), root,
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::copy_symlinks);
+    std::string host_target = t.dir() / "host-target";
+    std::filesystem::create_directories(host_target);
+    std::filesystem::create_symlink(host_target, root + "/escape");
+    std::filesystem::create_directories(t.dir() / "src");
+    write_file(t.dir() / "src/marker", "bound\n");
+    auto profile = t.profile("escape",
+                             "[[mounts]]\ntype = \"bind\"\nsource = \"" + (t.dir() / "src") +
+                                 "\"\ntarget = \"/escape/inner\"\n",
+                             root);
+    RunResult r = t.run({"up", profile, "--", "cat", "/escape/inner/marker"});
+    CHECK(r.out == "bound\n");
+    CHECK(r.status == 0);
+    // The symlink was followed inside the root: the host directory got nothing.
+    CHECK(std::filesystem::is_empty(host_target));
+    CHECK(std::filesystem::exists(root + host_target + "/inner"));
+    CHECK(t.leaks().empty());
+}
