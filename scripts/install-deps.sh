@@ -9,7 +9,7 @@ packages=(
     # libraries (DESIGN §7)
     libtomlplusplus-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
     libexpected-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev libnftables-dev
-    libarchive-dev catch2
+    libarchive-dev libssl-dev catch2
     # tests: busybox rootfs, JSON Schema validator, fuzzer, network test hosts
     busybox-static python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev iproute2
     # runtime helpers for rootless multi-range id maps

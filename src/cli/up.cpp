@@ -29,7 +29,6 @@ struct UpCliOptions {
     std::string profile;
     bool detach = false;
     std::string report;
-    std::string timeout;
     profile::Overrides overrides;
 };
 
@@ -103,9 +102,6 @@ int run_detached(const plan::Plan& plan, const plan::HostFacts& facts,
 int run_up(UpCliOptions& options) {
     exec::LaunchOptions launch_options;
     launch_options.started = std::chrono::steady_clock::now();
-    if (!options.timeout.empty()) {
-        options.overrides.timeout = options.timeout;
-    }
     if (!options.report.empty()) {
         launch_options.report_path = options.report;
     }
@@ -155,7 +151,6 @@ void register_up(CLI::App& app, Action& run) {
     cmd->add_flag("-d,--detach", options->detach,
                   "Run in the background; stop it with `sandbox down NAME`");
     cmd->add_option("--report", options->report, "Write a JSON run report to FILE");
-    cmd->add_option("--timeout", options->timeout, "Stop the workload after this long (\"30s\")");
     add_override_options(*cmd, options->overrides);
     cmd->callback([&run, options] { run = [options] { return run_up(*options); }; });
 }

@@ -154,7 +154,7 @@ void run_undo(const UndoEntry& entry) {
             st = host::delete_nft_table(entry.target);
             break;
         case UndoKind::restore_sysctl:
-            st = sys::write_file(entry.target, entry.extra);
+            st = host::restore_sysctl(entry.target, entry.extra);
             break;
         case UndoKind::kill_process:
             st = kill_process(entry);

@@ -39,7 +39,6 @@ std::string strip_leading_slashes(std::string path) {
 
 void plan_v2(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& out,
              std::vector<PlanNote>& notes) {
-    out.v2_root = facts.cgroup_root;
     // Controllers a limit needs are required; memory and pids are also enabled when the host
     // has them, for the run's statistics (memory.peak, pids.current).
     auto want = [&](const std::string& controller, bool required, const char* why) {
@@ -58,24 +57,26 @@ void plan_v2(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& 
     if (limits.io_weight) {
         want("io", true, "limits.io_weight");
     }
-    if (limits.memory) {
+    // A limit whose controller is missing got an error note above and gets no write.
+    auto enabled = [&](const std::string& c) { return contains(out.v2_enable, c); };
+    if (limits.memory && enabled("memory")) {
         out.writes.push_back({"", "memory.max", std::to_string(limits.memory->count)});
     }
-    if (limits.memory_swap) {
+    if (limits.memory_swap && enabled("memory")) {
         out.writes.push_back({"", "memory.swap.max", std::to_string(limits.memory_swap->count)});
     }
-    if (limits.pids) {
+    if (limits.pids && enabled("pids")) {
         out.writes.push_back({"", "pids.max", std::to_string(*limits.pids)});
     }
-    if (limits.cpu) {
+    if (limits.cpu && enabled("cpu")) {
         out.writes.push_back(
             {"", "cpu.max",
              std::to_string(cpu_quota_us(*limits.cpu)) + " " + std::to_string(k_cpu_period_us)});
     }
-    if (limits.cpu_weight) {
+    if (limits.cpu_weight && enabled("cpu")) {
         out.writes.push_back({"", "cpu.weight", std::to_string(*limits.cpu_weight)});
     }
-    if (limits.io_weight) {
+    if (limits.io_weight && enabled("io")) {
         out.writes.push_back({"", "io.weight", "default " + std::to_string(*limits.io_weight)});
     }
 }
@@ -121,8 +122,9 @@ void plan_v1(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& 
         return;
     }
 
+    // A limit whose hierarchy is missing got an error note above and gets no write.
     // memory.limit_in_bytes first: the kernel refuses memsw below the memory limit.
-    if (limits.memory) {
+    if (limits.memory && has("memory")) {
         out.writes.push_back(
             {"memory", "memory.limit_in_bytes", std::to_string(limits.memory->count)});
         if (limits.memory_swap) {
@@ -130,25 +132,25 @@ void plan_v1(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& 
                 {"memory", "memory.memsw.limit_in_bytes",
                  std::to_string(limits.memory->count + limits.memory_swap->count)});
         }
-    } else if (limits.memory_swap) {
+    } else if (limits.memory_swap && !limits.memory) {
         note(notes, PlanNote::Level::warning,
              "limits.memory_swap has no effect on cgroup v1 without limits.memory "
              "(v1 limits memory+swap together)");
     }
-    if (limits.pids) {
+    if (limits.pids && has("pids")) {
         out.writes.push_back({"pids", "pids.max", std::to_string(*limits.pids)});
     }
     // The period before the quota: a quota is checked against the current period.
-    if (limits.cpu) {
+    if (limits.cpu && has("cpu")) {
         out.writes.push_back({"cpu", "cpu.cfs_period_us", std::to_string(k_cpu_period_us)});
         out.writes.push_back(
             {"cpu", "cpu.cfs_quota_us", std::to_string(cpu_quota_us(*limits.cpu))});
     }
-    if (limits.cpu_weight) {
+    if (limits.cpu_weight && has("cpu")) {
         out.writes.push_back(
             {"cpu", "cpu.shares", std::to_string(cpu_weight_to_shares(*limits.cpu_weight))});
     }
-    if (limits.io_weight) {
+    if (limits.io_weight && has("blkio")) {
         out.writes.push_back(
             {"blkio", "blkio.weight", std::to_string(io_weight_to_blkio(*limits.io_weight))});
     }
@@ -193,16 +195,21 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
             note(notes, PlanNote::Level::info,
                  "no cgroup: v1 hierarchies are writable only by root (no limits asked)");
             out.enabled = false;
+            out.path.clear();
             return out;
         }
         note(notes, PlanNote::Level::error,
              "[limits] cannot be enforced rootless on cgroup v1 (hierarchies are root-owned)");
     }
+    out.v2_root = facts.cgroup_root;
     if (out.version == CgroupVersion::v2 && !facts.is_root() && !facts.own_cgroup.empty()) {
         // Rootless: next to the launcher's own cgroup, inside the subtree systemd delegated
-        // to the user (user@UID.service/...), the only place we may create groups.
+        // to the user (user@UID.service/app.slice), the only place we may create groups and
+        // enable controllers. v2_root moves there, so enabling starts at a level we own.
         std::string base = strip_leading_slashes(parent_of(facts.own_cgroup));
-        out.path = (base.empty() ? std::string() : base + "/") + "sandbox/" + profile.name;
+        if (!base.empty()) {
+            out.v2_root = facts.cgroup_root + "/" + base;
+        }
     }
     if (limits.cpu && cpu_quota_us(*limits.cpu) == 1000 &&
         *limits.cpu * static_cast<double>(k_cpu_period_us) < 1000) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <string.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/units.hpp"
@@ -264,6 +265,9 @@ std::string mount_line(const MountOp& op, const ExplainOptions& options) {
     }
     if (op.create != MountOp::Create::none) {
         line += fmt::format(" create={}", to_string(op.create));
+        if (op.create_mode) {
+            line += fmt::format(" mode={}", octal(*op.create_mode));
+        }
     }
     if (op.optional) {
         line += " optional";
@@ -369,8 +373,18 @@ void text_cgroup(const Plan& p, TextWriter& w) {
         for (const std::string& ctl : c.v2_enable) {
             enable += (enable.empty() ? "+" : " +") + ctl;
         }
-        w.line(fmt::format("write cgroup.subtree_control = \"{}\" (each parent of {})", enable,
-                           c.path));
+        // Top down, every level from v2_root to the leaf's parent.
+        std::string dir = c.v2_root;
+        std::string rest = c.path;
+        while (true) {
+            w.line(fmt::format("write {}/cgroup.subtree_control = \"{}\"", dir, enable));
+            size_t slash = rest.find('/');
+            if (slash == std::string::npos) {
+                break;
+            }
+            dir += "/" + rest.substr(0, slash);
+            rest = rest.substr(slash + 1);
+        }
     }
     for (const CgroupWrite& wr : c.writes) {
         w.line(fmt::format("write {} = {}", cgroup_write_target(wr), wr.value));
@@ -393,6 +407,9 @@ void text_spawn(const Plan& p, TextWriter& w) {
     }
     if (p.spawn.join_pid_namespace) {
         w.line("intermediate process: setns(pid) affects only children");
+    }
+    if (p.spawn.unshare_cgroup_after_attach) {
+        w.line("child: unshare [CLONE_NEWCGROUP] after joining the cgroup (v1 tasks)");
     }
 }
 
@@ -549,7 +566,9 @@ void text_workload(const Plan& p, TextWriter& w) {
     if (!pr.supplementary_groups.empty()) {
         w.line("setgroups " + join(pr.supplementary_groups, ","));
     } else if (pr.user || pr.group) {
-        w.line(p.id_maps.deny_setgroups ? "- setgroups denied" : "setgroups (none)");
+        // Dropping the launcher's supplementary groups, unless the kernel forbids setgroups.
+        w.line(p.id_maps.deny_setgroups ? "- setgroups denied in this user namespace"
+                                        : "setgroups []");
     }
     if (pr.group) {
         w.line("setresgid " + *pr.group);
@@ -581,6 +600,10 @@ void text_workload(const Plan& p, TextWriter& w) {
         w.line(fmt::format("filter default {}{}{}", action_str(s.default_action, s.default_errno),
                            s.architectures.empty() ? "" : " arch " + join(s.architectures, ","),
                            s.cache_key.empty() ? "" : " key " + s.cache_key));
+        w.line(
+            fmt::format("other ABIs (x86 int 0x80, x32): {}; per syscall the most severe "
+                        "matching rule wins",
+                        action_str(s.foreign_arch_action, 0)));
         // Consecutive rules with the same action and no argument filters share a line.
         size_t i = 0;
         while (i < s.rules.size()) {
@@ -607,6 +630,9 @@ void text_workload(const Plan& p, TextWriter& w) {
             }
             w.line(fmt::format("{} {}", act, join(names, " ")));
             i = j;
+        }
+        for (const std::string& note : s.notes) {
+            w.line("note: " + note);
         }
     }
 
@@ -749,7 +775,8 @@ std::string mount_flags_str(const MountOp& op) {
 std::string clone_flags_str(const SpawnPlan& spawn) {
     std::vector<std::string> f;
     for (const NamespaceOp& op : spawn.namespaces) {
-        if (op.action != NamespaceOp::Action::create) {
+        if (op.action != NamespaceOp::Action::create ||
+            (op.type == NsType::cgroup && spawn.unshare_cgroup_after_attach)) {
             continue;
         }
         switch (op.type) {
@@ -801,10 +828,19 @@ std::string explain_text(const Plan& plan, const ExplainOptions& options) {
     text_network_sandbox(plan, w);
     text_workload(plan, w);
     out += w.take();
+    if (plan.has_errors()) {
+        out += "! this plan has errors: `sandbox up` refuses to run it\n";
+    }
     if (options.origins) {
+        // Every key path the profile files (or the command line) set, with where it was set;
+        // values not listed are the field table's defaults.
         out += "origins\n";
+        size_t width = 0;
         for (const auto& [key, where] : *options.origins) {
-            out += fmt::format("  {} {}\n", key, where.str());
+            width = std::max(width, key.size());
+        }
+        for (const auto& [key, where] : *options.origins) {
+            out += fmt::format("  {:<{}}  {}\n", key.empty() ? "<root>" : key, width, where.str());
         }
     }
     return out;
@@ -873,6 +909,7 @@ std::string explain_json(const Plan& p, const ExplainOptions& options) {
         steps["spawn"] = {{"clone_flags", clone_flags_str(p.spawn)},
                           {"namespaces", ns},
                           {"join_pid_namespace", p.spawn.join_pid_namespace},
+                          {"unshare_cgroup_after_attach", p.spawn.unshare_cgroup_after_attach},
                           {"notes", json_notes(p, StepId::spawn)}};
     }
     {
@@ -914,17 +951,19 @@ std::string explain_json(const Plan& p, const ExplainOptions& options) {
     {
         Json ops = Json::array();
         for (const MountOp& op : p.mounts) {
-            Json o = {{"kind", to_string(op.kind)},
-                      {"source", op.source},
-                      {"target", op.target},
-                      {"flags", mount_flags_str(op)},
-                      {"flag_bits", json_flags(op.flags)},
-                      {"data", op.data},
-                      {"propagation",
-                       op.propagation ? Json(propagation_flag(*op.propagation)) : Json(nullptr)},
-                      {"create", to_string(op.create)},
-                      {"optional", op.optional},
-                      {"origin", op.origin}};
+            Json o = {
+                {"kind", to_string(op.kind)},
+                {"source", op.source},
+                {"target", op.target},
+                {"flags", mount_flags_str(op)},
+                {"flag_bits", json_flags(op.flags)},
+                {"data", op.data},
+                {"propagation",
+                 op.propagation ? Json(propagation_flag(*op.propagation)) : Json(nullptr)},
+                {"create", to_string(op.create)},
+                {"create_mode", op.create_mode ? Json(octal(*op.create_mode)) : Json(nullptr)},
+                {"optional", op.optional},
+                {"origin", op.origin}};
             if (options.origins && op.origin.rfind("mounts[", 0) == 0) {
                 std::string where = origin_of(*options.origins, op.origin);
                 if (!where.empty()) {

@@ -41,9 +41,9 @@ struct StatePlan {
     std::string sandbox_name;
     std::string dir;  // <state_root>/<name>; holds state.json, hosts, resolv.conf, overlay dirs
     // Directories created inside `dir`, in order (mode 0700): the new root's mount point
-    // ("root"), and with rootfs.overlay the overlay "upper" and "work" dirs.
-    std::vector<std::string> subdirs;
-    std::vector<StateFile> files;  // resolv.conf / hosts when the profile asks for them
+    // ("root"). The overlay dirs belong to the rootfs step (RootfsPlan::upper_dir/work_dir).
+    std::vector<std::string> subdirs{};
+    std::vector<StateFile> files{};  // resolv.conf / hosts when the profile asks for them
 };
 
 // ---- step 3: rootfs ------------------------------------------------------------------------
@@ -56,8 +56,8 @@ struct RootfsPlan {
     bool overlay = false;   // upper/work under the state dir
     bool readonly = false;  // remount / read-only after pivot_root
     std::vector<std::string> host_binds;  // host mode: host dirs bound read-only (/usr, /bin, ...)
-    std::string upper_dir;                // overlay: <state dir>/upper (created by the state step)
-    std::string work_dir;                 // overlay: <state dir>/work
+    std::string upper_dir;  // overlay: <state dir>/overlay/upper (created by the rootfs step)
+    std::string work_dir;   // overlay: <state dir>/overlay/work
 };
 
 // ---- step 4: cgroup ------------------------------------------------------------------------
@@ -80,7 +80,10 @@ struct CgroupPlan {
     std::vector<std::string> v1_controllers;  // hierarchies to create the group in (v1/hybrid)
     // v1: controller -> hierarchy mount for exactly v1_controllers (sys::make_cgroup_v1 input).
     std::map<std::string, std::string> v1_hierarchies;
-    std::string v2_root;                 // v2: the unified mount (sys::make_cgroup_v2 input)
+    // v2: where the group is created and controllers enabled from (sys::make_cgroup_v2
+    // input): the unified mount as root; rootless, the delegated parent of the launcher's
+    // own cgroup (<mount>/user.slice/.../user@UID.service/app.slice).
+    std::string v2_root;
     std::vector<std::string> v2_enable;  // controllers to enable in the parent's subtree_control
     std::vector<CgroupWrite> writes;     // in order
 };
@@ -101,6 +104,11 @@ struct NamespaceOp {
 struct SpawnPlan {
     std::vector<NamespaceOp> namespaces;  // only those not left as the host's
     bool join_pid_namespace = false;      // needs the intermediate process (STYLE §2.4)
+    // A new cgroup namespace is rooted at the cgroup its creator is in. On v2 the child is
+    // born in the sandbox cgroup (CLONE_INTO_CGROUP) and CLONE_NEWCGROUP goes into clone3.
+    // On v1 the child joins by writing its `tasks` files itself, so the cgroup namespace must
+    // be unshare()d by the child right after that, not passed to clone3.
+    bool unshare_cgroup_after_attach = false;
 };
 
 // ---- step 6: id maps -----------------------------------------------------------------------
@@ -184,11 +192,13 @@ struct IdentityPlan {
 // before pivot_root; write_file sources are files in the state dir.
 enum class MountOpKind {
     make_private,  // "/" made private (or slave, per `propagation`) recursively
-    bind_root,     // bind the rootfs dir (source) on new_root, MS_BIND|MS_REC (a mount point
-                   // for pivot_root); archive rootfs: source is empty = the unpacked tree
-                   // the rootfs step produced (<cache_dir>/<hash>)
-    overlay_root,  // overlayfs on new_root; `data` = "lowerdir=..,upperdir=..,workdir=.."
-                   // (lowerdir empty for an archive: the unpacked tree, as for bind_root)
+    bind_root,     // bind the rootfs dir on new_root, MS_BIND|MS_REC (a mount point for
+                   // pivot_root). The directory bound is the rootfs step's result
+                   // (PreparedRootfs::root): realpath(source) for a directory rootfs, the
+                   // unpacked <cache_dir>/<sha256> for an archive (source is empty then).
+    overlay_root,  // overlayfs on new_root; `data` = "lowerdir=..,upperdir=..,workdir=..",
+                   // lowerdir = the rootfs step's result as for bind_root (the plan spells
+                   // the source, empty for an archive), upper/work = RootfsPlan's dirs
     tmpfs_root,    // host mode: a tmpfs on new_root (data "mode=0755")
     bind,          // host path -> target under the new root
     tmpfs,
@@ -233,8 +243,12 @@ struct MountOp {
     // the executor stat()s the source and creates a directory for a directory, else an empty
     // file (the planner cannot stat). dir: non-bind mounts. file: dev nodes, write_file.
     enum class Create { none, dir, file, like_source } create = Create::none;
-    bool optional = false;  // ENOENT on the source: skip
-    std::string origin;     // "mounts[2]", "default /dev", "security.masked_paths[0]"
+    // Permission bits of a directory the executor creates for `create` (profile mounts[].mode
+    // on a non-tmpfs mount); nullopt = 0755. A tmpfs's mode is in `data` instead.
+    std::optional<uint32_t> create_mode;
+    // ENOENT on the source (bind, dev_node) or on the target (mask, readonly): skip the op.
+    bool optional = false;
+    std::string origin;  // "mounts[2]", "default /dev", "security.masked_paths[0]"
 };
 
 // ---- step 11: pivot_root -------------------------------------------------------------------

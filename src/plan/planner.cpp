@@ -34,15 +34,20 @@ struct EffectiveNamespaces {
     bool is_host(NsType type) const { return get(type).mode == Mode::host; }
 };
 
-EffectiveNamespaces effective_namespaces(const profile::Namespaces& ns, const HostFacts& facts) {
+EffectiveNamespaces effective_namespaces(const profile::Profile& profile, const HostFacts& facts) {
+    const profile::Namespaces& ns = profile.namespaces;
     NamespaceSetting user = ns.user.value_or(facts.is_root() ? NamespaceSetting::host_ns()
                                                              : NamespaceSetting::new_ns());
+    // network.mode = "host" means the host's net namespace; check() refuses a profile that
+    // also writes namespaces.net = true, so the default (new) is what is overridden here.
+    NamespaceSetting net =
+        profile.network.mode == profile::NetworkMode::host ? NamespaceSetting::host_ns() : ns.net;
     return EffectiveNamespaces{{{NsType::user, user},
                                 {NsType::pid, ns.pid},
                                 {NsType::mount, ns.mount},
                                 {NsType::uts, ns.uts},
                                 {NsType::ipc, ns.ipc},
-                                {NsType::net, ns.net},
+                                {NsType::net, net},
                                 {NsType::cgroup, ns.cgroup},
                                 {NsType::time, ns.time}}};
 }
@@ -87,12 +92,16 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
     out.readonly = r.readonly;
     // A tmpfs root is already a throw-away layer: overlay applies to directory and archive.
     out.overlay = r.overlay && out.kind != RootfsKind::host;
+    if (r.overlay && !out.overlay) {
+        notes.push_back(PlanNote{StepId::rootfs, PlanNote::Level::info,
+                                 "rootfs.overlay has no effect with rootfs.host: the root is "
+                                 "already a throw-away tmpfs"});
+    }
     state.subdirs.push_back(state.dir + "/root");
     if (out.overlay) {
-        out.upper_dir = state.dir + "/upper";
-        out.work_dir = state.dir + "/work";
-        state.subdirs.push_back(out.upper_dir);
-        state.subdirs.push_back(out.work_dir);
+        // Created (and undone as one tree) by the rootfs step, as exec/host/rootfs.hpp does.
+        out.upper_dir = state.dir + "/overlay/upper";
+        out.work_dir = state.dir + "/overlay/work";
     }
     return out;
 }
@@ -136,6 +145,7 @@ IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
                        const EffectiveNamespaces& ns, std::vector<PlanNote>& notes) {
     IdMapPlan out;
     if (!ns.is_created(NsType::user)) {
+        out.deny_setgroups = false;  // no maps are written; setgroups works as usual
         return out;
     }
     out.enabled = true;
@@ -166,6 +176,26 @@ IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
         notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
                                  "the uid/gid maps need newuidmap/newgidmap, and the caller has "
                                  "no range in /etc/subuid or /etc/subgid"});
+    }
+    // process.user / group given as numbers must be mapped, or setresuid fails (EINVAL).
+    auto mapped = [](const std::vector<IdMapLine>& l, const std::optional<std::string>& id) {
+        if (!id || id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
+            return true;  // a name: resolved in the rootfs at exec, not checkable here
+        }
+        unsigned long long value = std::stoull(*id);
+        return std::any_of(l.begin(), l.end(), [&](const IdMapLine& line) {
+            return value >= line.inside && value - line.inside < line.count;
+        });
+    };
+    if (!mapped(out.uid_lines, profile.process.user)) {
+        notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
+                                 "process.user " + *profile.process.user +
+                                     " is not mapped in the user namespace (see uid_map)"});
+    }
+    if (!mapped(out.gid_lines, profile.process.group)) {
+        notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
+                                 "process.group " + *profile.process.group +
+                                     " is not mapped in the user namespace (see gid_map)"});
     }
     if (out.deny_setgroups && !profile.process.supplementary_groups.empty()) {
         notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::warning,
@@ -273,6 +303,9 @@ MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNot
     if (m.type == profile::MountType::bind) {
         op.flags.recursive = m.recursive;
         op.create = m.create ? MountOp::Create::like_source : MountOp::Create::none;
+        if (m.create) {
+            op.create_mode = m.mode;
+        }
         if (!unknown.empty()) {
             std::string list;
             for (const std::string& u : unknown) {
@@ -285,6 +318,9 @@ MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNot
         return op;
     }
     op.create = m.create ? MountOp::Create::dir : MountOp::Create::none;
+    if (m.type != profile::MountType::tmpfs && m.type != profile::MountType::devpts && m.create) {
+        op.create_mode = m.mode;
+    }
     std::vector<std::string> data;
     if (m.type == profile::MountType::tmpfs) {
         if (m.size) {
@@ -461,20 +497,30 @@ bool Plan::has_errors() const {
 
 Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     Plan plan;
-    EffectiveNamespaces ns = effective_namespaces(profile.namespaces, facts);
+    EffectiveNamespaces ns = effective_namespaces(profile, facts);
 
     plan.state = plan_state(profile, facts);
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
     plan.cgroup = plan_cgroup(profile, facts, plan.notes);
     plan.spawn = plan_spawn(ns);
+    plan.spawn.unshare_cgroup_after_attach = ns.is_created(NsType::cgroup) && plan.cgroup.enabled &&
+                                             plan.cgroup.version == CgroupVersion::v1;
     plan.id_maps = plan_id_maps(profile, facts, ns, plan.notes);
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
     plan.network_host = std::move(net.host);
     plan.network_sandbox = std::move(net.sandbox);
-    if (profile.network.mode == profile::NetworkMode::veth && !ns.is_created(NsType::net)) {
-        plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
-                                      "network.mode = \"veth\" needs a new network namespace"});
+    if (profile.network.mode == profile::NetworkMode::veth) {
+        if (!ns.is_created(NsType::net)) {
+            plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
+                                          "network.mode = \"veth\" needs a new network namespace"});
+        }
+        // The host end lives in the host's netns: creating it needs CAP_NET_ADMIN there.
+        if (!facts.is_root()) {
+            plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
+                                          "network.mode = \"veth\" needs root (CAP_NET_ADMIN "
+                                          "in the host network namespace)"});
+        }
     }
 
     plan.identity = plan_identity(profile, ns);
@@ -488,7 +534,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.process = plan_process(profile, ns);
     plan.capabilities = CapsPlan{profile.capabilities.keep, profile.capabilities.ambient,
                                  profile.security.no_new_privileges};
-    plan.seccomp = plan_seccomp(profile);
+    plan.seccomp = plan_seccomp(profile, facts);  // facts: the BPF cache directory
     if (profile.security.landlock.enabled) {
         plan.security.landlock = profile.security.landlock;
     }

@@ -70,7 +70,7 @@ public:
     explicit Merger(std::vector<std::string>& notes) : m_notes(notes) {}
 
     // Layers 1-4: the layer's rules replace all earlier rules for each syscall it names.
-    void replace(const std::vector<SeccompRuleOp>& ops, const std::string& layer) {
+    void replace(const std::vector<SeccompRuleOp>& ops) {
         std::map<std::string, std::vector<SeccompRuleOp>> groups;
         std::vector<std::string> order;
         for (const SeccompRuleOp& op : ops) {
@@ -81,7 +81,7 @@ public:
             it->second.push_back(op);
         }
         for (const std::string& name : order) {
-            replace_one(name, std::move(groups[name]), layer);
+            replace_one(name, std::move(groups[name]));
         }
     }
 
@@ -101,7 +101,7 @@ public:
             bool has_unconditional = std::any_of(group.begin(), group.end(),
                                                  [](const auto& r) { return r.args.empty(); });
             if (has_unconditional) {
-                replace_one(name, std::move(group), "seccomp.rules");
+                replace_one(name, std::move(group));
                 continue;
             }
             auto& existing = m_table[name];
@@ -132,14 +132,12 @@ public:
     }
 
 private:
-    void replace_one(const std::string& name, std::vector<SeccompRuleOp> group,
-                     const std::string& layer) {
+    void replace_one(const std::string& name, std::vector<SeccompRuleOp> group) {
         auto& existing = m_table[name];
         if (!existing.empty() && existing.front().origin != group.front().origin) {
             m_notes.push_back(fmt::format("{}: {} replaces the {} rules", name,
                                           group.front().origin, existing.front().origin));
         }
-        (void)layer;
         existing = std::move(group);
     }
 
@@ -366,28 +364,28 @@ SeccompPlan plan_seccomp(const profile::Profile& profile) {
         auto e = expand(r, preset.default_errno, preset_origin);
         ops.insert(ops.end(), e.begin(), e.end());
     }
-    merger.replace(ops, preset_origin);
+    merger.replace(ops);
 
     ops.clear();
     for (const profile::SeccompRule& r : s.imported) {
         auto e = expand(r, s.imported_default_errno, "seccomp.import");
         ops.insert(ops.end(), e.begin(), e.end());
     }
-    merger.replace(ops, "seccomp.import");
+    merger.replace(ops);
 
     ops.clear();
     for (const std::string& name : s.allow) {
         ops.push_back(
             SeccompRuleOp{name, SeccompAction::allow, s.errno_value, {}, "seccomp.allow"});
     }
-    merger.replace(ops, "seccomp.allow");
+    merger.replace(ops);
 
     ops.clear();
     for (const std::string& name : s.deny) {
         ops.push_back(
             SeccompRuleOp{name, SeccompAction::errno_, s.errno_value, {}, "seccomp.deny"});
     }
-    merger.replace(ops, "seccomp.deny");
+    merger.replace(ops);
 
     ops.clear();
     for (size_t i = 0; i < s.rules.size(); ++i) {

@@ -196,7 +196,11 @@ std::string_view mount_type_name(MountType t) {
 class Checker {
 public:
     Checker(const Profile& profile, const Origins& origins, Diagnostics& diagnostics)
-        : p(profile), m_origins(origins), m_diagnostics(diagnostics) {}
+        : m_profile(profile), m_origins(origins), m_diagnostics(diagnostics) {
+        for (const Diagnostic& d : diagnostics.items()) {
+            m_decode_errors.push_back(d.key_path);
+        }
+    }
 
     void run() {
         top_level();
@@ -204,8 +208,8 @@ public:
         rootfs();
         mounts();
         namespaces();
-        id_maps("uid_map", p.uid_map);
-        id_maps("gid_map", p.gid_map);
+        id_maps("uid_map", m_profile.uid_map);
+        id_maps("gid_map", m_profile.gid_map);
         network();
         limits();
         seccomp();
@@ -231,7 +235,25 @@ private:
         }
     }
 
+    // Whether `a` is `b` or one contains the other ("mounts[0]" and "mounts[0].type").
+    static bool related(const std::string& a, const std::string& b) {
+        const std::string& shorter = a.size() < b.size() ? a : b;
+        const std::string& longer = a.size() < b.size() ? b : a;
+        if (longer.compare(0, shorter.size(), shorter) != 0) {
+            return false;
+        }
+        return longer.size() == shorter.size() || shorter.empty() ||
+               longer[shorter.size()] == '.' || longer[shorter.size()] == '[';
+    }
+
     void error(const std::string& path, std::string message, std::string hint = {}) {
+        // A value decode refused was left at its default; a rule about it would only repeat
+        // the first error in other words ("no command to run" after "expected an array").
+        for (const std::string& refused : m_decode_errors) {
+            if (!refused.empty() && related(refused, path)) {
+                return;
+            }
+        }
         m_diagnostics.error(at(path), path, std::move(message), std::move(hint));
     }
 
@@ -242,18 +264,19 @@ private:
     }
 
     void top_level() {
-        if (p.version != 1) {
-            error("version", "unsupported profile version " + std::to_string(p.version),
+        if (m_profile.version != 1) {
+            error("version", "unsupported profile version " + std::to_string(m_profile.version),
                   "this sandbox reads version 1");
         }
-        if (!p.name.empty()) {
-            bool ok = p.name.size() <= 64 &&
-                      std::isalnum(static_cast<unsigned char>(p.name.front())) != 0 &&
-                      std::all_of(p.name.begin(), p.name.end(), [](unsigned char ch) {
-                          return std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.';
-                      });
+        if (!m_profile.name.empty()) {
+            bool ok =
+                m_profile.name.size() <= 64 &&
+                std::isalnum(static_cast<unsigned char>(m_profile.name.front())) != 0 &&
+                std::all_of(m_profile.name.begin(), m_profile.name.end(), [](unsigned char ch) {
+                    return std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.';
+                });
             if (!ok) {
-                error("name", "invalid sandbox name " + quoted(p.name),
+                error("name", "invalid sandbox name " + quoted(m_profile.name),
                       "use up to 64 letters, digits, '-', '_' and '.', starting with a letter "
                       "or digit");
             }
@@ -261,7 +284,7 @@ private:
     }
 
     void process() {
-        const Process& pr = p.process;
+        const Process& pr = m_profile.process;
         if (pr.args.empty()) {
             error("process.args", "no command to run",
                   "set process.args or give the command after '--'");
@@ -290,8 +313,8 @@ private:
     }
 
     void rootfs() {
-        const Rootfs& r = p.rootfs;
-        if (is_join(p.namespaces.mount)) {
+        const Rootfs& r = m_profile.rootfs;
+        if (is_join(m_profile.namespaces.mount)) {
             return;  // the joined sandbox's root is used as it is
         }
         std::vector<std::string> set;
@@ -339,11 +362,11 @@ private:
     }
 
     void mounts() {
-        if (is_join(p.namespaces.mount) && !p.mounts.empty()) {
+        if (is_join(m_profile.namespaces.mount) && !m_profile.mounts.empty()) {
             error("mounts", "mounts cannot be added to a joined mount namespace");
         }
-        for (size_t i = 0; i < p.mounts.size(); ++i) {
-            const Mount& m = p.mounts[i];
+        for (size_t i = 0; i < m_profile.mounts.size(); ++i) {
+            const Mount& m = m_profile.mounts[i];
             std::string base = index_path("mounts", i);
             std::string type(mount_type_name(m.type));
             // target
@@ -360,7 +383,7 @@ private:
             }
             for (size_t j = 0; j < i; ++j) {
                 auto a = normalise(m.target);
-                auto b = normalise(p.mounts[j].target);
+                auto b = normalise(m_profile.mounts[j].target);
                 if (a && b && *a == *b && is_absolute(m.target)) {
                     error(base + ".target", "target " + quoted(m.target) +
                                                 " is already mounted by mounts[" +
@@ -409,13 +432,13 @@ private:
     }
 
     void namespaces() {
-        const Namespaces& ns = p.namespaces;
+        const Namespaces& ns = m_profile.namespaces;
         if (ns.mount.mode == NamespaceSetting::Mode::host) {
             error("namespaces.mount", "the sandbox needs its own mount namespace",
                   "remove namespaces.mount = false");
         }
-        if (p.uts.hostname || p.uts.domainname) {
-            std::string key = p.uts.hostname ? "uts.hostname" : "uts.domainname";
+        if (m_profile.uts.hostname || m_profile.uts.domainname) {
+            std::string key = m_profile.uts.hostname ? "uts.hostname" : "uts.domainname";
             if (ns.uts.mode == NamespaceSetting::Mode::host) {
                 error(key, "setting the host name needs a new uts namespace",
                       "remove namespaces.uts = false");
@@ -423,13 +446,13 @@ private:
                 error(key, "cannot set the host name of a joined uts namespace");
             }
         }
-        if (p.uts.hostname) {
-            if (std::string why = hostname_problem(*p.uts.hostname); !why.empty()) {
+        if (m_profile.uts.hostname) {
+            if (std::string why = hostname_problem(*m_profile.uts.hostname); !why.empty()) {
                 error("uts.hostname", why);
             }
         }
-        if (p.uts.domainname) {
-            const std::string& d = *p.uts.domainname;
+        if (m_profile.uts.domainname) {
+            const std::string& d = *m_profile.uts.domainname;
             if (d.empty() || d.size() > 64 || std::any_of(d.begin(), d.end(), [](unsigned char ch) {
                     return std::isspace(ch) || ch == '/';
                 })) {
@@ -437,8 +460,8 @@ private:
                       "domain name " + quoted(d) + " must be 1 to 64 characters without spaces");
             }
         }
-        if (!p.uid_map.empty() || !p.gid_map.empty()) {
-            std::string key = p.uid_map.empty() ? "gid_map" : "uid_map";
+        if (!m_profile.uid_map.empty() || !m_profile.gid_map.empty()) {
+            std::string key = m_profile.uid_map.empty() ? "gid_map" : "uid_map";
             if (ns.user && ns.user->mode == NamespaceSetting::Mode::host) {
                 error(key, "id maps need a new user namespace",
                       "remove namespaces.user = false, or the maps");
@@ -446,7 +469,7 @@ private:
                 error(key, "cannot write id maps for a joined user namespace");
             }
         }
-        const NetworkMode mode = p.network.mode;
+        const NetworkMode mode = m_profile.network.mode;
         if (mode == NetworkMode::veth) {
             if (ns.net.mode == NamespaceSetting::Mode::host) {
                 error("network.mode", "network.mode = 'veth' needs a new net namespace",
@@ -535,7 +558,12 @@ private:
     }
 
     void network() {
-        const Network& n = p.network;
+        const Network& n = m_profile.network;
+        for (const auto& [name, address] : n.hosts) {
+            if (std::string why = hostname_problem(name); !why.empty()) {
+                error("network.hosts." + name, why);
+            }
+        }
         if (n.mode != NetworkMode::veth) {
             // The first veth key the user wrote, in file order.
             std::optional<std::pair<SourceLocation, std::string>> first;
@@ -586,7 +614,7 @@ private:
     }
 
     void limits() {
-        const Limits& l = p.limits;
+        const Limits& l = m_profile.limits;
         constexpr uint64_t k_min_memory = 1ULL << 20;
         if (l.memory && l.memory->count < k_min_memory) {
             error("limits.memory", "memory limit " + units::format_size(l.memory->count) +
@@ -595,7 +623,7 @@ private:
     }
 
     void seccomp() {
-        const Seccomp& s = p.seccomp;
+        const Seccomp& s = m_profile.seccomp;
         for (size_t i = 0; i < s.deny.size(); ++i) {
             if (std::find(s.allow.begin(), s.allow.end(), s.deny[i]) != s.allow.end()) {
                 error(index_path("seccomp.deny", i),
@@ -634,7 +662,7 @@ private:
     }
 
     void capabilities() {
-        const Capabilities& c = p.capabilities;
+        const Capabilities& c = m_profile.capabilities;
         for (size_t i = 0; i < c.ambient.size(); ++i) {
             if (std::find(c.keep.begin(), c.keep.end(), c.ambient[i]) == c.keep.end()) {
                 error(index_path("capabilities.ambient", i),
@@ -651,7 +679,7 @@ private:
     }
 
     void security() {
-        const Security& s = p.security;
+        const Security& s = m_profile.security;
         paths("security.masked_paths", s.masked_paths);
         paths("security.readonly_paths", s.readonly_paths);
         paths("security.landlock.read", s.landlock.read);
@@ -663,9 +691,10 @@ private:
         }
     }
 
-    const Profile& p;
+    const Profile& m_profile;
     const Origins& m_origins;
     Diagnostics& m_diagnostics;
+    std::vector<std::string> m_decode_errors;  // key paths decode already reported
 };
 
 }  // namespace

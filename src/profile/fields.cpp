@@ -140,10 +140,11 @@ std::optional<bool> parse_bool(const Node& n, DecodeContext& c) {
         return n.boolean;
     }
     std::string hint;
-    if (n.kind == NodeKind::string &&
-        (n.string == "true" || n.string == "false" || n.string == "yes" || n.string == "no" ||
-         n.string == "on" || n.string == "off")) {
+    if (n.kind == NodeKind::string && (n.string == "true" || n.string == "false")) {
         hint = "write true or false without quotes";
+    } else if (n.kind == NodeKind::string &&
+               (n.string == "yes" || n.string == "no" || n.string == "on" || n.string == "off")) {
+        hint = "booleans are written true or false; yes, no, on and off are strings";
     }
     expected(n, c, "true or false", hint);
     return std::nullopt;
@@ -297,16 +298,13 @@ std::optional<uint32_t> parse_mode(const Node& n, DecodeContext& c) {
         return std::nullopt;
     }
     if (value < 0 || value > c.field->maximum) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%llo",
-                      static_cast<unsigned long long>(value < 0 ? 0 : value));
-        c.error(
-            n, "mode " + (value < 0 ? std::to_string(value) : "0" + std::string(buf)) +
-                   " is out of range 0.." + [&] {
-                       std::snprintf(buf, sizeof buf, "0%llo",
-                                     static_cast<unsigned long long>(c.field->maximum));
-                       return std::string(buf);
-                   }());
+        auto octal = [](int64_t v) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
+            return std::string(buf);
+        };
+        c.error(n, "mode " + (value < 0 ? std::to_string(value) : octal(value)) +
+                       " is out of range 0.." + octal(c.field->maximum));
         return std::nullopt;
     }
     return static_cast<uint32_t>(value);
@@ -924,7 +922,7 @@ std::vector<Field> build_fields() {
          .type = ValueType::integer,
          .doc = "Schema version of the profile; only 1 exists.",
          .default_json = "1",
-         .minimum = INT32_MIN,
+         .minimum = 1,
          .maximum = INT32_MAX,
          .decode = assign<P>(SANDBOX_AT(P, version), parse_integer)},
         {.path = "name",
@@ -1009,11 +1007,11 @@ std::vector<Field> build_fields() {
 
         // ---- [rootfs]
         {.path = "rootfs.path",
-         .type = ValueType::path,
+         .type = ValueType::host_path,
          .doc = "Directory used as the root filesystem.",
          .decode = assign<P>(SANDBOX_AT(P, rootfs.path), parse_path)},
         {.path = "rootfs.archive",
-         .type = ValueType::path,
+         .type = ValueType::host_path,
          .doc = "tar / tar.gz / tar.xz / tar.zst file unpacked once into a cache and used as root.",
          .decode = assign<P>(SANDBOX_AT(P, rootfs.archive), parse_path)},
         {.path = "rootfs.host",
@@ -1044,7 +1042,7 @@ std::vector<Field> build_fields() {
              std::vector<MountType>{MountType::bind, MountType::tmpfs, MountType::proc,
                                     MountType::sysfs, MountType::devpts, MountType::mqueue})},
         {.path = "mounts[].source",
-         .type = ValueType::path,
+         .type = ValueType::host_path,
          .doc = "Host path for a bind (relative paths are relative to the profile file).",
          .decode = assign<Mount>(SANDBOX_AT(Mount, source), parse_path)},
         {.path = "mounts[].target",
@@ -1281,7 +1279,7 @@ std::vector<Field> build_fields() {
          .doc = "Syscalls refused with `errno` on top of the preset.",
          .decode = assign<P>(SANDBOX_AT(P, seccomp.deny), parse_syscalls)},
         {.path = "seccomp.import",
-         .type = ValueType::path,
+         .type = ValueType::host_path,
          .doc = "OCI / Docker seccomp JSON file whose rules are added.",
          .decode = assign<P>(SANDBOX_AT(P, seccomp.import), parse_path)},
         {.path = "seccomp.rules[].names",

@@ -23,7 +23,8 @@ enum class ValueType {
     boolean,
     integer,  // range: Field::minimum .. Field::maximum
     string,
-    path,         // a string naming a file or directory
+    path,         // a path inside the sandbox (absolute)
+    host_path,    // a host file or directory; resolve makes it absolute against the profile
     enumeration,  // one of Field::choices
     size,         // "512MiB" or integer bytes
     duration,     // "30s", "10m", "1m30s"

@@ -6,6 +6,7 @@
 
 #include "profile/decode.hpp"
 #include "profile/resolve.hpp"
+#include "profile/seccomp_import.hpp"
 
 namespace sandbox::profile {
 
@@ -18,6 +19,10 @@ LoadResult load_profile(const std::string& path_or_name, const Overrides& overri
         return result;
     }
     Profile profile = decode(*result.merged, result.diagnostics, result.origins);
+    if (result.diagnostics.empty()) {
+        // seccomp.import: the OCI / Docker JSON file's rules (needs capabilities.keep).
+        load_seccomp_import(profile, result.origins, result.diagnostics);
+    }
     if (result.diagnostics.empty()) {
         check(profile, result.origins, result.diagnostics);
     }

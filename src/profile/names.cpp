@@ -118,6 +118,9 @@ std::optional<int> signal_number(std::string_view text) {
     }
     if (std::all_of(text.begin(), text.end(),
                     [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        if (text.size() > 3) {
+            return std::nullopt;  // and std::stoi cannot overflow
+        }
         int n = std::stoi(std::string(text));
         if (n >= 1 && n <= k_max_signal) {
             return n;
@@ -149,10 +152,11 @@ bool is_rlimit(std::string_view name) {
 }
 
 const std::vector<std::string>& mount_flags() {
-    static const std::vector<std::string> list = {
-        "nosuid",      "suid",          "nodev",      "dev",      "noexec",   "exec",
-        "noatime",     "atime",         "nodiratime", "diratime", "relatime", "norelatime",
-        "strictatime", "nostrictatime", "sync",       "async",    "dirsync",  "lazytime"};
+    // The flags the planner turns into MS_* bits; anything else would reach the filesystem as
+    // mount data and fail there.
+    static const std::vector<std::string> list = {"nosuid",      "nodev",      "noexec",
+                                                  "noatime",     "nodiratime", "relatime",
+                                                  "strictatime", "nosymfollow"};
     return list;
 }
 

@@ -308,32 +308,37 @@ std::optional<std::vector<std::string>> split_toml_key(std::string_view text) {
     }
 }
 
-// The last explicitly opened table (the one a `key = value` line belongs to).
-void find_last_header(const toml::table& table, const toml::table*& best,
-                      std::tuple<uint32_t, uint32_t, size_t>& best_pos, size_t depth) {
+// The last explicitly opened table (the one a `key = value` line belongs to), and its path.
+struct LastHeader {
+    const toml::table* table = nullptr;
+    std::string path;
+    std::tuple<uint32_t, uint32_t, size_t> pos{0, 0, 0};
+};
+
+void find_last_header(const toml::table& table, const std::string& path, LastHeader& best,
+                      size_t depth) {
     for (auto&& [key, value] : table) {
-        (void)key;
-        auto consider = [&](const toml::table& t) {
+        std::string key_path = join_key(path, std::string(key.str()));
+        auto consider = [&](const toml::table& t, const std::string& t_path) {
             if (t.is_inline()) {
                 return;
             }
             const auto& b = t.source().begin;
             auto pos = std::make_tuple(static_cast<uint32_t>(b.line),
                                        static_cast<uint32_t>(b.column), depth);
-            if (b.line != 0 && pos > best_pos) {
-                best = &t;
-                best_pos = pos;
+            if (b.line != 0 && pos > best.pos) {
+                best = LastHeader{&t, t_path, pos};
             }
             if (depth < k_max_depth) {
-                find_last_header(t, best, best_pos, depth + 1);
+                find_last_header(t, t_path, best, depth + 1);
             }
         };
         if (const toml::table* t = value.as_table()) {
-            consider(*t);
+            consider(*t, key_path);
         } else if (const toml::array* a = value.as_array()) {
-            for (const toml::node& item : *a) {
-                if (const toml::table* it = item.as_table()) {
-                    consider(*it);
+            for (size_t i = 0; i < a->size(); ++i) {
+                if (const toml::table* it = a->get(i)->as_table()) {
+                    consider(*it, key_path + "[" + std::to_string(i) + "]");
                 }
             }
         }
@@ -365,16 +370,19 @@ const toml::key* lookup_key(const toml::table& start, const std::vector<std::str
 
 struct Redefinition {
     std::string key_path;
-    uint32_t line;
+    uint32_t line;  // of the first definition
     uint32_t column;
+    uint32_t error_column;  // where the second one starts
 };
 
 std::optional<Redefinition> find_first_definition(std::string_view text,
                                                   const toml::parse_error& error) {
     std::string_view desc = error.description();
-    if (desc.rfind("cannot redefine existing", 0) != 0) {
+    size_t at = desc.find("cannot redefine existing");
+    if (at == std::string_view::npos) {
         return std::nullopt;
     }
+    desc = desc.substr(at);
     size_t q1 = desc.find('\'');
     size_t q2 = desc.rfind('\'');
     if (q1 == std::string_view::npos || q2 <= q1) {
@@ -401,22 +409,24 @@ std::optional<Redefinition> find_first_definition(std::string_view text,
     bool is_header = first != std::string_view::npos && rest[first] == '[';
     try {
         toml::table prefix = toml::parse(text.substr(0, offset));
-        const toml::table* base = &prefix;
+        LastHeader base{&prefix, "", {0, 0, 0}};
         if (!is_header) {
-            std::tuple<uint32_t, uint32_t, size_t> pos{0, 0, 0};
-            find_last_header(prefix, base, pos, 0);
+            find_last_header(prefix, "", base, 0);
         }
-        const toml::key* key = lookup_key(*base, *segments);
+        const toml::key* key = lookup_key(*base.table, *segments);
         if (key == nullptr) {
             return std::nullopt;
         }
-        // The full key path: the header's path is not kept by toml++, so name the key as written.
-        std::string path;
+        std::string path = base.path;
         for (const std::string& s : *segments) {
             path = join_key(path, s);
         }
-        return Redefinition{path, static_cast<uint32_t>(key->source().begin.line),
-                            static_cast<uint32_t>(key->source().begin.column)};
+        // toml++ points after the key of a `key = value`; the key itself is more useful.
+        uint32_t column = static_cast<uint32_t>(first + 1);
+        return Redefinition{
+            path, static_cast<uint32_t>(key->source().begin.line),
+            static_cast<uint32_t>(key->source().begin.column),
+            is_header ? static_cast<uint32_t>(error.source().begin.column) : column};
     } catch (const toml::parse_error&) {
         return std::nullopt;
     }
@@ -449,6 +459,7 @@ std::optional<Document> read_toml(const std::string& path, std::string_view text
         SourceLocation where = SourceLocation::in(file, static_cast<uint32_t>(begin.line),
                                                   static_cast<uint32_t>(begin.column));
         if (auto first = find_first_definition(text, error)) {
+            where.column = first->error_column;
             diagnostics.error(where, first->key_path,
                               "duplicate key (first defined at " + std::to_string(first->line) +
                                   ":" + std::to_string(first->column) + ")");

@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "profile/loader.hpp"
@@ -342,10 +343,10 @@ struct Abort {};  // thrown by the builder after it recorded a diagnostic
 
 class Builder : public YAML::EventHandler {
 public:
-    Builder(std::shared_ptr<const std::string> file, Diagnostics& diagnostics)
-        : m_file(std::move(file)), m_diagnostics(diagnostics) {}
+    explicit Builder(std::shared_ptr<const std::string> file) : m_file(std::move(file)) {}
 
     std::optional<Node>& root() { return m_root; }
+    const std::optional<Diagnostic>& error() const { return m_error; }
 
     SourceLocation at(const YAML::Mark& mark) const {
         if (mark.is_null() || mark.line < 0 || mark.column < 0) {
@@ -356,10 +357,19 @@ public:
     }
 
     void OnDocumentStart(const YAML::Mark& mark) override {
-        if (++m_documents > 1) {
+        guard([&] {
+            if (++m_documents == 1) {
+                m_first_document_pos = mark.pos;
+                return;
+            }
+            if (mark.pos == m_first_document_pos) {
+                // yaml-cpp 0.7 does not consume some stray tokens (",a: 1"): it reports
+                // empty documents at the same place forever. Found by the fuzzer.
+                fail(at(mark), "", "invalid YAML: unexpected content at the top level");
+            }
             fail(at(mark), "", "multi-document YAML is not supported",
                  "keep one profile per file (remove the second '---')");
-        }
+        });
     }
     void OnDocumentEnd() override {}
 
@@ -368,14 +378,21 @@ public:
     }
 
     void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-        Node n;
-        n.kind = NodeKind::null;
-        n.where = at(mark);
-        count(n.where, 1);
-        deliver(std::move(n), anchor);
+        guard([&] {
+            Node n;
+            n.kind = NodeKind::null;
+            n.where = at(mark);
+            count(n.where, 1);
+            check_depth(n.where, 0);
+            deliver(std::move(n), anchor);
+        });
     }
 
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        guard([&] { alias(mark, anchor); });
+    }
+
+    void alias(const YAML::Mark& mark, YAML::anchor_t anchor) {
         SourceLocation where = at(mark);
         std::string name = anchor_name(anchor);
         if (m_open_anchors.count(anchor) != 0) {
@@ -394,23 +411,29 @@ public:
 
     void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                   const std::string& value) override {
-        SourceLocation where = at(mark);
-        count(where, 1);
-        check_depth(where, 0);
-        deliver(typed_scalar(where, tag, value), anchor);
+        guard([&] {
+            SourceLocation where = at(mark);
+            count(where, 1);
+            check_depth(where, 0);
+            deliver(typed_scalar(where, tag, value), anchor);
+        });
     }
 
     void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                          YAML::EmitterStyle::value /*style*/) override {
-        open(mark, tag, anchor, NodeKind::array);
+        guard([&] { open(mark, tag, anchor, NodeKind::array); });
     }
-    void OnSequenceEnd() override { close(); }
+    void OnSequenceEnd() override {
+        guard([&] { close(); });
+    }
 
     void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                     YAML::EmitterStyle::value /*style*/) override {
-        open(mark, tag, anchor, NodeKind::table);
+        guard([&] { open(mark, tag, anchor, NodeKind::table); });
     }
-    void OnMapEnd() override { close(); }
+    void OnMapEnd() override {
+        guard([&] { close(); });
+    }
 
 private:
     struct Frame {
@@ -420,12 +443,27 @@ private:
         bool have_key = false;
         std::string key;
         SourceLocation key_where;
+        std::unordered_map<std::string, size_t> keys;  // key -> index in node.entries
     };
+
+    // After the first problem the rest of the events are ignored (nothing more is built), but
+    // yaml-cpp parses on: a syntax error further down is reported instead, because it is
+    // the more fundamental problem and it can make earlier events misleading.
+    template <typename Fn>
+    void guard(Fn fn) {
+        if (m_error) {
+            return;
+        }
+        try {
+            fn();
+        } catch (const Abort&) {
+        }
+    }
 
     [[noreturn]] void fail(SourceLocation where, std::string key_path, std::string message,
                            std::string hint = {}) {
-        m_diagnostics.error(std::move(where), std::move(key_path), std::move(message),
-                            std::move(hint));
+        m_error =
+            Diagnostic{std::move(where), std::move(key_path), std::move(message), std::move(hint)};
         throw Abort{};
     }
 
@@ -649,16 +687,19 @@ private:
                 fail(value.where, top.path, "YAML merge keys ('<<') are not supported",
                      "use 'extends' to share settings between profiles");
             }
-            if (const TableEntry* first = top.node.find_entry(value.string)) {
+            // An index per mapping: a linear find per key would be quadratic in its size.
+            if (auto it = top.keys.find(value.string); it != top.keys.end()) {
+                const SourceLocation& first = top.node.entries[it->second].key_where;
                 fail(value.where, join(top.path, value.string),
-                     "duplicate key (first defined at " + std::to_string(first->key_where.line) +
-                         ":" + std::to_string(first->key_where.column) + ")");
+                     "duplicate key (first defined at " + std::to_string(first.line) + ":" +
+                         std::to_string(first.column) + ")");
             }
             top.key = std::move(value.string);
             top.key_where = value.where;
             top.have_key = true;
             return;
         }
+        top.keys.emplace(top.key, top.node.entries.size());
         top.node.entries.push_back(
             TableEntry{std::move(top.key), std::move(top.key_where), std::move(value)});
         top.key.clear();
@@ -666,15 +707,16 @@ private:
     }
 
     std::shared_ptr<const std::string> m_file;
-    Diagnostics& m_diagnostics;
     std::vector<Frame> m_stack;
     std::optional<Node> m_root;
+    std::optional<Diagnostic> m_error;
     std::map<YAML::anchor_t, Node> m_anchors;
     std::map<YAML::anchor_t, std::string> m_anchor_names;
     std::set<YAML::anchor_t> m_open_anchors;
     std::string m_pending_anchor_name;
     size_t m_nodes = 0;
     int m_documents = 0;
+    int m_first_document_pos = -1;
 };
 
 }  // namespace
@@ -696,19 +738,24 @@ std::optional<Document> read_yaml(const std::string& path, std::string_view text
                           "nested deeper than " + std::to_string(k_max_depth) + " levels");
         return std::nullopt;
     }
-    Builder builder(file, diagnostics);
+    Builder builder(file);
     try {
         std::istringstream in{std::string(text)};
         YAML::Parser parser(in);
-        while (parser.HandleNextDocument(builder)) {
+        // At most two calls: the second only tells whether there is a second document (an
+        // error). Never loop until it returns false: on some input it never does.
+        if (parser.HandleNextDocument(builder) && !builder.error()) {
+            parser.HandleNextDocument(builder);
         }
-    } catch (const Abort&) {
-        return std::nullopt;
     } catch (const YAML::ParserException& e) {
         diagnostics.error(builder.at(e.mark), "", "invalid YAML: " + e.msg);
         return std::nullopt;
     } catch (const YAML::Exception& e) {
         diagnostics.error(builder.at(e.mark), "", "invalid YAML: " + e.msg);
+        return std::nullopt;
+    }
+    if (builder.error()) {
+        diagnostics.add(*builder.error());
         return std::nullopt;
     }
     SourceLocation top = SourceLocation::in(file, 1, 1);

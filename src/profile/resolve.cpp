@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <unordered_map>
 
 #include "build_config.hpp"
 #include "profile/readers.hpp"
@@ -120,26 +121,27 @@ const Node* mount_target(const Node& mount) {
     return t != nullptr && t->is_string() ? t : nullptr;
 }
 
-// Same target replaces in place, new ones are appended.
+// Same target replaces in place, new ones are appended. Indexed by normalised target, so a
+// long list does not make merging quadratic.
 void merge_mounts(Node& base, Node over) {
+    std::unordered_map<std::string, size_t> by_target;
+    for (size_t i = 0; i < base.items.size(); ++i) {
+        if (const Node* t = mount_target(base.items[i])) {
+            by_target.emplace(normalise_target(t->string), i);
+        }
+    }
     for (Node& m : over.items) {
         const Node* target = mount_target(m);
-        Node* same = nullptr;
+        std::string t = target != nullptr ? normalise_target(target->string) : std::string();
+        auto it = target != nullptr ? by_target.find(t) : by_target.end();
+        if (it != by_target.end()) {
+            base.items[it->second] = std::move(m);
+            continue;
+        }
         if (target != nullptr) {
-            std::string t = normalise_target(target->string);
-            for (Node& b : base.items) {
-                const Node* bt = mount_target(b);
-                if (bt != nullptr && normalise_target(bt->string) == t) {
-                    same = &b;
-                    break;
-                }
-            }
+            by_target.emplace(std::move(t), base.items.size());
         }
-        if (same != nullptr) {
-            *same = std::move(m);
-        } else {
-            base.items.push_back(std::move(m));
-        }
+        base.items.push_back(std::move(m));
     }
 }
 
@@ -469,6 +471,9 @@ std::optional<std::vector<PathSegment>> parse_key_path(std::string_view text) {
             out.push_back({"", index});
             i = end + 1;
         }
+        if (out.size() > k_max_depth) {
+            return std::nullopt;  // deeper than any profile can be
+        }
         if (i == text.size()) {
             return out;
         }
@@ -758,19 +763,29 @@ void merge_into(Node& base, Node over, const std::string& key_path) {
         base = std::move(over);
         return;
     }
+    // An index of base's keys: a table may hold tens of thousands of keys, and a linear
+    // lookup per key would make merging quadratic.
+    std::unordered_map<std::string, size_t> index;
+    index.reserve(base.entries.size() + over.entries.size());
+    for (size_t i = 0; i < base.entries.size(); ++i) {
+        index.emplace(base.entries[i].key, i);
+    }
     for (TableEntry& e : over.entries) {
-        std::string child_path = join_key_path(key_path, e.key);
-        Node* existing = base.find(e.key);
-        if (existing == nullptr) {
+        auto it = index.find(e.key);
+        if (it == index.end()) {
+            index.emplace(e.key, base.entries.size());
             base.entries.push_back(std::move(e));
             continue;
         }
-        if (child_path == "mounts" && existing->is_array() && e.value.is_array()) {
-            merge_mounts(*existing, std::move(e.value));
-        } else if (existing->is_table() && e.value.is_table()) {
-            merge_into(*existing, std::move(e.value), child_path);
+        TableEntry& existing = base.entries[it->second];
+        std::string child_path = join_key_path(key_path, e.key);
+        if (child_path == "mounts" && existing.value.is_array() && e.value.is_array()) {
+            merge_mounts(existing.value, std::move(e.value));
+        } else if (existing.value.is_table() && e.value.is_table()) {
+            merge_into(existing.value, std::move(e.value), child_path);
         } else {
-            base.set(e.key, e.key_where, std::move(e.value));
+            existing.key_where = std::move(e.key_where);
+            existing.value = std::move(e.value);
         }
     }
 }

@@ -14,6 +14,8 @@
 //     file that wrote them; values from the command line against the current directory.
 //   * command-line overrides, applied in this order on top: -e, -v, `-- CMD`, --name,
 //     --timeout, then --set (last, so it can change anything, e.g. `mounts[2].readonly`).
+//     Their values are taken literally (no ${…}: the shell already expanded them). `-e NAME`
+//     without `=` adds NAME to process.inherit_env (docker's `-e NAME`).
 // Every node keeps the location of the file (or the option) that set it.
 #include <functional>
 #include <optional>

@@ -5,6 +5,7 @@
 
 #include <sys/utsname.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -229,8 +230,23 @@ public:
         try {
             root = json::parse(m_text.begin(), m_text.end());
         } catch (const json::parse_error& e) {
-            // e.byte is 1-based: the byte the parser stopped at.
-            size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+            // e.byte is 1-based: the last byte the lexer read, i.e. the end of the offending
+            // token; point at the token's start instead.
+            size_t offset = e.byte > 0 ? std::min<size_t>(e.byte - 1, m_text.size()) : 0;
+            if (offset < m_text.size() && m_text[offset] == '"' && offset > 0) {
+                size_t open = m_text.rfind('"', offset - 1);
+                while (open != std::string_view::npos && open > 0 && m_text[open - 1] == '\\') {
+                    open = m_text.rfind('"', open - 2);
+                }
+                offset = open != std::string_view::npos ? open : offset;
+            } else {
+                while (offset > 0 && offset < m_text.size() &&
+                       (std::isalnum(static_cast<unsigned char>(m_text[offset - 1])) != 0 ||
+                        std::strchr(".+-", m_text[offset - 1]) != nullptr) &&
+                       std::isalnum(static_cast<unsigned char>(m_text[offset])) != 0) {
+                    --offset;
+                }
+            }
             std::string what = e.what();
             // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error
             // while parsing object - ..." -> keep the part after the position.
@@ -310,10 +326,17 @@ private:
             return std::nullopt;
         }
         auto a = parse_action(*s);
-        if (!a) {
-            error(path, "unknown or unsupported action '" + *s + "'",
-                  "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
-                  "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG");
+        const char* k_supported =
+            "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
+            "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG";
+        if (!a && (*s == "SCMP_ACT_TRACE" || *s == "SCMP_ACT_NOTIFY")) {
+            error(path, "action '" + *s + "' is not supported (no tracer or notify listener)",
+                  k_supported);
+        } else if (!a) {
+            std::string hint = did_you_mean(
+                *s, {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
+                     "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_LOG"});
+            error(path, "unknown action '" + *s + "'", hint.empty() ? k_supported : hint);
         }
         return a;
     }

@@ -58,12 +58,14 @@ public:
     // Reads usage. Missing files leave their field at 0 (a controller not mounted/enabled).
     virtual Result<CgroupStats> stats() const = 0;
     // Kills what is left, waits (bounded, ~1 s) for the group to empty, rmdir with EBUSY retry
-    // (crun destroy_cgroup_path). ENOENT is success. Then removes the empty parents created for
-    // sandboxes (e.g. "sandbox/") when they are empty; EBUSY/ENOTEMPTY there are ignored.
+    // (crun destroy_cgroup_path). ENOENT is success. Then removes the shared parent
+    // ("sandbox/") when it is empty; EBUSY/ENOTEMPTY there are ignored.
     virtual Status remove() = 0;
     // The leaf directories, one per distinct hierarchy (what the rollback entries record).
     virtual std::vector<std::string> dirs() const = 0;
-    // How many path components above the leaf remove() prunes when empty ("sandbox/web" -> 1).
+    // How many directories above the leaf remove() prunes when empty: 1 (the shared
+    // "sandbox/" parent) when the relative path has a parent, else 0. Never more: on a rootless
+    // v2 host the ancestors are systemd's slices.
     virtual unsigned parent_levels() const = 0;
 };
 

@@ -229,7 +229,6 @@ void prune_parents(const std::string& dir, unsigned levels) {
 }
 
 unsigned parent_levels_of(const std::string& relative) {
-    unsigned n = 0;
     std::string_view r = relative;
     while (!r.empty() && r.front() == '/') {
         r.remove_prefix(1);
@@ -237,10 +236,7 @@ unsigned parent_levels_of(const std::string& relative) {
     while (!r.empty() && r.back() == '/') {
         r.remove_suffix(1);
     }
-    for (char c : r) {
-        n += c == '/' ? 1 : 0;
-    }
-    return n;
+    return r.find('/') == std::string_view::npos ? 0 : 1;
 }
 
 std::optional<uint64_t> parse_u64(std::string_view text) {

@@ -43,7 +43,9 @@ Status destroy_dir(const std::string& dir, std::chrono::steady_clock::time_point
 // not empty or missing.
 void prune_parents(const std::string& dir, unsigned levels);
 
-// Number of path components in `relative` minus one ("sandbox/web" -> 1, "web" -> 0).
+// The parents remove() prunes: only the leaf's immediate parent, the shared "sandbox/" dir
+// ("sandbox/web" -> 1, "web" -> 0). Ancestors above it (a rootless v2 path runs through
+// systemd's user@UID.service slices) are never touched, even when empty.
 unsigned parent_levels_of(const std::string& relative);
 
 // Parsers (tolerant of trailing newlines).

@@ -37,10 +37,12 @@ TEST_CASE("up: a missing program exits 127, a non-executable one 126", "[root][u
     auto profile = t.profile("exec");
     RunResult a = t.run({"up", profile, "--", "/no/such/program"});
     CHECK(a.status == 127);
-    CHECK(a.err == "sandbox: cannot execute '/no/such/program': No such file or directory (ENOENT)\n");
+    CHECK(a.err ==
+          "sandbox: cannot execute '/no/such/program': No such file or directory (ENOENT)\n");
     RunResult b = t.run({"up", profile, "--", "no-such-program"});
     CHECK(b.status == 127);
-    CHECK(b.err == "sandbox: cannot execute 'no-such-program': No such file or directory (ENOENT)\n");
+    CHECK(b.err ==
+          "sandbox: cannot execute 'no-such-program': No such file or directory (ENOENT)\n");
     RunResult c = t.run({"up", profile, "--", "/etc/passwd"});
     CHECK(c.status == 126);
     CHECK(c.err == "sandbox: cannot execute '/etc/passwd': Permission denied (EACCES)\n");

@@ -43,7 +43,9 @@ TEST_CASE("rootfs: cold vs warm prepare timing", "[.][bench]") {
             }
             b.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
         }
-        plan::StatePlan state{"bench", tmp / "state"};
+        plan::StatePlan state;
+        state.sandbox_name = "bench";
+        state.dir = tmp / "state";
         plan::RootfsPlan p;
         p.kind = plan::RootfsKind::archive;
         p.source = tar;

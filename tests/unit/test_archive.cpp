@@ -171,7 +171,9 @@ TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {
     ScratchDir tmp("ar");
     fs::create_directories(tmp / "root/bin");
     write_text(tmp / "file", "");
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::directory;
     exec::Rollback rb;
@@ -199,7 +201,9 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
         b.dir("bin").file("bin/true", "#!/bin/sh\n", 0755);
     }
     fs::create_directories(tmp / "state");
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::archive;
     p.source = tar;
@@ -244,28 +248,53 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     }
 }
 
-TEST_CASE("rootfs: overlay makes upper and work in the state dir with an undo", "[unit][rootfs]") {
+TEST_CASE("rootfs: overlay uses the state step's upper and work, or makes them with an undo",
+          "[unit][rootfs]") {
     ScratchDir tmp("ar");
     fs::create_directories(tmp / "root");
     fs::create_directories(tmp / "state");
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::directory;
     p.source = tmp / "root";
     p.overlay = true;
-    exec::Rollback rb;
-    auto r = exec::host::prepare_rootfs(p, state, rb);
-    CHECK(r.upper == tmp / "state/overlay/upper");
-    CHECK(r.work == tmp / "state/overlay/work");
-    CHECK(fs::is_directory(r.upper));
-    CHECK(fs::is_directory(r.work));
-    REQUIRE(rb.entries().size() == 1);
-    CHECK(rb.entries()[0].kind == exec::UndoKind::remove_tree);
-    CHECK(rb.entries()[0].target == tmp / "state/overlay");
-    // A second run into the same state dir refuses to reuse someone's upper layer.
-    exec::Rollback rb2;
-    CHECK_THROWS(exec::host::prepare_rootfs(p, state, rb2));
-    CHECK(rb2.empty());
+    p.upper_dir = tmp / "state/upper";
+    p.work_dir = tmp / "state/work";
+
+    SECTION("missing: made here, each with a remove_tree undo") {
+        exec::Rollback rb;
+        auto r = exec::host::prepare_rootfs(p, state, rb);
+        CHECK(r.upper == tmp / "state/upper");
+        CHECK(r.work == tmp / "state/work");
+        CHECK(fs::is_directory(r.upper));
+        CHECK(fs::is_directory(r.work));
+        REQUIRE(rb.entries().size() == 2);
+        CHECK(rb.entries()[0].kind == exec::UndoKind::remove_tree);
+        CHECK(rb.entries()[0].target == tmp / "state/upper");
+        CHECK(rb.entries()[1].target == tmp / "state/work");
+    }
+    SECTION("made empty by the state step: used, its undo stays the state step's") {
+        fs::create_directories(p.upper_dir);
+        fs::create_directories(p.work_dir);
+        exec::Rollback rb;
+        auto r = exec::host::prepare_rootfs(p, state, rb);
+        CHECK(r.upper == p.upper_dir);
+        CHECK(rb.empty());
+    }
+    SECTION("a stale upper layer with files is refused") {
+        write_text(p.upper_dir + "/etc/leftover", "x");
+        exec::Rollback rb;
+        try {
+            exec::host::prepare_rootfs(p, state, rb);
+            FAIL("no error");
+        } catch (const sys::SysError& e) {
+            CHECK(e.err() == ENOTEMPTY);
+            CHECK_THAT(e.describe(), Catch::Contains("left over"));
+        }
+        CHECK(rb.empty());
+    }
 }
 
 TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no temp dirs",
@@ -285,7 +314,9 @@ TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no t
     p.source = tar;
     p.cache_dir = tmp / "cache";
     p.readonly = true;
-    plan::StatePlan state{"t", tmp / "state"};
+    plan::StatePlan state;
+    state.sandbox_name = "t";
+    state.dir = tmp / "state";
     std::vector<pid_t> kids;
     for (int i = 0; i < 4; ++i) {
         pid_t pid = ::fork();

@@ -233,7 +233,7 @@ TEST_CASE("cgroup: parsers are strict about numbers and find keyed lines", "[uni
     CHECK_FALSE(parse_keyed("oom_kill_disable 0\n", "oom_kill"));
     CHECK(parent_levels_of("sandbox/web") == 1);
     CHECK(parent_levels_of("web") == 0);
-    CHECK(parent_levels_of("/a/b/c/") == 2);
+    CHECK(parent_levels_of("/user.slice/user@1000.service/sandbox/web/") == 1);
 }
 
 TEST_CASE("cgroup: remove deletes the leaf, prunes the shared parent only when empty",
@@ -343,5 +343,44 @@ TEST_CASE("cgroup: host step pushes one undo per leaf before writing limits", "[
         exec::Rollback rb2;
         CHECK(exec::host::create_cgroup(p, facts, rb2) == nullptr);
         CHECK(rb2.empty());
+    }
+}
+
+TEST_CASE("cgroup: host step uses the plan's v2 root and hierarchies", "[unit][cgroup]") {
+    ScratchDir root("cg");
+    plan::HostFacts facts;  // deliberately unrelated: the plan's own fields win
+    facts.cgroup_root = "/nonexistent";
+    plan::CgroupPlan p;
+    p.enabled = true;
+    p.path = "sandbox/pv";
+    exec::Rollback rb;
+
+    SECTION("v2") {
+        write_text(root / "cgroup.subtree_control", "");
+        p.version = plan::CgroupVersion::v2;
+        p.v2_root = root.path();
+        p.v2_enable = {"memory", "pids"};
+        p.writes = {{"", "memory.max", "1048576"}};
+        // The fake leaf has no memory.max: controllers were enabled, the undo was pushed.
+        CHECK_THROWS(exec::host::create_cgroup(p, facts, rb));
+        CHECK(read_text(root / "cgroup.subtree_control") == "+memory +pids");
+        REQUIRE(rb.entries().size() == 1);
+        CHECK(rb.entries()[0].target == root / "sandbox/pv");
+        CHECK(rb.entries()[0].extra == "1");
+    }
+    SECTION("v1") {
+        fs::create_directories(root / "memory");
+        fs::create_directories(root / "cpu,cpuacct");
+        p.version = plan::CgroupVersion::v1;
+        p.v1_controllers = {"memory", "cpu", "cpuacct"};
+        p.v1_hierarchies = {{"memory", root / "memory"},
+                            {"cpu", root / "cpu,cpuacct"},
+                            {"cpuacct", root / "cpu,cpuacct"}};
+        auto cg = exec::host::create_cgroup(p, facts, rb);
+        REQUIRE(cg);
+        CHECK(rb.entries().size() == 2);  // co-mounted cpu,cpuacct: one leaf
+        CHECK(fs::is_directory(root / "cpu,cpuacct/sandbox/pv"));
+        REQUIRE(cg->remove());
+        CHECK_FALSE(fs::exists(root / "memory/sandbox"));
     }
 }

@@ -72,5 +72,6 @@ TEST_CASE("rollback: state.json round-trips the undo list", "[unit][rollback]") 
     REQUIRE(back->rollback.size() == 3);
     CHECK(back->rollback[1].kind == UndoKind::remove_cgroup);
     CHECK(back->rollback[1].extra == "1");
-    CHECK(!parse_state("{\"name\": \"x\", \"rollback\": [{\"kind\": \"bogus\", \"target\": \"\"}]}"));
+    CHECK(
+        !parse_state("{\"name\": \"x\", \"rollback\": [{\"kind\": \"bogus\", \"target\": \"\"}]}"));
 }

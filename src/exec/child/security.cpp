@@ -13,6 +13,7 @@
 
 #include "sys/caps.hpp"
 #include "sys/error.hpp"
+#include "sys/landlock.hpp"
 
 namespace sandbox::exec::child {
 namespace {
@@ -141,33 +142,57 @@ const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp) {
     return p;
 }
 
-void prepare_for_uid_change(const plan::CapsPlan& caps) {
-    if (!caps.keep.empty()) {
-        sys::or_throw(sys::set_keep_caps(true));
-    }
+void prepare_for_uid_change(const plan::CapsPlan&) {
+    // Always, not only when capabilities are kept: apply_capabilities needs CAP_SETPCAP after
+    // the uid change to drop the bounding set, even when the keep list is empty.
+    sys::or_throw(sys::set_keep_caps(true));
 }
 
 void apply_capabilities(const plan::CapsPlan& caps) {
     join_session_keyring();
     std::vector<int> keep = capability_numbers(caps.keep);
     std::vector<int> ambient = capability_numbers(caps.ambient);
-
-    // After setresuid() to a non-root uid the effective set is empty; CAP_SETPCAP (for the
-    // bounding set) is still permitted, so raise it first. As root this changes nothing.
-    sys::or_throw(sys::raise_effective_to_permitted());
-    // The bounding set first, while CAP_SETPCAP is effective (prctl(2) PR_CAPBSET_DROP).
-    sys::or_throw(sys::drop_bounding_set_except(keep));
-    if (auto r = sys::set_capability_sets(keep); !r) {
-        if (r.error().err() == EPERM) {
-            throw sys::SysError(EPERM, "cap_set_proc", "", "",
-                                "a kept capability is not permitted: for a non-root user "
+    auto explain_eperm = [](sys::Status r) {
+        if (!r && r.error().err() == EPERM) {
+            const sys::SysError& e = r.error();
+            throw sys::SysError(EPERM, e.op(), e.path(), "",
+                                "capability not permitted: for a non-root user, "
                                 "prepare_for_uid_change must run before setresuid");
         }
-        throw std::move(r.error());
-    }
+        sys::or_throw(std::move(r));
+    };
+
+    // After setresuid() to a non-root uid the effective set is empty; with keep-caps the
+    // permitted set (CAP_SETPCAP included) survived, so raise it first. As root: no change.
+    sys::or_throw(sys::raise_effective_to_permitted());
+    // The bounding set first, while CAP_SETPCAP is effective (prctl(2) PR_CAPBSET_DROP).
+    explain_eperm(sys::drop_bounding_set_except(keep));
+    explain_eperm(sys::set_capability_sets(keep));
     sys::or_throw(sys::set_ambient_capabilities(ambient));
-    if (!keep.empty()) {
-        sys::or_throw(sys::set_keep_caps(false));
+    sys::or_throw(sys::set_keep_caps(false));
+}
+
+void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security) {
+    if (!security.landlock || !security.landlock->enabled) {
+        return;
+    }
+    if (sys::landlock_abi_version() == 0) {
+        spdlog::warn(
+            "security.landlock: the kernel has no Landlock (not built in, or not in "
+            "the lsm= list): skipped");
+        return;
+    }
+    if (caps.no_new_privileges) {
+        sys::or_throw(sys::set_no_new_privs());
+    }
+    if (auto r = sys::apply_landlock({security.landlock->read, security.landlock->read_write});
+        !r) {
+        if (r.error().err() == EPERM && !caps.no_new_privileges) {
+            throw sys::SysError(EPERM, "landlock_restrict_self", "", "",
+                                "security.no_new_privileges = false needs CAP_SYS_ADMIN in "
+                                "capabilities.keep for Landlock");
+        }
+        throw std::move(r.error());
     }
 }
 

@@ -9,6 +9,7 @@
 //   workload (credentials):   prepare_for_uid_change(plan.capabilities)
 //                             setgroups, setresgid, setresuid
 //   workload (capabilities):  apply_capabilities(plan.capabilities)
+//                             apply_landlock(plan.capabilities, plan.security)
 //   workload (seccomp):       apply_seccomp(plan.capabilities, plan.seccomp)
 //   workload (exec):          close_range, execve
 //
@@ -44,8 +45,9 @@ struct PreparedSeccomp {
 // Throws sys::SysError when the filter cannot be compiled. No-op when seccomp is off.
 const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp);
 
-// Before setresuid() in the workload: PR_SET_KEEPCAPS when there are capabilities to keep,
-// so a non-root workload still has them to hand to apply_capabilities.
+// Before setresuid() in the workload: PR_SET_KEEPCAPS, so after a change to a non-root uid the
+// permitted set survives for apply_capabilities (which needs CAP_SETPCAP to drop the bounding
+// set even when nothing is kept, and the kept capabilities themselves).
 void prepare_for_uid_change(const plan::CapsPlan& caps);
 
 // After setresuid(): joins a fresh session keyring (keyctl(KEYCTL_JOIN_SESSION_KEYRING), so
@@ -53,6 +55,13 @@ void prepare_for_uid_change(const plan::CapsPlan& caps);
 // sets permitted = effective = inheritable = keep, the ambient set, and turns keep-caps off.
 // For a non-root workload only the ambient capabilities survive execve (capabilities(7)).
 void apply_capabilities(const plan::CapsPlan& caps);
+
+// [security.landlock]: PR_SET_NO_NEW_PRIVS (when asked; Landlock needs it or CAP_SYS_ADMIN),
+// then a Landlock ruleset leaving only landlock.read (read/execute) and landlock.read_write
+// (everything) reachable. Paths are inside the sandbox (after pivot_root). Where the kernel
+// has no Landlock it warns and goes on. Before seccomp: the strict preset does not allow the
+// landlock syscalls.
+void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security);
 
 // PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: the program prepared by
 // prepare_seccomp for this plan if there is one, else compiled now. A filter without

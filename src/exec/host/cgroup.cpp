@@ -23,21 +23,23 @@ bool is_optional_write(const plan::CgroupWrite& w) {
            w.file == "io.weight";
 }
 
-std::unique_ptr<sys::Cgroup> make_v1(const plan::CgroupPlan& plan, const plan::HostFacts& facts) {
+// The hierarchies to create the group in: the plan's choice (v1_hierarchies), or, for a plan
+// that did not fill it, every wanted controller this host mounts. A controller a limit needs but
+// the host lacks is an error here too (the planner reports it first).
+std::map<std::string, std::string> v1_hierarchies(const plan::CgroupPlan& plan,
+                                                  const plan::HostFacts& facts) {
+    std::map<std::string, std::string> hierarchies = plan.v1_hierarchies;
     std::set<std::string> wanted(plan.v1_controllers.begin(), plan.v1_controllers.end());
     for (const plan::CgroupWrite& w : plan.writes) {
-        if (!w.controller.empty()) {
-            wanted.insert(w.controller);
-        }
+        wanted.insert(w.controller);
     }
-    // cpu time for the report lives in cpuacct; when the host mounts it apart from cpu, make
-    // the group there too (one more mkdir/rmdir, ~tens of µs).
-    if (facts.v1_controllers.count("cpuacct") != 0) {
-        wanted.insert("cpuacct");
+    if (hierarchies.empty() && facts.v1_controllers.count("cpuacct") != 0) {
+        wanted.insert("cpuacct");  // cpu time for the report
     }
-
-    std::map<std::string, std::string> hierarchies;
     for (const std::string& c : wanted) {
+        if (hierarchies.count(c) != 0) {
+            continue;
+        }
         auto it = facts.v1_controllers.find(c);
         if (it != facts.v1_controllers.end()) {
             hierarchies[c] = it->second;
@@ -54,7 +56,7 @@ std::unique_ptr<sys::Cgroup> make_v1(const plan::CgroupPlan& plan, const plan::H
         }
         spdlog::warn("cgroup v1 controller '{}' is not mounted: its settings are skipped", c);
     }
-    return sys::make_cgroup_v1(std::move(hierarchies), plan.path);
+    return hierarchies;
 }
 
 }  // namespace
@@ -65,12 +67,15 @@ std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan,
         return nullptr;
     }
     std::unique_ptr<sys::Cgroup> cg;
+    std::map<std::string, std::string> hierarchies;
     bool v1 =
         plan.version == plan::CgroupVersion::v1 || plan.version == plan::CgroupVersion::hybrid;
     if (v1) {
-        cg = make_v1(plan, facts);
+        hierarchies = v1_hierarchies(plan, facts);
+        cg = sys::make_cgroup_v1(hierarchies, plan.path);
     } else if (plan.version == plan::CgroupVersion::v2) {
-        cg = sys::make_cgroup_v2(facts.cgroup_root, plan.path);
+        cg =
+            sys::make_cgroup_v2(plan.v2_root.empty() ? facts.cgroup_root : plan.v2_root, plan.path);
     } else {
         throw sys::SysError(ENOTSUP, "create cgroup", plan.path, {},
                             "this host has no usable cgroup hierarchy; hint: drop [limits]");
@@ -85,7 +90,7 @@ std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan,
 
     sys::or_throw(cg->enable_controllers(plan.v2_enable));
     for (const plan::CgroupWrite& w : plan.writes) {
-        if (v1 && facts.v1_controllers.count(w.controller) == 0) {
+        if (v1 && hierarchies.count(w.controller) == 0) {
             continue;  // warned above: an optional write for a controller the host lacks
         }
         spdlog::debug("cgroup: write {} = {}", w.file, w.value);

@@ -1,24 +1,187 @@
-// Scaffold, replaced by the networking issue (libnl-route-3 + libnftables).
+// Step 7, network_host. Ordering: after id_maps, because the veth peer is created directly in
+// the child's network namespace (IFLA_NET_NS_PID) and that namespace exists from spawn on;
+// before release, because the child's network_sandbox step (after pivot_root) expects to find
+// the peer. Nothing here runs in the child. Order inside the step:
+//   1. checks that create nothing (name clash, address in use), so a refusal leaves nothing;
+//   2. veth (push delete_link at once), host addresses, link up;
+//   3. nft table when nat or ports (push delete_nft_table);
+//   4. forwarding sysctls last: the holder is the veth name, so the veth must exist first.
 #include "exec/host/network.hpp"
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "exec/host/forwarding.hpp"
 #include "sys/error.hpp"
+#include "sys/netlink.hpp"
+#include "sys/nftables.hpp"
 
 namespace sandbox::exec::host {
 
-void setup_host_network(const plan::NetHostPlan& plan, pid_t, Rollback&) {
-    if (plan.mode == profile::NetworkMode::veth) {
-        throw sys::SysError(ENOSYS, "create veth", plan.host_name, {},
-                            "network.mode = \"veth\" is not implemented yet");
+namespace {
+
+sys::IpPrefix to_prefix(const plan::Cidr& cidr) {
+    return {cidr.address, cidr.prefix, cidr.v6};
+}
+
+// A veth left by a sandbox that has just exited disappears on its own once the kernel has torn
+// its peer's netns down (a few ms to a few tens of ms). Wait for that instead of calling a
+// back-to-back run of the same profile a name clash.
+std::optional<sys::LinkInfo> wait_for_dying_link(sys::Netlink& nl, const std::string& name,
+                                                 std::optional<sys::LinkInfo> link) {
+    using namespace std::chrono;
+    const auto deadline = steady_clock::now() + seconds(2);
+    while (link && sys::or_throw(nl.is_orphaned_veth(*link)) && steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(microseconds(500));
+        link = sys::or_throw(nl.get_link(name));
+    }
+    return link;
+}
+
+void check_name_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
+    auto link = wait_for_dying_link(nl, plan.host_name, sys::or_throw(nl.get_link(plan.host_name)));
+    if (link) {
+        throw sys::SysError(EEXIST, "create veth", plan.host_name, {},
+                            "an interface with this name already exists on the host (another "
+                            "sandbox with the same name? set network.veth.host_name, or "
+                            "`sandbox down` the old one)");
     }
 }
 
-}  // namespace sandbox::exec::host
+void check_addresses_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
+    if (plan.host_addresses.empty()) {
+        return;
+    }
+    const std::vector<sys::HostAddress> existing = sys::or_throw(nl.list_addresses());
+    for (const plan::Cidr& want : plan.host_addresses) {
+        const std::string ours = sys::or_throw(sys::canonical_address(want.address, want.v6));
+        for (const sys::HostAddress& have : existing) {
+            if (have.prefix.v6 == want.v6 && have.prefix.address == ours) {
+                throw sys::SysError(EADDRINUSE, "add address",
+                                    want.address + "/" + std::to_string(want.prefix), {},
+                                    "already assigned to '" + have.ifname +
+                                        "' on the host (choose another "
+                                        "network.veth.host_address)");
+            }
+        }
+    }
+}
 
-namespace sandbox::exec::host {
+// Test-only. SANDBOX_FAIL_AT=network_host (exec/fault.hpp) fails before the step creates
+// anything; "network_host:late" fails after everything in it was created, so the rollback of
+// the veth, the nft table and the forwarding holder is exercised.
+void inject_late_fault() {
+#ifdef SANDBOX_FAULT_INJECTION
+    const char* at = std::getenv("SANDBOX_FAIL_AT");
+    if (at != nullptr && std::string_view(at) == "network_host:late") {
+        throw sys::SysError(EIO, "injected fault", "network_host:late");
+    }
+#endif
+}
 
-// Placeholders until the networking issue lands: nothing can have been created yet, because
-// setup_host_network above refuses veth, so there is nothing to delete.
-sys::Status delete_link(const std::string&) { return {}; }
-sys::Status delete_nft_table(const std::string&) { return {}; }
+}  // namespace
+
+sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
+    sys::NatRuleset rs;
+    rs.table = plan.nft_table;
+    rs.interface = plan.host_name;
+    rs.masquerade = plan.nat;
+    for (const plan::Cidr& cidr : plan.sandbox_addresses) {
+        rs.sources.push_back({cidr.address, cidr.v6});
+        rs.dnat_targets.push_back({cidr.address, cidr.v6});
+    }
+    for (const plan::PortForwardOp& port : plan.ports) {
+        rs.ports.push_back(
+            {port.host_port, port.sandbox_port, port.protocol == profile::Protocol::udp});
+    }
+    return rs;
+}
+
+void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
+                        const std::string& forwarding_dir) {
+    if (plan.mode != profile::NetworkMode::veth) {
+        return;
+    }
+    sys::Netlink nl = sys::or_throw(sys::Netlink::open());
+    check_name_free(nl, plan);
+    check_addresses_free(nl, plan);
+
+    sys::or_throw(nl.create_veth({plan.host_name, plan.peer_name, child, plan.mtu}));
+    rollback.push(UndoKind::delete_link, plan.host_name);
+    for (const plan::Cidr& cidr : plan.host_addresses) {
+        sys::or_throw(nl.add_address(plan.host_name, to_prefix(cidr)));
+    }
+    sys::or_throw(nl.change_link(plan.host_name, {.new_name = {}, .mtu = {}, .up = true}));
+
+    if (plan.nat || !plan.ports.empty()) {
+        sys::or_throw(sys::apply_nat_ruleset(nat_ruleset_for(plan)));
+        rollback.push(UndoKind::delete_nft_table, "inet " + plan.nft_table);
+    }
+
+    if (plan.forwarding) {
+        bool v6 = false;
+        for (const plan::Cidr& cidr : plan.sandbox_addresses) {
+            v6 = v6 || cidr.v6;
+        }
+        std::vector<std::string> sysctls = {k_ipv4_forward};
+        if (v6) {
+            sysctls.emplace_back(k_ipv6_forward);
+        }
+        for (const std::string& sysctl : sysctls) {
+            const std::string undo_arg = acquire_forwarding(
+                sysctl, forwarding_holder_file(forwarding_dir, sysctl), plan.host_name);
+            rollback.push(UndoKind::restore_sysctl, sysctl, undo_arg);
+        }
+    }
+    inject_late_fault();
+}
+
+sys::Status delete_link(const std::string& name) {
+    auto nl = sys::Netlink::open();
+    if (!nl) {
+        return tl::unexpected(std::move(nl.error()));
+    }
+    auto link = nl->get_link(name);
+    if (!link) {
+        return tl::unexpected(std::move(link.error()));
+    }
+    if (!*link) {
+        return {};  // the kernel already removed the pair with the sandbox's netns
+    }
+    auto orphaned = nl->is_orphaned_veth(**link);
+    if (!orphaned) {
+        return tl::unexpected(std::move(orphaned.error()));
+    }
+    if (*orphaned) {
+        // The peer's netns is dying: the kernel removes the pair in its netns cleanup work.
+        return {};
+    }
+    auto deleted = nl->delete_link(name);
+    if (!deleted && deleted.error().err() != ENODEV) {
+        return deleted;
+    }
+    return {};
+}
+
+sys::Status delete_nft_table(const std::string& spec) {
+    const size_t space = spec.find(' ');
+    const std::string family = space == std::string::npos ? "inet" : spec.substr(0, space);
+    const std::string table = space == std::string::npos ? spec : spec.substr(space + 1);
+    auto deleted = sys::delete_nft_table(family, table);
+    if (!deleted && deleted.error().err() != ENOENT) {
+        return deleted;
+    }
+    return {};
+}
+
+sys::Status restore_sysctl(const std::string& sysctl, const std::string& extra) {
+    try {
+        release_forwarding(sysctl, extra);
+        return {};
+    } catch (const sys::SysError& e) {
+        return tl::unexpected(e);
+    }
+}
 
 }  // namespace sandbox::exec::host

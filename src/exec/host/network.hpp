@@ -4,19 +4,46 @@
 // (the child's netns exists) and before release. Every creation goes on the rollback stack.
 #include <sys/types.h>
 
+#include <string>
+
 #include "exec/rollback.hpp"
 #include "plan/plan.hpp"
 #include "sys/error.hpp"
+#include "sys/nftables.hpp"
 
 namespace sandbox::exec::host {
 
-void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback);
+// The launcher calls:
+//     run_step(StepId::network_host, [&] { host::setup_host_network(plan.network_host, pid, rb);
+//     });
+// Pushes, in order: delete_link (host_name), delete_nft_table ("inet <table>"),
+// restore_sysctl (sysctl path, opaque extra) — only for what it created. mode none/host: nothing.
+// `forwarding_dir` holds the ip_forward holder files. ip_forward is one value for the whole
+// host, so every sandbox must use the same directory whatever its state root: keep the default
+// except in tests. (/etc/resolv.conf and /etc/hosts are StatePlan::files, the state step's.)
+void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
+                        const std::string& forwarding_dir = "/run/sandbox");
 
-// Rollback hooks (exec/rollback.cpp run_undo). Both treat "already gone" as success, so a
-// replay by `sandbox down` after the netns died is harmless.
-// Deletes the host-side veth `name` (its peer goes with it).
+// The nft table for a plan (nat and/or ports); pure, so the profile -> commands chain is
+// unit-tested.
+sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan);
+
+// Rollback hooks, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra:
+//     case UndoKind::delete_link:      st = host::delete_link(entry.target); break;
+//     case UndoKind::delete_nft_table: st = host::delete_nft_table(entry.target); break;
+//     case UndoKind::restore_sysctl:   st = host::restore_sysctl(entry.target, entry.extra); break;
+// Each treats "already gone" as success, so a replay by `sandbox down` is harmless. They never
+// throw (libnl/libnftables failures come back as the Status).
+//
+// delete_link: a veth whose peer netns is already being torn down (the sandbox has exited) is
+// left to the kernel, which removes the pair asynchronously within a few ms; deleting it
+// ourselves would only block ~20 ms on the same RCU grace period (DESIGN §8). A veth whose peer
+// netns is alive (setup failed, child still there) is deleted now.
 sys::Status delete_link(const std::string& name);
-// Deletes the nftables table `spec` ("inet sandbox-web").
+// `spec` = "inet sandbox-web".
 sys::Status delete_nft_table(const std::string& spec);
+// target = the sysctl path, extra = the opaque holder reference acquire_forwarding returned (NOT
+// the old value: the value is restored only when the last sandbox needing it leaves).
+sys::Status restore_sysctl(const std::string& sysctl, const std::string& extra);
 
 }  // namespace sandbox::exec::host

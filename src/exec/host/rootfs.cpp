@@ -3,6 +3,7 @@
 // returns inside its own mount namespace, so nothing is mounted on the host here.
 #include "exec/host/rootfs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -163,6 +164,37 @@ std::string check_directory(const std::string& source) {
     return resolved;
 }
 
+// The state step normally made upper/work already (plan.state.subdirs) and owns their undo;
+// made here only when it did not. Either way the layer must start empty: a leftover upper dir
+// would carry a previous run's writes into this one.
+void prepare_overlay_dir(const std::string& dir, Rollback& rollback) {
+    if (::mkdir(dir.c_str(), 0755) == 0) {
+        rollback.push(UndoKind::remove_tree, dir);
+        return;
+    }
+    if (errno != EEXIST) {
+        throw sys::SysError(errno, "mkdir", dir);
+    }
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR* d = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (d == nullptr) {
+        int err = errno;
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw sys::SysError(err, "open", dir);
+    }
+    int entries = 0;
+    while (::readdir(d) != nullptr) {
+        ++entries;  // "." and ".." included
+    }
+    ::closedir(d);
+    if (entries > 2) {
+        throw sys::SysError(ENOTEMPTY, "use overlay layer", dir, {},
+                            "left over from an earlier run; hint: sandbox down <name>");
+    }
+}
+
 }  // namespace
 
 PreparedRootfs prepare_rootfs(const plan::RootfsPlan& plan, const plan::StatePlan& state,
@@ -186,17 +218,10 @@ PreparedRootfs prepare_rootfs(const plan::RootfsPlan& plan, const plan::StatePla
     }
 
     if (plan.overlay && plan.kind != plan::RootfsKind::host) {
-        const std::string base = state.dir + "/overlay";
-        if (::mkdir(base.c_str(), 0700) != 0) {
-            throw sys::SysError(errno, "mkdir", base);
-        }
-        rollback.push(UndoKind::remove_tree, base);
-        out.upper = base + "/upper";
-        out.work = base + "/work";
+        out.upper = plan.upper_dir.empty() ? state.dir + "/upper" : plan.upper_dir;
+        out.work = plan.work_dir.empty() ? state.dir + "/work" : plan.work_dir;
         for (const std::string& d : {out.upper, out.work}) {
-            if (::mkdir(d.c_str(), 0755) != 0) {
-                throw sys::SysError(errno, "mkdir", d);
-            }
+            prepare_overlay_dir(d, rollback);
         }
     }
     return out;

@@ -22,8 +22,9 @@ struct PreparedRootfs {
 //   beside it and rename()d into place (concurrent runs are safe; the loser discards its copy);
 //   the hash is remembered per (dev, ino, size, mtime) in <cache_dir>/.hashes/ so a warm start
 //   does not re-read the archive. Cache entries are shared and never rolled back.
-// overlay: creates <state.dir>/overlay/{upper,work} and pushes UndoKind::remove_tree for
-//   <state.dir>/overlay.
+// overlay: returns plan.upper_dir / plan.work_dir (default <state.dir>/upper, /work). The state
+//   step normally created them (plan.state.subdirs) and owns their undo; a missing one is made
+//   here with UndoKind::remove_tree pushed. A non-empty one is an error (a stale layer).
 // Throws sys::SysError.
 PreparedRootfs prepare_rootfs(const plan::RootfsPlan& plan, const plan::StatePlan& state,
                               Rollback& rollback);

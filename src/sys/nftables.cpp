@@ -1,0 +1,182 @@
+#include "sys/nftables.hpp"
+
+#include <nftables/libnftables.h>
+
+#include <array>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace sandbox::sys {
+
+void NftCtxDeleter::operator()(nft_ctx* ctx) const noexcept {
+    nft_ctx_free(ctx);
+}
+
+namespace {
+
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
+
+std::string family_keyword(bool v6) {
+    return v6 ? "ip6" : "ip";
+}
+
+// libnftables reports kernel failures as text ("Error: Could not process rule: File exists");
+// recover the errno so callers can branch on EEXIST / ENOENT like everywhere else in sys/.
+int errno_from_text(const std::string& text) {
+    static constexpr std::array k_known = {EEXIST, ENOENT,     EPERM,        EBUSY,
+                                           EACCES, EOPNOTSUPP, ENOMEM,       ENOBUFS,
+                                           EINVAL, ENOSPC,     EAFNOSUPPORT, EPROTONOSUPPORT};
+    for (int err : k_known) {
+        if (text.find(std::strerror(err)) != std::string::npos) {
+            return err;
+        }
+    }
+    return text.find("syntax error") != std::string::npos ? EINVAL : EIO;
+}
+
+std::string first_lines(const std::string& text, int count) {
+    std::string out;
+    size_t pos = 0;
+    for (int i = 0; i < count && pos < text.size(); ++i) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        if (!out.empty()) {
+            out += " | ";
+        }
+        out += text.substr(pos, end - pos);
+        pos = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render_nat_ruleset(const NatRuleset& r) {
+    const std::string t = "inet " + r.table;
+    const std::string ifq = quoted(r.interface);
+    std::string out = "create table " + t + "\n";
+    if (r.masquerade) {
+        // Traffic from the sandbox that leaves by any other interface takes the host's address.
+        out += "add chain " + t +
+               " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n";
+        for (const NatAddress& src : r.sources) {
+            out += "add rule " + t + " postrouting " + family_keyword(src.v6) + " saddr " +
+                   src.address + " oifname != " + ifq + " masquerade\n";
+        }
+    }
+    if (!r.ports.empty()) {
+        std::vector<std::string> dnat;
+        bool have_v4 = false;
+        bool have_v6 = false;
+        for (const NatAddress& target : r.dnat_targets) {
+            bool& seen = target.v6 ? have_v6 : have_v4;
+            if (seen) {
+                continue;  // the first address of each family receives the ports
+            }
+            seen = true;
+            for (const NatPort& port : r.ports) {
+                const std::string proto = port.udp ? "udp" : "tcp";
+                const std::string to = target.v6 ? "[" + target.address + "]" : target.address;
+                // `fib daddr type local`: any address of the host, not only the veth end.
+                dnat.push_back("meta nfproto " + std::string(target.v6 ? "ipv6" : "ipv4") +
+                               " fib daddr type local " + proto + " dport " +
+                               std::to_string(port.host_port) + " dnat " +
+                               family_keyword(target.v6) + " to " + to + ":" +
+                               std::to_string(port.sandbox_port));
+            }
+        }
+        // prerouting: connections arriving from elsewhere; output: connections the host makes.
+        out += "add chain " + t +
+               " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n";
+        for (const std::string& rule : dnat) {
+            out += "add rule " + t + " prerouting " + rule + "\n";
+        }
+        out +=
+            "add chain " + t + " output { type nat hook output priority -100; policy accept; }\n";
+        for (const std::string& rule : dnat) {
+            out += "add rule " + t + " output " + rule + "\n";
+        }
+    }
+    out += "add chain " + t +
+           " forward { type filter hook forward priority filter; policy accept; }\n";
+    out += "add rule " + t + " forward iifname " + ifq + " accept\n";
+    out += "add rule " + t + " forward oifname " + ifq + " accept\n";
+    return out;
+}
+
+Result<Nftables> Nftables::open() {
+    NftCtx ctx(nft_ctx_new(NFT_CTX_DEFAULT));
+    if (!ctx) {
+        return fail_with(ENOMEM, "nft_ctx_new");
+    }
+    // Keep libnftables' messages out of stderr: they become the SysError detail instead.
+    if (nft_ctx_buffer_error(ctx.get()) != 0 || nft_ctx_buffer_output(ctx.get()) != 0) {
+        return fail_with(ENOMEM, "nft_ctx_buffer_output");
+    }
+    return Nftables(std::move(ctx));
+}
+
+Status Nftables::run(const std::string& op, const std::string& object,
+                     const std::string& commands) {
+    if (nft_run_cmd_from_buffer(m_ctx.get(), commands.c_str()) != 0) {
+        const char* err = nft_ctx_get_error_buffer(m_ctx.get());
+        const std::string text = err != nullptr ? err : "";
+        return fail_with(errno_from_text(text), op, object, {}, first_lines(text, 2));
+    }
+    return {};
+}
+
+Result<std::vector<std::string>> Nftables::list_tables(const std::string& family) {
+    const unsigned flags = nft_ctx_output_get_flags(m_ctx.get());
+    nft_ctx_output_set_flags(m_ctx.get(), flags | NFT_CTX_OUTPUT_JSON);
+    Status ran = run("list tables", family, "list tables");
+    nft_ctx_output_set_flags(m_ctx.get(), flags);
+    if (!ran) {
+        return tl::unexpected(std::move(ran.error()));
+    }
+    const char* text = nft_ctx_get_output_buffer(m_ctx.get());
+    std::vector<std::string> out;
+    auto json = nlohmann::json::parse(text != nullptr ? text : "", nullptr, false);
+    if (json.is_discarded() || !json.contains("nftables")) {
+        return text == nullptr || *text == '\0'
+                   ? Result<std::vector<std::string>>(out)
+                   : fail_with(EPROTO, "list tables", family, {}, "unexpected JSON from nft");
+    }
+    for (const auto& item : json["nftables"]) {
+        if (!item.contains("table")) {
+            continue;
+        }
+        const auto& table = item["table"];
+        const std::string fam = table.value("family", "");
+        const std::string name = table.value("name", "");
+        if (family.empty()) {
+            out.push_back(fam + " " + name);
+        } else if (fam == family) {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+Status delete_nft_table(const std::string& family, const std::string& name) {
+    auto nft = Nftables::open();
+    if (!nft) {
+        return tl::unexpected(std::move(nft.error()));
+    }
+    return nft->run("delete nft table", family + " " + name,
+                    "delete table " + family + " " + name + "\n");
+}
+
+Status apply_nat_ruleset(const NatRuleset& ruleset) {
+    auto nft = Nftables::open();
+    if (!nft) {
+        return tl::unexpected(std::move(nft.error()));
+    }
+    return nft->run("create nft table", "inet " + ruleset.table, render_nat_ruleset(ruleset));
+}
+
+}  // namespace sandbox::sys

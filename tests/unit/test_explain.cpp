@@ -1,0 +1,207 @@
+// `sandbox explain` output: symbolic flags, pipeline order, JSON shape, origins, and golden
+// files for a few profiles on made-up cgroup v1 / v2 / hybrid hosts, root and rootless.
+// SANDBOX_UPDATE_GOLDEN=1 rewrites the golden files (review the diff before committing).
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "plan/explain.hpp"
+#include "plan/plan.hpp"
+#include "unit/plan_fixtures.hpp"
+
+using namespace sandbox;
+using namespace sandbox::plan;
+
+namespace {
+
+std::string golden_path(const std::string& name) {
+    return std::string(SANDBOX_SOURCE_DIR) + "/tests/unit/golden/" + name;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+    const char* update = std::getenv("SANDBOX_UPDATE_GOLDEN");
+    if (update != nullptr && std::string(update) == "1") {
+        std::ofstream(golden_path(name), std::ios::binary) << actual;
+    }
+    std::ifstream in(golden_path(name), std::ios::binary);
+    INFO("golden file " << golden_path(name) << " (SANDBOX_UPDATE_GOLDEN=1 rewrites it)");
+    REQUIRE(in.good());
+    std::stringstream expected;
+    expected << in.rdbuf();
+    CHECK(actual == expected.str());
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+profile::Origins made_up_origins() {
+    auto parent = std::make_shared<const std::string>("profiles/base.toml");
+    auto child = std::make_shared<const std::string>("web.toml");
+    profile::Origins o;
+    o["limits.memory"] = profile::SourceLocation::in(parent, 12, 10);
+    o["mounts[0].target"] = profile::SourceLocation::in(child, 7, 10);
+    o["mounts[0].source"] = profile::SourceLocation::in(child, 6, 10);
+    o["name"] = profile::SourceLocation::in(child, 1, 8);
+    o["process.env.APP_ENV"] = profile::SourceLocation::named("--set");
+    return o;
+}
+
+size_t index_of_first_profile_mount(const Plan& plan) {
+    for (size_t i = 0; i < plan.mounts.size(); ++i) {
+        if (plan.mounts[i].origin == "mounts[0]") {
+            return i;
+        }
+    }
+    FAIL("no profile mount in the plan");
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("explain: mount flags are spelled symbolically", "[unit][explain]") {
+    MountOp op;
+    op.kind = MountOpKind::bind;
+    op.flags.recursive = true;
+    op.flags.readonly = true;
+    CHECK(mount_flags_str(op) == "MS_BIND|MS_REC|MS_RDONLY");
+    op.flags = {};
+    op.kind = MountOpKind::tmpfs;
+    op.flags.nosuid = op.flags.nodev = op.flags.noexec = true;
+    CHECK(mount_flags_str(op) == "MS_NOSUID|MS_NODEV|MS_NOEXEC");
+    op.flags = {};
+    op.flags.noatime = op.flags.relatime = op.flags.strictatime = true;
+    op.flags.nodiratime = op.flags.nosymfollow = true;
+    op.propagation = profile::Propagation::slave;
+    CHECK(mount_flags_str(op) ==
+          "MS_NOATIME|MS_RELATIME|MS_STRICTATIME|MS_NODIRATIME|MS_NOSYMFOLLOW|MS_SLAVE");
+    op = MountOp{};
+    op.kind = MountOpKind::symlink;
+    CHECK(mount_flags_str(op).empty());
+}
+
+TEST_CASE("explain: clone flags name each new namespace", "[unit][explain]") {
+    Plan plan = make_plan(test::minimal_profile(), test::facts_v2_rootless());
+    CHECK(clone_flags_str(plan.spawn) ==
+          "CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET|"
+          "CLONE_NEWCGROUP");
+}
+
+TEST_CASE("explain: one header per step, in pipeline order", "[unit][explain]") {
+    std::string text = explain_text(make_plan(test::web_profile(), test::facts_v1_root()));
+    std::vector<std::string> headers;
+    std::istringstream lines(text);
+    std::string line;
+    std::getline(lines, line);  // the title
+    while (std::getline(lines, line)) {
+        if (!line.empty() && line[0] != ' ') {
+            headers.push_back(line.substr(0, line.find(' ')));
+        }
+    }
+    CHECK(headers == std::vector<std::string>{"state", "rootfs", "cgroup", "spawn", "id_maps",
+                                              "network_host", "identity", "mounts", "pivot_root",
+                                              "network_sandbox", "init", "process", "credentials",
+                                              "capabilities", "seccomp", "exec"});
+    for (const std::string& h : headers) {
+        CHECK(step_from_string(h).has_value());
+    }
+}
+
+TEST_CASE("explain: ops as the executor runs them", "[unit][explain]") {
+    std::string v1 = explain_text(make_plan(test::web_profile(), test::facts_v1_root()));
+    CHECK(contains(v1, "  write memory/memory.limit_in_bytes = 134217728\n"));
+    CHECK(contains(v1, "  write memory/memory.memsw.limit_in_bytes = 201326592\n"));
+    CHECK(contains(v1, "  mkdir /sys/fs/cgroup/cpu,cpuacct/sandbox/web\n"));
+    CHECK(contains(v1,
+                   "  bind /srv/data → /work [MS_BIND|MS_REC|MS_RDONLY|MS_NOSUID|MS_NODEV]"
+                   " create=like-source (mounts[0])\n"));
+    CHECK(contains(v1,
+                   "  tmpfs tmpfs → /tmp [MS_NOSUID|MS_NODEV|MS_NOEXEC] "
+                   "\"size=67108864,mode=1777\" create=dir (mounts[1])\n"));
+    CHECK(contains(v1, "  dev_node /dev/null → /dev/null [MS_BIND] create=file"));
+    CHECK(contains(v1, "  symlink /dev/ptmx → pts/ptmx (default /dev/ptmx)\n"));
+    CHECK(contains(v1, "  rename sbp-web-"));
+    CHECK(contains(v1, "  route -4 default via 10.88.0.1 dev eth0\n"));
+    CHECK(contains(v1, "  setenv PATH=/usr/local/sbin:"));
+    CHECK(contains(v1, "  execve [\"/usr/bin/httpd\", \"-f\", \"-p\", \"80\"]\n"));
+    std::string v2 = explain_text(make_plan(test::web_profile(), test::facts_v2_root()));
+    CHECK(contains(v2, "  write memory.max = 134217728\n"));
+    CHECK(contains(v2, "  write cpu.max = 50000 100000\n"));
+    CHECK(contains(v2, "attach: clone3(CLONE_INTO_CGROUP)"));
+}
+
+TEST_CASE("explain: notes are printed under their step", "[unit][explain]") {
+    profile::Profile p = test::minimal_profile();
+    p.limits.pids = 10;
+    std::string text = explain_text(make_plan(p, test::facts_v1_rootless()));
+    CHECK(contains(text, "cgroup (v1)\n  ! error: [limits] cannot be enforced rootless"));
+}
+
+TEST_CASE("explain: json has the same steps as an object", "[unit][explain]") {
+    Plan plan = make_plan(test::web_profile(), test::facts_hybrid_root());
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(explain_json(plan));
+    CHECK(j["sandbox"] == "web");
+    CHECK(j["valid"] == true);
+    std::vector<std::string> keys;
+    for (const auto& item : j["steps"].items()) {
+        keys.push_back(item.key());
+    }
+    CHECK(keys == std::vector<std::string>{"state", "rootfs", "cgroup", "spawn", "id_maps",
+                                           "network_host", "identity", "mounts", "pivot_root",
+                                           "network_sandbox", "init", "process", "credentials",
+                                           "capabilities", "seccomp", "exec"});
+    CHECK(j["steps"]["cgroup"]["version"] == "v1");
+    CHECK(j["steps"]["cgroup"]["host_version"] == "hybrid");
+    CHECK(j["steps"]["mounts"]["ops"].size() == plan.mounts.size());
+    CHECK(j["steps"]["mounts"]["ops"][0]["flags"] == "MS_REC|MS_PRIVATE");
+    CHECK(j["steps"]["network_host"]["host_addresses"][0] == "10.88.0.1/24");
+    CHECK_FALSE(j.contains("origins"));
+}
+
+TEST_CASE("explain: --origin names the file and line of each value", "[unit][explain]") {
+    profile::Origins origins = made_up_origins();
+    ExplainOptions options;
+    options.profile_path = "web.toml";
+    options.origins = &origins;
+    Plan plan = make_plan(test::web_profile(), test::facts_v2_root());
+    std::string text = explain_text(plan, options);
+    CHECK(contains(text, "sandbox \"web\" from web.toml\n"));
+    CHECK(contains(text, "\norigins\n"));
+    CHECK(contains(text, "  limits.memory        profiles/base.toml:12:10\n"));
+    CHECK(contains(text, "  process.env.APP_ENV  --set\n"));
+    CHECK(contains(text, "(mounts[0]) @ web.toml:7:10\n"));
+    nlohmann::json j = nlohmann::json::parse(explain_json(plan, options));
+    CHECK(j["origins"]["limits.memory"] == "profiles/base.toml:12:10");
+    CHECK(j["steps"]["mounts"]["ops"][index_of_first_profile_mount(plan)]["written_at"] ==
+          "web.toml:7:10");
+}
+
+// ---- golden files ----------------------------------------------------------------------------
+TEST_CASE("explain: golden web profile on v1, v2 and hybrid, root and rootless",
+          "[unit][explain]") {
+    profile::Profile web = test::web_profile();
+    check_golden("web_v1_root.txt", explain_text(make_plan(web, test::facts_v1_root())));
+    check_golden("web_v2_root.txt", explain_text(make_plan(web, test::facts_v2_root())));
+    check_golden("web_hybrid_root.txt", explain_text(make_plan(web, test::facts_hybrid_root())));
+    check_golden("web_v2_rootless.txt", explain_text(make_plan(web, test::facts_v2_rootless())));
+    check_golden("web_v1_rootless.txt", explain_text(make_plan(web, test::facts_v1_rootless())));
+    check_golden("web_v2_root.json", explain_json(make_plan(web, test::facts_v2_root())));
+}
+
+TEST_CASE("explain: golden host-mode tool profile, root and rootless", "[unit][explain]") {
+    profile::Profile tool = test::host_tool_profile();
+    check_golden("tool_hybrid_root.txt", explain_text(make_plan(tool, test::facts_hybrid_root())));
+    check_golden("tool_v2_rootless.txt", explain_text(make_plan(tool, test::facts_v2_rootless())));
+    check_golden("tool_v1_rootless.json", explain_json(make_plan(tool, test::facts_v1_rootless())));
+}
+
+TEST_CASE("explain: golden minimal profile with origins", "[unit][explain]") {
+    profile::Origins origins = made_up_origins();
+    ExplainOptions options;
+    options.profile_path = "box.toml";
+    options.origins = &origins;
+    Plan plan = make_plan(test::minimal_profile("box"), test::facts_v2_root());
+    check_golden("box_v2_root_origin.txt", explain_text(plan, options));
+}
