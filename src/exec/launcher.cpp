@@ -31,7 +31,7 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     const plan::StatePlan& sp = ctx.plan.state;
     ctx.state = StateDir::create(sp, ctx.facts.state_root, ctx.rollback);
     for (const std::string& sub : sp.subdirs) {
-        sys::or_throw(sys::mkdir_p(sub, 0700));
+        sys::or_throw(sys::mkdir_p(sub, 0711));  // traversable by a user ns root
     }
     for (const plan::StateFile& f : sp.files) {
         sys::or_throw(sys::write_file_atomic(f.path, f.content, static_cast<mode_t>(f.mode)));
