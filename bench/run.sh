@@ -1,0 +1,115 @@
+#!/bin/sh
+# Start-to-exit latency of /bin/true in a private root, side by side in ONE hyperfine run:
+#   floor    bench/floor.c: clone(pid mnt uts ipc net cgroup) + pivot_root + /proc + exec
+#   bwrap    bubblewrap with the same namespaces over the same rootfs
+#   crun     the OCI bundle `sandbox export --oci bench/full.toml` writes
+#   sandbox  `sandbox up bench/full.toml` (+ memory cgroup limit, default seccomp preset)
+#   sandbox-noseccomp   the same with --set seccomp.preset=none
+# then (unless REPORT_RUNS=0) the median duration of every pipeline step over REPORT_RUNS
+# `sandbox up --report` runs. Root only. Never a ctest test.
+#
+#   bench/run.sh [BUILD_DIR]      BUILD_DIR defaults to build-rel (RelWithDebInfo)
+#   env: RUNS=200 WARMUP=20 REPORT_RUNS=50 OUT=DIR (keep the JSON there)
+#
+# crun 1.8 refuses this cgroup-v1 hybrid host ("cgroups in hybrid mode not supported"), so the
+# whole hyperfine run happens inside a private mount namespace (unshare -m) whose
+# /sys/fs/cgroup is a fresh tmpfs holding only binds of the v1 hierarchies (DESIGN §8). Every
+# command runs in that namespace, so none is favoured; cgroup membership is not per mount ns.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build-rel}
+bin=${SANDBOX_BIN:-$build/sandbox}
+runs=${RUNS:-200}
+warmup=${WARMUP:-20}
+report_runs=${REPORT_RUNS:-50}
+root=/tmp/sandbox-bench-rootfs # must match rootfs.path in bench/full.toml
+profile=$here/bench/full.toml
+
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 77; }
+[ -x "$bin" ] || { echo "run.sh: no sandbox binary at $bin (see docs/performance.md)" >&2; exit 1; }
+for tool in cc hyperfine bwrap crun python3 unshare; do
+    command -v $tool >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/sandbox-bench-XXXXXX)
+out=${OUT:-$work}
+mkdir -p "$out"
+trap 'rm -rf "$work"' EXIT
+
+"$here/tests/fixtures/make-busybox-rootfs.sh" "$root"
+cc -O2 -Wall -Wextra -o "$work/floor" "$here/bench/floor.c"
+
+# The OCI bundle, fixed up for crun: the rootfs path made absolute (the export may point at
+# the profile's path already), a terminal-less process, no hooks.
+"$bin" export --oci "$profile" -o "$work/bundle" >/dev/null
+python3 - "$work/bundle/config.json" "$root" <<'PY'
+import json, sys
+path, root = sys.argv[1], sys.argv[2]
+c = json.load(open(path))
+c.setdefault("root", {})["path"] = root
+c["process"]["terminal"] = False
+c.pop("hooks", None)
+json.dump(c, open(path, "w"), indent=2)
+PY
+
+echo "== sandbox $("$bin" --version 2>/dev/null || true) | $(bwrap --version) | $(crun --version | head -1) | $(hyperfine --version)"
+echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
+
+# The hyperfine run, inside the private mount namespace crun needs.
+export bin root profile work out runs warmup
+unshare -m sh -eu <<'SH'
+mount --make-rprivate /
+mkdir -p "$work/cg"
+mount --rbind /sys/fs/cgroup "$work/cg"
+mount -t tmpfs -o mode=755 cgroup_root /sys/fs/cgroup
+for d in "$work"/cg/*; do
+    n=${d##*/}
+    [ "$n" = unified ] && continue
+    mkdir "/sys/fs/cgroup/$n"
+    mount --bind "$d" "/sys/fs/cgroup/$n"
+done
+umount -l "$work/cg"
+hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$out/startup.json" \
+    -n floor "$work/floor $root" \
+    -n bwrap "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-net --unshare-cgroup --bind $root / --proc /proc --dev /dev /bin/true" \
+    -n crun "crun run --bundle $work/bundle sandbox-bench-crun" \
+    -n sandbox "$bin up $profile" \
+    -n sandbox-noseccomp "$bin up --set seccomp.preset=none $profile"
+SH
+
+python3 - "$out/startup.json" <<'PY'
+import json, statistics, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+med = {k: statistics.median(r["times"]) * 1000 for k, r in res.items()}
+print("\n%-18s %9s %9s %9s %8s %8s %8s" % ("command", "median", "min", "stddev", "/floor", "/bwrap", "/crun"))
+for k, r in res.items():
+    t = [x * 1000 for x in r["times"]]
+    print("%-18s %7.2fms %7.2fms %7.2fms %7.2fx %7.2fx %7.2fx" % (
+        k, med[k], min(t), statistics.stdev(t), med[k] / med["floor"], med[k] / med["bwrap"], med[k] / med["crun"]))
+s = med["sandbox"]
+for base, target in (("floor", 1.3), ("bwrap", 1.0), ("crun", 0.5)):
+    ratio = s / med[base]
+    print("target sandbox <= %.1fx %-5s: %.2fx  %s" % (target, base, ratio, "met" if ratio <= target else "MISSED"))
+PY
+
+[ "$report_runs" -gt 0 ] || exit 0
+# Where sandbox's own time goes: per-step durations from --report, median over report_runs.
+for i in $(seq "$report_runs"); do
+    "$bin" up --report "$work/r$i.json" "$profile"
+done
+python3 - "$work" "$report_runs" <<'PY'
+import json, statistics, sys
+work, n = sys.argv[1], int(sys.argv[2])
+steps, walls = {}, []
+for i in range(1, n + 1):
+    r = json.load(open("%s/r%d.json" % (work, i)))
+    walls.append(r["wall_ms"])
+    for s in r["steps"]:
+        steps.setdefault(s["step"], []).append(s["ms"])
+wall = statistics.median(walls)
+print("\nper-step medians over %d `sandbox up --report` runs (report wall_ms median %.3f ms)" % (n, wall))
+rows = sorted(((statistics.median(v), k, len(v)) for k, v in steps.items()), reverse=True)
+for m, k, c in rows:
+    print("  %-28s %8.3f ms  %5.1f%%%s" % (k, m, 100 * m / wall if wall else 0, "" if c == n else "  (in %d runs)" % c))
+print("  %-28s %8.3f ms" % ("sum of step medians", sum(m for m, _, _ in rows)))
+PY
