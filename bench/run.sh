@@ -9,7 +9,8 @@
 # `sandbox up --report` runs. Root only. Never a ctest test.
 #
 #   bench/run.sh [BUILD_DIR]      BUILD_DIR defaults to build-rel (RelWithDebInfo)
-#   env: RUNS=200 WARMUP=20 REPORT_RUNS=50 OUT=DIR (keep the JSON there)
+#   env: RUNS=200 WARMUP=20 ROUNDS=100 (round-robin check, 0 = skip) REPORT_RUNS=50
+#        OUT=DIR (keep the JSON there)
 #
 # crun 1.8 refuses this cgroup-v1 hybrid host ("cgroups in hybrid mode not supported"), so the
 # whole hyperfine run happens inside a private mount namespace (unshare -m) whose
@@ -22,6 +23,7 @@ bin=${SANDBOX_BIN:-$build/sandbox}
 runs=${RUNS:-200}
 warmup=${WARMUP:-20}
 report_runs=${REPORT_RUNS:-50}
+rounds=${ROUNDS:-100}
 root=/tmp/sandbox-bench-rootfs # must match rootfs.path in bench/full.toml
 profile=$here/bench/full.toml
 
@@ -56,7 +58,7 @@ echo "== sandbox $("$bin" --version 2>/dev/null || true) | $(bwrap --version) | 
 echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
 
 # The hyperfine run, inside the private mount namespace crun needs.
-export bin root profile work out runs warmup
+export bin root profile work out runs warmup rounds
 unshare -m sh -eu <<'SH'
 mount --make-rprivate /
 mkdir -p "$work/cg"
@@ -75,22 +77,56 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$out/startup.json"
     -n crun "crun run --bundle $work/bundle sandbox-bench-crun" \
     -n sandbox "$bin up $profile" \
     -n sandbox-noseccomp "$bin up --set seccomp.preset=none $profile"
+# The same commands round robin (one run of each per round), so a change in machine load hits
+# all of them alike; hyperfine runs each command's runs back to back. posix_spawn + waitpid
+# from python adds the same small constant to every command.
+[ "$rounds" -gt 0 ] || exit 0
+python3 - "$out/interleaved.json" "$rounds" \
+    floor "$work/floor $root" \
+    bwrap "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-net --unshare-cgroup --bind $root / --proc /proc --dev /dev /bin/true" \
+    crun "crun run --bundle $work/bundle sandbox-bench-crun" \
+    sandbox "$bin up $profile" \
+    sandbox-noseccomp "$bin up --set seccomp.preset=none $profile" <<'PY'
+import json, os, sys, time
+out, rounds, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+cmds = list(zip(rest[0::2], [c.split() for c in rest[1::2]]))
+devnull = os.open(os.devnull, os.O_RDWR)
+times = {n: [] for n, _ in cmds}
+for r in range(rounds + 5):
+    for n, argv in cmds:
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
+        _, st = os.waitpid(pid, 0)
+        dt = (time.perf_counter_ns() - t0) / 1e9
+        if st != 0:
+            sys.exit("run.sh: %s failed (wait status %d)" % (n, st))
+        if r >= 5:  # the first 5 rounds warm up
+            times[n].append(dt)
+json.dump({"results": [{"command": n, "times": times[n]} for n, _ in cmds]}, open(out, "w"))
+PY
 SH
 
-python3 - "$out/startup.json" <<'PY'
+ratios() { # JSON TITLE
+python3 - "$1" "$2" <<'PY'
 import json, statistics, sys
 res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 med = {k: statistics.median(r["times"]) * 1000 for k, r in res.items()}
-print("\n%-18s %9s %9s %9s %8s %8s %8s" % ("command", "median", "min", "stddev", "/floor", "/bwrap", "/crun"))
+print("\n%s\n%-18s %9s %9s %9s %9s %8s %8s %8s" % (sys.argv[2], "command", "median", "min", "stddev", "user+sys", "/floor", "/bwrap", "/crun"))
 for k, r in res.items():
     t = [x * 1000 for x in r["times"]]
-    print("%-18s %7.2fms %7.2fms %7.2fms %7.2fx %7.2fx %7.2fx" % (
-        k, med[k], min(t), statistics.stdev(t), med[k] / med["floor"], med[k] / med["bwrap"], med[k] / med["crun"]))
+    cpu = "%7.2fms" % ((r["user"] + r["system"]) * 1000) if "user" in r else "%9s" % "-"
+    print("%-18s %7.2fms %7.2fms %7.2fms %s %7.2fx %7.2fx %7.2fx" % (
+        k, med[k], min(t), statistics.stdev(t), cpu, med[k] / med["floor"], med[k] / med["bwrap"], med[k] / med["crun"]))
 s = med["sandbox"]
 for base, target in (("floor", 1.3), ("bwrap", 1.0), ("crun", 0.5)):
     ratio = s / med[base]
     print("target sandbox <= %.1fx %-5s: %.2fx  %s" % (target, base, ratio, "met" if ratio <= target else "MISSED"))
 PY
+}
+ratios "$out/startup.json" "hyperfine -N, $runs runs after $warmup warm-up (user+sys: hyperfine's mean)"
+[ "$rounds" -eq 0 ] || ratios "$out/interleaved.json" "round robin, $rounds rounds after 5 warm-up"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 [ "$report_runs" -gt 0 ] || exit 0
 # Where sandbox's own time goes: per-step durations from --report, median over report_runs.
@@ -112,4 +148,14 @@ rows = sorted(((statistics.median(v), k, len(v)) for k, v in steps.items()), rev
 for m, k, c in rows:
     print("  %-28s %8.3f ms  %5.1f%%%s" % (k, m, 100 * m / wall if wall else 0, "" if c == n else "  (in %d runs)" % c))
 print("  %-28s %8.3f ms" % ("sum of step medians", sum(m for m, _, _ in rows)))
+PY
+# What the report cannot see: exec + dynamic linking + static initialisers before main()
+# starts its clock (`sandbox --version` does nothing else), against the floor's exec.
+echo "\nprocess start-up outside the report: $(ldd "$bin" | wc -l) shared objects"
+hyperfine -N --warmup 10 --runs 100 --export-json "$work/ver.json" --style none \
+    "$bin --version" "$work/floor $root" >/dev/null
+python3 - "$work/ver.json" <<'PY'
+import json, statistics, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("  %-40s median %.3f ms" % (r["command"].split("/")[-1], statistics.median(r["times"]) * 1000))
 PY
