@@ -41,16 +41,21 @@ trap 'rm -rf "$work"' EXIT
 "$here/tests/fixtures/make-busybox-rootfs.sh" "$root"
 cc -O2 -Wall -Wextra -o "$work/floor" "$here/bench/floor.c"
 
-# The OCI bundle, fixed up for crun: the rootfs path made absolute (the export may point at
-# the profile's path already), a terminal-less process, no hooks.
-"$bin" export --oci "$profile" -o "$work/bundle" >/dev/null
-python3 - "$work/bundle/config.json" "$root" <<'PY'
+# The OCI bundle, fixed up for crun: the rootfs path, a terminal-less process, no hooks, and
+# bind sources that exist (the export binds /etc/hosts from sandbox's state dir, which exists
+# only while `sandbox up` runs: crun gets an equivalent file of its own).
+"$bin" export --oci "$profile" -o "$work/bundle" 2>/dev/null >/dev/null
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$work/hosts"
+python3 - "$work/bundle/config.json" "$root" "$work/hosts" <<'PY'
 import json, sys
-path, root = sys.argv[1], sys.argv[2]
+path, root, hosts = sys.argv[1:4]
 c = json.load(open(path))
 c.setdefault("root", {})["path"] = root
 c["process"]["terminal"] = False
 c.pop("hooks", None)
+for m in c.get("mounts", []):
+    if m.get("source", "").startswith("/run/sandbox/"):
+        m["source"] = hosts
 json.dump(c, open(path, "w"), indent=2)
 PY
 
@@ -95,7 +100,7 @@ times = {n: [] for n, _ in cmds}
 for r in range(rounds + 5):
     for n, argv in cmds:
         t0 = time.perf_counter_ns()
-        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=[
             (os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
         _, st = os.waitpid(pid, 0)
         dt = (time.perf_counter_ns() - t0) / 1e9
