@@ -158,9 +158,9 @@ PY
 # starts its clock (`sandbox --version` does nothing else), against the floor's exec.
 echo "\nprocess start-up outside the report: $(ldd "$bin" | wc -l) shared objects"
 hyperfine -N --warmup 10 --runs 100 --export-json "$work/ver.json" --style none \
-    "$bin --version" "$work/floor $root" >/dev/null
+    -n "sandbox --version" "$bin --version" -n "floor (whole run)" "$work/floor $root" >/dev/null 2>&1
 python3 - "$work/ver.json" <<'PY'
 import json, statistics, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print("  %-40s median %.3f ms" % (r["command"].split("/")[-1], statistics.median(r["times"]) * 1000))
+    print("  %-20s median %.3f ms, user+sys %.3f ms" % (r["command"], statistics.median(r["times"]) * 1000, (r["user"] + r["system"]) * 1000))
 PY
