@@ -156,7 +156,7 @@ print("  %-28s %8.3f ms" % ("sum of step medians", sum(m for m, _, _ in rows)))
 PY
 # What the report cannot see: exec + dynamic linking + static initialisers before main()
 # starts its clock (`sandbox --version` does nothing else), against the floor's exec.
-echo "\nprocess start-up outside the report: $(ldd "$bin" | wc -l) shared objects"
+printf "\nprocess start-up outside the report: %s shared objects\n" "$(ldd "$bin" | wc -l)"
 hyperfine -N --warmup 10 --runs 100 --export-json "$work/ver.json" --style none \
     -n "sandbox --version" "$bin --version" -n "floor (whole run)" "$work/floor $root" >/dev/null 2>&1
 python3 - "$work/ver.json" <<'PY'

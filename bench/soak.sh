@@ -38,7 +38,7 @@ hyperfine -N --warmup 0 --runs "$runs" --export-json "$work/soak.json" --style b
     -n sandbox "$bin up $profile" >/dev/null
 after=$(census)
 
-for i in $(seq "$rss_runs"); do
+for _ in $(seq "$rss_runs"); do
     /usr/bin/time -v "$bin" up "$profile" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'
 done >"$work/rss"
 
