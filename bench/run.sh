@@ -122,7 +122,7 @@ for k, r in res.items():
     t = [x * 1000 for x in r["times"]]
     cpu = "%7.2fms" % ((r["user"] + r["system"]) * 1000) if "user" in r else "%9s" % "-"
     print("%-18s %7.2fms %7.2fms %7.2fms %s %7.2fx %7.2fx %7.2fx" % (
-        k, med[k], min(t), statistics.stdev(t), cpu, med[k] / med["floor"], med[k] / med["bwrap"], med[k] / med["crun"]))
+        k, med[k], min(t), statistics.stdev(t) if len(t) > 1 else 0.0, cpu, med[k] / med["floor"], med[k] / med["bwrap"], med[k] / med["crun"]))
 s = med["sandbox"]
 for base, target in (("floor", 1.3), ("bwrap", 1.0), ("crun", 0.5)):
     ratio = s / med[base]
