@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *g_root;
-static const char *g_cmd = "/bin/true";
+static const char* g_root;
+static const char* g_cmd = "/bin/true";
 static char g_stack[64 * 1024] __attribute__((aligned(16)));
 
-static int child(void *arg) {
+static int child(void* arg) {
     (void)arg;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return 10;
     if (mount(g_root, g_root, NULL, MS_BIND | MS_REC, NULL) != 0) return 11;
@@ -26,12 +26,12 @@ static int child(void *arg) {
     if (umount2(".", MNT_DETACH) != 0) return 14;
     if (chdir("/") != 0) return 15;
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) return 16;
-    char *const argv[] = {(char *)g_cmd, NULL};
+    char* const argv[] = {(char*)g_cmd, NULL};
     execv(g_cmd, argv);
     return 127;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: floor ROOTFS [CMD]\n");
         return 2;
