@@ -345,6 +345,18 @@ private:
     std::string m_peer;
 };
 
+// Polls until `addr` is assigned to an interface of this host (the sandbox's host half ran).
+bool wait_for_local_address(const std::string& addr) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (sh("ip -o addr show to " + addr + " | grep -q .") == 0) {
+            return true;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
 bool ping(const std::string& addr) {
     return sh("busybox ping -c1 -W2 " + addr + " >/dev/null 2>&1") == 0;
 }
@@ -485,6 +497,10 @@ TEST_CASE("net: a port forward on the host reaches a server in the sandbox", "[r
                             "address = \"10.204.1.2/24\"\n"
                             "host_address = \"10.204.1.1/24\"\n",
                             "[[network.ports]]\nhost = 18081\nsandbox = 7000\n"));
+    // Connect only once 10.204.1.1 is an address of this host. Before that, the connection is
+    // routed like any other destination (default route), and a host whose uplink intercepts
+    // TCP (a transparent proxy, as on this VM) accepts it and answers on its own.
+    REQUIRE(wait_for_local_address("10.204.1.1"));
     // The host's own address of the veth, port 18081: DNAT (output chain) to 10.204.1.2:7000.
     auto reply = tcp_exchange("10.204.1.1", 18081, "knock\n");
     REQUIRE(reply.has_value());
