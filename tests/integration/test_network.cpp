@@ -512,6 +512,40 @@ TEST_CASE("net: a port forward on the host reaches a server in the sandbox", "[r
     leaks.verify();
 }
 
+TEST_CASE("net: a port forward reaches the sandbox from another machine", "[root][net]") {
+    require_root_net();
+    LeakCheck leaks;
+    TempDir dir;
+    // The "other machine": a netns behind a veth whose only route is the host (10.205.9.1).
+    sh("ip netns del sbt-premote 2>/dev/null");
+    REQUIRE(sh("ip netns add sbt-premote && "
+               "ip link add sbt-ph type veth peer name sbt-pr netns sbt-premote && "
+               "ip addr add 10.205.9.1/24 dev sbt-ph && ip link set sbt-ph up && "
+               "ip -n sbt-premote addr add 10.205.9.2/24 dev sbt-pr && "
+               "ip -n sbt-premote link set sbt-pr up && ip -n sbt-premote link set lo up && "
+               "ip -n sbt-premote route add default via 10.205.9.1") == 0);
+    // No nat, no forwarding key: the port forward alone must make the host route for it.
+    Sandbox sb(dir, "net-port2",
+               veth_profile("net-port2", "echo served | nc -l -p 7000",
+                            "host_name = \"sbt-port2\"\n"
+                            "address = \"10.205.1.2/24\"\n"
+                            "host_address = \"10.205.1.1/24\"\n",
+                            "[[network.ports]]\nhost = 18082\nsandbox = 7000\n"));
+    REQUIRE(wait_for_local_address("10.205.1.1"));
+    // The remote connects to the host's address on its own link: DNAT in prerouting, forwarded.
+    const int rc =
+        sh("i=0; while [ $i -lt 50 ]; do "
+           "r=$(echo knock | ip netns exec sbt-premote busybox nc -w 3 10.205.9.1 18082) && "
+           "[ \"$r\" = served ] && exit 0; i=$((i+1)); sleep 0.1; done; exit 1");
+    CHECK(rc == 0);
+    Run r = sb.wait();
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "knock\n");
+    sh("ip netns del sbt-premote");
+    leaks.verify();
+}
+
 TEST_CASE("net: a host name that exists is refused at network_host, nothing left", "[root][net]") {
     require_root_net();
     sh("ip link del sbt-clash 2>/dev/null");
