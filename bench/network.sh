@@ -62,6 +62,9 @@ print(r["wall_ms"], steps.get("network_host", 0), steps.get("sandbox_setup", 0),
       steps.get("cleanup", 0))
 PY
         i=$((i + 1))
+        # Let the kernel finish the previous run's async netns teardown (it holds rtnl for
+        # ~20 ms and the next run's same-named veth waits for it): SETTLE=0 measures back to back.
+        sleep "${SETTLE:-0.2}"
     done
 }
 "$bin" -q up "$work/none.toml" >/dev/null; "$bin" -q up "$work/veth.toml" >/dev/null  # warm-up

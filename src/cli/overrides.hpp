@@ -7,8 +7,8 @@
 
 namespace sandbox::cli {
 
-// Registers --set K=V, -e/--env K=V, -v/--volume SRC:DST[:ro], --name N, --timeout D and the
-// trailing command (after `--`) on `cmd`, filling `overrides`.
+// Registers --set K=V, -e/--env K=V, -v/--volume SRC:DST[:ro], --name N and the trailing
+// command (after `--`) on `cmd`, filling `overrides`. (`up` adds its own --timeout.)
 void add_override_options(CLI::App& cmd, profile::Overrides& overrides);
 
 }  // namespace sandbox::cli

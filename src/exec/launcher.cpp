@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "common/exit_codes.hpp"
+#include "exec/child/security.hpp"
 #include "exec/host/cgroup.hpp"
 #include "exec/host/id_maps.hpp"
 #include "exec/host/network.hpp"
@@ -30,7 +31,7 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     const plan::StatePlan& sp = ctx.plan.state;
     ctx.state = StateDir::create(sp, ctx.facts.state_root, ctx.rollback);
     for (const std::string& sub : sp.subdirs) {
-        sys::or_throw(sys::mkdir_p(sub, 0700));
+        sys::or_throw(sys::mkdir_p(sub, 0711));  // traversable by a user ns root
     }
     for (const plan::StateFile& f : sp.files) {
         sys::or_throw(sys::write_file_atomic(f.path, f.content, static_cast<mode_t>(f.mode)));
@@ -153,6 +154,10 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             if (options.detach_notify_fd < 0 && want_pty(plan.process)) {
                 ctx.pty = sys::or_throw(sys::open_pty());
             }
+            // The seccomp filter from the host-side BPF cache (or compiled and cached) before
+            // spawn: the workload inherits it in memory and cannot reach the cache after
+            // pivot_root (exec/child/security.hpp).
+            run_step(ctx, plan::StepId::seccomp, [&] { child::prepare_seccomp(plan.seccomp); });
             ctx.child = run_step(ctx, plan::StepId::spawn, [&] {
                 auto [launcher_end, child_end] = sys::or_throw(SyncChannel::make_pair());
                 ctx.sync = std::move(launcher_end);

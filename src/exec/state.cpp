@@ -184,7 +184,7 @@ StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_
     StateDir out;
     out.m_dir = plan.dir;
     for (int attempt = 0;; ++attempt) {
-        if (mkdir(plan.dir.c_str(), 0700) == 0) {
+        if (mkdir(plan.dir.c_str(), 0711) == 0) {  // traversable by a mapped root
             break;
         }
         if (errno != EEXIST || attempt > 0) {

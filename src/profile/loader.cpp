@@ -19,13 +19,12 @@ LoadResult load_profile(const std::string& path_or_name, const Overrides& overri
         return result;
     }
     Profile profile = decode(*result.merged, result.diagnostics, result.origins);
-    if (result.diagnostics.empty()) {
-        // seccomp.import: the OCI / Docker JSON file's rules (needs capabilities.keep).
-        load_seccomp_import(profile, result.origins, result.diagnostics);
-    }
-    if (result.diagnostics.empty()) {
-        check(profile, result.origins, result.diagnostics);
-    }
+    // Import and check run even when decode refused some values: the user gets every problem
+    // in one run. A refused value is left at its default, and check() skips the rules about
+    // key paths decode already reported, so nothing is said twice.
+    // seccomp.import: the OCI / Docker JSON file's rules (needs capabilities.keep).
+    load_seccomp_import(profile, result.origins, result.diagnostics);
+    check(profile, result.origins, result.diagnostics);
     if (result.diagnostics.empty()) {
         result.profile = std::move(profile);
     }

@@ -18,10 +18,97 @@
 #include <string_view>
 
 #include "sys/fd.hpp"
+#include "sys/lazy_library.hpp"
 
 namespace sandbox::sys {
 
 namespace {
+
+// libarchive and libcrypto are loaded on first use (sys/lazy_library.hpp): only an archive
+// rootfs needs them, and linked normally they cost every start-up ~1.8 ms.
+#define SANDBOX_ARCHIVE_FUNCTIONS(X)   \
+    X(archive_read_new)                \
+    X(archive_read_free)               \
+    X(archive_write_disk_new)          \
+    X(archive_write_free)              \
+    X(archive_read_support_format_tar) \
+    X(archive_read_support_filter_all) \
+    X(archive_write_disk_set_options)  \
+    X(archive_read_open_filename)      \
+    X(archive_errno)                   \
+    X(archive_error_string)            \
+    X(archive_read_next_header)        \
+    X(archive_entry_pathname)          \
+    X(archive_entry_set_pathname)      \
+    X(archive_entry_hardlink)          \
+    X(archive_entry_set_hardlink)      \
+    X(archive_entry_filetype)          \
+    X(archive_write_header)            \
+    X(archive_read_data_block)         \
+    X(archive_write_data_block)        \
+    X(archive_write_finish_entry)      \
+    X(archive_write_close)
+
+#define SANDBOX_CRYPTO_FUNCTIONS(X) \
+    X(EVP_MD_CTX_new)               \
+    X(EVP_MD_CTX_free)              \
+    X(EVP_DigestInit_ex)            \
+    X(EVP_sha256)                   \
+    X(EVP_DigestUpdate)             \
+    X(EVP_DigestFinal_ex)
+
+struct ArchiveApi {
+    SANDBOX_ARCHIVE_FUNCTIONS(SANDBOX_LAZY_MEMBER)
+};
+struct CryptoApi {
+    SANDBOX_CRYPTO_FUNCTIONS(SANDBOX_LAZY_MEMBER)
+};
+
+const ArchiveApi* g_ar = nullptr;
+const CryptoApi* g_crypto = nullptr;
+
+Result<ArchiveApi> resolve_archive_api() {
+    const char* soname = "libarchive.so.13";
+    auto opened = open_library(soname);
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    void* handle = *opened;
+    ArchiveApi table;
+    SANDBOX_ARCHIVE_FUNCTIONS(SANDBOX_LAZY_RESOLVE)
+    return table;
+}
+
+Result<CryptoApi> resolve_crypto_api() {
+    const char* soname = "libcrypto.so.3";
+    auto opened = open_library(soname);
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    void* handle = *opened;
+    CryptoApi table;
+    SANDBOX_CRYPTO_FUNCTIONS(SANDBOX_LAZY_RESOLVE)
+    return table;
+}
+
+// Sets g_ar once; every later call returns the first outcome.
+Status load_archive_api() {
+    static const Result<ArchiveApi> api = resolve_archive_api();
+    if (!api) {
+        return tl::unexpected(api.error());
+    }
+    g_ar = &*api;
+    return {};
+}
+
+Status load_crypto_api() {
+    static const Result<CryptoApi> api = resolve_crypto_api();
+    if (!api) {
+        return tl::unexpected(api.error());
+    }
+    g_crypto = &*api;
+    return {};
+}
 
 using ArchiveReader = std::unique_ptr<archive, decltype(&archive_read_free)>;
 using ArchiveWriter = std::unique_ptr<archive, decltype(&archive_write_free)>;
@@ -96,7 +183,7 @@ bool link_target_inside(int root_fd, const std::string& target) {
 }
 
 std::string archive_message(archive* a) {
-    const char* s = archive_error_string(a);
+    const char* s = g_ar->archive_error_string(a);
     return s ? s : "unknown libarchive error";
 }
 
@@ -167,26 +254,30 @@ Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::st
 }  // namespace
 
 Result<ExtractStats> extract_archive(const std::string& archive_path, const std::string& dest_dir) {
+    if (Status loaded = load_archive_api(); !loaded) {
+        return tl::unexpected(loaded.error());
+    }
     UniqueFd root_fd(::open(dest_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root_fd) {
         return fail("open", dest_dir);
     }
-    ArchiveReader reader(archive_read_new(), &archive_read_free);
-    ArchiveWriter writer(archive_write_disk_new(), &archive_write_free);
+    ArchiveReader reader(g_ar->archive_read_new(), g_ar->archive_read_free);
+    ArchiveWriter writer(g_ar->archive_write_disk_new(), g_ar->archive_write_free);
     if (!reader || !writer) {
         return fail_with(ENOMEM, "extract", archive_path);
     }
-    archive_read_support_format_tar(reader.get());
-    archive_read_support_filter_all(reader.get());  // gzip, xz, zstd, bzip2, lz4, ...
+    g_ar->archive_read_support_format_tar(reader.get());
+    g_ar->archive_read_support_filter_all(reader.get());  // gzip, xz, zstd, bzip2, lz4, ...
     int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
     if (::geteuid() == 0) {
         flags |= ARCHIVE_EXTRACT_OWNER;  // numeric ids: no lookup of the host's user names
     }
-    archive_write_disk_set_options(writer.get(), flags);
+    g_ar->archive_write_disk_set_options(writer.get(), flags);
 
-    if (archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-        int err = archive_errno(reader.get());
+    if (g_ar->archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) !=
+        ARCHIVE_OK) {
+        int err = g_ar->archive_errno(reader.get());
         return fail_with(err > 0 ? err : 0, "open archive", archive_path, {},
                          archive_message(reader.get()));
     }
@@ -205,7 +296,7 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
     };
     archive_entry* entry = nullptr;
     for (;;) {
-        int rc = archive_read_next_header(reader.get(), &entry);
+        int rc = g_ar->archive_read_next_header(reader.get(), &entry);
         if (rc == ARCHIVE_EOF) {
             break;
         }
@@ -213,7 +304,7 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
             return fail_with(0, "extract", archive_path, {}, archive_message(reader.get()));
         }
         ++stats.entries;
-        const char* raw = archive_entry_pathname(entry);
+        const char* raw = g_ar->archive_entry_pathname(entry);
         const std::string original = raw ? raw : "";
         const std::string path(strip_dot_slash(original));
         if (path.empty()) {
@@ -223,9 +314,9 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
             skip(original, why);
             continue;
         }
-        archive_entry_set_pathname(entry, path.c_str());
+        g_ar->archive_entry_set_pathname(entry, path.c_str());
 
-        const char* hardlink = archive_entry_hardlink(entry);
+        const char* hardlink = g_ar->archive_entry_hardlink(entry);
         if (hardlink != nullptr) {
             const std::string target(strip_dot_slash(hardlink));
             if (const char* why = unsafe_path_reason(target)) {
@@ -237,9 +328,9 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
                      "hard link target '" + target + "' is not a file already inside the tree");
                 continue;
             }
-            archive_entry_set_hardlink(entry, target.c_str());
+            g_ar->archive_entry_set_hardlink(entry, target.c_str());
         } else {
-            switch (archive_entry_filetype(entry)) {
+            switch (g_ar->archive_entry_filetype(entry)) {
                 case AE_IFREG:
                 case AE_IFDIR:
                 case AE_IFLNK:
@@ -257,7 +348,7 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
             }
         }
 
-        rc = archive_write_header(writer.get(), entry);
+        rc = g_ar->archive_write_header(writer.get(), entry);
         if (rc == ARCHIVE_FATAL) {
             return fail_with(0, "extract", archive_path, {},
                              "'" + original + "': " + archive_message(writer.get()));
@@ -268,19 +359,19 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
         }
         if (hardlink != nullptr) {
             ++stats.hardlinks;
-        } else if (archive_entry_filetype(entry) == AE_IFDIR) {
+        } else if (g_ar->archive_entry_filetype(entry) == AE_IFDIR) {
             ++stats.dirs;
-        } else if (archive_entry_filetype(entry) == AE_IFLNK) {
+        } else if (g_ar->archive_entry_filetype(entry) == AE_IFLNK) {
             ++stats.symlinks;
         } else {
             ++stats.files;
         }
-        if (hardlink == nullptr && archive_entry_filetype(entry) == AE_IFREG) {
+        if (hardlink == nullptr && g_ar->archive_entry_filetype(entry) == AE_IFREG) {
             const void* buf = nullptr;
             size_t size = 0;
             la_int64_t offset = 0;
             for (;;) {
-                rc = archive_read_data_block(reader.get(), &buf, &size, &offset);
+                rc = g_ar->archive_read_data_block(reader.get(), &buf, &size, &offset);
                 if (rc == ARCHIVE_EOF) {
                     break;
                 }
@@ -288,33 +379,37 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
                     return fail_with(0, "extract", archive_path, {},
                                      "'" + original + "': " + archive_message(reader.get()));
                 }
-                if (archive_write_data_block(writer.get(), buf, size, offset) < ARCHIVE_WARN) {
-                    return fail_with(archive_errno(writer.get()), "extract", archive_path, {},
+                if (g_ar->archive_write_data_block(writer.get(), buf, size, offset) <
+                    ARCHIVE_WARN) {
+                    return fail_with(g_ar->archive_errno(writer.get()), "extract", archive_path, {},
                                      "'" + original + "': " + archive_message(writer.get()));
                 }
                 stats.bytes += size;
             }
         }
-        if (archive_write_finish_entry(writer.get()) < ARCHIVE_WARN) {
-            return fail_with(archive_errno(writer.get()), "extract", archive_path, {},
+        if (g_ar->archive_write_finish_entry(writer.get()) < ARCHIVE_WARN) {
+            return fail_with(g_ar->archive_errno(writer.get()), "extract", archive_path, {},
                              "'" + original + "': " + archive_message(writer.get()));
         }
     }
     // Directory times and permissions are fixed up at close.
-    if (archive_write_close(writer.get()) != ARCHIVE_OK) {
-        return fail_with(archive_errno(writer.get()), "extract", archive_path, {},
+    if (g_ar->archive_write_close(writer.get()) != ARCHIVE_OK) {
+        return fail_with(g_ar->archive_errno(writer.get()), "extract", archive_path, {},
                          archive_message(writer.get()));
     }
     return stats;
 }
 
 Result<std::string> sha256_file(const std::string& path) {
+    if (Status loaded = load_crypto_api(); !loaded) {
+        return tl::unexpected(loaded.error());
+    }
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         return fail("open", path);
     }
-    EvpCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    EvpCtx ctx(g_crypto->EVP_MD_CTX_new(), g_crypto->EVP_MD_CTX_free);
+    if (!ctx || g_crypto->EVP_DigestInit_ex(ctx.get(), g_crypto->EVP_sha256(), nullptr) != 1) {
         return fail_with(0, "sha256", path, {}, "EVP_DigestInit_ex failed");
     }
     std::unique_ptr<char[]> buf(new char[1 << 20]);
@@ -329,11 +424,11 @@ Result<std::string> sha256_file(const std::string& path) {
         if (n == 0) {
             break;
         }
-        EVP_DigestUpdate(ctx.get(), buf.get(), static_cast<size_t>(n));
+        g_crypto->EVP_DigestUpdate(ctx.get(), buf.get(), static_cast<size_t>(n));
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
+    if (g_crypto->EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
         return fail_with(0, "sha256", path, {}, "EVP_DigestFinal_ex failed");
     }
     static constexpr char k_hex[] = "0123456789abcdef";

@@ -63,6 +63,16 @@ void backoff(std::chrono::microseconds& delay) {
 
 }  // namespace
 
+std::string strip_slashes(std::string s) {
+    while (!s.empty() && s.front() == '/') {
+        s.erase(s.begin());
+    }
+    while (!s.empty() && s.back() == '/') {
+        s.pop_back();
+    }
+    return s;
+}
+
 Status write_file(const std::string& dir, const std::string& file, const std::string& value) {
     const std::string path = dir + "/" + file;
     auto describe = [&] { return file + " = " + value + " in " + dir; };

@@ -15,6 +15,9 @@
 
 namespace sandbox::sys::cgroup_detail {
 
+// "/sandbox/web/" -> "sandbox/web": relative paths are joined under each hierarchy root.
+std::string strip_slashes(std::string s);
+
 // open(dir/file, O_WRONLY|O_CLOEXEC) + one write(). Error: op "write",
 // path "memory.max = 1G in /sys/fs/cgroup/sandbox/x".
 Status write_file(const std::string& dir, const std::string& file, const std::string& value);

@@ -14,16 +14,6 @@ namespace {
 
 using namespace cgroup_detail;
 
-std::string strip_slashes(std::string s) {
-    while (!s.empty() && s.front() == '/') {
-        s.erase(s.begin());
-    }
-    while (!s.empty() && s.back() == '/') {
-        s.pop_back();
-    }
-    return s;
-}
-
 class CgroupV2 final : public Cgroup {
 public:
     CgroupV2(std::string root, std::string relative)

@@ -70,7 +70,13 @@ Result<UniqueFd> open_dir(const std::string& path) {
     return UniqueFd(fd);
 }
 
-Status mkdir_p_in_root(int root_fd, const std::string& path, mode_t mode) {
+namespace {
+// A dangling symlink on the way (e.g. "/escape" -> "/somewhere") is followed *inside* the root:
+// its target is created there, never on the host.
+Status mkdir_p_in_root_depth(int root_fd, const std::string& path, mode_t mode, int depth) {
+    if (depth > 8) {
+        return fail_with(ELOOP, "mkdir", path);
+    }
     std::string sofar;
     for (const std::string& part : components(path)) {
         std::string parent = sofar.empty() ? "/" : sofar;
@@ -79,11 +85,31 @@ Status mkdir_p_in_root(int root_fd, const std::string& path, mode_t mode) {
         if (!dir) {
             return tl::unexpected(dir.error());
         }
-        if (mkdirat(dir->get(), part.c_str(), mode) != 0 && errno != EEXIST) {
+        if (mkdirat(dir->get(), part.c_str(), mode) == 0) {
+            continue;
+        }
+        if (errno != EEXIST) {
             return fail("mkdir", sofar);
+        }
+        char link[4096];
+        ssize_t n = readlinkat(dir->get(), part.c_str(), link, sizeof link - 1);
+        if (n <= 0 || open_in_root(root_fd, sofar, O_PATH | O_DIRECTORY)) {
+            continue;
+        }
+        std::string target(link, static_cast<size_t>(n));
+        if (target.front() != '/') {
+            target = parent + "/" + target;
+        }
+        if (auto st = mkdir_p_in_root_depth(root_fd, target, mode, depth + 1); !st) {
+            return st;
         }
     }
     return {};
+}
+}  // namespace
+
+Status mkdir_p_in_root(int root_fd, const std::string& path, mode_t mode) {
+    return mkdir_p_in_root_depth(root_fd, path, mode, 0);
 }
 
 Status create_file_in_root(int root_fd, const std::string& path, mode_t mode) {

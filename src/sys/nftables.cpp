@@ -6,10 +6,56 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "sys/lazy_library.hpp"
+
 namespace sandbox::sys {
 
+namespace {
+
+// libnftables is loaded on first use (sys/lazy_library.hpp): only NAT and port forwards need
+// it, and linked normally it (with libnftnl, libxtables, gmp, jansson) costs every start-up.
+#define SANDBOX_NFT_FUNCTIONS(X) \
+    X(nft_ctx_new)               \
+    X(nft_ctx_free)              \
+    X(nft_ctx_buffer_error)      \
+    X(nft_ctx_buffer_output)     \
+    X(nft_run_cmd_from_buffer)   \
+    X(nft_ctx_get_error_buffer)  \
+    X(nft_ctx_output_get_flags)  \
+    X(nft_ctx_output_set_flags)  \
+    X(nft_ctx_get_output_buffer)
+
+struct NftApi {
+    SANDBOX_NFT_FUNCTIONS(SANDBOX_LAZY_MEMBER)
+};
+
+const NftApi* g_nft = nullptr;
+
+Result<NftApi> resolve_nft_api() {
+    const char* soname = "libnftables.so.1";
+    auto opened = open_library(soname);
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    void* handle = *opened;
+    NftApi table;
+    SANDBOX_NFT_FUNCTIONS(SANDBOX_LAZY_RESOLVE)
+    return table;
+}
+
+Status load_nft_api() {
+    static const Result<NftApi> api = resolve_nft_api();
+    if (!api) {
+        return tl::unexpected(api.error());
+    }
+    g_nft = &*api;
+    return {};
+}
+
+}  // namespace
+
 void NftCtxDeleter::operator()(nft_ctx* ctx) const noexcept {
-    nft_ctx_free(ctx);
+    g_nft->nft_ctx_free(ctx);
 }
 
 namespace {
@@ -109,12 +155,16 @@ std::string render_nat_ruleset(const NatRuleset& r) {
 }
 
 Result<Nftables> Nftables::open() {
-    NftCtx ctx(nft_ctx_new(NFT_CTX_DEFAULT));
+    if (Status loaded = load_nft_api(); !loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    NftCtx ctx(g_nft->nft_ctx_new(NFT_CTX_DEFAULT));
     if (!ctx) {
         return fail_with(ENOMEM, "nft_ctx_new");
     }
     // Keep libnftables' messages out of stderr: they become the SysError detail instead.
-    if (nft_ctx_buffer_error(ctx.get()) != 0 || nft_ctx_buffer_output(ctx.get()) != 0) {
+    if (g_nft->nft_ctx_buffer_error(ctx.get()) != 0 ||
+        g_nft->nft_ctx_buffer_output(ctx.get()) != 0) {
         return fail_with(ENOMEM, "nft_ctx_buffer_output");
     }
     return Nftables(std::move(ctx));
@@ -122,8 +172,8 @@ Result<Nftables> Nftables::open() {
 
 Status Nftables::run(const std::string& op, const std::string& object,
                      const std::string& commands) {
-    if (nft_run_cmd_from_buffer(m_ctx.get(), commands.c_str()) != 0) {
-        const char* err = nft_ctx_get_error_buffer(m_ctx.get());
+    if (g_nft->nft_run_cmd_from_buffer(m_ctx.get(), commands.c_str()) != 0) {
+        const char* err = g_nft->nft_ctx_get_error_buffer(m_ctx.get());
         const std::string text = err != nullptr ? err : "";
         return fail_with(errno_from_text(text), op, object, {}, first_lines(text, 2));
     }
@@ -131,14 +181,14 @@ Status Nftables::run(const std::string& op, const std::string& object,
 }
 
 Result<std::vector<std::string>> Nftables::list_tables(const std::string& family) {
-    const unsigned flags = nft_ctx_output_get_flags(m_ctx.get());
-    nft_ctx_output_set_flags(m_ctx.get(), flags | NFT_CTX_OUTPUT_JSON);
+    const unsigned flags = g_nft->nft_ctx_output_get_flags(m_ctx.get());
+    g_nft->nft_ctx_output_set_flags(m_ctx.get(), flags | NFT_CTX_OUTPUT_JSON);
     Status ran = run("list tables", family, "list tables");
-    nft_ctx_output_set_flags(m_ctx.get(), flags);
+    g_nft->nft_ctx_output_set_flags(m_ctx.get(), flags);
     if (!ran) {
         return tl::unexpected(std::move(ran.error()));
     }
-    const char* text = nft_ctx_get_output_buffer(m_ctx.get());
+    const char* text = g_nft->nft_ctx_get_output_buffer(m_ctx.get());
     std::vector<std::string> out;
     auto json = nlohmann::json::parse(text != nullptr ? text : "", nullptr, false);
     if (json.is_discarded() || !json.contains("nftables")) {

@@ -4,31 +4,16 @@
 #include <unistd.h>
 
 #include "sys/fd.hpp"
+#include "sys/fs.hpp"
 
 namespace sandbox::sys {
 
 Result<std::string> read_sysctl(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        return fail("open", path);
-    }
-    std::string value;
-    char buf[256];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return fail("read", path);
+    Result<std::string> value = read_file(path, 4096);
+    if (value) {
+        while (!value->empty() && (value->back() == '\n' || value->back() == ' ')) {
+            value->pop_back();
         }
-        if (n == 0) {
-            break;
-        }
-        value.append(buf, static_cast<size_t>(n));
-    }
-    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) {
-        value.pop_back();
     }
     return value;
 }

@@ -32,6 +32,26 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+// Every address these tests use lies in 10.192.0.0/11 or fd00::/8. While a case runs, both
+// ranges are "unreachable" on the host, so a packet sent before a sandbox's veth exists (or
+// forwarded for a sandbox whose peer is not up yet) is refused here instead of leaving by the
+// default route: the more specific routes of the veths and the test's own "remote" netns still
+// win. Removed when the test process exits.
+struct FencedRanges {
+    FencedRanges() {
+        (void)!std::system("ip route replace unreachable 10.192.0.0/11 2>/dev/null");
+        (void)!std::system("ip -6 route replace unreachable fd00::/8 2>/dev/null");
+    }
+    ~FencedRanges() {
+        (void)!std::system("ip route del unreachable 10.192.0.0/11 2>/dev/null");
+        (void)!std::system("ip -6 route del unreachable fd00::/8 2>/dev/null");
+    }
+};
+
+void fence_test_ranges() {
+    static FencedRanges fence;
+}
+
 void require_root_net() {
     const char* why = nullptr;
     if (::geteuid() != 0) {
@@ -43,6 +63,7 @@ void require_root_net() {
         why = "the busybox test rootfs is not built (ninja test_rootfs)";
     }
     if (why == nullptr) {
+        fence_test_ranges();
         return;
     }
     const char* ci = std::getenv("CI");

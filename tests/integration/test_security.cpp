@@ -349,20 +349,24 @@ TEST_CASE("security: inherited file descriptors are closed before exec", "[root]
 }
 
 TEST_CASE("security: masked paths are unreadable", "[root][security]") {
+    // Only paths this kernel has (this VM has no /proc/kcore, no /proc/sysrq-trigger): a
+    // masked path that does not exist is skipped by design (optional).
     SecuritySandbox box("masked");
     RunResult r = box.probe(
-        "/probe/sbx-probe read /proc/kcore; /probe/sbx-probe read /proc/timer_list; "
+        "/probe/sbx-probe read /proc/keys; /probe/sbx-probe read /proc/timer_list; "
         "ls -A /sys/firmware | wc -l");
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "bytes=0\nbytes=0\n0\n");
+    // The same files are readable on the host (so the check above means something).
+    CHECK(count_lines("/proc/timer_list") > 0);
 }
 
 TEST_CASE("security: read-only paths are unwritable", "[root][security]") {
     SecuritySandbox box("readonly");
     RunResult r = box.probe(
         "/probe/sbx-probe write /proc/sys/kernel/domainname x; "
-        "/probe/sbx-probe write /proc/sysrq-trigger h");
+        "/probe/sbx-probe write /proc/irq/default_smp_affinity 1");
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "errno=30\nerrno=30\n");  // EROFS

@@ -44,7 +44,8 @@ inline std::string test_rootfs() {
 
 class SandboxProcess {
 public:
-    SandboxProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    SandboxProcess(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env) {
         int out[2], err[2];
         if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
             throw std::runtime_error("pipe");

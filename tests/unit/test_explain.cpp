@@ -1,6 +1,8 @@
 // `sandbox explain` output: symbolic flags, pipeline order, JSON shape, origins, and golden
 // files for a few profiles on made-up cgroup v1 / v2 / hybrid hosts, root and rootless.
 // SANDBOX_UPDATE_GOLDEN=1 rewrites the golden files (review the diff before committing).
+#include <sys/wait.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -204,4 +206,80 @@ TEST_CASE("explain: golden minimal profile with origins", "[unit][explain]") {
     options.origins = &origins;
     Plan plan = make_plan(test::minimal_profile("box"), test::facts_v2_root());
     check_golden("box_v2_root_origin.txt", explain_text(plan, options));
+}
+
+// ---- the command ------------------------------------------------------------------------------
+namespace {
+
+struct CommandResult {
+    int status = -1;
+    std::string out;
+};
+
+// Runs a shell command line (test-only) and captures its stdout (add 2>&1 for stderr).
+CommandResult run_command(const std::string& command) {
+    CommandResult r;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buf[4096];
+    size_t n = 0;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
+        r.out.append(buf, n);
+    }
+    int status = pclose(pipe);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string sandbox_bin() {
+    const char* bin = std::getenv("SANDBOX_BIN");
+    return bin ? bin : std::string(SANDBOX_BINARY_DIR) + "/sandbox";
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+    std::string dir = std::string(SANDBOX_BINARY_DIR) + "/test-explain";
+    std::string mkdir = "mkdir -p '" + dir + "/base'";
+    REQUIRE(std::system(mkdir.c_str()) == 0);
+    std::string path = dir + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("explain: the command prints the plan with overrides and origins", "[unit][explain]") {
+    write_temp("base/base.toml", "version = 1\n[limits]\nmemory = \"256MiB\"\n");
+    std::string path = write_temp("child.toml",
+                                  "version = 1\n"
+                                  "name = \"child\"\n"
+                                  "extends = \"base/base.toml\"\n"
+                                  "[rootfs]\n"
+                                  "path = \"/srv/rootfs\"\n"
+                                  "[process]\n"
+                                  "args = [\"/bin/true\"]\n");
+    CommandResult r = run_command(sandbox_bin() + " explain '" + path +
+                                  "' --origin -e FOO=bar --name other -- /bin/echo hi 2>&1");
+    INFO(r.out);
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "sandbox \"other\" from "));
+    CHECK(contains(r.out, "  setenv FOO=bar\n"));
+    CHECK(contains(r.out, "  execve [\"/bin/echo\", \"hi\"]\n"));
+    // The memory limit was written in the parent file, line 3 column 10.
+    CHECK(contains(r.out, "base/base.toml:3:10\n"));
+
+    r = run_command(sandbox_bin() + " explain '" + path + "' --format json");
+    CHECK(r.status == 0);
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["sandbox"] == "child");
+    CHECK(j["steps"]["exec"]["args"][0] == "/bin/true");
+}
+
+TEST_CASE("explain: a bad profile prints diagnostics and exits 125", "[unit][explain]") {
+    std::string path = write_temp("bad.toml",
+                                  "version = 1\n[rootfs]\npath = \"/srv/rootfs\"\n"
+                                  "[limits]\nmemroy = \"1G\"\n");
+    CommandResult r = run_command(sandbox_bin() + " explain '" + path + "' 2>&1");
+    CHECK(r.status == 125);
+    CHECK(contains(r.out, "bad.toml:5:1: limits.memroy: "));
+    CHECK(contains(r.out, "did you mean 'limits.memory'?"));
 }

@@ -65,7 +65,7 @@ int child_main(const ChildContext& ctx) noexcept {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // The launcher may have died before PDEATHSIG was armed. In a new pid namespace getppid()
     // is 0; there the wait for `go` below sees EOF instead.
-    if (!ctx.new_pid_namespace && getppid() != ctx.launcher_pid) {
+    if (!ctx.new_pid_namespace && !ctx.joins_pid_namespace && getppid() != ctx.launcher_pid) {
         return 125;
     }
     prctl(PR_SET_NAME, "sandbox:setup", 0, 0, 0);
@@ -82,7 +82,19 @@ int child_main(const ChildContext& ctx) noexcept {
         } catch (const sys::SysError&) {
             return 125;  // the launcher went away: nobody to report to
         }
-        run_child_step(plan::StepId::identity, [&] { set_identity(plan.identity); });
+        run_child_step(plan::StepId::identity, [&] {
+            // In a new user namespace we start with unmapped ids; become the mapped root so
+            // files we create (mount targets, /dev nodes) get valid owners (EOVERFLOW else).
+            if (plan.id_maps.enabled) {
+                if (setresgid(0, 0, 0) != 0) {
+                    throw sys::SysError(errno, "setresgid", "0");
+                }
+                if (setresuid(0, 0, 0) != 0) {
+                    throw sys::SysError(errno, "setresuid", "0");
+                }
+            }
+            set_identity(plan.identity);
+        });
         run_child_step(plan::StepId::mounts,
                        [&] { apply_mounts(plan.mounts, plan.pivot.new_root, ctx.rootfs_dir); });
         run_child_step(plan::StepId::pivot_root, [&] { switch_root(plan.pivot); });

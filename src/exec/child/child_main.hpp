@@ -24,6 +24,7 @@ struct ChildContext {
     SyncChannel* sync = nullptr;  // the child's end
     pid_t launcher_pid = 0;
     bool new_pid_namespace = false;
+    bool joins_pid_namespace = false;             // created in another sandbox's pid namespace
     std::string rootfs_dir;                       // prepared rootfs (archive: the unpacked tree)
     std::vector<std::string> cgroup_self_attach;  // v1: "0" into each before anything runs
     bool unshare_cgroup_namespace = false;        // v1: CLONE_NEWCGROUP after joining the cgroup

@@ -135,11 +135,10 @@ void apply_credentials(const ChildContext& ctx) {
             throw sys::SysError(errno, "setgroups");
         }
     }
-    // Keep the permitted set across the uid change; the capabilities step then sets exactly
-    // the kept ones (capabilities(7), "Effect of user ID changes on capabilities").
-    if (!ctx.plan->capabilities.keep.empty() && c.uid != 0) {
-        prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
-    }
+    // Keep the permitted set across the uid change; the capabilities step then drops the
+    // bounding set and sets exactly the kept ones (capabilities(7), "Effect of user ID changes
+    // on capabilities"; exec/child/security.hpp).
+    prepare_for_uid_change(ctx.plan->capabilities);
     if (setresgid(c.gid, c.gid, c.gid) != 0) {
         throw sys::SysError(errno, "setresgid", std::to_string(c.gid));
     }
@@ -306,8 +305,10 @@ void run_workload(const ChildContext& ctx) {
     try {
         run_child_step(plan::StepId::process, [&] { apply_process(ctx); });
         run_child_step(plan::StepId::credentials, [&] { apply_credentials(ctx); });
-        run_child_step(plan::StepId::capabilities,
-                       [&] { apply_capabilities(ctx.plan->capabilities); });
+        run_child_step(plan::StepId::capabilities, [&] {
+            apply_capabilities(ctx.plan->capabilities);
+            apply_landlock(ctx.plan->capabilities, ctx.plan->security);
+        });
         run_child_step(plan::StepId::seccomp,
                        [&] { apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp); });
         run_child_step(plan::StepId::exec, [&] { close_fds(ctx); });

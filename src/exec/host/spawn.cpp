@@ -92,6 +92,7 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
         }
         sys::UniqueFd fd = sys::or_throw(sys::open_namespace(path));
         if (flag == CLONE_NEWPID) {
+            cctx.joins_pid_namespace = true;
             pid_join = std::move(fd);
             continue;
         }
