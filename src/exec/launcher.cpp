@@ -169,8 +169,9 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             sys::or_throw(ctx.state.save(ctx.record));
             run_step(ctx, plan::StepId::id_maps,
                      [&] { host::write_id_maps(plan.id_maps, ctx.child.pid()); });
+            host::HostNetwork host_net;
             run_step(ctx, plan::StepId::network_host, [&] {
-                host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);
+                host_net = host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);
             });
             run_step(ctx, plan::StepId::release, [&] { ctx.sync.send(SyncMsg::go()); });
 
@@ -195,6 +196,8 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                                                     std::chrono::steady_clock::now() - t1)
                                                     .count());
             ctx.sync.close();
+            host_net =
+                {};  // the nft socket's close waits for an RCU grace period: now, not in setup
             if (exec_errno) {
                 int err = *exec_errno;
                 std::string program = plan.process.args.empty() ? "" : plan.process.args.front();

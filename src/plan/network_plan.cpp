@@ -85,7 +85,9 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
     host.peer_name = veth_peer_temp_name(profile.name);
     host.mtu = veth.mtu;
     host.nat = veth.nat;
-    host.forwarding = veth.forwarding || veth.nat;
+    // NAT routes the sandbox's traffic out; a port forward routes other machines' connections
+    // in (DNAT in prerouting, then the forward path). Both are forwarded packets.
+    host.forwarding = veth.forwarding || veth.nat || !net.ports.empty();
     for (const auto& a : {veth.host_address, veth.host_address6}) {
         if (a) {
             host.host_addresses.push_back(parse_cidr(*a));

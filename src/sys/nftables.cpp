@@ -226,7 +226,11 @@ Status apply_nat_ruleset(const NatRuleset& ruleset) {
     if (!nft) {
         return tl::unexpected(std::move(nft.error()));
     }
-    return nft->run("create nft table", "inet " + ruleset.table, render_nat_ruleset(ruleset));
+    return apply_nat_ruleset(*nft, ruleset);
+}
+
+Status apply_nat_ruleset(Nftables& nft, const NatRuleset& ruleset) {
+    return nft.run("create nft table", "inet " + ruleset.table, render_nat_ruleset(ruleset));
 }
 
 }  // namespace sandbox::sys

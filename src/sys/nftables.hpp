@@ -60,5 +60,7 @@ private:
 // `delete table inet NAME`: ENOENT when it does not exist.
 Status delete_nft_table(const std::string& family, const std::string& name);
 Status apply_nat_ruleset(const NatRuleset& ruleset);
+// The same on a context the caller keeps open (see exec/host/network.hpp, HostNetwork).
+Status apply_nat_ruleset(Nftables& nft, const NatRuleset& ruleset);
 
 }  // namespace sandbox::sys

@@ -366,6 +366,18 @@ private:
     std::string m_peer;
 };
 
+// Polls until `addr` is assigned to an interface of this host (the sandbox's host half ran).
+bool wait_for_local_address(const std::string& addr) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (sh("ip -o addr show to " + addr + " | grep -q .") == 0) {
+            return true;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
 bool ping(const std::string& addr) {
     return sh("busybox ping -c1 -W2 " + addr + " >/dev/null 2>&1") == 0;
 }
@@ -506,13 +518,10 @@ TEST_CASE("net: a port forward on the host reaches a server in the sandbox", "[r
                             "address = \"10.204.1.2/24\"\n"
                             "host_address = \"10.204.1.1/24\"\n",
                             "[[network.ports]]\nhost = 18081\nsandbox = 7000\n"));
-    // Connect only once the veth is up: before that 10.204.1.1 is not a local address and the
-    // connection would leave by the default route (this VM answers those with a proxy).
-    bool up = false;
-    for (int i = 0; i < 100 && !up; ++i) {
-        up = ping("10.204.1.2");
-    }
-    REQUIRE(up);
+    // Connect only once 10.204.1.1 is an address of this host. Before that, the connection is
+    // routed like any other destination (default route), and a host whose uplink intercepts
+    // TCP (a transparent proxy, as on this VM) accepts it and answers on its own.
+    REQUIRE(wait_for_local_address("10.204.1.1"));
     // The host's own address of the veth, port 18081: DNAT (output chain) to 10.204.1.2:7000.
     auto reply = tcp_exchange("10.204.1.1", 18081, "knock\n");
     REQUIRE(reply.has_value());
@@ -521,6 +530,40 @@ TEST_CASE("net: a port forward on the host reaches a server in the sandbox", "[r
     INFO(r.err);
     CHECK(r.status == 0);
     CHECK(r.out == "knock\n");
+    leaks.verify();
+}
+
+TEST_CASE("net: a port forward reaches the sandbox from another machine", "[root][net]") {
+    require_root_net();
+    LeakCheck leaks;
+    TempDir dir;
+    // The "other machine": a netns behind a veth whose only route is the host (10.205.9.1).
+    sh("ip netns del sbt-premote 2>/dev/null");
+    REQUIRE(sh("ip netns add sbt-premote && "
+               "ip link add sbt-ph type veth peer name sbt-pr netns sbt-premote && "
+               "ip addr add 10.205.9.1/24 dev sbt-ph && ip link set sbt-ph up && "
+               "ip -n sbt-premote addr add 10.205.9.2/24 dev sbt-pr && "
+               "ip -n sbt-premote link set sbt-pr up && ip -n sbt-premote link set lo up && "
+               "ip -n sbt-premote route add default via 10.205.9.1") == 0);
+    // No nat, no forwarding key: the port forward alone must make the host route for it.
+    Sandbox sb(dir, "net-port2",
+               veth_profile("net-port2", "echo served | nc -l -p 7000",
+                            "host_name = \"sbt-port2\"\n"
+                            "address = \"10.205.1.2/24\"\n"
+                            "host_address = \"10.205.1.1/24\"\n",
+                            "[[network.ports]]\nhost = 18082\nsandbox = 7000\n"));
+    REQUIRE(wait_for_local_address("10.205.1.1"));
+    // The remote connects to the host's address on its own link: DNAT in prerouting, forwarded.
+    const int rc =
+        sh("i=0; while [ $i -lt 50 ]; do "
+           "r=$(echo knock | ip netns exec sbt-premote busybox nc -w 3 10.205.9.1 18082) && "
+           "[ \"$r\" = served ] && exit 0; i=$((i+1)); sleep 0.1; done; exit 1");
+    CHECK(rc == 0);
+    Run r = sb.wait();
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "knock\n");
+    sh("ip netns del sbt-premote");
     leaks.verify();
 }
 

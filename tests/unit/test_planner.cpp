@@ -438,6 +438,11 @@ TEST_CASE("plan: veth host and sandbox halves", "[unit][plan]") {
     CHECK(plan.network_host.nft_table.empty());
     CHECK_FALSE(plan.network_host.forwarding);
     CHECK(plan.network_sandbox.default_routes[0].gateway == "10.88.0.254");
+
+    // A port forward alone still needs routing: connections from other machines are forwarded.
+    p.network.ports.push_back(profile::PortForward{8080, 80, profile::Protocol::tcp});
+    plan = make_plan(p, facts_v2_root());
+    CHECK(plan.network_host.forwarding);
 }
 
 // ---- identity --------------------------------------------------------------------------------

@@ -98,10 +98,11 @@ sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
     return rs;
 }
 
-void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
-                        const std::string& forwarding_dir) {
+HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
+                               const std::string& forwarding_dir) {
+    HostNetwork out;
     if (plan.mode != profile::NetworkMode::veth) {
-        return;
+        return out;
     }
     sys::Netlink nl = sys::or_throw(sys::Netlink::open());
     check_name_free(nl, plan);
@@ -115,7 +116,8 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
     sys::or_throw(nl.change_link(plan.host_name, {.new_name = {}, .mtu = {}, .up = true}));
 
     if (plan.nat || !plan.ports.empty()) {
-        sys::or_throw(sys::apply_nat_ruleset(nat_ruleset_for(plan)));
+        out.nft = sys::or_throw(sys::Nftables::open());
+        sys::or_throw(sys::apply_nat_ruleset(*out.nft, nat_ruleset_for(plan)));
         rollback.push(UndoKind::delete_nft_table, "inet " + plan.nft_table);
     }
 
@@ -135,6 +137,7 @@ void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& ro
         }
     }
     inject_late_fault();
+    return out;
 }
 
 sys::Status delete_link(const std::string& name) {

@@ -4,6 +4,7 @@
 // (the child's netns exists) and before release. Every creation goes on the rollback stack.
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "exec/rollback.hpp"
@@ -21,8 +22,16 @@ namespace sandbox::exec::host {
 // `forwarding_dir` holds the ip_forward holder files. ip_forward is one value for the whole
 // host, so every sandbox must use the same directory whatever its state root: keep the default
 // except in tests. (/etc/resolv.conf and /etc/hosts are StatePlan::files, the state step's.)
-void setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
-                        const std::string& forwarding_dir = "/run/sandbox");
+//
+// Returns what must outlive the step: the nftables context that loaded the table. Closing an
+// nfnetlink socket waits for nf_tables' pending destroy work, which the commit just queued and
+// which calls synchronize_rcu (~12-16 ms here). Keep it until the workload runs and close it
+// then: by that time the work has finished on its own and the close is cheap.
+struct HostNetwork {
+    std::optional<sys::Nftables> nft;
+};
+HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
+                               const std::string& forwarding_dir = "/run/sandbox");
 
 // The nft table for a plan (nat and/or ports); pure, so the profile -> commands chain is
 // unit-tested.
