@@ -38,6 +38,12 @@ std::string errno_text(int err) {
 }  // namespace
 
 bool check_text(const std::string& file, std::string_view text, Diagnostics& diagnostics) {
+    if (text.size() > k_max_profile_bytes) {
+        diagnostics.error(
+            SourceLocation::named(file), "",
+            "file too large (the limit is " + std::to_string(k_max_profile_bytes) + " bytes)");
+        return false;
+    }
     auto file_ptr = std::make_shared<const std::string>(file);
     uint32_t line = 1;
     uint32_t column = 1;

@@ -437,12 +437,6 @@ std::optional<Redefinition> find_first_definition(std::string_view text,
 std::optional<Document> read_toml(const std::string& path, std::string_view text,
                                   Diagnostics& diagnostics) {
     auto file = std::make_shared<const std::string>(path);
-    if (text.size() > k_max_profile_bytes) {
-        diagnostics.error(
-            SourceLocation::named(path), "",
-            "file too large (the limit is " + std::to_string(k_max_profile_bytes) + " bytes)");
-        return std::nullopt;
-    }
     if (!check_text(path, text, diagnostics)) {
         return std::nullopt;
     }

@@ -22,8 +22,9 @@ inline constexpr size_t k_max_depth = 64;
 // Values (nodes) in one document, after YAML alias expansion ("billion laughs").
 inline constexpr size_t k_max_nodes = 100000;
 
-// Refuses NUL bytes and invalid UTF-8 (overlong forms, surrogates, > U+10FFFF), reporting the
-// first one at its line:column (columns count code points, from 1). True when the text is fine.
+// Refuses text over k_max_profile_bytes, NUL bytes and invalid UTF-8 (overlong forms, surrogates, >
+// U+10FFFF), reporting the first one at its line:column (columns count code points, from 1). True
+// when the text is fine.
 bool check_text(const std::string& file, std::string_view text, Diagnostics& diagnostics);
 
 // Parses one TOML value ("1GiB" is not one, "\"1GiB\"", "42", "[1, 2]", "{a = 1}" are),
