@@ -305,6 +305,31 @@ std::string describe_action(profile::SeccompAction action, uint32_t errno_value)
                            : fmt::format("errno {}", errno_value);
 }
 
+namespace {
+
+// The C spelling of a comparison, for explain (masked_eq is spelled with its mask).
+const char* comparison_symbol(profile::ArgOp op) {
+    switch (op) {
+        case profile::ArgOp::eq:
+            return "==";
+        case profile::ArgOp::ne:
+            return "!=";
+        case profile::ArgOp::lt:
+            return "<";
+        case profile::ArgOp::le:
+            return "<=";
+        case profile::ArgOp::gt:
+            return ">";
+        case profile::ArgOp::ge:
+            return ">=";
+        case profile::ArgOp::masked_eq:
+            return "&";
+    }
+    return "?";
+}
+
+}  // namespace
+
 std::string describe_rule(const SeccompRuleOp& rule) {
     std::string out =
         fmt::format("{}: {}", rule.syscall, describe_action(rule.action, rule.errno_value));
@@ -312,28 +337,10 @@ std::string describe_rule(const SeccompRuleOp& rule) {
     for (const SeccompArgOp& a : rule.args) {
         out += sep;
         sep = " && ";
-        switch (a.op) {
-            case profile::ArgOp::eq:
-                out += fmt::format("arg{} == {:#x}", a.index, a.value);
-                break;
-            case profile::ArgOp::ne:
-                out += fmt::format("arg{} != {:#x}", a.index, a.value);
-                break;
-            case profile::ArgOp::lt:
-                out += fmt::format("arg{} < {:#x}", a.index, a.value);
-                break;
-            case profile::ArgOp::le:
-                out += fmt::format("arg{} <= {:#x}", a.index, a.value);
-                break;
-            case profile::ArgOp::gt:
-                out += fmt::format("arg{} > {:#x}", a.index, a.value);
-                break;
-            case profile::ArgOp::ge:
-                out += fmt::format("arg{} >= {:#x}", a.index, a.value);
-                break;
-            case profile::ArgOp::masked_eq:
-                out += fmt::format("arg{} & {:#x} == {:#x}", a.index, a.value, a.value2);
-                break;
+        if (a.op == profile::ArgOp::masked_eq) {
+            out += fmt::format("arg{} & {:#x} == {:#x}", a.index, a.value, a.value2);
+        } else {
+            out += fmt::format("arg{} {} {:#x}", a.index, comparison_symbol(a.op), a.value);
         }
     }
     return out;
