@@ -1,5 +1,7 @@
 // Steps 14-18, the workload. After init forked us (or directly after network_sandbox when the
-// sandbox has no pid-1 init). Order (DESIGN §2): process → credentials → capabilities →
+// sandbox has no pid-1 init), and for `sandbox exec` in the process exec/enter.cpp forked into
+// the sandbox's namespaces: run_workload is the one code path for both, so a command entering
+// a sandbox is confined exactly like its workload (docs/security.md, "sandbox exec"). Order (DESIGN §2): process → credentials → capabilities →
 // seccomp → exec. Credentials before capabilities, because setresuid() to non-root clears the
 // permitted set unless PR_SET_KEEPCAPS is on; seccomp last but one, "as close to exec as
 // possible" (youki), so no setup syscall is filtered; fds closed last so the sync socket can
@@ -309,8 +311,9 @@ void run_workload(const ChildContext& ctx) {
             apply_capabilities(ctx.plan->capabilities);
             apply_landlock(ctx.plan->capabilities, ctx.plan->security);
         });
-        run_child_step(plan::StepId::seccomp,
-                       [&] { apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp); });
+        run_child_step(plan::StepId::seccomp, [&] {
+            apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp, ctx.seccomp_program);
+        });
         run_child_step(plan::StepId::exec, [&] { close_fds(ctx); });
     } catch (...) {
         _exit(report_child_failure(*ctx.sync, std::current_exception()));
