@@ -153,13 +153,12 @@ sys::PtyPair open_sandbox_pty() {
 // sits in every recorded namespace of the sandbox (inode for inode, read through the host's
 // /proc, which the sandbox cannot touch).
 struct JoinContext {
-    int pidfd = -1;
     int host_proc = -1;
     std::vector<int> cgroup_attach_fds;  // v1: `tasks`; written "0"
     std::vector<std::string> cgroup_attach_files;
     std::vector<std::string> init_cgroup_lines;  // the sandbox's hierarchies, from the init
     std::string cgroup_path;
-    bool join_cgroup_namespace = false;
+    int cgroup_ns_fd = -1;  // the init's, opened through its pinned /proc/PID
     std::vector<NsIdentity> namespaces;
     bool user_namespace = false;
 };
@@ -181,9 +180,11 @@ void join_and_verify(const JoinContext& j) {
             }
         }
     }
-    if (j.join_cgroup_namespace) {
+    if (j.cgroup_ns_fd >= 0) {
         // After joining the cgroup: a cgroup namespace is only entered from inside its root.
-        sys::or_throw(sys::enter_namespaces_of(j.pidfd, CLONE_NEWCGROUP, "cgroup namespace"));
+        // By the namespace fd the launcher opened, not the pidfd: setns(pidfd) asks for ptrace
+        // access to the init, which we no longer have from inside its user namespace.
+        sys::or_throw(sys::enter_namespace(j.cgroup_ns_fd, CLONE_NEWCGROUP, "cgroup namespace"));
     }
     for (const NsIdentity& ns : j.namespaces) {
         struct stat st {};
@@ -287,10 +288,10 @@ int run(const EnterOptions& options, const std::string& state_root) {
     }
 
     JoinContext join;
-    join.pidfd = pidfd->get();
     join.host_proc = host_proc.get();
     join.user_namespace = record->user_namespace;
     int flags = 0;
+    sys::UniqueFd cgroup_ns;
     for (const std::string& type : record->namespaces) {
         NsIdentity id;
         id.type = type;
@@ -301,7 +302,8 @@ int run(const EnterOptions& options, const std::string& state_root) {
         }
         struct stat st {};
         std::string path = "ns/" + type;
-        if (fstatat(init_dir.get(), path.c_str(), &st, 0) != 0) {
+        sys::UniqueFd ns(openat(init_dir.get(), path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!ns || fstat(ns.get(), &st) != 0) {
             throw Refusal("cannot verify the " + type + " namespace of sandbox '" +
                           options.name + "': /proc/" + pid_text + "/" + path + ": " +
                           std::strerror(errno));
@@ -310,7 +312,8 @@ int run(const EnterOptions& options, const std::string& state_root) {
         id.ino = st.st_ino;
         join.namespaces.push_back(id);
         if (id.flag == CLONE_NEWCGROUP) {
-            join.join_cgroup_namespace = true;
+            cgroup_ns = std::move(ns);
+            join.cgroup_ns_fd = cgroup_ns.get();
         } else {
             flags |= id.flag;
         }

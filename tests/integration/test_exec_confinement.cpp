@@ -163,12 +163,21 @@ struct HostSecret {
     ~HostSecret() { unlink(path.c_str()); }
 };
 
-std::string profile_text(const std::string& base) {
-    return std::string("extends = \"") + SANDBOX_SOURCE_DIR + "/profiles/" + base +
-           ".toml\"\n"
-           "[process]\ncwd = \"/tmp\"\n"
-           "[[mounts]]\ntype = \"bind\"\nsource = \"" SANDBOX_BINARY_DIR
-           "/tests/helpers\"\ntarget = \"/probe\"\nreadonly = true\n";
+// <dir>/<suffix>.toml: sandbox t.name(suffix) extending the shipped profile `base`, with cwd
+// /tmp and the probe directory at /probe; `extra` is appended.
+std::string write_profile(const SandboxTest& t, const std::string& suffix, const std::string& base,
+                          const std::string& extra = {}) {
+    // The state root lives in the test's temp dir: a user namespace's root must traverse it.
+    chmod(t.dir().path().c_str(), 0711);
+    std::string path = t.dir() / (suffix + ".toml");
+    write_file(path, "version = 1\nname = \"" + t.name(suffix) + "\"\nextends = \"" +
+                         SANDBOX_SOURCE_DIR + "/profiles/" + base +
+                         ".toml\"\n"
+                         "[process]\ncwd = \"/tmp\"\n"
+                         "[[mounts]]\ntype = \"bind\"\nsource = \"" SANDBOX_BINARY_DIR
+                         "/tests/helpers\"\ntarget = \"/probe\"\nreadonly = true\n" +
+                         extra);
+    return path;
 }
 
 // The whole suite against one shipped profile.
@@ -176,8 +185,9 @@ void exec_suite(const std::string& base) {
     require_root();
     SandboxTest t;
     std::string name = t.name("x" + base);
-    std::string profile = t.profile("x" + base, profile_text(base));
+    std::string profile = write_profile(t, "x" + base, base);
     RunResult up = t.run({"up", "-d", profile, "--", "sleep", "600"});
+    INFO("up stderr: " << up.err);
     REQUIRE(up.status == 0);
     INFO("profile " << base);
 
@@ -344,8 +354,7 @@ TEST_CASE("exec confinement: a new session keyring when keyctl is allowed", "[ro
     require_root();
     SandboxTest t;
     std::string name = t.name("keys");
-    std::string profile =
-        t.profile("keys", profile_text("default") + "[seccomp]\nallow = [\"keyctl\"]\n");
+    std::string profile = write_profile(t, "keys", "default", "[seccomp]\nallow = [\"keyctl\"]\n");
     REQUIRE(t.run({"up", "-d", profile, "--", "sleep", "600"}).status == 0);
     long ours = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "sbx-exec-keys");
     REQUIRE(ours > 0);
@@ -365,9 +374,9 @@ TEST_CASE("exec confinement: Landlock applies to exec like to the workload", "[r
     }
     SandboxTest t;
     std::string name = t.name("ll");
-    std::string profile = t.profile(
-        "ll", profile_text("default") +
-                  "[security.landlock]\nenabled = true\nread = [\"/\"]\nread_write = [\"/tmp\"]\n");
+    std::string profile = write_profile(
+        t, "ll", "default",
+        "[security.landlock]\nenabled = true\nread = [\"/\"]\nread_write = [\"/tmp\"]\n");
     RunResult workload = t.run(
         {"up", profile, "--", "/bin/sh", "-c",
          "/probe/sbx-probe create /ll-workload; /probe/sbx-probe create /tmp/ll-workload"});
