@@ -49,8 +49,7 @@ void register_exec(CLI::App& app, Action& run) {
     CLI::App* cmd = app.add_subcommand("exec", "Run a command inside a running sandbox");
     auto* tty = cmd->add_flag("-t,--tty", options->force_tty,
                               "Always give the command a new pty (default: when stdin is one)");
-    auto* no_tty =
-        cmd->add_flag("-T,--no-tty", options->no_tty, "Never give the command a pty");
+    auto* no_tty = cmd->add_flag("-T,--no-tty", options->no_tty, "Never give the command a pty");
     tty->excludes(no_tty);
     cmd->add_option("-e,--env", options->env,
                     "Set NAME=VALUE in the command's environment (over the workload's)")

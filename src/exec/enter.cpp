@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -19,7 +20,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <linux/close_range.h>
 #include <optional>
 #include <sstream>
 
@@ -206,6 +206,8 @@ void join_and_verify(const JoinContext& j) {
         if (setresuid(0, 0, 0) != 0) {
             throw sys::SysError(errno, "setresuid", "0");
         }
+        // A credential change clears PR_SET_PDEATHSIG (prctl(2)): arm it again.
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     }
 }
 
@@ -304,9 +306,8 @@ int run(const EnterOptions& options, const std::string& state_root) {
         std::string path = "ns/" + type;
         sys::UniqueFd ns(openat(init_dir.get(), path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!ns || fstat(ns.get(), &st) != 0) {
-            throw Refusal("cannot verify the " + type + " namespace of sandbox '" +
-                          options.name + "': /proc/" + pid_text + "/" + path + ": " +
-                          std::strerror(errno));
+            throw Refusal("cannot verify the " + type + " namespace of sandbox '" + options.name +
+                          "': /proc/" + pid_text + "/" + path + ": " + std::strerror(errno));
         }
         id.dev = st.st_dev;
         id.ino = st.st_ino;
@@ -335,11 +336,9 @@ int run(const EnterOptions& options, const std::string& state_root) {
                           "': its init is not in " + record->cgroup_path);
         }
         if (record->cgroup_version == "v2") {
-            cgroup_leaf.reset(
-                open(record->cgroup_leaf.c_str(), O_DIRECTORY | O_PATH | O_CLOEXEC));
+            cgroup_leaf.reset(open(record->cgroup_leaf.c_str(), O_DIRECTORY | O_PATH | O_CLOEXEC));
             if (!cgroup_leaf) {
-                throw Refusal("open cgroup " + record->cgroup_leaf + ": " +
-                              std::strerror(errno));
+                throw Refusal("open cgroup " + record->cgroup_leaf + ": " + std::strerror(errno));
             }
         } else {
             for (const std::string& file : record->cgroup_attach_files) {

@@ -1,11 +1,13 @@
 // Steps 14-18, the workload. After init forked us (or directly after network_sandbox when the
-// sandbox has no pid-1 init), and for `sandbox exec` in the process exec/enter.cpp forked into
-// the sandbox's namespaces: run_workload is the one code path for both, so a command entering
-// a sandbox is confined exactly like its workload (docs/security.md, "sandbox exec"). Order (DESIGN §2): process → credentials → capabilities →
+// sandbox has no pid-1 init). Order (DESIGN §2): process → credentials → capabilities →
 // seccomp → exec. Credentials before capabilities, because setresuid() to non-root clears the
 // permitted set unless PR_SET_KEEPCAPS is on; seccomp last but one, "as close to exec as
 // possible" (youki), so no setup syscall is filtered; fds closed last so the sync socket can
 // still carry an error until execve itself.
+//
+// `sandbox exec` runs these same steps (run_workload) in the process exec/enter.cpp forked
+// into the sandbox's namespaces and cgroup: one code path for both, so a command entering a
+// sandbox is confined exactly like its workload (docs/security.md, "sandbox exec").
 #include "exec/child/workload.hpp"
 
 #include <fcntl.h>
