@@ -452,8 +452,9 @@ int run(const EnterOptions& options, const std::string& state_root) {
     try {
         exec_errno = launcher_end.expect_exec(signal_fd->get());
     } catch (const SetupError& e) {
+        // No hint for the join step: `up`'s (namespace limits) does not apply to entering.
         std::string text = std::string(e.what());
-        if (std::string hint = e.hint(); !hint.empty()) {
+        if (std::string hint = e.hint(); !hint.empty() && e.step() != plan::StepId::spawn) {
             text += "\n  hint: " + hint;
         }
         throw Refusal(text);

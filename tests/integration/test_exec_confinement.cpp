@@ -407,3 +407,43 @@ TEST_CASE("exec confinement: Landlock applies to exec like to the workload", "[r
     CHECK(t.run({"down", name}).status == 0);
     CHECK(t.leaks().empty());
 }
+
+TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused, nothing runs",
+          "[root][exec]") {
+    require_root();
+    SandboxTest t;
+    std::string name = t.name("norec");
+    std::string profile = write_profile(t, "norec", "locked");
+    REQUIRE(t.run({"up", "-d", profile, "--", "sleep", "600"}).status == 0);
+    std::string dir = t.state_root() + "/" + name;
+    std::string marker = "/probe/sbx-probe";
+    auto exec = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"exec"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_with(t, args, {});
+    };
+    // The record is there: the command runs.
+    CHECK(exec({name, "--", marker, "uname"}).out == "ok\n");
+    // -e must be NAME=VALUE.
+    RunResult bad_env = exec({"-e", "NOVALUE", name, "--", marker, "uname"});
+    CHECK(bad_env.status == 125);
+    CHECK(bad_env.out.empty());
+    // Writable by others: never trusted (it decides every confinement of the command).
+    if (access((dir + "/exec.json").c_str(), F_OK) != 0) {
+        write_file(dir + "/exec.json", "{}\n");  // a binary that wrote none (main a40709c)
+    }
+    REQUIRE(chmod((dir + "/exec.json").c_str(), 0666) == 0);
+    RunResult untrusted = exec({name, "--", marker, "uname"});
+    CHECK(untrusted.status == 125);
+    CHECK(untrusted.out.empty());
+    CHECK(untrusted.err.find("exec.json") != std::string::npos);
+    // Gone (a sandbox started before exec.json existed): refused, no fallback to the
+    // namespaces exec happens to be able to join.
+    REQUIRE(unlink((dir + "/exec.json").c_str()) == 0);
+    RunResult missing = exec({name, "--", marker, "uname"});
+    CHECK(missing.status == 125);
+    CHECK(missing.out.empty());
+    CHECK(missing.err.find("no usable record") != std::string::npos);
+    CHECK(t.run({"down", name}).status == 0);
+    CHECK(t.leaks().empty());
+}
