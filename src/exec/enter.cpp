@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -242,10 +241,15 @@ int run(const EnterOptions& options, const std::string& state_root) {
     if (options.command.empty()) {
         throw Refusal("no command given (sandbox exec NAME -- CMD ARG...)");
     }
-    // Nothing the invoker passed beyond stdio may reach the sandbox (CVE-2024-21626 style):
-    // the workload steps close_range() again right before execve.
-    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    // Nothing the invoker passed beyond stdio may reach the sandbox (escape (c) of issue 12,
+    // `9</hostdir`): closed here, before anything of ours is opened, so not even the child
+    // holds them before its execve; the workload steps close_range() again right before it.
+    close_range(3, ~0U, 0);
 
+    if (options.name.empty() || options.name.find('/') != std::string::npos ||
+        options.name == "." || options.name == "..") {
+        throw Refusal("'" + options.name + "' is not a sandbox name");
+    }
     const std::string dir = state_root + "/" + options.name;
     auto state = read_state(dir);
     if (!state) {
