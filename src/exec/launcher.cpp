@@ -13,6 +13,7 @@
 
 #include "common/exit_codes.hpp"
 #include "exec/child/security.hpp"
+#include "exec/exec_record.hpp"
 #include "exec/host/cgroup.hpp"
 #include "exec/host/id_maps.hpp"
 #include "exec/host/network.hpp"
@@ -157,7 +158,15 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             // The seccomp filter from the host-side BPF cache (or compiled and cached) before
             // spawn: the workload inherits it in memory and cannot reach the cache after
             // pivot_root (exec/child/security.hpp).
-            run_step(ctx, plan::StepId::seccomp, [&] { child::prepare_seccomp(plan.seccomp); });
+            // Then what `sandbox exec` needs to confine a command like this workload: the
+            // plan's process/security parts and a copy of this very program, in the state dir
+            // (exec/exec_record.hpp).
+            run_step(ctx, plan::StepId::seccomp, [&] {
+                ctx.seccomp = child::prepare_seccomp(plan.seccomp);
+                sys::or_throw(save_exec_record(
+                    ctx.state.dir(), make_exec_record(plan, ctx.workload_env, ctx.cgroup.get()),
+                    ctx.seccomp.program));
+            });
             ctx.child = run_step(ctx, plan::StepId::spawn, [&] {
                 auto [launcher_end, child_end] = sys::or_throw(SyncChannel::make_pair());
                 ctx.sync = std::move(launcher_end);

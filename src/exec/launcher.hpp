@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exec/child/child_main.hpp"
+#include "exec/child/security.hpp"
 #include "exec/fault.hpp"
 #include "exec/host/rootfs.hpp"
 #include "exec/report.hpp"
@@ -51,6 +52,7 @@ struct HostContext {
     SyncChannel sync;  // launcher end
     std::optional<sys::PtyPair> pty;
     std::vector<std::string> workload_env;
+    child::PreparedSeccomp seccomp;  // the filter the workload installs (and exec's copy)
     sys::ChildProcess child;
     pid_t workload_pid = 0;  // as the sandbox sees it
 };

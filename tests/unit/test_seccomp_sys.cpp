@@ -262,13 +262,13 @@ TEST_CASE("seccomp sys: prepare_seccomp writes the cache, then hits it", "[unit]
 
     using Clock = std::chrono::steady_clock;
     auto t0 = Clock::now();
-    const auto& first = exec::child::prepare_seccomp(plan);
+    auto first = exec::child::prepare_seccomp(plan);
     auto t1 = Clock::now();
     CHECK_FALSE(first.from_cache);
     CHECK(first.cache_file ==
           dir.path + "/seccomp/" + plan.cache_key + "-" + sys::libseccomp_version() + ".bpf");
     CHECK(std::filesystem::exists(first.cache_file));
-    const auto& second = exec::child::prepare_seccomp(plan);
+    auto second = exec::child::prepare_seccomp(plan);
     auto t2 = Clock::now();
     CHECK(second.from_cache);
     WARN("seccomp default preset: compile+export+write "
@@ -278,7 +278,7 @@ TEST_CASE("seccomp sys: prepare_seccomp writes the cache, then hits it", "[unit]
 
     // The workload side installs the prepared program.
     int status = in_child([&] {
-        exec::child::apply_seccomp(caps, plan);
+        exec::child::apply_seccomp(caps, plan, &second.program);
         if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
             return 30;
         }

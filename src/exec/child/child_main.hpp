@@ -10,6 +10,7 @@
 #include "exec/sync.hpp"
 #include "plan/plan.hpp"
 #include "sys/fd.hpp"
+#include "sys/seccomp.hpp"
 
 namespace sandbox::exec::child {
 
@@ -32,6 +33,9 @@ struct ChildContext {
     std::vector<int> launcher_only_fds;           // closed first thing in the child
     int pty_slave = -1;                           // >= 0: the workload's controlling terminal
     std::vector<std::string> env;                 // the workload's environment, resolved
+    // The filter to install (prepare_seccomp's, or for `sandbox exec` the copy `up` stored in
+    // the state dir); nullptr or empty: compiled from plan->seccomp when that is enabled.
+    const sys::SeccompProgram* seccomp_program = nullptr;
 };
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit

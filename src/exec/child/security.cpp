@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <optional>
 
 #include "sys/caps.hpp"
 #include "sys/error.hpp"
@@ -17,9 +16,6 @@
 
 namespace sandbox::exec::child {
 namespace {
-
-// The prepared program, inherited by the child and the workload through clone/fork.
-std::optional<PreparedSeccomp> g_prepared;
 
 sys::SeccompVerdict to_verdict(profile::SeccompAction action) {
     switch (action) {
@@ -101,11 +97,10 @@ sys::SeccompFilterSpec to_filter_spec(const plan::SeccompPlan& seccomp) {
     return spec;
 }
 
-const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp) {
+PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp) {
     using Clock = std::chrono::steady_clock;
     auto start = Clock::now();
-    g_prepared.emplace();
-    PreparedSeccomp& p = *g_prepared;
+    PreparedSeccomp p;
     p.cache_key = seccomp.cache_key;
     if (!seccomp.enabled) {
         return p;
@@ -196,7 +191,8 @@ void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& securi
     }
 }
 
-void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp) {
+void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp,
+                   const sys::SeccompProgram* prepared) {
     if (caps.no_new_privileges) {
         sys::or_throw(sys::set_no_new_privs());
     }
@@ -205,8 +201,8 @@ void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp)
     }
     const sys::SeccompProgram* program = nullptr;
     sys::SeccompProgram compiled;
-    if (g_prepared && g_prepared->cache_key == seccomp.cache_key && !g_prepared->program.empty()) {
-        program = &g_prepared->program;
+    if (prepared != nullptr && !prepared->empty()) {
+        program = prepared;
     } else {
         // Never read the cache from here: after pivot_root the path is inside the sandbox.
         compiled = sys::or_throw(sys::compile_seccomp(to_filter_spec(seccomp)));

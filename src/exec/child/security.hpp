@@ -6,6 +6,7 @@
 // The executor's exact order:
 //
 //   launcher, before spawn:   prepare_seccomp(plan.seccomp)          // cache lookup / compile
+//                             (`sandbox exec`: the copy in the state dir instead)
 //   workload (credentials):   prepare_for_uid_change(plan.capabilities)
 //                             setgroups, setresgid, setresuid
 //   workload (capabilities):  apply_capabilities(plan.capabilities)
@@ -16,8 +17,10 @@
 // Why this order:
 //   * the BPF cache is a host directory (<cache_root>/seccomp) that the workload cannot see
 //     after pivot_root, and must not look for there (a path inside the sandbox's rootfs is the
-//     sandbox owner's to plant a filter in); the launcher prepares the program and the child
-//     inherits it in memory (clone/fork copy the address space). Without prepare_seccomp,
+//     sandbox owner's to plant a filter in); the launcher prepares the program and hands it to
+//     the child through ChildContext::seccomp_program (clone/fork copy the address space).
+//     `sandbox exec` hands over the copy `up` stored in the state dir, so a command entering
+//     the sandbox gets exactly the workload's filter. Without a prepared program,
 //     apply_seccomp compiles the filter in the workload (slower, same result).
 //   * setresuid() away from uid 0 clears the permitted set unless PR_SET_KEEPCAPS is on
 //     (capabilities(7)), so prepare_for_uid_change must come before it; apply_capabilities
@@ -41,9 +44,9 @@ struct PreparedSeccomp {
 
 // Launcher side, before spawn: loads <cache_dir>/<cache_key>-<libseccomp version>.bpf when it
 // is present and trusted, else compiles the filter and writes the cache (a cache write failure
-// only warns). Keeps the result in this process's memory for apply_seccomp; returns it too.
-// Throws sys::SysError when the filter cannot be compiled. No-op when seccomp is off.
-const PreparedSeccomp& prepare_seccomp(const plan::SeccompPlan& seccomp);
+// only warns). The caller passes result.program to apply_seccomp (through the ChildContext).
+// Throws sys::SysError when the filter cannot be compiled. Empty program when seccomp is off.
+PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp);
 
 // Before setresuid() in the workload: PR_SET_KEEPCAPS, so after a change to a non-root uid the
 // permitted set survives for apply_capabilities (which needs CAP_SETPCAP to drop the bounding
@@ -63,11 +66,13 @@ void apply_capabilities(const plan::CapsPlan& caps);
 // landlock syscalls.
 void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security);
 
-// PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: the program prepared by
-// prepare_seccomp for this plan if there is one, else compiled now. A filter without
+// PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: `prepared` (prepare_seccomp's, or
+// the state dir's copy for `sandbox exec`) when it is non-null and not empty, else compiled
+// now from the plan (only when the plan enables seccomp). A filter without
 // no_new_privs needs CAP_SYS_ADMIN in the keep list (seccomp(2)); otherwise this fails with
 // EACCES and says so.
-void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp);
+void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp,
+                   const sys::SeccompProgram* prepared);
 
 // plan -> sys: the filter description exec/ hands to sys::compile_seccomp.
 sys::SeccompFilterSpec to_filter_spec(const plan::SeccompPlan& seccomp);

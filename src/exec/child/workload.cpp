@@ -4,6 +4,10 @@
 // permitted set unless PR_SET_KEEPCAPS is on; seccomp last but one, "as close to exec as
 // possible" (youki), so no setup syscall is filtered; fds closed last so the sync socket can
 // still carry an error until execve itself.
+//
+// `sandbox exec` runs these same steps (run_workload) in the process exec/enter.cpp forked
+// into the sandbox's namespaces and cgroup: one code path for both, so a command entering a
+// sandbox is confined exactly like its workload (docs/security.md, "sandbox exec").
 #include "exec/child/workload.hpp"
 
 #include <fcntl.h>
@@ -309,8 +313,9 @@ void run_workload(const ChildContext& ctx) {
             apply_capabilities(ctx.plan->capabilities);
             apply_landlock(ctx.plan->capabilities, ctx.plan->security);
         });
-        run_child_step(plan::StepId::seccomp,
-                       [&] { apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp); });
+        run_child_step(plan::StepId::seccomp, [&] {
+            apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp, ctx.seccomp_program);
+        });
         run_child_step(plan::StepId::exec, [&] { close_fds(ctx); });
     } catch (...) {
         _exit(report_child_failure(*ctx.sync, std::current_exception()));

@@ -52,6 +52,7 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.launcher_pid = getpid();
     cctx.rootfs_dir = ctx.rootfs.root;
     cctx.env = ctx.workload_env;
+    cctx.seccomp_program = &ctx.seccomp.program;
     cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.state.lock_fd(), ctx.notify_fd};
     if (ctx.pty) {
         cctx.launcher_only_fds.push_back(ctx.pty->master.get());

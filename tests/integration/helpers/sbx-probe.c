@@ -4,6 +4,16 @@
  *   mount | umount | ptrace | unshare-user | clone-newns | clone3 | keyctl | getppid | uname
  *   ioctl-tiocsti | ioctl-tiocsti-hi | ioctl-fionread | socket-vsock | socket-unix | socket N
  *   personality QUERY|VALUE | int80 | fds | read PATH | write PATH TEXT
+ * and, for the `sandbox exec` confinement suite (test_exec_confinement.cpp):
+ *   cat PATH                  the file's content (e.g. /proc/self/status), or errno=N
+ *   open-by-handle DIR TYPE HEX  open_by_handle_at(open(DIR), {TYPE, HEX bytes}) and read it:
+ *                             "ok bytes=N" (the file behind a host handle was read) or errno=N
+ *   session-keyring           keyctl(KEYCTL_GET_KEYRING_ID, session): "id=N" or errno=N
+ *   env | cwd                 the environment (one per line) | getcwd()
+ *   sid                       "sid=S pid=P" (S == P after setsid())
+ *   ttyname                   "tty=/dev/pts/N dev=D" for fd 0, or "notty"
+ *   create PATH               open(PATH, O_CREAT|O_WRONLY): ok or errno=N
+ *   readlink PATH...          each link's target ("errno=N" for one that cannot be read)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -141,6 +152,104 @@ int main(int argc, char** argv) {
         }
         printf("bytes=%ld\n", total);
         return 0;
+    }
+    if (strcmp(cmd, "cat") == 0 && argc == 3) {
+        int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return report(-1);
+        }
+        char buf[4096];
+        long n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) {
+            fwrite(buf, 1, (size_t)n, stdout);
+        }
+        return 0;
+    }
+    if (strcmp(cmd, "open-by-handle") == 0 && argc == 5) {
+        size_t len = strlen(argv[4]) / 2;
+        struct file_handle* h = malloc(sizeof *h + len);
+        if (h == NULL) {
+            return report(-1);
+        }
+        h->handle_bytes = (unsigned)len;
+        h->handle_type = atoi(argv[3]);
+        for (size_t i = 0; i < len; ++i) {
+            unsigned v = 0;
+            sscanf(argv[4] + 2 * i, "%2x", &v);
+            h->f_handle[i] = (unsigned char)v;
+        }
+        int mount_fd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (mount_fd < 0) {
+            return report(-1);
+        }
+        long fd = syscall(SYS_open_by_handle_at, (long)mount_fd, h, (long)(O_RDONLY | O_CLOEXEC));
+        if (fd < 0) {
+            return report(-1);
+        }
+        char buf[4096];
+        long total = 0;
+        long n;
+        while ((n = read((int)fd, buf, sizeof buf)) > 0) {
+            total += n;
+        }
+        printf("ok bytes=%ld\n", total);
+        return 0;
+    }
+    if (strcmp(cmd, "session-keyring") == 0) {
+        long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, (long)KEY_SPEC_SESSION_KEYRING, 0L);
+        if (id < 0) {
+            return report(-1);
+        }
+        printf("id=%ld\n", id);
+        return 0;
+    }
+    if (strcmp(cmd, "env") == 0) {
+        extern char** environ;
+        for (char** e = environ; *e != NULL; ++e) {
+            printf("%s\n", *e);
+        }
+        return 0;
+    }
+    if (strcmp(cmd, "cwd") == 0) {
+        char buf[4096];
+        if (syscall(SYS_getcwd, buf, sizeof buf) < 0) {
+            return report(-1);
+        }
+        printf("%s\n", buf);
+        return 0;
+    }
+    if (strcmp(cmd, "sid") == 0) {
+        printf("sid=%ld pid=%ld\n", syscall(SYS_getsid, 0L), syscall(SYS_getpid));
+        return 0;
+    }
+    if (strcmp(cmd, "ttyname") == 0) {
+        char link[256];
+        ssize_t n = readlink("/proc/self/fd/0", link, sizeof link - 1);
+        struct stat st;
+        if (n < 0 || fstat(0, &st) != 0 || !isatty(0)) {
+            printf("notty\n");
+            return 0;
+        }
+        link[n] = '\0';
+        printf("tty=%s dev=%lu\n", link, (unsigned long)st.st_dev);
+        return 0;
+    }
+    if (strcmp(cmd, "readlink") == 0) {
+        for (int i = 2; i < argc; ++i) {
+            char link[512];
+            ssize_t n = readlink(argv[i], link, sizeof link - 1);
+            if (n < 0) {
+                printf("%s errno=%d\n", argv[i], errno);
+            } else {
+                link[n] = '\0';
+                printf("%s %s\n", argv[i], link);
+            }
+        }
+        return 0;
+    }
+    if (strcmp(cmd, "create") == 0 && argc == 3) {
+        return report(syscall(SYS_openat, (long)AT_FDCWD, argv[2],
+                              (long)(O_CREAT | O_WRONLY | O_CLOEXEC), 0600L));
     }
     if (strcmp(cmd, "write") == 0 && argc == 4) {
         int fd = open(argv[2], O_WRONLY | O_CLOEXEC);
