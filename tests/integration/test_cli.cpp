@@ -224,11 +224,11 @@ TEST_CASE("cli: tty auto with stdin a terminal and stdout a pipe gives no pty, n
     CHECK(p.terminal() == "");
 
     // explain says the same: no pty while stdout is a pipe, a pty when both are terminals.
-    PtySandbox piped({"explain", profile}, t.env(), false);
+    PtySandbox piped({"explain", profile, "--", "/bin/echo", "hi"}, t.env(), false);
     RunResult e1 = piped.finish();
     CHECK(e1.status == 0);
     CHECK(e1.out.find("tty auto\n") != std::string::npos);
-    PtySandbox both({"explain", profile}, t.env(), true);
+    PtySandbox both({"explain", profile, "--", "/bin/echo", "hi"}, t.env(), true);
     both.finish();
     CHECK(both.terminal().find("tty auto: a pty from the sandbox's /dev/pts is stdin, stdout "
                                "and stderr") != std::string::npos);
@@ -240,7 +240,7 @@ TEST_CASE("cli: the pty comes from the sandbox's own devpts, and a resize reache
     require_root();
     SandboxTest t;
     auto profile = t.profile("tty");
-    PtySandbox p({"up", profile, "--", "sh", "-c", "tty; ls /dev/pts; stty size; read x; stty size"},
+    PtySandbox p({"up", profile, "--", "sh", "-c", "tty; ls -1 /dev/pts; stty size; read x; stty size"},
                  t.env(), /*stdout_on_pty=*/true, winsize{30, 100, 0, 0});
     CHECK(p.wait_for_terminal("30 100\r\n"));
     // Resize the outer terminal; the launcher's terminal would send SIGWINCH to its

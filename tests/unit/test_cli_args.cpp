@@ -72,12 +72,12 @@ TEST_CASE("cli: explain shows the command after -- byte for byte, and a lone -- 
     TempDir dir("cli");
     std::string profile = write_profile(dir);
     RunResult r = run_sandbox({"explain", "--format", "json", profile, "--", "sh", "-c",
-                               "[ -f x ] && make", "{b=1}", "c,d"});
+                               "[ -f x ] && make", "[ a ]", "{b=1}", "c,d"});
     INFO(r.err);
     REQUIRE(r.status == 0);
     auto plan = nlohmann::json::parse(r.out);
     CHECK(plan.dump().find(
-              R"(["sh","-c","[ -f x ] && make","{b=1}","c,d"])") != std::string::npos);
+              R"(["sh","-c","[ -f x ] && make","[ a ]","{b=1}","c,d"])") != std::string::npos);
     // `--` with nothing after it keeps the profile's process.args.
     RunResult lone = run_sandbox({"explain", "--format", "json", profile, "--"});
     CHECK(lone.status == 0);

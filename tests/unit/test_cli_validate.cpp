@@ -94,9 +94,11 @@ TEST_CASE("cli: the README scripts show CMake's configure output when it fails",
     for (const char* helper : {"install-deps.sh", "check-style.sh"}) {
         write_file(dir / ("tree/scripts/" + std::string(helper)), "#!/bin/sh\nexit 0\n");
     }
+    // As CMake does: the progress and the summary on stdout, the error itself on stderr.
     write_file(dir / "bin/cmake",
-               "#!/bin/sh\necho 'CMake Error at CMakeLists.txt:42 (find_package): no libfoo'\n"
-               "exit 1\n");
+               "#!/bin/sh\necho '-- Could NOT find LibArchive (missing: LibArchive_LIBRARY)'\n"
+               "echo 'CMake Error at CMakeLists.txt:42 (find_package): no libfoo' >&2\n"
+               "echo '-- Configuring incomplete, errors occurred!'\nexit 1\n");
     for (const std::string& f :
          {dir / "tree/scripts/install-deps.sh", dir / "tree/scripts/check-style.sh",
           dir / "bin/cmake"}) {
@@ -119,5 +121,8 @@ TEST_CASE("cli: the README scripts show CMake's configure output when it fails",
         CHECK(status != 0);
         CHECK(out.find("CMake Error at CMakeLists.txt:42 (find_package): no libfoo") !=
               std::string::npos);
+        CHECK(out.find("-- Could NOT find LibArchive (missing: LibArchive_LIBRARY)") !=
+              std::string::npos);
+        CHECK(out.find("-- Configuring incomplete, errors occurred!") != std::string::npos);
     }
 }
