@@ -22,9 +22,9 @@ struct GlobalOptions {
 // bracketed "[ a ]" as a list, so `sh -c '[ -f x ] && make'` arrived as `sh -c ' -f x  && make'`.
 // These words reach process.args (and execve) byte for byte.
 struct CommandTail {
-    bool given = false;              // a `--` was on the command line
-    std::vector<std::string> args;   // the words after it, verbatim
-    bool used = false;               // set by the subcommand that took them (up, exec, ...)
+    bool given = false;             // a `--` was on the command line
+    std::vector<std::string> args;  // the words after it, verbatim
+    bool used = false;              // set by the subcommand that took them (up, exec, ...)
 };
 
 // Splits argv at the first "--": the words before it (argv[0] included) for CLI11, the words

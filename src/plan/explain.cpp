@@ -550,9 +550,9 @@ void text_workload(const Plan& p, TextWriter& w) {
         w.line("setsid");
     }
     // Only a chosen pty adds words, so plans without one read as before.
-    w.line(fmt::format("tty {}{}", to_string(pr.tty),
-                       pr.pty ? ": a pty from the sandbox's /dev/pts is stdin, stdout and stderr"
-                              : ""));
+    w.line(fmt::format(
+        "tty {}{}", to_string(pr.tty),
+        pr.pty ? ": a pty from the sandbox's /dev/pts is stdin, stdout and stderr" : ""));
     if (pr.timeout) {
         w.line(fmt::format("timeout {}: {}, then SIGKILL on the cgroup after {}",
                            units::format_duration(*pr.timeout), signal_str(pr.stop_signal),

@@ -240,8 +240,9 @@ TEST_CASE("cli: the pty comes from the sandbox's own devpts, and a resize reache
     require_root();
     SandboxTest t;
     auto profile = t.profile("tty");
-    PtySandbox p({"up", profile, "--", "sh", "-c", "tty; ls -1 /dev/pts; stty size; read x; stty size"},
-                 t.env(), /*stdout_on_pty=*/true, winsize{30, 100, 0, 0});
+    PtySandbox p(
+        {"up", profile, "--", "sh", "-c", "tty; ls -1 /dev/pts; stty size; read x; stty size"},
+        t.env(), /*stdout_on_pty=*/true, winsize{30, 100, 0, 0});
     CHECK(p.wait_for_terminal("30 100\r\n"));
     // Resize the outer terminal; the launcher's terminal would send SIGWINCH to its
     // foreground group, which this test has to do by hand.
@@ -282,8 +283,8 @@ TEST_CASE("cli: a timeout and an OOM kill say so in one line, -q keeps quiet",
     CHECK(q.err == "");
 
     auto oom = t.profile("oom", "[limits]\nmemory = \"128MiB\"\n");
-    RunResult o = t.run(
-        {"up", oom, "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=512M", "count=1"});
+    RunResult o =
+        t.run({"up", oom, "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=512M", "count=1"});
     CHECK(o.status == 137);
     CHECK(std::regex_match(o.err, std::regex("sandbox: killed: out of memory \\(limit 128MiB, "
                                              "peak [0-9.]+[KMG]i?B\\)\n")));

@@ -13,8 +13,8 @@ namespace {
 // Each of these was rewritten or refused by CLI11 when it parsed the command as a vector
 // option: "[ a ]" became " a ", "c,d" could be split, "-v" and "--x" were taken as options.
 const std::vector<std::string> k_awkward = {
-    "[ a ]", "{b=1}", "c,d", "", "--x", "-v", "--", "h\xc3\xa9llo \xe2\x9c\x93", "two\nlines",
-    "[", "]", "--set", "a=b"};
+    "[ a ]",      "{b=1}", "c,d", "",      "--x", "-v", "--", "h\xc3\xa9llo \xe2\x9c\x93",
+    "two\nlines", "[",     "]",   "--set", "a=b"};
 
 // A profile `export --oci` and `explain` accept; nothing runs, the rootfs is never opened.
 std::string write_profile(const TempDir& dir) {
@@ -28,8 +28,7 @@ std::string write_profile(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("cli: split_command_tail keeps every word after the first -- verbatim",
-          "[unit][cli]") {
+TEST_CASE("cli: split_command_tail keeps every word after the first -- verbatim", "[unit][cli]") {
     std::vector<std::string> line = {"sandbox", "up", "p.toml", "-v", "/a:/b", "--", "sh"};
     line.insert(line.end(), k_awkward.begin(), k_awkward.end());
     std::vector<const char*> argv;
@@ -51,12 +50,11 @@ TEST_CASE("cli: split_command_tail keeps every word after the first -- verbatim"
     CHECK_FALSE(none.given);
 }
 
-TEST_CASE("cli: export writes the command after -- into config.json byte for byte",
-          "[unit][cli]") {
+TEST_CASE("cli: export writes the command after -- into config.json byte for byte", "[unit][cli]") {
     TempDir dir("cli");
     std::string profile = write_profile(dir);
-    std::vector<std::string> args = {"export", "--oci", profile, "-o", dir / "bundle", "--",
-                                     "/bin/echo"};
+    std::vector<std::string> args = {"export",       "--oci", profile,    "-o",
+                                     dir / "bundle", "--",    "/bin/echo"};
     args.insert(args.end(), k_awkward.begin(), k_awkward.end());
     RunResult r = run_sandbox(args);
     INFO(r.err);
@@ -76,8 +74,8 @@ TEST_CASE("cli: explain shows the command after -- byte for byte, and a lone -- 
     INFO(r.err);
     REQUIRE(r.status == 0);
     auto plan = nlohmann::json::parse(r.out);
-    CHECK(plan.dump().find(
-              R"(["sh","-c","[ -f x ] && make","[ a ]","{b=1}","c,d"])") != std::string::npos);
+    CHECK(plan.dump().find(R"(["sh","-c","[ -f x ] && make","[ a ]","{b=1}","c,d"])") !=
+          std::string::npos);
     // `--` with nothing after it keeps the profile's process.args.
     RunResult lone = run_sandbox({"explain", "--format", "json", profile, "--"});
     CHECK(lone.status == 0);

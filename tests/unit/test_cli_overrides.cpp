@@ -79,7 +79,8 @@ TEST_CASE("cli: --unset removes values, table entries and array elements", "[uni
     LoadResult r = load_with(path, o);
     INFO(r.diagnostics.str());
     REQUIRE(r.profile);
-    CHECK(r.profile->process.env == std::vector<std::pair<std::string, std::string>>{{"KEEP", "1"}});
+    CHECK(r.profile->process.env ==
+          std::vector<std::pair<std::string, std::string>>{{"KEEP", "1"}});
     REQUIRE(r.profile->mounts.size() == 1);
     CHECK(r.profile->mounts[0].target == "/run");
     CHECK(r.profile->network.mode == NetworkMode::none);  // the default again
@@ -104,14 +105,17 @@ TEST_CASE("cli: --unset of a key no profile can hold is an error with a did-you-
         const char* error;
     };
     for (const Case& c : {
-             Case{"network.vet", "--unset: unknown key 'network.vet'\n"
-                                 "  hint: did you mean 'network.veth'?\n"},
-             Case{"limits.memroy", "--unset: unknown key 'limits.memroy'\n"
-                                   "  hint: did you mean 'limits.memory'?\n"},
+             Case{"network.vet",
+                  "--unset: unknown key 'network.vet'\n"
+                  "  hint: did you mean 'network.veth'?\n"},
+             Case{"limits.memroy",
+                  "--unset: unknown key 'limits.memroy'\n"
+                  "  hint: did you mean 'limits.memory'?\n"},
              Case{"nonsense", "--unset: unknown key 'nonsense'\n"},
-             Case{"a..b", "--unset: malformed key 'a..b'\n"
-                          "  hint: keys are dotted names with optional indices, e.g. "
-                          "network.veth\n"},
+             Case{"a..b",
+                  "--unset: malformed key 'a..b'\n"
+                  "  hint: keys are dotted names with optional indices, e.g. "
+                  "network.veth\n"},
          }) {
         Overrides o;
         o.unset = {c.key};
@@ -127,8 +131,8 @@ TEST_CASE("cli: sandbox explain takes --unset next to --set", "[unit][cli]") {
     write_file(path, k_veth_profile);
     RunResult refused = run_sandbox({"explain", path, "--set", "network.mode=none"});
     CHECK(refused.status == 125);
-    RunResult ok = run_sandbox(
-        {"explain", path, "--set", "network.mode=none", "--unset", "network.veth"});
+    RunResult ok =
+        run_sandbox({"explain", path, "--set", "network.mode=none", "--unset", "network.veth"});
     INFO(ok.err);
     CHECK(ok.status == 0);
     CHECK(ok.out.find("sbx-web") == std::string::npos);

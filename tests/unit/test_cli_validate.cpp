@@ -2,9 +2,9 @@
 // of rootfs.path (missing, a file, the host's /) as file:line:col diagnostics. Also: the README
 // scripts show CMake's configure output when it fails.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "support/run_sandbox.hpp"
 
@@ -82,8 +82,7 @@ TEST_CASE("cli: validate and up refuse a rootfs.path that is missing, a file or 
     CHECK(ex.status == 0);
 }
 
-TEST_CASE("cli: the README scripts show CMake's configure output when it fails",
-          "[unit][cli]") {
+TEST_CASE("cli: the README scripts show CMake's configure output when it fails", "[unit][cli]") {
     // Configure output sent to /dev/null hid why a fresh machine could not build (a missing
     // -dev package). Each script runs from a copy of scripts/ whose helpers succeed, with a
     // `cmake` first on PATH that fails the way CMake does: its words must reach stderr.
@@ -99,9 +98,8 @@ TEST_CASE("cli: the README scripts show CMake's configure output when it fails",
                "#!/bin/sh\necho '-- Could NOT find LibArchive (missing: LibArchive_LIBRARY)'\n"
                "echo 'CMake Error at CMakeLists.txt:42 (find_package): no libfoo' >&2\n"
                "echo '-- Configuring incomplete, errors occurred!'\nexit 1\n");
-    for (const std::string& f :
-         {dir / "tree/scripts/install-deps.sh", dir / "tree/scripts/check-style.sh",
-          dir / "bin/cmake"}) {
+    for (const std::string& f : {dir / "tree/scripts/install-deps.sh",
+                                 dir / "tree/scripts/check-style.sh", dir / "bin/cmake"}) {
         fs::permissions(f, fs::perms::owner_all, fs::perm_options::add);
     }
     for (const char* script : {"quickstart.sh", "test.sh"}) {

@@ -30,13 +30,13 @@ struct ChildContext {
     bool unshare_cgroup_namespace = false;        // v1: CLONE_NEWCGROUP after joining the cgroup
     std::vector<JoinNamespace> joins;             // user first
     std::vector<int> launcher_only_fds;           // closed first thing in the child
-    int pty_slave = -1;  // >= 0: the workload's controlling terminal (set by child_main)
+    int pty_slave = -1;                           // >= 0: the workload's controlling terminal
     std::vector<std::string> env;                 // the workload's environment, resolved
 };
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit
 // status for _exit (the error has been sent to the launcher).
-// Takes its own copy of the context: it fills in pty_slave after pivot_root.
+// Takes its own copy of the context: it fills in pty_slave after pivot_root (plan.process.pty).
 int child_main(ChildContext ctx) noexcept;
 
 // Runs one child step: fault injection, then `fn`; a SysError becomes SetupError{step}.
