@@ -262,6 +262,20 @@ TEST_CASE("cli: the pty comes from the sandbox's own devpts, and a resize reache
     CHECK(t.leaks().empty());
 }
 
+TEST_CASE("cli: the pty belongs to process.user, so it can be reopened by name",
+          "[root][cli][tty]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("ttyuser", "[process]\nuser = \"user\"\n");
+    PtySandbox p({"up", profile, "--", "sh", "-c", "id -u; echo reopened > $(tty)"}, t.env(),
+                 /*stdout_on_pty=*/true);
+    RunResult r = p.finish();
+    INFO("terminal: " << p.terminal() << "\nstderr: " << r.err);
+    CHECK(r.status == 0);
+    CHECK(p.terminal() == "1000\r\nreopened\r\n");
+    CHECK(t.leaks().empty());
+}
+
 TEST_CASE("cli: a timeout and an OOM kill say so in one line, -q keeps quiet",
           "[root][cli][cgroup]") {
     require_root();
