@@ -4,7 +4,7 @@
 #
 #   bench/seccomp.sh [BUILD_DIR]        (as root; needs `ninja -C BUILD_DIR sandbox test_rootfs`)
 #
-# 1. The launcher-side step alone (prepare_seccomp), from `sandbox -vv up` debug lines:
+# 1. The launcher-side step alone (prepare_seccomp), from `sandbox --log-level debug up` debug lines:
 #    "filter compiled in N us" (cache cleared before each run) vs "cached filter ... loaded in
 #    N us"; medians of RUNS runs.
 # 2. End to end with hyperfine (-N, warm-up): `sandbox up` of the default preset with the cache
@@ -42,9 +42,9 @@ for preset in default strict; do
     i=0
     while [ $i -lt "$runs" ]; do
         rm -rf "$cache"
-        "$bin" -vv up "$tmp/$preset.toml" 2>&1 >/dev/null |
+        "$bin" --log-level debug up "$tmp/$preset.toml" 2>&1 >/dev/null |
             sed -n 's/.*seccomp: filter compiled in \([0-9]*\) us.*/\1/p' >> "$tmp/uncached.txt"
-        "$bin" -vv up "$tmp/$preset.toml" 2>&1 >/dev/null |
+        "$bin" --log-level debug up "$tmp/$preset.toml" 2>&1 >/dev/null |
             sed -n 's/.*seccomp: cached filter .* loaded in \([0-9]*\) us.*/\1/p' >> "$tmp/cached.txt"
         i=$((i + 1))
     done

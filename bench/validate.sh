@@ -14,6 +14,9 @@ runs=${RUNS:-20}
 work=$(mktemp -d /tmp/sandbox-validate-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$here" # `extends = "locked"` resolves through ./profiles
+# validate looks at rootfs.path (read-only): the examples' ${env:SANDBOX_ROOTFS:-...} must exist.
+mkdir "$work/rootfs"
+export SANDBOX_ROOTFS="${SANDBOX_ROOTFS:-$work/rootfs}"
 
 set -- examples/*.toml examples/*.yaml profiles/*.toml profiles/*.yaml
 sources=$#

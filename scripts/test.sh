@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/check-style.sh
 
-cmake --preset ci >/dev/null
+# Quiet when it works; CMake's own words when it does not (a missing package, an old cmake).
+if ! configure_log=$(cmake --preset ci 2>&1); then
+    printf '%s\n' "$configure_log" >&2
+    echo "test.sh: cmake --preset ci failed (its output is above)" >&2
+    exit 1
+fi
 cmake --build --preset ci -j"$(nproc)"
 ctest --preset ci -j"$(nproc)" --timeout 300 "$@"

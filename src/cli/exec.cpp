@@ -44,7 +44,7 @@ int run_exec(const ExecCliOptions& options) {
 
 }  // namespace
 
-void register_exec(CLI::App& app, Action& run) {
+void register_exec(CLI::App& app, Action& run, CommandTail& tail) {
     auto options = std::make_shared<ExecCliOptions>();
     CLI::App* cmd = app.add_subcommand("exec", "Run a command inside a running sandbox");
     auto* tty = cmd->add_flag("-t,--tty", options->force_tty,
@@ -55,8 +55,13 @@ void register_exec(CLI::App& app, Action& run) {
                     "Set NAME=VALUE in the command's environment (over the workload's)")
         ->allow_extra_args(false);
     cmd->add_option("name", options->name, "Sandbox name")->required();
-    cmd->add_option("command", options->command, "The command (after --)");
-    cmd->callback([&run, options] { run = [options] { return run_exec(*options); }; });
+    // The command comes after `--`, split off verbatim by main() (cli/commands.hpp).
+    cmd->footer("-- CMD ARG...: the command, passed on byte for byte.");
+    cmd->callback([&run, &tail, options] {
+        options->command = tail.args;
+        tail.used = true;
+        run = [options] { return run_exec(*options); };
+    });
 }
 
 }  // namespace sandbox::cli

@@ -47,7 +47,7 @@ int run_explain(const ExplainCliOptions& options) {
 
 }  // namespace
 
-void register_explain(CLI::App& app, Action& run) {
+void register_explain(CLI::App& app, Action& run, CommandTail& tail) {
     auto options = std::make_shared<ExplainCliOptions>();
     CLI::App* cmd =
         app.add_subcommand("explain", "Print the plan `up` would run, without running it");
@@ -58,7 +58,10 @@ void register_explain(CLI::App& app, Action& run) {
     cmd->add_option("--format", options->format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
     add_override_options(*cmd, options->overrides);
-    cmd->callback([&run, options] { run = [options] { return run_explain(*options); }; });
+    cmd->callback([&run, &tail, options] {
+        take_command_tail(tail, options->overrides.command);
+        run = [options] { return run_explain(*options); };
+    });
 }
 
 }  // namespace sandbox::cli

@@ -65,7 +65,7 @@ int run_export(const ExportCliOptions& options) {
 
 }  // namespace
 
-void register_export(CLI::App& app, Action& run) {
+void register_export(CLI::App& app, Action& run, CommandTail& tail) {
     auto options = std::make_shared<ExportCliOptions>();
     CLI::App* cmd = app.add_subcommand("export", "Write the profile in another format");
     cmd->add_flag("--oci", options->oci, "An OCI runtime bundle (config.json)")->required();
@@ -73,7 +73,10 @@ void register_export(CLI::App& app, Action& run) {
         ->required();
     cmd->add_option("-o,--output", options->output, "Bundle directory")->required();
     add_override_options(*cmd, options->overrides);
-    cmd->callback([&run, options] { run = [options] { return run_export(*options); }; });
+    cmd->callback([&run, &tail, options] {
+        take_command_tail(tail, options->overrides.command);
+        run = [options] { return run_export(*options); };
+    });
 }
 
 }  // namespace sandbox::cli

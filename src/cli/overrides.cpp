@@ -5,14 +5,33 @@ namespace sandbox::cli {
 void add_override_options(CLI::App& cmd, profile::Overrides& overrides) {
     cmd.add_option("--set", overrides.set, "Override a profile key: KEY=VALUE (repeatable)")
         ->allow_extra_args(false);
+    cmd.add_option("--unset", overrides.unset,
+                   "Remove a key or table from the profile, e.g. network.veth (repeatable)")
+        ->allow_extra_args(false);
     cmd.add_option("-e,--env", overrides.env, "Set an environment variable: K=V (repeatable)")
         ->allow_extra_args(false);
+    // -v is a volume everywhere, as in docker and podman. A value without ':' is refused here,
+    // so `up -v PROFILE` (meant as "verbose") says so instead of taking PROFILE as a volume.
     cmd.add_option("-v,--volume", overrides.volumes, "Bind mount SRC:DST[:ro] (repeatable)")
-        ->allow_extra_args(false);
+        ->allow_extra_args(false)
+        ->check(
+            [](const std::string& spec) -> std::string {
+                if (spec.find(':') == std::string::npos) {
+                    return "-v is --volume SRC:DST[:ro], got '" + spec +
+                           "' (for more log output use --verbose or --log-level debug)";
+                }
+                return {};
+            },
+            "SRC:DST[:ro]");
     cmd.add_option("--name", overrides.name, "Sandbox name (default: the profile's)");
     cmd.add_option("--timeout", overrides.timeout,
                    "Stop the workload after this long (\"30s\"; sets process.timeout)");
-    cmd.add_option("command", overrides.command, "The command to run (after --)");
+    cmd.footer("[-- CMD ARG...]: the command, replacing process.args, passed on byte for byte.");
+}
+
+void take_command_tail(CommandTail& tail, std::vector<std::string>& command) {
+    command = tail.args;
+    tail.used = true;
 }
 
 }  // namespace sandbox::cli

@@ -1,5 +1,5 @@
 // `sandbox up PROFILE [--name N] [-d] [-e K=V]... [-v SRC:DST[:ro]]... [--set K=V]...
-//  [--report FILE] [--timeout D] [-- CMD ARG...]` (DESIGN §4): step 1 (validate) here, then
+//  [--unset KEY]... [--report FILE] [--timeout D] [-- CMD ARG...]`: step 1 (validate) here, then
 // the launcher runs steps 2-18, supervises and cleans up. Exit status: the workload's own,
 // 128+N, 124 timeout, 125 setup failure (bad profile included), 126/127.
 #include <fcntl.h>
@@ -112,7 +112,10 @@ int run_up(UpCliOptions& options) {
         std::fprintf(stderr, "sandbox: %s\n", exec::SetupError(plan::StepId::validate, e).what());
         return k_exit_setup_failed;
     }
-    profile::LoadResult loaded = profile::load_profile(options.profile, options.overrides);
+    profile::LoadOptions load_options;
+    load_options.check_host_paths = true;  // a missing rootfs: file:line:col, nothing created
+    profile::LoadResult loaded =
+        profile::load_profile(options.profile, options.overrides, load_options);
     if (!loaded.diagnostics.empty() || !loaded.profile) {
         std::string text = loaded.diagnostics.str();
         if (!text.empty() && text.back() != '\n') {
@@ -122,6 +125,10 @@ int run_up(UpCliOptions& options) {
         return k_exit_setup_failed;
     }
     plan::HostFacts facts = exec::probe_host();
+    if (options.detach) {
+        // The daemon's stdio is /dev/null and output.log: no terminal for tty = "auto".
+        facts.stdin_is_tty = facts.stdout_is_tty = false;
+    }
     plan::Plan plan = plan::make_plan(*loaded.profile, facts);
     if (plan.has_errors()) {
         return print_plan_errors(plan);
@@ -143,7 +150,7 @@ int run_up(UpCliOptions& options) {
 
 }  // namespace
 
-void register_up(CLI::App& app, Action& run) {
+void register_up(CLI::App& app, Action& run, CommandTail& tail) {
     auto options = std::make_shared<UpCliOptions>();
     CLI::App* cmd = app.add_subcommand("up", "Set up a sandbox from a profile and run it");
     cmd->add_option("profile", options->profile, "Profile file or name on the search path")
@@ -152,7 +159,10 @@ void register_up(CLI::App& app, Action& run) {
                   "Run in the background; stop it with `sandbox down NAME`");
     cmd->add_option("--report", options->report, "Write a JSON run report to FILE");
     add_override_options(*cmd, options->overrides);
-    cmd->callback([&run, options] { run = [options] { return run_up(*options); }; });
+    cmd->callback([&run, &tail, options] {
+        take_command_tail(tail, options->overrides.command);
+        run = [options] { return run_up(*options); };
+    });
 }
 
 }  // namespace sandbox::cli

@@ -1,5 +1,7 @@
 // `sandbox validate PROFILE...`: read, resolve, decode and check each profile; print every
-// problem (sorted, `file:line:col: key.path: message`), exit 125 if any profile has one.
+// problem (sorted, `file:line:col: key.path: message`) on stderr and `FILE: ok` on stdout for
+// each valid one (not with -q); exit 125 if any profile has a problem. Host paths the profile
+// names (rootfs.path) are looked at, read-only: a rootfs that is missing is reported here.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -13,13 +15,16 @@ namespace {
 struct ValidateOptions {
     std::vector<std::string> profiles;
     std::string format = "text";
+    bool quiet = false;
 };
 
 int run_validate(const ValidateOptions& options) {
     bool all_ok = true;
     nlohmann::json results = nlohmann::json::array();
     for (const std::string& name : options.profiles) {
-        profile::LoadResult loaded = profile::load_profile(name);
+        profile::LoadOptions load_options;
+        load_options.check_host_paths = true;
+        profile::LoadResult loaded = profile::load_profile(name, {}, load_options);
         bool ok = loaded.diagnostics.empty();
         all_ok = all_ok && ok;
         if (options.format == "json") {
@@ -36,6 +41,8 @@ int run_validate(const ValidateOptions& options) {
                 {{"profile", name}, {"path", loaded.path}, {"valid", ok}, {"diagnostics", diags}});
         } else if (!ok) {
             std::fputs(loaded.diagnostics.str().c_str(), stderr);
+        } else if (!options.quiet) {
+            std::printf("%s: ok\n", loaded.path.empty() ? name.c_str() : loaded.path.c_str());
         }
     }
     if (options.format == "json") {
@@ -45,14 +52,19 @@ int run_validate(const ValidateOptions& options) {
 }
 }  // namespace
 
-void register_validate(CLI::App& app, Action& run) {
+void register_validate(CLI::App& app, Action& run, const GlobalOptions& global) {
     auto options = std::make_shared<ValidateOptions>();
     CLI::App* cmd = app.add_subcommand("validate", "Check profiles without touching the system");
     cmd->add_option("profile", options->profiles, "Profile files or names on the search path")
         ->required();
     cmd->add_option("--format", options->format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
-    cmd->callback([&run, options] { run = [options] { return run_validate(*options); }; });
+    cmd->callback([&run, &global, options] {
+        run = [&global, options] {
+            options->quiet = global.quiet || global.log_level == "error";
+            return run_validate(*options);
+        };
+    });
 }
 
 }  // namespace sandbox::cli

@@ -2,9 +2,16 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <cstdio>
+
 namespace sandbox::log {
 
+namespace {
+Format g_format = Format::text;
+}  // namespace
+
 void setup(int verbosity, Format format) {
+    g_format = format;
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>();
     auto logger = std::make_shared<spdlog::logger>("sandbox", sink);
     if (format == Format::json) {
@@ -27,6 +34,37 @@ void setup(int verbosity, Format format) {
     }
     logger->set_level(level);
     spdlog::set_default_logger(logger);
+}
+
+int level_from(const std::string& name, int fallback) {
+    if (name == "error") {
+        return -1;
+    }
+    if (name == "warn") {
+        return 0;
+    }
+    if (name == "info") {
+        return 1;
+    }
+    if (name == "debug") {
+        return 2;
+    }
+    if (name == "trace") {
+        return 3;
+    }
+    return fallback;
+}
+
+void notice(const std::string& text) {
+    if (!spdlog::should_log(spdlog::level::warn)) {
+        return;
+    }
+    if (g_format == Format::json) {
+        spdlog::warn("{}", text);
+        return;
+    }
+    std::string line = "sandbox: " + text + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace sandbox::log

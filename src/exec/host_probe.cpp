@@ -103,6 +103,8 @@ plan::HostFacts probe_host() {
     plan::HostFacts facts;
     facts.uid = getuid();
     facts.gid = getgid();
+    facts.stdin_is_tty = isatty(STDIN_FILENO) == 1;
+    facts.stdout_is_tty = isatty(STDOUT_FILENO) == 1;
     facts.subuid = find_subid("/etc/subuid", facts.uid);
     facts.subgid = find_subid("/etc/subgid", facts.uid);
     probe_cgroups(facts);

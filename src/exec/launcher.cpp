@@ -7,11 +7,15 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include "common/exit_codes.hpp"
+#include "common/log.hpp"
+#include "common/units.hpp"
 #include "exec/child/security.hpp"
 #include "exec/exec_record.hpp"
 #include "exec/host/cgroup.hpp"
@@ -67,22 +71,44 @@ void print_setup_error(const SetupError& e, int fd) {
     (void)!::write(fd, text.data(), text.size());
 }
 
+// The one line `sandbox up` adds when the run ended for a reason the workload cannot have
+// printed itself (docs: README "Exit status"); empty when it ended on its own.
+std::string ending_notice(const plan::Plan& plan, const Report& report, bool killed) {
+    const plan::ProcessPlan& p = plan.process;
+    auto signal_name = [](int sig) {
+        const char* abbrev = sigabbrev_np(sig);
+        return abbrev != nullptr ? "SIG" + std::string(abbrev) : "signal " + std::to_string(sig);
+    };
+    if (report.ended_how == "timeout" && p.timeout) {
+        std::string how = killed ? signal_name(p.stop_signal) + ", then SIGKILL after " +
+                                       units::format_duration(p.stop_grace)
+                                 : "stopped with " + signal_name(p.stop_signal);
+        return "timed out after " + units::format_duration(*p.timeout) + " (" + how + ")";
+    }
+    if (report.ended_how == "oom") {
+        std::string limit = "no limit";
+        for (const plan::CgroupWrite& w : plan.cgroup.writes) {
+            if (w.file == "memory.max" || w.file == "memory.limit_in_bytes") {
+                try {
+                    limit = "limit " + units::format_size(std::stoull(w.value));
+                } catch (const std::exception&) {
+                    limit = "limit " + w.value;
+                }
+            }
+        }
+        std::string text = "killed: out of memory (" + limit;
+        if (report.peak_memory) {
+            text += ", peak " + units::format_size(*report.peak_memory);
+        }
+        return text + ")";
+    }
+    return {};
+}
+
 void notify_detached(int fd, const std::string& line) {
     if (fd >= 0) {
         (void)!::write(fd, line.data(), line.size());
     }
-}
-
-bool want_pty(const plan::ProcessPlan& process) {
-    switch (process.tty) {
-        case profile::TtyMode::enabled:
-            return true;
-        case profile::TtyMode::disabled:
-            return false;
-        case profile::TtyMode::auto_detect:
-            return isatty(STDIN_FILENO) == 1;
-    }
-    return false;
 }
 
 }  // namespace
@@ -115,6 +141,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
     report.name = plan.state.sandbox_name;
     report.step_ms.emplace_back("validate", options.validate_ms);
     int exit_status = k_exit_setup_failed;
+    bool killed_after_grace = false;
 
     // Blocked before clone3 and inherited by the child: init picks them up with sigwaitinfo,
     // the launcher through this signalfd (STYLE §2.3).
@@ -152,9 +179,6 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             if (ctx.cgroup) {
                 ctx.record.cgroup_dirs = ctx.cgroup->dirs();
             }
-            if (options.detach_notify_fd < 0 && want_pty(plan.process)) {
-                ctx.pty = sys::or_throw(sys::open_pty());
-            }
             // The seccomp filter from the host-side BPF cache (or compiled and cached) before
             // spawn: the workload inherits it in memory and cannot reach the cache after
             // pivot_root (exec/child/security.hpp).
@@ -172,9 +196,6 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 ctx.sync = std::move(launcher_end);
                 return host::spawn_child(ctx, child_end);
             });
-            if (ctx.pty) {
-                ctx.pty->slave.reset();  // or the master never sees the hang-up
-            }
             sys::or_throw(ctx.state.save(ctx.record));
             run_step(ctx, plan::StepId::id_maps,
                      [&] { host::write_id_maps(plan.id_maps, ctx.child.pid()); });
@@ -186,7 +207,18 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
 
             // Steps 9-13 run in the child; their failure arrives here as a SetupError.
             auto t0 = std::chrono::steady_clock::now();
-            auto workload = ctx.sync.expect_setup_done(signal_fd.get());
+            // plan.process.pty: the child opens the pty in the sandbox's devpts after
+            // pivot_root and sends the master before setup_done (exec/child/terminal.cpp).
+            sys::UniqueFd pty_master;
+            auto workload = ctx.sync.expect_setup_done(signal_fd.get(),
+                                                       plan.process.pty ? &pty_master : nullptr);
+            if (pty_master) {
+                // The size before the workload runs, so its first TIOCGWINSZ is right.
+                (void)sys::copy_window_size(STDIN_FILENO, pty_master.get());
+                ctx.pty = sys::PtyPair{std::move(pty_master), {}, {}};
+            } else if (workload && plan.process.pty) {
+                throw ProtocolError("sync: setup_done without the pty master");
+            }
             if (!workload) {
                 auto st = sys::or_throw(ctx.child.wait());
                 throw SetupError(
@@ -247,6 +279,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 exit_status = res.status.shell_code();
                 report.ended_how = res.status.signaled ? "signaled" : "exited";
                 report.signal = res.status.signaled ? res.status.code : 0;
+                killed_after_grace = res.killed;
                 if (res.timed_out) {
                     exit_status = k_exit_timeout;
                     report.ended_how = "timeout";
@@ -309,6 +342,9 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
         report.step_ms.emplace_back("cleanup", std::chrono::duration<double, std::milli>(
                                                    std::chrono::steady_clock::now() - t_cleanup)
                                                    .count());
+    }
+    if (std::string text = ending_notice(plan, report, killed_after_grace); !text.empty()) {
+        log::notice(text);
     }
     report.exit_status = exit_status;
     report.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -

@@ -55,6 +55,7 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
     }
     auto kill_everything = [&] {
         phase = Phase::killed;
+        result.killed = true;
         if (cgroup != nullptr) {
             if (auto st = cgroup->kill_all(); !st) {
                 spdlog::warn("kill cgroup: {}", st.error().describe());

@@ -14,6 +14,7 @@ namespace sandbox::exec {
 struct SuperviseResult {
     sys::ExitStatus status;
     bool timed_out = false;
+    bool killed = false;    // SIGKILL on everything: the grace period ran out (or a 2nd signal)
     int terminated_by = 0;  // a SIGINT/TERM/HUP the launcher received and forwarded
 };
 

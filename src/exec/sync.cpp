@@ -36,6 +36,8 @@ std::string_view to_string(SyncType type) {
             return "step_failed";
         case SyncType::exec_failed:
             return "exec_failed";
+        case SyncType::pty_master:
+            return "pty_master";
     }
     return "unknown";
 }
@@ -72,6 +74,12 @@ SyncMsg SyncMsg::exec_failed(int err, const char* path) {
     m.err = err;
     copy_text(m.op, "execve");
     copy_text(m.path[0], path ? std::string(path) : std::string());
+    return m;
+}
+
+SyncMsg SyncMsg::pty_master() {
+    SyncMsg m;
+    m.type = SyncType::pty_master;
     return m;
 }
 
@@ -116,7 +124,36 @@ bool SyncChannel::try_send(const SyncMsg& msg) const noexcept {
     }
 }
 
-std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms) const {
+void SyncChannel::send_fd(const SyncMsg& msg, int fd) const {
+    SyncMsg copy = msg;
+    iovec iov{&copy, sizeof copy};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    for (;;) {
+        ssize_t n = ::sendmsg(m_fd.get(), &mh, MSG_NOSIGNAL);
+        if (n == static_cast<ssize_t>(sizeof copy)) {
+            break;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        throw sys::SysError(n < 0 ? errno : EMSGSIZE, "sendmsg", "sync socket", {},
+                            std::string(to_string(msg.type)));
+    }
+    spdlog::trace("sync: sent {} with fd {}", to_string(msg.type), fd);
+}
+
+std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms,
+                                         sys::UniqueFd* fd_out) const {
     pollfd fds[2] = {{m_fd.get(), POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
     nfds_t count = interrupt_fd >= 0 ? 2 : 1;
     for (;;) {
@@ -143,7 +180,30 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms) const
     }
     SyncMsg msg;
     for (;;) {
-        ssize_t n = ::recv(m_fd.get(), &msg, sizeof msg, 0);
+        iovec iov{&msg, sizeof msg};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = control;
+        mh.msg_controllen = sizeof control;
+        ssize_t n = ::recvmsg(m_fd.get(), &mh, MSG_CMSG_CLOEXEC);
+        if (n > 0) {
+            // Own every fd that arrived before anything can throw, so none leaks.
+            for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); cm != nullptr; cm = CMSG_NXTHDR(&mh, cm)) {
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+                    int fd = -1;
+                    std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+                    sys::UniqueFd owned(fd);
+                    if (fd_out != nullptr) {
+                        *fd_out = std::move(owned);
+                    }
+                }
+            }
+            if ((mh.msg_flags & MSG_CTRUNC) != 0) {
+                throw ProtocolError("sync: control data truncated");
+            }
+        }
         if (n == 0) {
             spdlog::trace("sync: EOF");
             return std::nullopt;
@@ -175,8 +235,17 @@ void SyncChannel::expect_go() const {
     }
 }
 
-std::optional<pid_t> SyncChannel::expect_setup_done(int interrupt_fd) const {
-    auto msg = recv(interrupt_fd);
+std::optional<pid_t> SyncChannel::expect_setup_done(int interrupt_fd,
+                                                    sys::UniqueFd* pty_master) const {
+    sys::UniqueFd fd;
+    auto msg = recv(interrupt_fd, -1, &fd);
+    if (msg && msg->type == SyncType::pty_master) {
+        if (pty_master == nullptr || !fd) {
+            throw ProtocolError("sync: unexpected pty_master");
+        }
+        *pty_master = std::move(fd);
+        msg = recv(interrupt_fd);
+    }
     if (!msg) {
         return std::nullopt;
     }

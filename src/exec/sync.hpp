@@ -6,6 +6,8 @@
 //
 //   launcher                        child
 //   ─────────────── go ───────────▶ identity → mounts → pivot_root → network_sandbox → init
+//   ◀── pty_master + SCM_RIGHTS fd (plan.process.pty: the master of a pty the child opened
+//       in the sandbox's own devpts, as OCI runtimes' console socket does)
 //   ◀── setup_done{pid} | step_failed{step, errno, op, path, path2, detail}
 //   ◀── EOF (exec succeeded) | exec_failed{errno} | step_failed (steps 14-18)
 #include <sys/types.h>
@@ -22,7 +24,7 @@
 
 namespace sandbox::exec {
 
-enum class SyncType : uint32_t { go = 1, setup_done, step_failed, exec_failed };
+enum class SyncType : uint32_t { go = 1, setup_done, step_failed, exec_failed, pty_master };
 std::string_view to_string(SyncType type);
 
 struct SyncMsg {
@@ -40,6 +42,7 @@ struct SyncMsg {
     static SyncMsg setup_done(pid_t workload);
     static SyncMsg step_failed(plan::StepId step, const sys::SysError& error);
     static SyncMsg exec_failed(int err, const char* path);
+    static SyncMsg pty_master();  // sent with send_fd()
     // step_failed -> the SetupError it carries.
     SetupError to_setup_error() const;
 };
@@ -59,15 +62,23 @@ public:
     void send(const SyncMsg& msg) const;
     // Like send but never throws (child error paths); false on failure.
     bool try_send(const SyncMsg& msg) const noexcept;
+    // `msg` with `fd` attached (SCM_RIGHTS, one sendmsg). Throws SysError.
+    void send_fd(const SyncMsg& msg, int fd) const;
     // The next message, or nullopt on EOF. `interrupt_fd` (a signalfd, or -1) is polled too:
     // when it becomes readable first, Interrupted is thrown with the signal read from it.
     // timeout_ms < 0: wait forever; on timeout throws SysError(ETIMEDOUT).
-    std::optional<SyncMsg> recv(int interrupt_fd = -1, int timeout_ms = -1) const;
+    // An fd that came with the message (SCM_RIGHTS, received O_CLOEXEC) goes to `fd_out`, or
+    // is closed when the caller passed none.
+    std::optional<SyncMsg> recv(int interrupt_fd = -1, int timeout_ms = -1,
+                                sys::UniqueFd* fd_out = nullptr) const;
 
     // Typed waits (youki channel.rs): anything else is a ProtocolError, a step_failed
     // becomes a SetupError, EOF is nullopt (the caller asks waitid how the child ended).
     void expect_go() const;  // child side: EOF (launcher died) -> _exit(125) by the caller
-    std::optional<pid_t> expect_setup_done(int interrupt_fd) const;
+    // A pty_master before setup_done is taken into `pty_master` (ProtocolError when the
+    // caller did not ask for one, or it came without its fd).
+    std::optional<pid_t> expect_setup_done(int interrupt_fd,
+                                           sys::UniqueFd* pty_master = nullptr) const;
     // After setup_done: nullopt = EOF (exec succeeded), else the exec errno.
     std::optional<int> expect_exec(int interrupt_fd) const;
 

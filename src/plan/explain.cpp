@@ -549,7 +549,10 @@ void text_workload(const Plan& p, TextWriter& w) {
     if (pr.new_session) {
         w.line("setsid");
     }
-    w.line(fmt::format("tty {}", to_string(pr.tty)));
+    // Only a chosen pty adds words, so plans without one read as before.
+    w.line(fmt::format(
+        "tty {}{}", to_string(pr.tty),
+        pr.pty ? ": a pty from the sandbox's /dev/pts is stdin, stdout and stderr" : ""));
     if (pr.timeout) {
         w.line(fmt::format("timeout {}: {}, then SIGKILL on the cgroup after {}",
                            units::format_duration(*pr.timeout), signal_str(pr.stop_signal),
@@ -1012,6 +1015,7 @@ std::string explain_json(const Plan& p, const ExplainOptions& options) {
                             {"cwd", pr.cwd},
                             {"new_session", pr.new_session},
                             {"tty", to_string(pr.tty)},
+                            {"pty", pr.pty},
                             {"timeout_ms", pr.timeout ? Json(pr.timeout->count()) : Json(nullptr)},
                             {"stop_signal", pr.stop_signal},
                             {"stop_grace_ms", pr.stop_grace.count()},

@@ -30,6 +30,10 @@ struct HostFacts {
     std::string state_root = "/run/sandbox";        // rootless: $XDG_RUNTIME_DIR/sandbox
     std::string cache_root = "/var/cache/sandbox";  // rootless: $XDG_CACHE_HOME/sandbox
     std::string cwd = "/";                          // launcher's cwd (for default names)
+    // process.tty = "auto" gives a pty only when both are terminals: output piped or
+    // redirected from an interactive shell must not get CRLF line endings.
+    bool stdin_is_tty = false;
+    bool stdout_is_tty = false;
     bool is_root() const { return uid == 0; }
 };
 

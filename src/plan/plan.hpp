@@ -277,6 +277,9 @@ struct ProcessPlan {
     std::vector<std::string> supplementary_groups;
     uint32_t umask = 022;
     profile::TtyMode tty = profile::TtyMode::auto_detect;
+    // tty, decided: true = a pty from the sandbox's own devpts is the workload's controlling
+    // terminal and stdio (auto: only when the launcher's stdin and stdout are terminals).
+    bool pty = false;
     std::vector<RlimitOp> rlimits;
     std::vector<int> keep_fds;
     bool new_session = true;  // setsid(), so TIOCSTI cannot reach the launcher's terminal

@@ -454,7 +454,8 @@ void plan_state_files(const profile::Profile& profile, const IdentityPlan& ident
 }
 
 // ---- steps 14-18: the workload ---------------------------------------------------------------
-ProcessPlan plan_process(const profile::Profile& profile, const EffectiveNamespaces& ns) {
+ProcessPlan plan_process(const profile::Profile& profile, const EffectiveNamespaces& ns,
+                         const HostFacts& facts) {
     const profile::Process& p = profile.process;
     ProcessPlan out;
     out.args = p.args;
@@ -476,6 +477,10 @@ ProcessPlan plan_process(const profile::Profile& profile, const EffectiveNamespa
     out.supplementary_groups = p.supplementary_groups;
     out.umask = p.umask;
     out.tty = p.tty;
+    // "auto" as docker/podman without -t: a pty only for an interactive terminal on both
+    // ends; `sandbox up P -- make | tee log` must get the workload's bytes, not CRLF.
+    out.pty = p.tty == profile::TtyMode::enabled ||
+              (p.tty == profile::TtyMode::auto_detect && facts.stdin_is_tty && facts.stdout_is_tty);
     for (const profile::Rlimit& r : p.rlimits) {
         out.rlimits.push_back(RlimitOp{r.name, r.soft, r.hard});
     }
@@ -531,7 +536,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state);
     plan.mounts = plan_mounts(profile, ns, plan.rootfs, plan.state, plan.notes);
 
-    plan.process = plan_process(profile, ns);
+    plan.process = plan_process(profile, ns, facts);
     plan.capabilities = CapsPlan{profile.capabilities.keep, profile.capabilities.ambient,
                                  profile.security.no_new_privileges};
     plan.seccomp = plan_seccomp(profile, facts);  // facts: the BPF cache directory

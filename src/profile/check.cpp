@@ -3,10 +3,15 @@
 // id maps, veth settings without veth networking, ...). Each diagnostic is placed at the value
 // it is about through Origins, falling back to the nearest enclosing key that was written.
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
 
 #include "common/units.hpp"
 #include "profile/decode.hpp"
@@ -215,6 +220,45 @@ public:
         seccomp();
         capabilities();
         security();
+    }
+
+    // Read-only looks at the host (stat, realpath), for `validate` and `up`: what decode and
+    // the rules above cannot know from the text alone.
+    void host_paths() {
+        const Rootfs& r = m_profile.rootfs;
+        if (is_join(m_profile.namespaces.mount) || !r.path || !is_absolute(*r.path)) {
+            return;
+        }
+        const std::string& path = *r.path;
+        char buf[PATH_MAX];
+        std::string resolved = ::realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+        std::string shown = quoted(path);
+        if (resolved != path) {
+            shown += " (resolves to " + quoted(resolved) + ")";
+        }
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR) {
+                error("rootfs.path", "no such directory " + shown,
+                      "rootfs.path is a directory holding the root filesystem; "
+                      "tests/fixtures/make-busybox-rootfs.sh DIR builds a small one");
+            } else {
+                error("rootfs.path", "cannot look at " + shown + ": " + std::strerror(errno));
+            }
+            return;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            if (S_ISREG(st.st_mode)) {
+                error("rootfs.path", shown + " is a file, not a directory",
+                      "for a tar archive use rootfs.archive");
+            } else {
+                error("rootfs.path", shown + " is not a directory");
+            }
+        } else if (resolved == "/") {
+            error("rootfs.path", shown + " is the host's root directory",
+                  "use rootfs.host = true: read-only binds of the host's /usr, /bin, /lib and "
+                  "/etc over an empty root");
+        }
     }
 
 private:
@@ -573,7 +617,8 @@ private:
                 }
             }
             if (first) {
-                error(first->second, "network.veth is only used with network.mode = 'veth'");
+                error(first->second, "network.veth is only used with network.mode = 'veth'",
+                      "remove the table (on the command line: --unset network.veth)");
             }
             if (!n.ports.empty()) {
                 error("network.ports", "port forwarding needs network.mode = 'veth'");
@@ -701,6 +746,10 @@ private:
 
 void check(const Profile& profile, const Origins& origins, Diagnostics& diagnostics) {
     Checker(profile, origins, diagnostics).run();
+}
+
+void check_host_paths(const Profile& profile, const Origins& origins, Diagnostics& diagnostics) {
+    Checker(profile, origins, diagnostics).host_paths();
 }
 
 }  // namespace sandbox::profile

@@ -14,5 +14,8 @@ Profile decode(const Node& root, Diagnostics& diagnostics, Origins& origins);
 
 // `origins` places each diagnostic at the value it is about.
 void check(const Profile& profile, const Origins& origins, Diagnostics& diagnostics);
+// The host paths `profile` names, looked at read-only (stat, realpath; nothing is created):
+// rootfs.path must be an existing directory and must not resolve to the host's "/".
+void check_host_paths(const Profile& profile, const Origins& origins, Diagnostics& diagnostics);
 
 }  // namespace sandbox::profile

@@ -979,7 +979,8 @@ std::vector<Field> build_fields() {
          .decode = assign<P>(SANDBOX_AT(P, process.umask), parse_mode)},
         {.path = "process.tty",
          .type = ValueType::tty,
-         .doc = "Give the workload a pseudo-terminal: \"auto\" when stdin is a terminal.",
+         .doc = "Give the workload a pseudo-terminal (from the sandbox's own /dev/pts): "
+                "\"auto\" when stdin and stdout are both terminals.",
          .default_json = R"("auto")",
          .decode = assign<P>(SANDBOX_AT(P, process.tty), parse_tty)},
         {.path = "process.timeout",

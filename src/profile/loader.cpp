@@ -25,6 +25,9 @@ LoadResult load_profile(const std::string& path_or_name, const Overrides& overri
     // seccomp.import: the OCI / Docker JSON file's rules (needs capabilities.keep).
     load_seccomp_import(profile, result.origins, result.diagnostics);
     check(profile, result.origins, result.diagnostics);
+    if (options.check_host_paths) {
+        check_host_paths(profile, result.origins, result.diagnostics);
+    }
     if (result.diagnostics.empty()) {
         result.profile = std::move(profile);
     }

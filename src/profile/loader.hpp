@@ -17,9 +17,10 @@ namespace sandbox::profile {
 // What the command line adds on top of the files (DESIGN §1 resolve).
 struct Overrides {
     std::vector<std::string> set;        // "limits.memory=1GiB" (value typed like in a file)
+    std::vector<std::string> unset;      // "network.veth": removed before --set is applied
     std::vector<std::string> env;        // "K=V" -> process.env
     std::vector<std::string> volumes;    // "SRC:DST[:ro]" -> a bind mount
-    std::vector<std::string> command;    // after `--`: replaces process.args
+    std::vector<std::string> command;    // after `--`, verbatim: replaces process.args
     std::optional<std::string> name;     // --name
     std::optional<std::string> timeout;  // --timeout "30s"
 };
@@ -30,6 +31,10 @@ struct LoadOptions {
     std::vector<std::string> search_path;
     // Environment lookup for ${env:NAME} (injectable for tests). Empty = ::getenv.
     std::function<std::optional<std::string>(const std::string&)> getenv;
+    // Also look at the host paths the profile names (rootfs.path: a directory that exists and
+    // is not the host's /), read-only (stat, realpath). `validate` and `up` turn it on; off, the
+    // result does not depend on this machine's files (explain, export, tests).
+    bool check_host_paths = false;
 };
 
 // $SANDBOX_PROFILE_PATH (colon-separated), ./profiles, ~/.config/sandbox/profiles,

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "build_config.hpp"
+#include "profile/fields.hpp"
 #include "profile/readers.hpp"
 
 namespace sandbox::profile {
@@ -580,6 +581,88 @@ void apply_set(Node& root, const std::string& assignment, Diagnostics& diagnosti
     }
 }
 
+// Whether `key` (concrete, "mounts[2]", "process.env.FOO") names something a profile can hold:
+// a field, a section, an element of an array section, or a value inside a field (an env entry,
+// an element of a list).
+bool is_profile_key(const std::vector<PathSegment>& segments) {
+    std::string schema;
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const PathSegment& seg = segments[i];
+        if (seg.index) {
+            schema += "[]";
+        } else {
+            schema += (schema.empty() ? "" : ".") + seg.key;
+        }
+        bool last = i + 1 == segments.size();
+        if (find_field(schema) != nullptr) {
+            return true;  // the field itself, or a value inside it
+        }
+        if (last && (find_section(schema) != nullptr || find_section(schema + "[]") != nullptr)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> profile_key_names() {
+    std::vector<std::string> out;
+    auto add = [&out](std::string path) {
+        for (size_t at = path.find("[]"); at != std::string::npos; at = path.find("[]")) {
+            path.erase(at, 2);
+        }
+        if (!path.empty()) {
+            out.push_back(std::move(path));
+        }
+    };
+    for (const Field& f : fields()) {
+        add(f.path);
+    }
+    for (const Section& s : sections()) {
+        add(s.path);
+    }
+    return out;
+}
+
+// --unset KEY: removes the key (a value, a table, an element of an array) from the resolved
+// document, so a value an `extends` parent or the file set can be taken away before decode
+// (`--set network.mode=none --unset network.veth`). A key the profile does not hold is
+// nothing to remove; a key no profile can hold is an error, with the closest known key.
+void apply_unset(Node& root, const std::string& key, Diagnostics& diagnostics) {
+    SourceLocation where = SourceLocation::named("--unset");
+    auto segments = parse_key_path(key);
+    if (!segments) {
+        diagnostics.error(where, "", "malformed key '" + key + "'",
+                          "keys are dotted names with optional indices, e.g. network.veth");
+        return;
+    }
+    if (!is_profile_key(*segments)) {
+        diagnostics.error(where, "", "unknown key '" + key + "'",
+                          did_you_mean(key, profile_key_names()));
+        return;
+    }
+    Node* cur = &root;
+    for (size_t s = 0; s + 1 < segments->size(); ++s) {
+        const PathSegment& seg = (*segments)[s];
+        if (seg.index) {
+            cur = cur->is_array() && *seg.index < cur->items.size() ? &cur->items[*seg.index]
+                                                                    : nullptr;
+        } else {
+            cur = cur->is_table() ? cur->find(seg.key) : nullptr;
+        }
+        if (cur == nullptr) {
+            return;  // not in this profile: nothing to remove
+        }
+    }
+    const PathSegment& last = segments->back();
+    if (last.index) {
+        if (cur->is_array() && *last.index < cur->items.size()) {
+            cur->items.erase(cur->items.begin() + static_cast<std::ptrdiff_t>(*last.index));
+        }
+    } else if (cur->is_table()) {
+        cur->erase(last.key);
+    }
+}
+
 void apply_env(Node& root, const std::string& assignment, Diagnostics& diagnostics) {
     SourceLocation where = SourceLocation::named("-e");
     size_t eq = assignment.find('=');
@@ -823,6 +906,9 @@ void apply_overrides(Node& root, const Overrides& overrides, const std::string& 
         if (Node* process = table_at(root, {"process"}, where, "--timeout", diagnostics)) {
             process->set("timeout", where, Node::make_string(*overrides.timeout, where));
         }
+    }
+    for (const std::string& key : overrides.unset) {
+        apply_unset(root, key, diagnostics);
     }
     for (const std::string& s : overrides.set) {
         apply_set(root, s, diagnostics);

@@ -13,7 +13,10 @@
 //   * relative host paths (k_path_keys in resolve.cpp) resolve against the directory of the
 //     file that wrote them; values from the command line against the current directory.
 //   * command-line overrides, applied in this order on top: -e, -v, `-- CMD`, --name,
-//     --timeout, then --set (last, so it can change anything, e.g. `mounts[2].readonly`).
+//     --timeout, --unset (removes a key or table: `--unset network.veth`; a key no profile can
+//     hold is an error with a did-you-mean, one this profile does not hold is no change), then
+//     --set (last, so it can change anything, e.g. `mounts[2].readonly`). The `-- CMD` words
+//     are taken byte for byte.
 //     Their values are taken literally (no ${…}: the shell already expanded them). `-e NAME`
 //     without `=` adds NAME to process.inherit_env (docker's `-e NAME`).
 // Every node keeps the location of the file (or the option) that set it.

@@ -3,6 +3,8 @@
 // SANDBOX_UPDATE_EXPECTED=1 rewrites the .expected files instead (review the diff by hand).
 // Parents used by `extends` live in bad/parents/ (by path) and bad/search-path/ (by name); the
 // environment seen by ${env:…} is fixed below, so the output does not depend on the machine.
+// host-*.{toml,yaml} are loaded with the read-only host path checks of `validate` and `up`
+// (check_host_paths), on paths every Linux host has or lacks (/etc/passwd, /nonexistent).
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -62,7 +64,9 @@ TEST_CASE("profile: each bad profile gives exactly its expected diagnostics", "[
 
     ScopedCwd cwd(dir);
     for (const std::string& name : names) {
-        LoadResult result = load_profile(name, {}, fixed_options());
+        LoadOptions options = fixed_options();
+        options.check_host_paths = name.rfind("host-", 0) == 0;
+        LoadResult result = load_profile(name, {}, options);
         std::string actual = result.diagnostics.str();
         fs::path expected_path = fs::path(name).replace_extension(".expected");
         INFO(name << " gave:\n" << actual);

@@ -16,6 +16,7 @@
 #include "exec/child/mounts.hpp"
 #include "exec/child/network.hpp"
 #include "exec/child/pivot_root.hpp"
+#include "exec/child/terminal.hpp"
 #include "exec/child/workload.hpp"
 #include "sys/cgroup.hpp"
 #include "sys/fs.hpp"
@@ -60,7 +61,7 @@ int report_child_failure(const SyncChannel& sync, const std::exception_ptr& erro
     return 125;
 }
 
-int child_main(const ChildContext& ctx) noexcept {
+int child_main(ChildContext ctx) noexcept {
     // Die with the launcher (also covers `sandbox:init`, so the whole pid namespace goes).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // The launcher may have died before PDEATHSIG was armed. In a new pid namespace getppid()
@@ -100,6 +101,11 @@ int child_main(const ChildContext& ctx) noexcept {
         run_child_step(plan::StepId::pivot_root, [&] { switch_root(plan.pivot); });
         run_child_step(plan::StepId::network_sandbox,
                        [&] { setup_sandbox_network(plan.network_sandbox); });
+        if (plan.process.pty) {
+            // After pivot_root: the pty must come from the sandbox's devpts (terminal.cpp).
+            run_child_step(plan::StepId::process,
+                           [&] { ctx.pty_slave = open_sandbox_pty(*ctx.sync); });
+        }
         if (plan.process.pid1_init && ctx.new_pid_namespace) {
             return run_init(ctx);
         }

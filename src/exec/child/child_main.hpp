@@ -40,7 +40,8 @@ struct ChildContext {
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit
 // status for _exit (the error has been sent to the launcher).
-int child_main(const ChildContext& ctx) noexcept;
+// Takes its own copy of the context: it fills in pty_slave after pivot_root (plan.process.pty).
+int child_main(ChildContext ctx) noexcept;
 
 // Runs one child step: fault injection, then `fn`; a SysError becomes SetupError{step}.
 template <typename Fn>

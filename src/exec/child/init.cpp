@@ -27,6 +27,11 @@ int run_init(const ChildContext& ctx) {
         run_workload(ctx);  // never returns
     }
     prctl(PR_SET_NAME, "sandbox:init", 0, 0, 0);
+    // The workload has the pty slave; a copy held here would keep the launcher's master from
+    // seeing the hang-up when the workload is done.
+    if (ctx.pty_slave >= 0) {
+        close(ctx.pty_slave);
+    }
     SyncMsg done = SyncMsg::setup_done(workload);
     ctx.sync->try_send(done);
     // Our copy of the socket must go, or the launcher never sees the EOF that means

@@ -133,6 +133,11 @@ void apply_credentials(const ChildContext& ctx) {
         group = std::move(*t);
     }
     Credentials c = resolve_credentials(p, passwd, group);
+    // The pty is the user's terminal, as login(1) and runc's fixStdioPermissions make it: a
+    // program that reopens it by name (gpg's pinentry, sudo, script) needs to own it.
+    if (ctx.pty_slave >= 0 && fchown(STDIN_FILENO, c.uid, c.gid) != 0) {
+        throw sys::SysError(errno, "fchown", "pty");
+    }
     if (c.set_groups && !ctx.plan->id_maps.deny_setgroups) {
         std::vector<gid_t> gids(c.groups.begin(), c.groups.end());
         if (setgroups(gids.size(), gids.data()) != 0) {

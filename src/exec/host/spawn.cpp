@@ -54,10 +54,6 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.env = ctx.workload_env;
     cctx.seccomp_program = &ctx.seccomp.program;
     cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.state.lock_fd(), ctx.notify_fd};
-    if (ctx.pty) {
-        cctx.launcher_only_fds.push_back(ctx.pty->master.get());
-        cctx.pty_slave = ctx.pty->slave.get();
-    }
 
     // v2: born in the cgroup (CLONE_INTO_CGROUP); v1: the child joins by itself.
     sys::UniqueFd cgroup_fd;
