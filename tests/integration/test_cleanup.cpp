@@ -61,7 +61,7 @@ TEST_CASE("cleanup: SIGTERM to the launcher during the run stops the workload", 
     CHECK(t.leaks().empty());
 }
 
-TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along; down cleans the rest",
+TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along, down cleans the rest",
           "[root][cleanup]") {
     require_root();
     SandboxTest t;

@@ -39,7 +39,7 @@ struct PreparedSeccomp {
     std::string cache_file;  // empty when caching is off
 };
 
-// Launcher side, before spawn: loads <cache_dir>/<cache_key>-<libseccomp version>.bpf when it
+// Launcher side, before spawn: loads <cache_dir>/<cache_key>-<sys::seccomp_cache_tag()>.bpf when it
 // is present and trusted, else compiles the filter and writes the cache (a cache write failure
 // only warns). Keeps the result in this process's memory for apply_seccomp; returns it too.
 // Throws sys::SysError when the filter cannot be compiled. No-op when seccomp is off.
