@@ -14,7 +14,7 @@ namespace sandbox::exec {
 struct SuperviseResult {
     sys::ExitStatus status;
     bool timed_out = false;
-    int terminated_by = 0;  // a SIGINT/TERM/HUP the launcher received and forwarded
+    int terminated_by = 0;  // a stop signal (is_stop_signal) the launcher received and forwarded
 };
 
 // `child` is the sandbox's first process (init, or the workload itself). Throws SysError.

@@ -132,7 +132,7 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms) const
         }
         if (count == 2 && (fds[1].revents & POLLIN) != 0) {
             auto sig = sys::or_throw(sys::read_signalfd(interrupt_fd));
-            if (sig && (*sig == SIGINT || *sig == SIGTERM || *sig == SIGHUP)) {
+            if (sig && is_stop_signal(*sig)) {
                 throw Interrupted(*sig);
             }
             if (fds[0].revents == 0) {

@@ -20,6 +20,7 @@
 #include <iostream>
 
 #include "exec/host_probe.hpp"
+#include "support/leak_check.hpp"
 #include "support/privilege.hpp"
 #include "sys/cgroup.hpp"
 
@@ -106,6 +107,7 @@ std::string proc_cgroup(pid_t pid) {
 TEST_CASE("cgroup: a real group limits, accounts, kills and leaves nothing behind",
           "[root][cgroup]") {
     test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
     sys::Cgroup& cg = *real.cg;
@@ -150,10 +152,12 @@ TEST_CASE("cgroup: a real group limits, accounts, kills and leaves nothing behin
         }
     }
     REQUIRE(cg.remove());  // already gone: success
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]") {
     test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-oom-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
     REQUIRE(real.cg->create());
@@ -174,11 +178,13 @@ TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]")
     for (const std::string& d : real.cg->dirs()) {
         CHECK_FALSE(fs::exists(d));
     }
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated group",
           "[root][cgroup]") {
     test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-undo-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
     REQUIRE(real.cg->create());
@@ -190,6 +196,7 @@ TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated gro
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
     CHECK(WIFSIGNALED(status));
+    CHECK(leaks.leaks().empty());
 }
 
 // Not a test: `sandbox_integration_tests "[bench]"` prints the cost of one create + limit +
@@ -230,6 +237,7 @@ TEST_CASE("cgroup: create + limit + remove cycle timing", "[.][bench]") {
 TEST_CASE("cgroup: v2 leaf fd spawns a child inside with clone3 and cgroup.kill ends it",
           "[root][cgroup]") {
     test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     std::string unified;
     {
         std::ifstream mounts("/proc/self/mounts");
@@ -275,4 +283,5 @@ TEST_CASE("cgroup: v2 leaf fd spawns a child inside with clone3 and cgroup.kill 
     if (!parent_existed) {
         CHECK_FALSE(fs::exists(unified + "/sandbox"));
     }
+    CHECK(leaks.leaks().empty());
 }
