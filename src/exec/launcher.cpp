@@ -121,6 +121,11 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
         sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
     sys::ScopedSignalMask mask(handled);
     sys::UniqueFd signal_fd = sys::or_throw(sys::open_signalfd(handled));
+    // While it waits for the child, the launcher reads only the stop signals (from a signalfd
+    // of its own): a SIGUSR1 or SIGWINCH that arrives before supervise stays pending and is
+    // forwarded by supervise, instead of being read here and lost.
+    sys::UniqueFd stop_fd =
+        sys::or_throw(sys::open_signalfd(sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGQUIT})));
     // A closed terminal or pipe must not kill the launcher before it cleans up (EPIPE instead).
     signal(SIGPIPE, SIG_IGN);
 
@@ -128,6 +133,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
     {
         HostContext ctx{plan, facts, rollback, report};
         ctx.signal_fd = signal_fd.get();
+        ctx.stop_signal_fd = stop_fd.get();
         ctx.notify_fd = options.detach_notify_fd;
         ctx.workload_env = resolve_environment(plan.process);
         try {
@@ -177,7 +183,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
 
             // Steps 9-13 run in the child; their failure arrives here as a SetupError.
             auto t0 = std::chrono::steady_clock::now();
-            auto workload = ctx.sync.expect_setup_done(signal_fd.get());
+            auto workload = ctx.sync.expect_setup_done(stop_fd.get());
             if (!workload) {
                 auto st = sys::or_throw(ctx.child.wait());
                 throw SetupError(
@@ -191,7 +197,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             report.step_ms.emplace_back("sandbox_setup",
                                         std::chrono::duration<double, std::milli>(t1 - t0).count());
             // Steps 14-18 in the workload: EOF means execve succeeded (CLOEXEC).
-            std::optional<int> exec_errno = ctx.sync.expect_exec(signal_fd.get());
+            std::optional<int> exec_errno = ctx.sync.expect_exec(stop_fd.get());
             report.step_ms.emplace_back("exec", std::chrono::duration<double, std::milli>(
                                                     std::chrono::steady_clock::now() - t1)
                                                     .count());

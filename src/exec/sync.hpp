@@ -60,7 +60,8 @@ public:
     // Like send but never throws (child error paths); false on failure.
     bool try_send(const SyncMsg& msg) const noexcept;
     // The next message, or nullopt on EOF. `interrupt_fd` (a signalfd, or -1) is polled too:
-    // when it becomes readable first, Interrupted is thrown with the signal read from it.
+    // when it becomes readable first, Interrupted is thrown with the signal read from it. Give
+    // it a signalfd of the stop signals only: any other signal read from it would be lost.
     // timeout_ms < 0: wait forever; on timeout throws SysError(ETIMEDOUT).
     std::optional<SyncMsg> recv(int interrupt_fd = -1, int timeout_ms = -1) const;
 

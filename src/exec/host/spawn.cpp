@@ -52,7 +52,8 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.launcher_pid = getpid();
     cctx.rootfs_dir = ctx.rootfs.root;
     cctx.env = ctx.workload_env;
-    cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.state.lock_fd(), ctx.notify_fd};
+    cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.stop_signal_fd, ctx.state.lock_fd(),
+                              ctx.notify_fd};
     if (ctx.pty) {
         cctx.launcher_only_fds.push_back(ctx.pty->master.get());
         cctx.pty_slave = ctx.pty->slave.get();
