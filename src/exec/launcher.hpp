@@ -45,7 +45,7 @@ struct HostContext {
     Report& report;
     int signal_fd = -1;
     int stop_signal_fd = -1;  // the stop signals only (exec/setup_error.hpp is_stop_signal)
-    int notify_fd = -1;  // -d: the pipe to the foreground `sandbox up` (closed once exec'd)
+    int notify_fd = -1;       // -d: the pipe to the foreground `sandbox up` (closed once exec'd)
     StateDir state;
     SandboxState record;
     host::PreparedRootfs rootfs;

@@ -91,7 +91,8 @@ std::vector<UndoFailure> Rollback::unwind() noexcept {
         UndoEntry entry = std::move(m_entries.back());
         m_entries.pop_back();
         try {
-            // SANDBOX_FAIL_AT=cleanup (test builds): the newest undo fails, the rest must still run.
+            // SANDBOX_FAIL_AT=cleanup (test builds): the newest undo fails, the rest must still
+            // run.
             if (std::exchange(first, false)) {
                 maybe_inject_fault(plan::StepId::cleanup);
             }

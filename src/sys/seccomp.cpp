@@ -414,7 +414,8 @@ std::string executable_build_id() {
                 if (ph.p_type != PT_NOTE) {
                     continue;
                 }
-                const auto* p = reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
+                const auto* p =
+                    reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
                 const unsigned char* end = p + ph.p_memsz;
                 auto align4 = [](size_t n) { return (n + 3) & ~size_t{3}; };
                 while (p + sizeof(ElfW(Nhdr)) <= end) {

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/privilege.hpp"
@@ -34,9 +34,10 @@ TEST_CASE("cleanup: a fault injected at every step exits 125 naming it, leaving 
     }
 }
 
-TEST_CASE("cleanup: with an archive rootfs, a user namespace and a veth, a fault at every step "
-          "leaves nothing",
-          "[root][cleanup]") {
+TEST_CASE(
+    "cleanup: with an archive rootfs, a user namespace and a veth, a fault at every step "
+    "leaves nothing",
+    "[root][cleanup]") {
     require_root();
     SandboxTest t;
     // mkdtemp made the test dir 0700; the mapped root (uid 100000) must traverse to the state dir.
@@ -45,8 +46,8 @@ TEST_CASE("cleanup: with an archive rootfs, a user namespace and a veth, a fault
     const std::string archive = t.dir() / "rootfs.tar.gz";
     REQUIRE(std::system(("tar -C '" + test_rootfs() + "' -czf '" + archive + "' .").c_str()) == 0);
     const std::string profile = t.dir() / "full.toml";
-    write_file(profile, "version = 1\nname = \"" + t.name("full") +
-                            "\"\n[rootfs]\narchive = \"" + archive +
+    write_file(profile, "version = 1\nname = \"" + t.name("full") + "\"\n[rootfs]\narchive = \"" +
+                            archive +
                             "\"\nreadonly = true\n[limits]\nmemory = \"64MiB\"\npids = 32\n"
                             "[namespaces]\nuser = true\n"
                             "[[uid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"
@@ -63,9 +64,9 @@ TEST_CASE("cleanup: with an archive rootfs, a user namespace and a veth, a fault
     CHECK(ok.out.find("10.209.1.2/24") != std::string::npos);
     CHECK(t.leaks().empty());
     for (const char* step :
-         {"validate", "state", "rootfs", "cgroup", "spawn", "id_maps", "network_host",
-          "release", "identity", "mounts", "pivot_root", "network_sandbox", "init", "process",
-          "credentials", "capabilities", "seccomp", "exec", "supervise"}) {
+         {"validate", "state", "rootfs", "cgroup", "spawn", "id_maps", "network_host", "release",
+          "identity", "mounts", "pivot_root", "network_sandbox", "init", "process", "credentials",
+          "capabilities", "seccomp", "exec", "supervise"}) {
         INFO("SANDBOX_FAIL_AT=" << step);
         RunResult r = t.run({"up", profile, "--", "true"}, {{"SANDBOX_FAIL_AT", step}});
         CHECK(r.status == 125);
@@ -87,10 +88,11 @@ TEST_CASE("cleanup: a fault at supervise stops the running workload, exits 125, 
     auto profile = t.profile("supervise", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
     // The workload has been exec'd when supervise starts; the launcher must still kill it
     // (not wait 30 s for it) and undo everything.
-    RunResult r = t.run({"up", profile, "--", "sh", "-c", "sleep 30"},
-                        {{"SANDBOX_FAIL_AT", "supervise"}});
+    RunResult r =
+        t.run({"up", profile, "--", "sh", "-c", "sleep 30"}, {{"SANDBOX_FAIL_AT", "supervise"}});
     CHECK(r.status == 125);
-    CHECK(r.err == "sandbox: setup failed at supervise: injected fault: Input/output error (EIO)\n");
+    CHECK(r.err ==
+          "sandbox: setup failed at supervise: injected fault: Input/output error (EIO)\n");
     CHECK(r.out == "");
     CHECK(r.seconds < 10);
     CHECK(t.leaks().empty());

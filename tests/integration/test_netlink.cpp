@@ -16,12 +16,12 @@
 #include <fstream>
 #include <string>
 
-#include "support/leak_check.hpp"
-#include "support/privilege.hpp"
 #include "exec/child/network.hpp"
 #include "exec/host/forwarding.hpp"
 #include "exec/host/network.hpp"
 #include "exec/rollback.hpp"
+#include "support/leak_check.hpp"
+#include "support/privilege.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
 #include "sys/sysctl.hpp"

@@ -371,7 +371,8 @@ TEST_CASE("security: read-only paths are unwritable", "[root][security]") {
 }
 
 TEST_CASE("security: explain shows the locked profile's full security plan", "[root][security]") {
-    sandbox::test::require_root("consistent with the other [root] cases (explain itself needs none)");
+    sandbox::test::require_root(
+        "consistent with the other [root] cases (explain itself needs none)");
     std::string bin = env_or_fail("SANDBOX_BIN");
     RunResult r = run({bin, "explain", std::string(SANDBOX_SOURCE_DIR) + "/profiles/locked.toml"});
     INFO(r.err);

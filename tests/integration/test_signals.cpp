@@ -73,7 +73,7 @@ TEST_CASE("signals: a stop signal during setup unwinds at once, exit 128+N, noth
     // sandbox steps (the child sleeps; the launcher is waiting for it and stops at once).
     struct Step {
         const char* name;
-        const char* absent;  // a report entry that must be missing: what comes after `name`
+        const char* absent;   // a report entry that must be missing: what comes after `name`
         const char* present;  // and one that must be there
     };
     const std::vector<Step> steps = {
@@ -169,7 +169,8 @@ TEST_CASE("signals: a workload that ignores the stop signal is killed after stop
     for (const Sig& sig : {Sig{SIGQUIT, "SIGQUIT"}, Sig{SIGTERM, "SIGTERM"}}) {
         const std::string suffix = "g" + std::to_string(n++);
         INFO(sig.name);
-        auto profile = t.profile(suffix, std::string(k_limits) + "[process]\nstop_grace = \"1s\"\n");
+        auto profile =
+            t.profile(suffix, std::string(k_limits) + "[process]\nstop_grace = \"1s\"\n");
         SandboxProcess p({"up", profile, "--", "sh", "-c",
                           "trap '' QUIT TERM; echo running; while :; do sleep 0.1; done"},
                          t.env());

@@ -111,7 +111,8 @@ inline LeakSnapshot take_leak_snapshot(const std::string& state_root) {
         s.links.insert(l);
     }
     s.tables = detail::nft_tables();
-    for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"}) {
+    for (const char* path :
+         {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"}) {
         auto v = sys::read_sysctl(path);
         s.sysctls.insert(std::string(path) + "=" + (v ? *v : "?"));
     }
@@ -156,9 +157,8 @@ inline std::vector<std::string> leaks_between(const LeakSnapshot& before, const 
     };
     auto always = [](const std::string&) { return true; };
     diff(before.mounts, after.mounts, "mount", ours);
-    diff(before.cgroups, after.cgroups, "cgroup", [&](const std::string& x) {
-        return ours(x) || x.find("/sandbox/") != std::string::npos;
-    });
+    diff(before.cgroups, after.cgroups, "cgroup",
+         [&](const std::string& x) { return ours(x) || x.find("/sandbox/") != std::string::npos; });
     diff(before.state, after.state, "state", always);
     diff(before.links, after.links, "link", always);
     diff(before.tables, after.tables, "nft table", always);

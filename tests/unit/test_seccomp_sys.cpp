@@ -300,9 +300,8 @@ TEST_CASE("seccomp sys: the cache tag names libseccomp, the version and this bui
     const std::string id = sys::executable_build_id();
     // What binutils reads from the file is what the running program found in its own headers.
     std::string readelf;
-    if (FILE* p = ::popen(("readelf -n /proc/" + std::to_string(::getpid()) + "/exe 2>/dev/null")
-                              .c_str(),
-                          "r")) {
+    if (FILE* p = ::popen(
+            ("readelf -n /proc/" + std::to_string(::getpid()) + "/exe 2>/dev/null").c_str(), "r")) {
         char buf[512];
         while (std::fgets(buf, sizeof buf, p) != nullptr) {
             readelf += buf;
@@ -313,8 +312,7 @@ TEST_CASE("seccomp sys: the cache tag names libseccomp, the version and this bui
     size_t at = readelf.find("Build ID: ") + 10;
     CHECK(id == readelf.substr(at, readelf.find('\n', at) - at));
     CHECK(id.size() == 40);  // sha1 (cmake/Options.cmake)
-    CHECK(sys::seccomp_cache_tag() ==
-          sys::libseccomp_version() + "-" + SANDBOX_VERSION + "-" + id);
+    CHECK(sys::seccomp_cache_tag() == sys::libseccomp_version() + "-" + SANDBOX_VERSION + "-" + id);
 }
 
 TEST_CASE("seccomp sys: a cache file from another build is never loaded", "[unit][seccomp]") {
