@@ -50,8 +50,8 @@ bool wait_for_process(const std::string& name, const std::string& comm, int time
             if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit)) {
                 continue;
             }
-            if (read_file("/proc/" + pid + "/comm") == comm + "\n" &&
-                read_file("/proc/" + pid + "/cgroup").find("/sandbox/" + name + "\n") !=
+            if (detail::read_proc("/proc/" + pid + "/comm") == comm + "\n" &&
+                detail::read_proc("/proc/" + pid + "/cgroup").find("/sandbox/" + name + "\n") !=
                     std::string::npos) {
                 return true;
             }

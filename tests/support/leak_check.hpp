@@ -13,6 +13,9 @@
 // in a `sandbox` cgroup; links and nft tables count whenever they are new (root tests run one
 // at a time, under the shared lock). Veths go away a few ms after their netns (the kernel's
 // netns cleanup), so leaks() waits up to 2 s for the difference to vanish.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -49,6 +52,26 @@ inline std::vector<std::string> list_dir(const std::string& path) {
 }
 
 namespace detail {
+
+// A /proc file of a process that may exit while we read it: read(2) then fails with ESRCH,
+// which std::ifstream would turn into an exception. Whatever was read, or "".
+inline std::string read_proc(const std::string& path) {
+    std::string out;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return out;
+    }
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) {
+            break;
+        }
+        out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
 
 // Every directory below `dir` (cgroup trees are shallow; depth-limited against surprises).
 inline void walk_cgroup(const std::string& dir, int depth, std::set<std::string>& out) {
@@ -121,11 +144,11 @@ inline LeakSnapshot take_leak_snapshot(const std::string& state_root) {
         if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit) || pid == self) {
             continue;
         }
-        std::string cmdline = read_file("/proc/" + pid + "/cmdline");
+        std::string cmdline = detail::read_proc("/proc/" + pid + "/cmdline");
         std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        std::string cgroup = read_file("/proc/" + pid + "/cgroup");
+        std::string cgroup = detail::read_proc("/proc/" + pid + "/cgroup");
         std::replace(cgroup.begin(), cgroup.end(), '\n', ' ');
-        std::string comm = read_file("/proc/" + pid + "/comm");
+        std::string comm = detail::read_proc("/proc/" + pid + "/comm");
         if (!comm.empty() && comm.back() == '\n') {
             comm.pop_back();
         }
