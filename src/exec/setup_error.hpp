@@ -1,8 +1,9 @@
 #pragma once
-#include <signal.h>
 // A pipeline step failed: the step plus the system error (op, path, errno) that stopped it.
 // Thrown by run_step (host) or rebuilt from the child's step_failed message (sync.cpp), and
 // printed once, by the launcher: "sandbox: setup failed at mounts: bind /data → /work: ..."
+#include <signal.h>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
