@@ -13,6 +13,11 @@ if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
 endif()
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 add_link_options(-Wl,-z,relro,-z,now)
+# A GNU build id in every executable: the seccomp BPF cache is keyed by it (sys/seccomp.hpp
+# seccomp_cache_tag), so a filter compiled by one build is never loaded by another. Debian's
+# gcc passes --build-id already; saying it keeps other toolchains from silently turning the
+# cache off.
+add_link_options(-Wl,--build-id=sha1)
 if(SANDBOX_SANITIZE)
     string(REPLACE ";" "," _san "${SANDBOX_SANITIZE}")
     add_compile_options(-fsanitize=${_san} -fno-omit-frame-pointer)

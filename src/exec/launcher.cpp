@@ -149,6 +149,11 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
         sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
     sys::ScopedSignalMask mask(handled);
     sys::UniqueFd signal_fd = sys::or_throw(sys::open_signalfd(handled));
+    // While it waits for the child, the launcher reads only the stop signals (from a signalfd
+    // of its own): a SIGUSR1 or SIGWINCH that arrives before supervise stays pending and is
+    // forwarded by supervise, instead of being read here and lost.
+    sys::UniqueFd stop_fd =
+        sys::or_throw(sys::open_signalfd(sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGQUIT})));
     // A closed terminal or pipe must not kill the launcher before it cleans up (EPIPE instead).
     signal(SIGPIPE, SIG_IGN);
 
@@ -156,6 +161,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
     {
         HostContext ctx{plan, facts, rollback, report};
         ctx.signal_fd = signal_fd.get();
+        ctx.stop_signal_fd = stop_fd.get();
         ctx.notify_fd = options.detach_notify_fd;
         ctx.workload_env = resolve_environment(plan.process);
         try {
@@ -210,8 +216,8 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             // plan.process.pty: the child opens the pty in the sandbox's devpts after
             // pivot_root and sends the master before setup_done (exec/child/terminal.cpp).
             sys::UniqueFd pty_master;
-            auto workload = ctx.sync.expect_setup_done(signal_fd.get(),
-                                                       plan.process.pty ? &pty_master : nullptr);
+            auto workload =
+                ctx.sync.expect_setup_done(stop_fd.get(), plan.process.pty ? &pty_master : nullptr);
             if (pty_master) {
                 // The size before the workload runs, so its first TIOCGWINSZ is right.
                 (void)sys::copy_window_size(STDIN_FILENO, pty_master.get());
@@ -232,7 +238,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             report.step_ms.emplace_back("sandbox_setup",
                                         std::chrono::duration<double, std::milli>(t1 - t0).count());
             // Steps 14-18 in the workload: EOF means execve succeeded (CLOEXEC).
-            std::optional<int> exec_errno = ctx.sync.expect_exec(signal_fd.get());
+            std::optional<int> exec_errno = ctx.sync.expect_exec(stop_fd.get());
             report.step_ms.emplace_back("exec", std::chrono::duration<double, std::milli>(
                                                     std::chrono::steady_clock::now() - t1)
                                                     .count());

@@ -21,6 +21,7 @@
 #include "sys/cgroup.hpp"
 #include "sys/process.hpp"
 #include "sys/pty.hpp"
+#include "sys/signals.hpp"
 
 namespace sandbox::exec {
 
@@ -44,7 +45,8 @@ struct HostContext {
     Rollback& rollback;
     Report& report;
     int signal_fd = -1;
-    int notify_fd = -1;  // -d: the pipe to the foreground `sandbox up` (closed once exec'd)
+    int stop_signal_fd = -1;  // the stop signals only (exec/setup_error.hpp is_stop_signal)
+    int notify_fd = -1;       // -d: the pipe to the foreground `sandbox up` (closed once exec'd)
     StateDir state;
     SandboxState record;
     host::PreparedRootfs rootfs;
@@ -81,6 +83,11 @@ auto sandbox::exec::run_step(HostContext& ctx, plan::StepId step, Fn&& fn) -> de
         ctx.report.step_ms.emplace_back(std::string(plan::to_string(step)), ms);
         spdlog::debug("step {}: {:.3f} ms", plan::to_string(step), ms);
     };
+    // A stop signal that arrived during an earlier host step ends setup here, before this step
+    // creates anything (the launcher only reads its signalfd while it waits for the child).
+    if (auto sig = sys::take_pending({SIGHUP, SIGINT, SIGQUIT, SIGTERM})) {
+        throw Interrupted(*sig);
+    }
     try {
         maybe_inject_fault(step);
         if constexpr (std::is_void_v<decltype(fn())>) {

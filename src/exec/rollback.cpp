@@ -10,6 +10,7 @@
 #include <array>
 #include <utility>
 
+#include "exec/fault.hpp"
 #include "exec/host/network.hpp"
 #include "exec/state.hpp"
 #include "sys/archive.hpp"
@@ -85,10 +86,16 @@ void Rollback::push(UndoKind kind, std::string target, std::string extra) {
 
 std::vector<UndoFailure> Rollback::unwind() noexcept {
     std::vector<UndoFailure> failures;
+    bool first = true;
     while (!m_entries.empty()) {
         UndoEntry entry = std::move(m_entries.back());
         m_entries.pop_back();
         try {
+            // SANDBOX_FAIL_AT=cleanup (test builds): the newest undo fails, the rest must still
+            // run.
+            if (std::exchange(first, false)) {
+                maybe_inject_fault(plan::StepId::cleanup);
+            }
             run_undo(entry);
             spdlog::debug("rollback: {} '{}' done", to_string(entry.kind), entry.target);
         } catch (const sys::SysError& e) {

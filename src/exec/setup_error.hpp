@@ -2,6 +2,8 @@
 // A pipeline step failed: the step plus the system error (op, path, errno) that stopped it.
 // Thrown by run_step (host) or rebuilt from the child's step_failed message (sync.cpp), and
 // printed once, by the launcher: "sandbox: setup failed at mounts: bind /data → /work: ..."
+#include <signal.h>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,7 +38,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// A terminating signal (SIGINT/SIGTERM/SIGHUP) reached the launcher during setup.
+// The signals that stop a sandbox: during setup the launcher unwinds and exits 128 + N; during
+// the run it forwards N to the sandbox, then SIGKILLs the cgroup after stop_grace (supervise).
+// SIGQUIT belongs here: like the others it asks the program to end (with a core dump), and a
+// launcher that merely forwarded it would wait forever on a workload that ignores it.
+inline bool is_stop_signal(int sig) {
+    return sig == SIGHUP || sig == SIGINT || sig == SIGQUIT || sig == SIGTERM;
+}
+
+// A stop signal (is_stop_signal) reached the launcher during setup.
 class Interrupted : public std::runtime_error {
 public:
     explicit Interrupted(int sig)

@@ -131,6 +131,7 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
                     case SIGINT:
                     case SIGTERM:
                     case SIGHUP:
+                    case SIGQUIT:  // exec/setup_error.hpp is_stop_signal
                         if (result.terminated_by == 0) {
                             result.terminated_by = *sig;
                         }

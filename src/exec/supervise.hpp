@@ -15,7 +15,7 @@ struct SuperviseResult {
     sys::ExitStatus status;
     bool timed_out = false;
     bool killed = false;    // SIGKILL on everything: the grace period ran out (or a 2nd signal)
-    int terminated_by = 0;  // a SIGINT/TERM/HUP the launcher received and forwarded
+    int terminated_by = 0;  // a stop signal (is_stop_signal) the launcher received and forwarded
 };
 
 // `child` is the sandbox's first process (init, or the workload itself). Throws SysError.

@@ -167,14 +167,16 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms,
         if (n == 0) {
             throw sys::SysError(ETIMEDOUT, "wait", "sync socket");
         }
-        if (count == 2 && (fds[1].revents & POLLIN) != 0) {
+        // The child's message first: when a stop signal and the EOF that means "execve
+        // succeeded" arrive together, the workload is running and the signal is supervise's to
+        // forward (with stop_grace), not a setup interruption that SIGKILLs it. Left unread,
+        // the signal stays pending for the next wait.
+        if (count == 2 && fds[0].revents == 0 && (fds[1].revents & POLLIN) != 0) {
             auto sig = sys::or_throw(sys::read_signalfd(interrupt_fd));
-            if (sig && (*sig == SIGINT || *sig == SIGTERM || *sig == SIGHUP)) {
+            if (sig && is_stop_signal(*sig)) {
                 throw Interrupted(*sig);
             }
-            if (fds[0].revents == 0) {
-                continue;  // a signal we only forward later (SIGWINCH, SIGCHLD, ...)
-            }
+            continue;  // not a stop signal (a caller's signalfd with more in it)
         }
         break;
     }

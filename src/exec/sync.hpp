@@ -65,7 +65,8 @@ public:
     // `msg` with `fd` attached (SCM_RIGHTS, one sendmsg). Throws SysError.
     void send_fd(const SyncMsg& msg, int fd) const;
     // The next message, or nullopt on EOF. `interrupt_fd` (a signalfd, or -1) is polled too:
-    // when it becomes readable first, Interrupted is thrown with the signal read from it.
+    // when it becomes readable first, Interrupted is thrown with the signal read from it. Give
+    // it a signalfd of the stop signals only: any other signal read from it would be lost.
     // timeout_ms < 0: wait forever; on timeout throws SysError(ETIMEDOUT).
     // An fd that came with the message (SCM_RIGHTS, received O_CLOEXEC) goes to `fd_out`, or
     // is closed when the caller passed none.

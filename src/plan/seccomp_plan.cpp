@@ -476,7 +476,7 @@ std::string explain_seccomp(const SeccompPlan& plan) {
     }
     out += fmt::format("  cache: {}\n", plan.cache_dir.empty()
                                             ? std::string("off")
-                                            : fmt::format("{}/{}-<libseccomp version>.bpf",
+                                            : fmt::format("{}/{}-<libseccomp version>-<build>.bpf",
                                                           plan.cache_dir, plan.cache_key));
     return out;
 }

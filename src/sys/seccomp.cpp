@@ -1,6 +1,8 @@
 #include "sys/seccomp.hpp"
 
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -13,6 +15,7 @@
 #include <map>
 #include <optional>
 
+#include "build_config.hpp"
 #include "sys/fd.hpp"
 
 namespace sandbox::sys {
@@ -393,6 +396,63 @@ std::string libseccomp_version() {
     const scmp_version* v = seccomp_version();
     return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
            std::to_string(v->micro);
+}
+
+std::string executable_build_id() {
+    // The linker's build id note (ld --build-id, on by default with Debian's gcc and asked for
+    // explicitly in cmake/Options.cmake) is a hash over the whole linked output, so it changes
+    // whenever any code that turns rules into BPF changes: the planner's rule merge, the
+    // translation in exec/child/security.cpp, this file. Read from the loaded program headers
+    // (dl_iterate_phdr: the first object is the executable), not from /proc/self/exe, so it
+    // costs no file I/O and names the code that is actually running.
+    std::string id;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* data) -> int {
+            auto& out = *static_cast<std::string*>(data);
+            for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_NOTE) {
+                    continue;
+                }
+                const auto* p =
+                    reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
+                const unsigned char* end = p + ph.p_memsz;
+                auto align4 = [](size_t n) { return (n + 3) & ~size_t{3}; };
+                while (p + sizeof(ElfW(Nhdr)) <= end) {
+                    ElfW(Nhdr) nh;
+                    std::memcpy(&nh, p, sizeof nh);
+                    const unsigned char* name = p + sizeof nh;
+                    const unsigned char* desc = name + align4(nh.n_namesz);
+                    if (desc + nh.n_descsz > end) {
+                        break;
+                    }
+                    if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+                        std::memcmp(name, "GNU", 4) == 0) {
+                        static const char k_hex[] = "0123456789abcdef";
+                        for (size_t k = 0; k < nh.n_descsz; ++k) {
+                            out += k_hex[desc[k] >> 4];
+                            out += k_hex[desc[k] & 0xf];
+                        }
+                        return 1;
+                    }
+                    p = desc + align4(nh.n_descsz);
+                }
+            }
+            return 1;  // only the executable (the first object) counts
+        },
+        &id);
+    return id;
+}
+
+std::string seccomp_cache_tag() {
+    static const std::string tag = [] {
+        std::string id = executable_build_id();
+        if (id.empty()) {
+            return std::string();
+        }
+        return libseccomp_version() + "-" + SANDBOX_VERSION + "-" + id;
+    }();
+    return tag;
 }
 
 }  // namespace sandbox::sys

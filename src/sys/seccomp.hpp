@@ -98,4 +98,14 @@ Status set_no_new_privs();
 // "2.5.4": part of the cache file name (a libseccomp upgrade may change the generated code).
 std::string libseccomp_version();
 
+// The GNU build id (NT_GNU_BUILD_ID) of the running executable, as hex; empty when it has none.
+std::string executable_build_id();
+
+// What, besides the rule set, decides the BPF a filter compiles to: the program that compiled
+// it. "<libseccomp version>-<sandbox version>-<build id>", the suffix of the cache file name
+// (<cache_dir>/<rule-set hash>-<tag>.bpf), so a rebuilt or upgraded `sandbox` never loads a
+// filter that another build compiled. Empty when the executable has no build id: then there
+// is nothing that names the build, and the cache must not be used.
+std::string seccomp_cache_tag();
+
 }  // namespace sandbox::sys

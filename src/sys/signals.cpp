@@ -47,6 +47,23 @@ Result<std::optional<int>> read_signalfd(int fd) {
     }
 }
 
+std::optional<int> take_pending(std::initializer_list<int> which) {
+    sigset_t pending;
+    if (sigpending(&pending) != 0) {
+        return std::nullopt;
+    }
+    for (int s : which) {
+        if (sigismember(&pending, s) == 1) {
+            sigset_t one = make_sigset({s});
+            const timespec zero{};
+            if (sigtimedwait(&one, nullptr, &zero) == s) {
+                return s;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 void reset_signals_for_exec() {
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;

@@ -32,6 +32,10 @@ Result<UniqueFd> open_signalfd(const sigset_t& set);
 // One pending signal from a non-blocking signalfd; nullopt when none is pending.
 Result<std::optional<int>> read_signalfd(int fd);
 
+// Takes (dequeues) the lowest pending signal of `which`, all of which must be blocked, without
+// waiting and without touching any other pending signal; nullopt when none of them is pending.
+std::optional<int> take_pending(std::initializer_list<int> which);
+
 // In a freshly cloned child: every signal unblocked and handled by default.
 void reset_signals_for_exec();
 

@@ -20,25 +20,14 @@
 #include <iostream>
 
 #include "exec/host_probe.hpp"
+#include "support/leak_check.hpp"
+#include "support/privilege.hpp"
 #include "sys/cgroup.hpp"
 
 using namespace sandbox;
 namespace fs = std::filesystem;
 
 namespace {
-
-void require_root(const char* why) {
-    if (::geteuid() == 0) {
-        return;
-    }
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
-        FAIL(why);
-    }
-    std::printf("SKIP: %s\n", why);
-    std::fflush(stdout);
-    std::_Exit(77);
-}
 
 struct RealCgroup {
     std::unique_ptr<sys::Cgroup> cg;
@@ -58,8 +47,7 @@ RealCgroup make_real(const std::string& relative) {
     }
     if (facts.cgroup_version == plan::CgroupVersion::none ||
         facts.v1_controllers.count("memory") == 0 || facts.v1_controllers.count("pids") == 0) {
-        std::printf("SKIP: no cgroup v1 memory+pids or v2 hierarchy on this host\n");
-        std::_Exit(77);
+        test::skip_or_fail("no cgroup v1 memory+pids or v2 hierarchy on this host");
     }
     std::map<std::string, std::string> h;
     for (const char* c : {"memory", "pids", "cpuacct"}) {
@@ -118,7 +106,8 @@ std::string proc_cgroup(pid_t pid) {
 
 TEST_CASE("cgroup: a real group limits, accounts, kills and leaves nothing behind",
           "[root][cgroup]") {
-    require_root("needs root to create cgroups");
+    test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
     sys::Cgroup& cg = *real.cg;
@@ -163,10 +152,12 @@ TEST_CASE("cgroup: a real group limits, accounts, kills and leaves nothing behin
         }
     }
     REQUIRE(cg.remove());  // already gone: success
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]") {
-    require_root("needs root to create cgroups");
+    test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-oom-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
     REQUIRE(real.cg->create());
@@ -187,11 +178,13 @@ TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]")
     for (const std::string& d : real.cg->dirs()) {
         CHECK_FALSE(fs::exists(d));
     }
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated group",
           "[root][cgroup]") {
-    require_root("needs root to create cgroups");
+    test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-undo-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
     REQUIRE(real.cg->create());
@@ -203,13 +196,14 @@ TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated gro
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
     CHECK(WIFSIGNALED(status));
+    CHECK(leaks.leaks().empty());
 }
 
 // Not a test: `sandbox_integration_tests "[bench]"` prints the cost of one create + limit +
 // remove cycle (DESIGN §8 measured ~140 µs for mkdir + limit + attach + rmdir of a warm v1
 // memory group on this VM).
 TEST_CASE("cgroup: create + limit + remove cycle timing", "[.][bench]") {
-    require_root("needs root to create cgroups");
+    test::require_root("needs root to create cgroups");
     plan::HostFacts facts = exec::probe_host();
     auto measure = [&](const char* label, auto make) {
         std::vector<double> us;
@@ -242,7 +236,8 @@ TEST_CASE("cgroup: create + limit + remove cycle timing", "[.][bench]") {
 
 TEST_CASE("cgroup: v2 leaf fd spawns a child inside with clone3 and cgroup.kill ends it",
           "[root][cgroup]") {
-    require_root("needs root to create cgroups");
+    test::require_root("needs root to create cgroups");
+    test::LeakCheck leaks("/nonexistent", {"itest-"});
     std::string unified;
     {
         std::ifstream mounts("/proc/self/mounts");
@@ -254,8 +249,7 @@ TEST_CASE("cgroup: v2 leaf fd spawns a child inside with clone3 and cgroup.kill 
         }
     }
     if (unified.empty()) {
-        std::printf("SKIP: no cgroup2 mount on this host\n");
-        std::_Exit(77);
+        test::skip_or_fail("no cgroup2 mount on this host");
     }
     const std::string rel = "sandbox/itest-v2-" + std::to_string(::getpid());
     auto cg = sys::make_cgroup_v2(unified, rel);
@@ -289,4 +283,5 @@ TEST_CASE("cgroup: v2 leaf fd spawns a child inside with clone3 and cgroup.kill 
     if (!parent_existed) {
         CHECK_FALSE(fs::exists(unified + "/sandbox"));
     }
+    CHECK(leaks.leaks().empty());
 }

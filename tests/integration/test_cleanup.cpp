@@ -1,10 +1,13 @@
 // The cleanup guarantee (DESIGN §5): nothing is left after a failure at any step, a signal to
 // the launcher during setup or during the run, or a launcher killed outright.
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/privilege.hpp"
@@ -29,6 +32,98 @@ TEST_CASE("cleanup: a fault injected at every step exits 125 naming it, leaving 
         CHECK(r.out == "");
         CHECK(t.leaks().empty());
     }
+}
+
+TEST_CASE(
+    "cleanup: with an archive rootfs, a user namespace and a veth, a fault at every step "
+    "leaves nothing",
+    "[root][cleanup]") {
+    require_root();
+    SandboxTest t;
+    // mkdtemp made the test dir 0700; the mapped root (uid 100000) must traverse to the state dir.
+    std::filesystem::permissions(t.dir().path(), std::filesystem::perms(0711));
+    // The test may use tar to make its input; the tool itself reads it with libarchive.
+    const std::string archive = t.dir() / "rootfs.tar.gz";
+    REQUIRE(std::system(("tar -C '" + test_rootfs() + "' -czf '" + archive + "' .").c_str()) == 0);
+    const std::string profile = t.dir() / "full.toml";
+    write_file(profile, "version = 1\nname = \"" + t.name("full") + "\"\n[rootfs]\narchive = \"" +
+                            archive +
+                            "\"\nreadonly = true\n[limits]\nmemory = \"64MiB\"\npids = 32\n"
+                            "[namespaces]\nuser = true\n"
+                            "[[uid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"
+                            "[[gid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"
+                            "[network]\nmode = \"veth\"\n[network.veth]\n"
+                            "address = \"10.209.1.2/24\"\nhost_address = \"10.209.1.1/24\"\n"
+                            "nat = true\n[[network.ports]]\nhost = 18089\nsandbox = 80\n");
+    // The profile works when nothing is injected (else the loop below proves nothing).
+    RunResult ok = t.run({"up", profile, "--", "sh", "-c", "id -u; ip -o addr"});
+    INFO(ok.err);
+    REQUIRE(ok.status == 0);
+    CHECK(ok.err == "");
+    CHECK(ok.out.rfind("0\n", 0) == 0);
+    CHECK(ok.out.find("10.209.1.2/24") != std::string::npos);
+    CHECK(t.leaks().empty());
+    for (const char* step :
+         {"validate", "state", "rootfs", "cgroup", "spawn", "id_maps", "network_host", "release",
+          "identity", "mounts", "pivot_root", "network_sandbox", "init", "process", "credentials",
+          "capabilities", "seccomp", "exec", "supervise"}) {
+        INFO("SANDBOX_FAIL_AT=" << step);
+        RunResult r = t.run({"up", profile, "--", "true"}, {{"SANDBOX_FAIL_AT", step}});
+        CHECK(r.status == 125);
+        CHECK(r.err == std::string("sandbox: setup failed at ") + step +
+                           ": injected fault: Input/output error (EIO)\n");
+        CHECK(r.out == "");
+        std::vector<std::string> leaks = t.leaks();
+        for (const std::string& l : leaks) {
+            UNSCOPED_INFO("left behind: " << l);
+        }
+        CHECK(leaks.empty());
+    }
+}
+
+TEST_CASE("cleanup: a fault at supervise stops the running workload, exits 125, leaves nothing",
+          "[root][cleanup]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("supervise", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
+    // The workload has been exec'd when supervise starts; the launcher must still kill it
+    // (not wait 30 s for it) and undo everything.
+    RunResult r =
+        t.run({"up", profile, "--", "sh", "-c", "sleep 30"}, {{"SANDBOX_FAIL_AT", "supervise"}});
+    CHECK(r.status == 125);
+    CHECK(r.err ==
+          "sandbox: setup failed at supervise: injected fault: Input/output error (EIO)\n");
+    CHECK(r.out == "");
+    CHECK(r.seconds < 10);
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("cleanup: an undo that fails is reported and the rest of the unwind still runs",
+          "[root][cleanup]") {
+    require_root();
+    SandboxTest t;
+    auto profile = t.profile("undo", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
+    const std::string report = t.dir() / "report.json";
+    // SANDBOX_FAIL_AT=cleanup: the newest undo entry fails before it runs. That is the spawned
+    // child's kill_process (already killed and reaped by then, so nothing stays behind from
+    // it); everything pushed before it (cgroups in every hierarchy, the state dir) must still
+    // be undone.
+    RunResult r = t.run({"up", profile, "--report", report, "--", "echo", "ran"},
+                        {{"SANDBOX_FAIL_AT", "cleanup"}});
+    CHECK(r.status == 0);  // the workload's own status: cleanup problems are reported, not fatal
+    CHECK(r.out == "ran\n");
+    CHECK(r.err.find("sandbox: warning: undo kill_process '") != std::string::npos);
+    CHECK(r.err.find("': injected fault: Input/output error (EIO)\n") != std::string::npos);
+    REQUIRE(std::filesystem::exists(report));
+    nlohmann::json j = nlohmann::json::parse(read_file(report));
+    REQUIRE(j["undo_failures"].size() == 1);
+    CHECK(j["undo_failures"][0]["kind"] == "kill_process");
+    CHECK(j["undo_failures"][0]["message"] == "injected fault: Input/output error (EIO)");
+    std::vector<std::string> leaks = t.leaks();
+    for (const std::string& l : leaks) {
+        UNSCOPED_INFO("left behind: " << l);
+    }
+    CHECK(leaks.empty());
 }
 
 TEST_CASE("cleanup: SIGTERM to the launcher during setup unwinds everything", "[root][cleanup]") {
@@ -61,7 +156,7 @@ TEST_CASE("cleanup: SIGTERM to the launcher during the run stops the workload", 
     CHECK(t.leaks().empty());
 }
 
-TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along; down cleans the rest",
+TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along, down cleans the rest",
           "[root][cleanup]") {
     require_root();
     SandboxTest t;

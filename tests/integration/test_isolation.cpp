@@ -1,5 +1,6 @@
 // Namespaces and mounts: what the sandbox sees, and that none of it reaches the host.
 #include <sys/ipc.h>
+#include <sys/mount.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
@@ -100,6 +101,42 @@ TEST_CASE("mounts: a read-only bind rejects writes", "[root][mounts]") {
     CHECK(r.err == "touch: /data/new: Read-only file system\n");
     CHECK(r.status == 1);
     CHECK(!std::filesystem::exists(t.dir() / "data/new"));
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("mounts: a read-only bind is read-only in its submounts too", "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    // The bind's source has a submount (a tmpfs the test mounts under it on the host): the
+    // bind copies it (recursive = true, the default), and readonly must reach it as well
+    // (mount_setattr with AT_RECURSIVE), or the sandbox could write through it.
+    std::filesystem::create_directories(t.dir() / "data/sub");
+    write_file(t.dir() / "data/file", "top\n");
+    struct HostTmpfs {
+        std::string path;
+        explicit HostTmpfs(std::string p) : path(std::move(p)) {
+            REQUIRE(::mount("sbx-submount", path.c_str(), "tmpfs", 0, "size=1m") == 0);
+        }
+        ~HostTmpfs() { ::umount2(path.c_str(), MNT_DETACH); }
+    } sub(t.dir() / "data/sub");
+    write_file(t.dir() / "data/sub/inner", "inner\n");
+    auto profile =
+        t.profile("rosub", "[[mounts]]\ntype = \"bind\"\nsource = \"" + (t.dir() / "data") +
+                               "\"\ntarget = \"/data\"\nreadonly = true\n");
+    RunResult r = t.run({"up", profile, "--", "sh", "-c",
+                         "cat /data/file /data/sub/inner; touch /data/sub/new; touch /data/new; "
+                         "grep -c ' /data/sub ' /proc/self/mountinfo"});
+    CHECK(r.out == "top\ninner\n1\n");
+    CHECK(r.err ==
+          "touch: /data/sub/new: Read-only file system\n"
+          "touch: /data/new: Read-only file system\n");
+    CHECK(r.status == 0);
+    CHECK_FALSE(std::filesystem::exists(t.dir() / "data/sub/new"));
+    CHECK_FALSE(std::filesystem::exists(t.dir() / "data/new"));
+    // The host's submount is untouched: still writable here.
+    write_file(t.dir() / "data/sub/host-side", "x");
+    CHECK(read_file(t.dir() / "data/sub/host-side") == "x");
+    ::umount2(sub.path.c_str(), MNT_DETACH);
     CHECK(t.leaks().empty());
 }
 

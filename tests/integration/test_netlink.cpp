@@ -20,6 +20,8 @@
 #include "exec/host/forwarding.hpp"
 #include "exec/host/network.hpp"
 #include "exec/rollback.hpp"
+#include "support/leak_check.hpp"
+#include "support/privilege.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
 #include "sys/sysctl.hpp"
@@ -29,16 +31,7 @@ namespace {
 using namespace sandbox;
 
 void require_root_net(const char* why) {
-    if (::geteuid() == 0) {
-        return;
-    }
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
-        FAIL(why);
-    }
-    std::printf("SKIP: %s\n", why);
-    std::fflush(stdout);
-    std::_Exit(77);
+    sandbox::test::require_root(why);
 }
 
 int sh(const std::string& cmd) {
@@ -173,6 +166,7 @@ Setup make_setup(const std::string& tag, int subnet, bool v6 = false) {
 TEST_CASE("net: veth peer is created in the child's netns and both ends talk (v4 + v6)",
           "[root][net]") {
     require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     Setup s = make_setup("a", 11, true);
     s.host.mtu = 1400;
     s.sandbox.mtu = 1400;
@@ -193,10 +187,12 @@ TEST_CASE("net: veth peer is created in the child's netns and both ends talk (v4
     auto failures = rollback.unwind();
     CHECK(failures.empty());
     CHECK_FALSE(link_exists("sbt-a"));  // the child is alive: deleted now, synchronously
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("net: undo leaves a dying veth to the kernel and deletes the nft table", "[root][net]") {
     require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     Setup s = make_setup("b", 12);
     s.host.nat = true;
     s.host.ports = {{18080, 80, profile::Protocol::tcp}};
@@ -209,10 +205,12 @@ TEST_CASE("net: undo leaves a dying veth to the kernel and deletes the nft table
     CHECK(rollback.unwind().empty());
     CHECK_FALSE(nft_table_exists("sandbox-test-b"));
     CHECK(link_gone_within("sbt-b", 2000));
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("net: a taken host name is refused before anything is created", "[root][net]") {
     require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     REQUIRE(sh("ip link add sbt-c type veth peer name sbt-cp") == 0);
     Setup s = make_setup("c", 13);
     s.host.nat = true;
@@ -229,11 +227,13 @@ TEST_CASE("net: a taken host name is refused before anything is created", "[root
     CHECK(rollback.empty());
     CHECK_FALSE(nft_table_exists("sandbox-test-c"));
     sh("ip link del sbt-c");
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("net: a host address already in use is refused before anything is created",
           "[root][net]") {
     require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     REQUIRE(sh("ip link add sbt-dd type veth peer name sbt-ddp && ip addr add 10.199.14.1/32 dev "
                "sbt-dd") == 0);
     Setup s = make_setup("d", 14);
@@ -251,10 +251,12 @@ TEST_CASE("net: a host address already in use is refused before anything is crea
     CHECK(rollback.empty());
     CHECK_FALSE(link_exists("sbt-d"));
     sh("ip link del sbt-dd");
+    CHECK(leaks.leaks().empty());
 }
 
 TEST_CASE("net: ip_forward is set while any holder runs and restored by the last", "[root][net]") {
     require_root_net("needs to write /proc/sys/net/ipv4/ip_forward");
+    sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     const std::string sysctl = exec::host::k_ipv4_forward;
     const auto before = sys::read_sysctl(sysctl);
     REQUIRE(before);
@@ -282,4 +284,5 @@ TEST_CASE("net: ip_forward is set while any holder runs and restored by the last
     sh("ip link del sbt-f2");
     REQUIRE(sys::write_sysctl(sysctl, *before));
     std::filesystem::remove_all(root);
+    CHECK(leaks.leaks().empty());
 }

@@ -13,26 +13,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "support/leak_check.hpp"
+#include "support/privilege.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
-
-void require_root(const char* why) {
-    if (::geteuid() == 0) {
-        return;
-    }
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
-        FAIL(why);
-    }
-    std::printf("SKIP: %s\n", why);
-    std::fflush(stdout);
-    std::_Exit(77);
-}
 
 std::string env_or_fail(const char* name) {
     const char* v = std::getenv(name);
@@ -48,8 +39,9 @@ struct RunResult {
     std::string err;
 };
 
-// Runs argv, capturing stdout and stderr; a 60 s guard kills a hung run.
-RunResult run(const std::vector<std::string>& argv) {
+// Runs argv with `env` added, capturing stdout and stderr; a 60 s guard kills a hung run.
+RunResult run(const std::vector<std::string>& argv,
+              const std::map<std::string, std::string>& env = {}) {
     int out_pipe[2];
     int err_pipe[2];
     REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
@@ -57,6 +49,9 @@ RunResult run(const std::vector<std::string>& argv) {
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
+        for (const auto& [k, v] : env) {
+            ::setenv(k.c_str(), v.c_str(), 1);
+        }
         ::dup2(out_pipe[1], 1);
         ::dup2(err_pipe[1], 2);
         std::vector<char*> args;
@@ -107,46 +102,49 @@ size_t count_lines(const std::string& path) {
         std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
-// A sandbox profile with the busybox rootfs and the probe directory; `extra` is appended.
+// A sandbox profile with the busybox rootfs and the probe directory; `extra` is appended. Each
+// box has its own state root and an empty BPF cache (SANDBOX_CACHE_ROOT): a filter compiled by
+// another build, or by an earlier case, must never stand in for the one this binary compiles.
 class SecuritySandbox {
 public:
     explicit SecuritySandbox(const std::string& name, const std::string& extra = {})
-        : m_name("sec-" + name) {
-        require_root("sandbox up needs root here");
+        : m_name("sec-" + name), m_leaks(m_dir / "state", {m_dir.path(), m_name}) {
+        sandbox::test::require_root("sandbox up needs root here");
         m_bin = env_or_fail("SANDBOX_BIN");
         std::string rootfs = env_or_fail("SANDBOX_TEST_ROOTFS");
-        char tmpl[] = "/tmp/sandbox-security-test.XXXXXX";
-        m_dir = ::mkdtemp(tmpl);
-        m_profile = m_dir + "/" + m_name + ".toml";
+        m_profile = m_dir / (m_name + ".toml");
         std::ofstream(m_profile) << "version = 1\n"
                                  << "name = \"" << m_name << "\"\n"
                                  << "[rootfs]\npath = \"" << rootfs << "\"\n"
                                  << "[[mounts]]\ntype = \"bind\"\nsource = \"" << SANDBOX_BINARY_DIR
                                  << "/tests/helpers\"\ntarget = \"/probe\"\nreadonly = true\n"
                                  << extra;
-        m_mounts_before = count_lines("/proc/self/mountinfo");
     }
-    ~SecuritySandbox() { fs::remove_all(m_dir); }
 
     RunResult up(const std::vector<std::string>& command) const {
         std::vector<std::string> argv{m_bin, "up", m_profile, "--"};
         argv.insert(argv.end(), command.begin(), command.end());
-        RunResult r = run(argv);
+        RunResult r = run(argv, env());
         INFO("stderr: " << r.err);
-        // Nothing left behind: no state directory, no mount.
-        CHECK_FALSE(fs::exists("/run/sandbox/" + m_name));
-        CHECK(count_lines("/proc/self/mountinfo") == m_mounts_before);
+        std::vector<std::string> leaks = m_leaks.leaks();
+        for (const std::string& l : leaks) {
+            UNSCOPED_INFO("left behind: " << l);
+        }
+        CHECK(leaks.empty());
         return r;
     }
     RunResult probe(const std::string& args) const { return up({"/bin/sh", "-c", args}); }
     const std::string& profile() const { return m_profile; }
+    std::map<std::string, std::string> env() const {
+        return {{"SANDBOX_STATE_ROOT", m_dir / "state"}, {"SANDBOX_CACHE_ROOT", m_dir / "cache"}};
+    }
 
 private:
+    sandbox::test::TempDir m_dir{"sec"};
     std::string m_name;
+    sandbox::test::LeakCheck m_leaks;
     std::string m_bin;
-    std::string m_dir;
     std::string m_profile;
-    size_t m_mounts_before = 0;
 };
 
 // "CapEff:\t0000000000000400" -> 0x400.
@@ -373,7 +371,8 @@ TEST_CASE("security: read-only paths are unwritable", "[root][security]") {
 }
 
 TEST_CASE("security: explain shows the locked profile's full security plan", "[root][security]") {
-    require_root("consistent with the other [root] cases (explain itself needs none)");
+    sandbox::test::require_root(
+        "consistent with the other [root] cases (explain itself needs none)");
     std::string bin = env_or_fail("SANDBOX_BIN");
     RunResult r = run({bin, "explain", std::string(SANDBOX_SOURCE_DIR) + "/profiles/locked.toml"});
     INFO(r.err);

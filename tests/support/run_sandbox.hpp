@@ -92,16 +92,11 @@ public:
 
     // Reads stdout until `text` appears (or timeout); true when it did.
     bool wait_for_output(const std::string& text, int timeout_ms = 5000) {
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-        while (m_result.out.find(text) == std::string::npos) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            deadline - std::chrono::steady_clock::now())
-                            .count();
-            if (left <= 0 || !pump(static_cast<int>(left))) {
-                return m_result.out.find(text) != std::string::npos;
-            }
-        }
-        return true;
+        return wait_for(m_result.out, text, timeout_ms);
+    }
+    // The same for stderr (fault injection's "delaying <step>" line, for one).
+    bool wait_for_stderr(const std::string& text, int timeout_ms = 5000) {
+        return wait_for(m_result.err, text, timeout_ms);
     }
 
     // Collects everything and waits for exit; kills it after timeout_ms.
@@ -127,6 +122,19 @@ public:
     }
 
 private:
+    bool wait_for(const std::string& stream, const std::string& text, int timeout_ms) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (stream.find(text) == std::string::npos) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+            if (left <= 0 || !pump(static_cast<int>(left))) {
+                return stream.find(text) != std::string::npos;
+            }
+        }
+        return true;
+    }
+
     // One poll round over the open pipes; false when both are closed or nothing came.
     bool pump(int timeout_ms) {
         pollfd fds[2] = {{m_out, POLLIN, 0}, {m_err, POLLIN, 0}};

@@ -36,6 +36,22 @@ Diagnostic only_error(const ordered_json& j) {
     return d.diagnostics.items().front();
 }
 
+// Lines json_node gives `j`: one per node (the node itself, then every key or item below it).
+uint32_t node_count(const ordered_json& j) {
+    uint32_t n = 1;
+    if (j.is_object() || j.is_array()) {
+        for (const auto& item : j) {
+            n += node_count(item);
+        }
+    }
+    return n;
+}
+
+// "limits.memory" and "mounts[0].target" are under "limits" and "mounts"; so is the key itself.
+bool under(const std::string& path, const std::string& key) {
+    return path == key || path.rfind(key + ".", 0) == 0 || path.rfind(key + "[", 0) == 0;
+}
+
 }  // namespace
 
 TEST_CASE("decode: an empty document gives the defaults of profile.hpp and the field table",
@@ -527,5 +543,45 @@ TEST_CASE("decode: any document decodes and checks without throwing", "[unit][de
             check(p, origins, diagnostics);
             (void)diagnostics.str();
         }());
+        INFO(diagnostics.str());
+        // Every diagnostic points into this document: its file, a line it has (one node a
+        // line, support/json_node.hpp), a key column (1) or a value column (5), a key path.
+        const uint32_t lines = node_count(doc);
+        for (const Diagnostic& d : diagnostics.items()) {
+            CHECK(d.where.file_name() == "t.toml");
+            CHECK(d.where.line >= 1);
+            CHECK(d.where.line <= lines);
+            CHECK((d.where.column == 1 || d.where.column == 5));
+            CHECK_FALSE(d.message.empty());
+        }
+        // Nothing is dropped silently: every top-level key either decoded into the profile
+        // (an origin under it, at a line of this document) or was reported.
+        for (const auto& [key, v] : doc.items()) {
+            bool empty_container = (v.is_object() || v.is_array()) && v.empty();
+            if (empty_container) {
+                continue;
+            }
+            bool decoded = false;
+            for (const auto& [path, where] : origins) {
+                if (under(path, key)) {
+                    decoded = true;
+                    CHECK(where.line >= 1);
+                    CHECK(where.line <= lines);
+                }
+            }
+            bool reported = false;
+            for (const Diagnostic& d : diagnostics.items()) {
+                reported = reported || under(d.key_path, key);
+            }
+            INFO("top-level key " << key);
+            CHECK((decoded || reported));
+        }
+        // A pure function: the same document decodes to the same diagnostics and origins.
+        Diagnostics again;
+        Origins again_origins;
+        Profile p2 = decode(root, again, again_origins);
+        check(p2, again_origins, again);
+        CHECK(again.str() == diagnostics.str());
+        CHECK(again_origins.size() == origins.size());
     }
 }

@@ -11,6 +11,7 @@
 
 #include "plan/explain.hpp"
 #include "plan/plan.hpp"
+#include "support/golden.hpp"
 #include "unit/plan_fixtures.hpp"
 
 using namespace sandbox;
@@ -23,16 +24,7 @@ std::string golden_path(const std::string& name) {
 }
 
 void check_golden(const std::string& name, const std::string& actual) {
-    const char* update = std::getenv("SANDBOX_UPDATE_GOLDEN");
-    if (update != nullptr && std::string(update) == "1") {
-        std::ofstream(golden_path(name), std::ios::binary) << actual;
-    }
-    std::ifstream in(golden_path(name), std::ios::binary);
-    INFO("golden file " << golden_path(name) << " (SANDBOX_UPDATE_GOLDEN=1 rewrites it)");
-    REQUIRE(in.good());
-    std::stringstream expected;
-    expected << in.rdbuf();
-    CHECK(actual == expected.str());
+    test::check_golden(golden_path(name), actual, "SANDBOX_UPDATE_GOLDEN");
 }
 
 bool contains(const std::string& text, const std::string& part) {

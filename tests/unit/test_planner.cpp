@@ -348,7 +348,7 @@ TEST_CASE("plan: multi-range maps use newuidmap and keep setgroups", "[unit][pla
 }
 
 // ---- network ---------------------------------------------------------------------------------
-TEST_CASE("plan: network none is loopback in a new netns; host is nothing", "[unit][plan]") {
+TEST_CASE("plan: network none is loopback in a new netns, host is nothing", "[unit][plan]") {
     profile::Profile p = test::minimal_profile();
     Plan plan = make_plan(p, facts_v2_root());
     CHECK(plan.network_sandbox.loopback_up);

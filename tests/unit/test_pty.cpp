@@ -68,7 +68,7 @@ TEST_CASE("pty: window size is copied between terminals", "[unit][pty]") {
     ::close(p[1]);
 }
 
-TEST_CASE("pty: raw mode is set and restored; a pipe is left alone", "[unit][pty]") {
+TEST_CASE("pty: raw mode is set and restored, a pipe is left alone", "[unit][pty]") {
     auto pty = sys::open_pty();
     REQUIRE(pty);
     const int fd = pty->slave.get();

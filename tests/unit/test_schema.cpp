@@ -10,6 +10,7 @@
 
 #include "profile/fields.hpp"
 #include "profile/schema.hpp"
+#include "support/golden.hpp"
 
 using namespace sandbox::profile;
 
@@ -17,25 +18,14 @@ namespace {
 
 const std::string k_source = SANDBOX_SOURCE_DIR;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 bool env_is(const char* name, const char* value) {
     const char* v = std::getenv(name);
     return v != nullptr && std::string(v) == value;
 }
 
 void compare_generated(const std::string& relative, const std::string& generated) {
-    std::string path = k_source + "/" + relative;
-    if (env_is("SANDBOX_UPDATE_GENERATED", "1")) {
-        std::ofstream(path, std::ios::binary) << generated;
-    }
     INFO(relative << " is stale: run the unit tests with SANDBOX_UPDATE_GENERATED=1 and commit");
-    CHECK(read_file(path) == generated);
+    sandbox::test::check_golden(k_source + "/" + relative, generated, "SANDBOX_UPDATE_GENERATED");
 }
 
 // Runs a shell command, returns its exit status and output.

@@ -8,6 +8,7 @@
 #include "plan/seccomp_plan.hpp"
 #include "plan/seccomp_presets.hpp"
 #include "profile/seccomp_import.hpp"
+#include "support/golden.hpp"
 
 using namespace sandbox;
 using profile::ArgOp;
@@ -18,22 +19,10 @@ using profile::SeccompRule;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Compares with tests/unit/golden/<name>; SANDBOX_UPDATE_GOLDEN=1 rewrites the file instead.
 void check_golden(const std::string& name, const std::string& actual) {
-    std::string path = std::string(SANDBOX_SOURCE_DIR) + "/tests/unit/golden/" + name;
-    if (const char* update = std::getenv("SANDBOX_UPDATE_GOLDEN"); update && *update == '1') {
-        std::ofstream(path) << actual;
-    }
-    std::string expected = read_text(path);
-    INFO("golden file " << path << " (SANDBOX_UPDATE_GOLDEN=1 regenerates it)");
-    CHECK(actual == expected);
+    test::check_golden(std::string(SANDBOX_SOURCE_DIR) + "/tests/unit/golden/" + name, actual,
+                       "SANDBOX_UPDATE_GOLDEN");
 }
 
 const plan::SeccompRuleOp* find_rule(const plan::SeccompPlan& p, const std::string& name,

@@ -18,11 +18,13 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "build_config.hpp"
 #include "exec/child/security.hpp"
 #include "plan/seccomp_plan.hpp"
 #include "sys/caps.hpp"
@@ -266,7 +268,7 @@ TEST_CASE("seccomp sys: prepare_seccomp writes the cache, then hits it", "[unit]
     auto t1 = Clock::now();
     CHECK_FALSE(first.from_cache);
     CHECK(first.cache_file ==
-          dir.path + "/seccomp/" + plan.cache_key + "-" + sys::libseccomp_version() + ".bpf");
+          dir.path + "/seccomp/" + plan.cache_key + "-" + sys::seccomp_cache_tag() + ".bpf");
     CHECK(std::filesystem::exists(first.cache_file));
     auto second = exec::child::prepare_seccomp(plan);
     auto t2 = Clock::now();
@@ -289,6 +291,57 @@ TEST_CASE("seccomp sys: prepare_seccomp writes the cache, then hits it", "[unit]
             return 32;
         }
         return 0;
+    });
+    CHECK(exit_code(status) == 0);
+}
+
+TEST_CASE("seccomp sys: the cache tag names libseccomp, the version and this build",
+          "[unit][seccomp]") {
+    const std::string id = sys::executable_build_id();
+    // What binutils reads from the file is what the running program found in its own headers.
+    std::string readelf;
+    if (FILE* p = ::popen(
+            ("readelf -n /proc/" + std::to_string(::getpid()) + "/exe 2>/dev/null").c_str(), "r")) {
+        char buf[512];
+        while (std::fgets(buf, sizeof buf, p) != nullptr) {
+            readelf += buf;
+        }
+        ::pclose(p);
+    }
+    REQUIRE(readelf.find("Build ID: ") != std::string::npos);
+    size_t at = readelf.find("Build ID: ") + 10;
+    CHECK(id == readelf.substr(at, readelf.find('\n', at) - at));
+    CHECK(id.size() == 40);  // sha1 (cmake/Options.cmake)
+    CHECK(sys::seccomp_cache_tag() == sys::libseccomp_version() + "-" + SANDBOX_VERSION + "-" + id);
+}
+
+TEST_CASE("seccomp sys: a cache file from another build is never loaded", "[unit][seccomp]") {
+    TempDir dir;
+    plan::HostFacts facts;
+    facts.cache_root = dir.path;
+    profile::Profile profile;
+    profile.seccomp.deny = {"getppid"};
+    profile.seccomp.errno_value = 77;
+    plan::SeccompPlan plan = plan::plan_seccomp(profile, facts);
+    // A filter for another rule set (deny nothing else, getppid -> errno 5), planted under the
+    // names an older build used (rule-set hash + libseccomp version only) and another build
+    // would use (a different build id): both must be ignored, and the filter compiled anew.
+    profile::Profile other = profile;
+    other.seccomp.errno_value = 5;
+    auto wrong = sys::compile_seccomp(exec::child::to_filter_spec(plan::plan_seccomp(other)));
+    REQUIRE(wrong);
+    const std::string base = dir.path + "/seccomp/" + plan.cache_key + "-";
+    REQUIRE(sys::write_seccomp_cache(base + sys::libseccomp_version() + ".bpf", *wrong));
+    REQUIRE(sys::write_seccomp_cache(base + sys::libseccomp_version() + "-" + SANDBOX_VERSION +
+                                         "-0000000000000000000000000000000000000000.bpf",
+                                     *wrong));
+    const auto& prepared = exec::child::prepare_seccomp(plan);
+    CHECK_FALSE(prepared.from_cache);
+    CHECK(prepared.cache_file == base + sys::seccomp_cache_tag() + ".bpf");
+    plan::CapsPlan caps;
+    int status = in_child([&] {
+        exec::child::apply_seccomp(caps, plan);
+        return syscall_errno(SYS_getppid) == 77 ? 0 : 40;
     });
     CHECK(exit_code(status) == 0);
 }

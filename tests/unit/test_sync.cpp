@@ -1,10 +1,13 @@
 // The sync protocol over a real socketpair and a fork (STYLE §2.8).
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <optional>
 
 #include "exec/sync.hpp"
+#include "sys/signals.hpp"
 
 using namespace sandbox;
 using namespace sandbox::exec;
@@ -68,4 +71,53 @@ TEST_CASE("sync: long paths are truncated, never overflow", "[unit][sync]") {
     SetupError e = m.to_setup_error();
     CHECK(e.error().path().size() == 255);
     CHECK(e.error().path2() == "b");
+}
+
+TEST_CASE("sync: a stop signal interrupts a wait, any other signal stays pending for supervise",
+          "[unit][sync]") {
+    // In a child: the signal mask and the pending set are per process.
+    pid_t pid = fork();
+    if (pid == 0) {
+        auto run = [] {
+            sigset_t all = sys::make_sigset({SIGTERM, SIGUSR1});
+            sys::ScopedSignalMask mask(all);
+            auto stop_fd = sys::or_throw(sys::open_signalfd(sys::make_sigset({SIGTERM})));
+            auto [a, b] = sys::or_throw(SyncChannel::make_pair());
+            raise(SIGUSR1);
+            raise(SIGTERM);
+            try {
+                (void)a.expect_setup_done(stop_fd.get());
+                return 1;
+            } catch (const Interrupted& e) {
+                if (e.signal() != SIGTERM) {
+                    return 2;
+                }
+            }
+            // SIGUSR1 was not consumed by the wait: supervise's signalfd still sees it.
+            sigset_t pending;
+            sigpending(&pending);
+            if (sigismember(&pending, SIGUSR1) != 1 || sigismember(&pending, SIGTERM) == 1) {
+                return 3;
+            }
+            // take_pending dequeues only what it is asked for.
+            if (sys::take_pending({SIGTERM}).has_value()) {
+                return 4;
+            }
+            if (sys::take_pending({SIGHUP, SIGUSR1}) != std::optional<int>(SIGUSR1)) {
+                return 5;
+            }
+            return 0;
+        };
+        int rc = 9;
+        try {
+            rc = run();
+        } catch (...) {
+            rc = 8;
+        }
+        _exit(rc);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

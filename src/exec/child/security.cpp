@@ -73,10 +73,12 @@ void join_session_keyring() {
 }
 
 std::string cache_file_for(const plan::SeccompPlan& seccomp) {
-    if (seccomp.cache_dir.empty() || seccomp.cache_key.empty()) {
+    // The tag names the build that compiles (sys/seccomp.hpp): no tag, no cache.
+    const std::string tag = sys::seccomp_cache_tag();
+    if (seccomp.cache_dir.empty() || seccomp.cache_key.empty() || tag.empty()) {
         return {};
     }
-    return seccomp.cache_dir + "/" + seccomp.cache_key + "-" + sys::libseccomp_version() + ".bpf";
+    return seccomp.cache_dir + "/" + seccomp.cache_key + "-" + tag + ".bpf";
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ struct PreparedSeccomp {
     std::string cache_file;  // empty when caching is off
 };
 
-// Launcher side, before spawn: loads <cache_dir>/<cache_key>-<libseccomp version>.bpf when it
+// Launcher side, before spawn: loads <cache_dir>/<cache_key>-<sys::seccomp_cache_tag()>.bpf when it
 // is present and trusted, else compiles the filter and writes the cache (a cache write failure
 // only warns). The caller passes result.program to apply_seccomp (through the ChildContext).
 // Throws sys::SysError when the filter cannot be compiled. Empty program when seccomp is off.

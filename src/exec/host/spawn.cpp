@@ -53,7 +53,8 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.rootfs_dir = ctx.rootfs.root;
     cctx.env = ctx.workload_env;
     cctx.seccomp_program = &ctx.seccomp.program;
-    cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.state.lock_fd(), ctx.notify_fd};
+    cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.stop_signal_fd, ctx.state.lock_fd(),
+                              ctx.notify_fd};
 
     // v2: born in the cgroup (CLONE_INTO_CGROUP); v1: the child joins by itself.
     sys::UniqueFd cgroup_fd;
