@@ -54,6 +54,7 @@ struct Rootfs {
     bool host = false;  // read-only binds of the host's /usr /bin /lib* /etc subset
     bool readonly = false;
     bool overlay = false;  // throw-away copy-on-write layer over the rootfs
+    bool keep_setuid = false;  // archive: keep setuid/setgid bits and file capabilities
     bool operator==(const Rootfs&) const = default;
 };
 
