@@ -336,7 +336,8 @@ Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::st
 }  // namespace
 
 Result<ExtractStats> extract_archive_fd(int archive_fd, const std::string& archive_path,
-                                        const std::string& dest_dir, const ExtractOptions& options) {
+                                        const std::string& dest_dir,
+                                        const ExtractOptions& options) {
     if (Status loaded = load_archive_api(); !loaded) {
         return tl::unexpected(loaded.error());
     }
@@ -347,7 +348,8 @@ Result<ExtractStats> extract_archive_fd(int archive_fd, const std::string& archi
         return fail("seek", archive_path);
     }
     EvpCtx digest(g_crypto->EVP_MD_CTX_new(), g_crypto->EVP_MD_CTX_free);
-    if (!digest || g_crypto->EVP_DigestInit_ex(digest.get(), g_crypto->EVP_sha256(), nullptr) != 1) {
+    if (!digest ||
+        g_crypto->EVP_DigestInit_ex(digest.get(), g_crypto->EVP_sha256(), nullptr) != 1) {
         return fail_with(0, "sha256", archive_path, {}, "EVP_DigestInit_ex failed");
     }
     HashingReader source;
@@ -539,8 +541,6 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
     }
     return extract_archive_fd(fd.get(), archive_path, dest_dir, options);
 }
-
-
 
 Result<std::string> sha256_fd(int fd, const std::string& shown) {
     if (Status loaded = load_crypto_api(); !loaded) {

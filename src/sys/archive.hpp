@@ -27,11 +27,11 @@ struct ExtractStats {
     uint64_t dirs = 0;
     uint64_t symlinks = 0;
     uint64_t hardlinks = 0;
-    uint64_t bytes = 0;           // regular file data written
-    uint64_t device_nodes = 0;    // character/block devices skipped (a rootfs's own /dev)
-    uint64_t setid_stripped = 0;  // files whose S_ISUID/S_ISGID bits were cleared
-    uint64_t caps_stripped = 0;   // entries whose security.capability xattr was dropped
-    std::string sha256;           // of every byte read from the archive, to its end
+    uint64_t bytes = 0;                // regular file data written
+    uint64_t device_nodes = 0;         // character/block devices skipped (a rootfs's own /dev)
+    uint64_t setid_stripped = 0;       // files whose S_ISUID/S_ISGID bits were cleared
+    uint64_t caps_stripped = 0;        // entries whose security.capability xattr was dropped
+    std::string sha256;                // of every byte read from the archive, to its end
     std::vector<std::string> skipped;  // "'../x': path leaves the tree", one per skipped entry
 };
 

@@ -36,8 +36,7 @@ void copy_rootfs(const std::string& dir) {
 std::vector<std::string> dangerous_files(const std::string& dir) {
     std::vector<std::string> out;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it);
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it); it.increment(ec)) {
         struct stat st {};
         if (::lstat(it->path().c_str(), &st) != 0) {
             continue;
@@ -69,8 +68,8 @@ std::string make_evil_archive(const SandboxTest& t) {
                   "/bin/busybox' '" + stage + "/bin/capsh'") == 0);
     // struct vfs_cap_data, revision 2, effective, permitted = CAP_NET_RAW (13).
     uint32_t cap[5] = {0x02000001u, 1u << 13, 0, 0, 0};
-    REQUIRE(::setxattr((stage + "/bin/capsh").c_str(), "security.capability", cap, sizeof cap,
-                       0) == 0);
+    REQUIRE(::setxattr((stage + "/bin/capsh").c_str(), "security.capability", cap, sizeof cap, 0) ==
+            0);
     fs::create_directories(stage + "/dev");
     REQUIRE(::mknod((stage + "/dev/evilnull").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
     const std::string archive = t.dir() / "evil.tar";
@@ -201,8 +200,8 @@ TEST_CASE("rootfs: overlay over a directory works and never writes to the direct
     CHECK(first.out == "data\nremoved\n");
     CHECK_FALSE(fs::exists(dir + "/etc/written"));
     CHECK(fs::exists(dir + "/bin/ls"));
-    RunResult second = t.run({"up", profile, "--", "/bin/sh", "-c",
-                              "test -e /etc/written && echo seen || echo clean"});
+    RunResult second = t.run(
+        {"up", profile, "--", "/bin/sh", "-c", "test -e /etc/written && echo seen || echo clean"});
     CHECK(second.out == "clean\n");
     CHECK(t.leaks().empty());
 }
@@ -287,9 +286,8 @@ TEST_CASE("archive: a Debian rootfs from mmdebstrap runs under locked and defaul
         DYNAMIC_SECTION(base) {
             const std::string profile = t.dir() / (std::string(base) + ".toml");
             write_file(profile, "version = 1\nextends = \"" + std::string(SANDBOX_SOURCE_DIR) +
-                                    "/profiles/" + base + ".toml\"\nname = \"" +
-                                    t.name(base) + "\"\n[rootfs]\nhost = false\narchive = \"" +
-                                    tarball + "\"\n");
+                                    "/profiles/" + base + ".toml\"\nname = \"" + t.name(base) +
+                                    "\"\n[rootfs]\nhost = false\narchive = \"" + tarball + "\"\n");
             RunResult r = t.run({"up", profile, "--", "/bin/sh", "-c",
                                  "apt-get --version | head -n1 | cut -d' ' -f1; "
                                  ". /etc/os-release && echo $ID $VERSION_CODENAME; "

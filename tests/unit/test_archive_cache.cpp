@@ -1,6 +1,7 @@
 // The archive rootfs at the trust boundary (issue 12): set-id bits and file capabilities are
 // stripped unless asked for, the archive is read through one fd, and the cache is private and
 // checked before use. No privilege needed (a few checks need root and say so).
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fcntl.h>
 
 #include "exec/host/rootfs.hpp"
 #include "support/archive_builder.hpp"
@@ -96,8 +96,7 @@ TEST_CASE("rootfs: keep_setuid keeps set-id bits and only the security.capabilit
     CHECK(mode_of(tmp / "out/bin/both") == 06711);
     CHECK(st->setid_stripped == 0);
     char buf[64];
-    ssize_t n =
-        ::getxattr((tmp / "out/bin/ping").c_str(), "security.capability", buf, sizeof buf);
+    ssize_t n = ::getxattr((tmp / "out/bin/ping").c_str(), "security.capability", buf, sizeof buf);
     REQUIRE(n == 20);
     CHECK(std::string(buf, 20) == net_raw_cap());
 }

@@ -26,13 +26,14 @@ struct ChildContext {
     bool new_pid_namespace = false;
     bool joins_pid_namespace = false;             // created in another sandbox's pid namespace
     std::string rootfs_dir;                       // prepared rootfs (archive: the unpacked tree)
-    int rootfs_tree_fd = -1;  // a detached clone of rootfs_dir made by the launcher (or -1)
     std::vector<std::string> cgroup_self_attach;  // v1: "0" into each before anything runs
     bool unshare_cgroup_namespace = false;        // v1: CLONE_NEWCGROUP after joining the cgroup
     std::vector<JoinNamespace> joins;             // user first
     std::vector<int> launcher_only_fds;           // closed first thing in the child
     int pty_slave = -1;                           // >= 0: the workload's controlling terminal
     std::vector<std::string> env;                 // the workload's environment, resolved
+    // A detached clone of rootfs_dir made by the launcher (open_tree), or -1.
+    int rootfs_tree_fd = -1;
 };
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit

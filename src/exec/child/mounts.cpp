@@ -329,7 +329,8 @@ private:
         }
         sys::MountAttrs attrs;
         attrs.nosuid = attrs.nodev = true;
-        sys::or_throw(sys::mount_filesystem("tmpfs", "tmpfs", "mode=0755", lower->get(), attrs, dir));
+        sys::or_throw(
+            sys::mount_filesystem("tmpfs", "tmpfs", "mode=0755", lower->get(), attrs, dir));
         sys::UniqueFd scratch = sys::or_throw(sys::open_in_root(root(), dir, O_PATH | O_DIRECTORY));
         for (const char* sub : {"upper", "work"}) {
             if (mkdirat(scratch.get(), sub, 0755) != 0) {
@@ -346,8 +347,8 @@ private:
         const std::string layers = "lowerdir=" + fd_path(lower->get()) +
                                    ",upperdir=" + fd_path(upper.get()) +
                                    ",workdir=" + fd_path(work.get());
-        auto st = sys::mount_filesystem("overlay", "overlay", layers + ",userxattr",
-                                        scratch.get(), attrs, dir);
+        auto st = sys::mount_filesystem("overlay", "overlay", layers + ",userxattr", scratch.get(),
+                                        attrs, dir);
         if (!st) {
             sys::or_throw(
                 sys::mount_filesystem("overlay", "overlay", layers, scratch.get(), attrs, dir));

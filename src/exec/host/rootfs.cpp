@@ -282,8 +282,8 @@ std::string prepare_archive(const plan::RootfsPlan& plan, PreparedRootfs& out) {
         }
         sys::ExtractOptions options;
         options.keep_setuid = plan.keep_setuid;
-        auto stats = sys::or_throw(
-            sys::extract_archive_fd(archive.get(), plan.source, tree, options));
+        auto stats =
+            sys::or_throw(sys::extract_archive_fd(archive.get(), plan.source, tree, options));
         if (stats.sha256 != out.archive_sha256) {
             throw sys::SysError(EAGAIN, "extract", plan.source, {},
                                 "the archive changed while it was read (sha256 " +
@@ -304,8 +304,8 @@ std::string prepare_archive(const plan::RootfsPlan& plan, PreparedRootfs& out) {
                 "in {} (rootfs.keep_setuid = true keeps them)",
                 stats.setid_stripped, stats.caps_stripped, plan.source);
         }
-        spdlog::debug("rootfs: extracted {} entries ({} bytes) from {}", stats.entries,
-                      stats.bytes, plan.source);
+        spdlog::debug("rootfs: extracted {} entries ({} bytes) from {}", stats.entries, stats.bytes,
+                      plan.source);
         add_mount_points(tree);
         struct stat tree_st {};
         if (::lstat(tree.c_str(), &tree_st) != 0) {

@@ -1,7 +1,7 @@
 #pragma once
-// Pipeline step 3, rootfs (docs/architecture.md): after state (overlay upper/work live in the state dir),
-// before cgroup and spawn (the child mounts what this returns). Only what must exist on the host
-// is made here; the bind/overlay mounts themselves happen inside the child's mount namespace.
+// Pipeline step 3, rootfs (docs/architecture.md): after state (overlay upper/work live in the state
+// dir), before cgroup and spawn (the child mounts what this returns). Only what must exist on the
+// host is made here; the bind/overlay mounts themselves happen inside the child's mount namespace.
 #include <string>
 
 #include "exec/rollback.hpp"
@@ -11,13 +11,13 @@
 namespace sandbox::exec::host {
 
 struct PreparedRootfs {
-    std::string root;        // directory to bind as / (or the overlay lower); empty for host mode
+    std::string root;  // directory to bind as / (or the overlay lower); empty for host mode
     // A detached copy of `root` (open_tree OPEN_TREE_CLONE|AT_RECURSIVE) that the child
     // inherits and attaches; empty when the launcher may not clone mounts (rootless).
     sys::UniqueFd tree;
-    std::string upper;       // overlay only: <state dir>/overlay/upper
-    std::string work;        // overlay only: <state dir>/overlay/work
-    bool cache_hit = false;  // archive: reused an extraction from the cache
+    std::string upper;           // overlay only: <state dir>/overlay/upper
+    std::string work;            // overlay only: <state dir>/overlay/work
+    bool cache_hit = false;      // archive: reused an extraction from the cache
     std::string archive_sha256;  // archive: the content hash naming the cache entry
 };
 
