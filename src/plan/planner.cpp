@@ -94,6 +94,12 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
     // The unpacked tree is shared by every sandbox made from this archive: a workload may never
     // write into it (docs/security.md, "Archive rootfs"). Writable only through an overlay.
     if (out.kind == RootfsKind::archive && !r.overlay) {
+        if (!r.readonly) {
+            notes.push_back(PlanNote{StepId::rootfs, PlanNote::Level::info,
+                                     "an archive rootfs is read-only (its unpacked tree is shared "
+                                     "by every sandbox made from it): set rootfs.overlay = true "
+                                     "for a throw-away writable layer"});
+        }
         out.readonly = true;
     }
     // A tmpfs root is already a throw-away layer: overlay applies to directory and archive.

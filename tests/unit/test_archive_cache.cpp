@@ -6,15 +6,18 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 
 #include "exec/host/rootfs.hpp"
+#include "plan/plan.hpp"
 #include "support/archive_builder.hpp"
 #include "support/scratch_dir.hpp"
 #include "sys/archive.hpp"
+#include "unit/plan_fixtures.hpp"
 
 using namespace sandbox;
 using sandbox::test::ArchiveBuilder;
@@ -214,4 +217,37 @@ TEST_CASE("rootfs: the cache root is made private, someone else's is refused", "
             CHECK_THAT(e.describe(), Catch::Contains("owned by uid 4242"));
         }
     }
+}
+
+TEST_CASE("plan: an archive rootfs is read-only from the first mount unless overlaid",
+          "[unit][plan][rootfs]") {
+    profile::Profile p = test::minimal_profile();
+    p.rootfs.path.reset();
+    p.rootfs.archive = "/images/debian.tar";
+    plan::Plan ro = plan::make_plan(p, test::facts_v2_root());
+    CHECK(ro.rootfs.readonly);
+    CHECK(ro.pivot.readonly_root);
+    REQUIRE(ro.mounts.size() > 1);
+    CHECK(ro.mounts[1].kind == plan::MountOpKind::bind_root);
+    CHECK(ro.mounts[1].flags.readonly);  // not only after pivot_root: setup never writes it
+    CHECK_FALSE(ro.rootfs.keep_setuid);
+    CHECK(std::any_of(ro.notes.begin(), ro.notes.end(), [](const plan::PlanNote& n) {
+        return n.message.find("an archive rootfs is read-only") != std::string::npos;
+    }));
+
+    p.rootfs.overlay = true;
+    p.rootfs.keep_setuid = true;
+    plan::Plan ovl = plan::make_plan(p, test::facts_v2_root());
+    CHECK_FALSE(ovl.rootfs.readonly);
+    CHECK(ovl.rootfs.keep_setuid);
+    CHECK(ovl.mounts[1].kind == plan::MountOpKind::overlay_root);
+
+    // A directory stays as the profile says; keep_setuid means nothing there.
+    p.rootfs.archive.reset();
+    p.rootfs.path = "/srv/rootfs";
+    p.rootfs.overlay = false;
+    plan::Plan dir = plan::make_plan(p, test::facts_v2_root());
+    CHECK_FALSE(dir.rootfs.readonly);
+    CHECK_FALSE(dir.mounts[1].flags.readonly);
+    CHECK_FALSE(dir.rootfs.keep_setuid);
 }
