@@ -152,6 +152,14 @@ Result<UniqueFd> clone_tree(const std::string& source, bool recursive) {
     if (!tree) {
         return fail("open_tree", source);
     }
+    // A clone of a mount on a shared host mount joins its peer group: made private, so
+    // nothing the sandbox mounts inside it can propagate back to the host (runc does the same).
+    mount_attr attr{};
+    attr.propagation = MS_PRIVATE;
+    if (mount_setattr(tree.get(), "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+                      sizeof attr) != 0) {
+        return fail("set propagation MS_PRIVATE", source);
+    }
     return tree;
 }
 

@@ -45,7 +45,8 @@ Status bind_mount_fd(int source_fd, const std::string& source_name, int target_f
 // A detached copy of the tree at `source` (open_tree OPEN_TREE_CLONE, recursive when asked),
 // made by the launcher while it can still reach `source`: the fd is inherited by the child,
 // which attaches it with attach_tree() even when its own user namespace could not traverse
-// the path (a private 0700 cache). EPERM when the caller may not clone mounts (rootless).
+// the path (a private 0700 cache). The copy is made private (MS_PRIVATE). EPERM when the
+// caller may not clone mounts (rootless).
 Result<UniqueFd> clone_tree(const std::string& source, bool recursive);
 // Applies attrs to the detached tree `tree_fd` (recursively when asked) and moves it onto
 // target_fd. `source_name` and `what` name source and target in errors.

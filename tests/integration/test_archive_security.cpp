@@ -4,6 +4,7 @@
 // (over an archive and over a directory), a user namespace runs from a private cache, and the
 // /etc mount points work on a read-only rootfs that lacks them. The tests may use tar and
 // mmdebstrap to make their input; the tool itself reads archives with libarchive.
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -306,5 +307,28 @@ TEST_CASE("archive: a Debian rootfs from mmdebstrap runs under locked and defaul
             CHECK(dangerous_files(t.dir() / "cache").empty());
         }
     }
+    CHECK(t.leaks().empty());
+}
+
+TEST_CASE("rootfs: a rootfs on a shared host mount propagates nothing back to the host",
+          "[root][rootfs][mounts]") {
+    require_root();
+    SandboxTest t;
+    // systemd makes / shared; here a shared tmpfs holds the rootfs. The launcher's clone of
+    // it must be private, or the sandbox's /proc, /dev ... would appear on the host.
+    const std::string shared = t.dir() / "shared";
+    fs::create_directories(shared);
+    REQUIRE(::mount("tmpfs", shared.c_str(), "tmpfs", 0, "mode=0755") == 0);
+    REQUIRE(::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) == 0);
+    copy_rootfs(shared + "/root");
+    auto profile = t.profile("shared", {}, shared + "/root");
+    RunResult r = t.run({"up", profile, "--", "/bin/sh", "-c", "echo inside"});
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "inside\n");
+    std::string mountinfo = read_file("/proc/self/mountinfo");
+    CHECK(mountinfo.find(shared + "/root/") == std::string::npos);
+    // Anything propagated would sit on top of the tmpfs: detach it all before the leak check.
+    REQUIRE(::umount2(shared.c_str(), MNT_DETACH) == 0);
     CHECK(t.leaks().empty());
 }
