@@ -332,3 +332,27 @@ TEST_CASE("rootfs: a rootfs on a shared host mount propagates nothing back to th
     REQUIRE(::umount2(shared.c_str(), MNT_DETACH) == 0);
     CHECK(t.leaks().empty());
 }
+
+TEST_CASE("mounts: a user-namespace sandbox on a directory rootfs without /etc/hosts runs",
+          "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    fs::permissions(t.dir().path(), fs::perms(0711));  // the state dir, for the mapped root
+    const std::string dir = t.dir() / "nohosts";
+    copy_rootfs(dir);
+    fs::remove(dir + "/etc/hosts");
+    // a40709c: "setup failed at mounts: create /etc/hosts: Permission denied (EACCES)".
+    auto profile = t.profile("nohosts",
+                             "readonly = true\n[namespaces]\nuser = true\nmount = true\n"
+                             "pid = true\nuts = true\n"
+                             "[[uid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"
+                             "[[gid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"
+                             "[uts]\nhostname = \"hostsbox\"\n",
+                             dir);
+    RunResult r = t.run({"up", profile, "--", "/bin/sh", "-c", "grep hostsbox /etc/hosts"});
+    CHECK(r.err == "");
+    CHECK(r.out == "127.0.1.1\thostsbox\n");
+    CHECK(r.status == 0);
+    CHECK_FALSE(fs::exists(dir + "/etc/hosts"));
+    CHECK(t.leaks().empty());
+}
