@@ -12,6 +12,8 @@ packages=(
     libarchive-dev libssl-dev catch2
     # tests: busybox rootfs, JSON Schema validator, fuzzer, network test hosts
     busybox-static python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev iproute2
+    # tests: a real distribution rootfs (tests/fixtures/make-debian-rootfs.sh)
+    mmdebstrap
     # runtime helpers for rootless multi-range id maps
     uidmap
     # benchmarks (bench/, never part of the tests)

@@ -177,7 +177,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 }
             }
             ctx.rootfs = run_step(ctx, plan::StepId::rootfs, [&] {
-                return host::prepare_rootfs(plan.rootfs, plan.state, rollback);
+                return host::prepare_rootfs(plan.rootfs, plan.state, rollback, plan.id_maps);
             });
             ctx.cgroup = run_step(ctx, plan::StepId::cgroup, [&] {
                 return host::create_cgroup(plan.cgroup, facts, rollback);

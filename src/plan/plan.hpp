@@ -54,7 +54,10 @@ struct RootfsPlan {
     std::string source;     // the directory, or the archive file; empty for host
     std::string cache_dir;  // archive: <cache_root>/rootfs (content-addressed by archive hash)
     bool overlay = false;   // upper/work under the state dir
-    bool readonly = false;  // remount / read-only after pivot_root
+    bool readonly = false;  // remount / read-only after pivot_root; always for an archive
+                            // without overlay (the shared cached tree is never writable)
+    // archive: extract setuid/setgid bits and security.capability (rootfs.keep_setuid)
+    bool keep_setuid = false;
     std::vector<std::string> host_binds;  // host mode: host dirs bound read-only (/usr, /bin, ...)
     std::string upper_dir;  // overlay: <state dir>/overlay/upper (created by the rootfs step)
     std::string work_dir;   // overlay: <state dir>/overlay/work

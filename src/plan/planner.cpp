@@ -90,6 +90,18 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
         }
     }
     out.readonly = r.readonly;
+    out.keep_setuid = r.keep_setuid && out.kind == RootfsKind::archive;
+    // The unpacked tree is shared by every sandbox made from this archive: a workload may never
+    // write into it (docs/security.md, "Archive rootfs"). Writable only through an overlay.
+    if (out.kind == RootfsKind::archive && !r.overlay) {
+        if (!r.readonly) {
+            notes.push_back(PlanNote{StepId::rootfs, PlanNote::Level::info,
+                                     "an archive rootfs is read-only (its unpacked tree is shared "
+                                     "by every sandbox made from it): set rootfs.overlay = true "
+                                     "for a throw-away writable layer"});
+        }
+        out.readonly = true;
+    }
     // A tmpfs root is already a throw-away layer: overlay applies to directory and archive.
     out.overlay = r.overlay && out.kind != RootfsKind::host;
     if (r.overlay && !out.overlay) {
@@ -383,6 +395,9 @@ std::vector<MountOp> plan_mounts(const profile::Profile& profile, const Effectiv
         root.kind = MountOpKind::bind_root;
         root.source = lower;
         root.flags.recursive = true;
+        // Read-only from the start, not only after pivot_root: nothing in setup writes into
+        // the shared archive cache either (mount points are made when it is unpacked).
+        root.flags.readonly = rootfs.kind == RootfsKind::archive;
     }
     out.push_back(std::move(root));
     if (rootfs.kind == RootfsKind::host) {

@@ -1031,6 +1031,12 @@ std::vector<Field> build_fields() {
          .doc = "Put a throw-away copy-on-write layer over path / archive.",
          .default_json = "false",
          .decode = assign<P>(SANDBOX_AT(P, rootfs.overlay), parse_bool)},
+        {.path = "rootfs.keep_setuid",
+         .type = ValueType::boolean,
+         .doc = "Archive: keep setuid/setgid bits and security.capability xattrs when unpacking "
+                "(dangerous: they are stripped by default, see docs/security.md).",
+         .default_json = "false",
+         .decode = assign<P>(SANDBOX_AT(P, rootfs.keep_setuid), parse_bool)},
 
         // ---- [[mounts]]
         {.path = "mounts[].type",

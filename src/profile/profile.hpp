@@ -54,6 +54,8 @@ struct Rootfs {
     bool host = false;  // read-only binds of the host's /usr /bin /lib* /etc subset
     bool readonly = false;
     bool overlay = false;  // throw-away copy-on-write layer over the rootfs
+    // archive: keep setuid/setgid bits and file capabilities (stripped by default)
+    bool keep_setuid = false;
     bool operator==(const Rootfs&) const = default;
 };
 

@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "sys/fd.hpp"
 #include "sys/lazy_library.hpp"
@@ -34,7 +35,7 @@ namespace {
     X(archive_read_support_format_tar) \
     X(archive_read_support_filter_all) \
     X(archive_write_disk_set_options)  \
-    X(archive_read_open_filename)      \
+    X(archive_read_open)               \
     X(archive_errno)                   \
     X(archive_error_string)            \
     X(archive_read_next_header)        \
@@ -43,6 +44,12 @@ namespace {
     X(archive_entry_hardlink)          \
     X(archive_entry_set_hardlink)      \
     X(archive_entry_filetype)          \
+    X(archive_entry_perm)              \
+    X(archive_entry_set_perm)          \
+    X(archive_entry_xattr_clear)       \
+    X(archive_entry_xattr_reset)       \
+    X(archive_entry_xattr_next)        \
+    X(archive_entry_xattr_add_entry)   \
     X(archive_write_header)            \
     X(archive_read_data_block)         \
     X(archive_write_data_block)        \
@@ -187,6 +194,81 @@ std::string archive_message(archive* a) {
     return s ? s : "unknown libarchive error";
 }
 
+// libarchive reads through this, so every byte unpacked is also hashed: the caller can tell
+// that what was unpacked is what it hashed before (the file cannot be swapped under one fd,
+// but its owner could rewrite it in place).
+struct HashingReader {
+    int fd = -1;
+    EVP_MD_CTX* digest = nullptr;
+    int read_errno = 0;
+    std::unique_ptr<char[]> buf{new char[k_read_block]};
+    static constexpr size_t k_read_block = 1 << 16;
+
+    // Never throws (a C callback): a failure is kept in read_errno and reported as -1.
+    static la_ssize_t read(archive*, void* self, const void** out) {
+        auto* r = static_cast<HashingReader*>(self);
+        for (;;) {
+            ssize_t n = ::read(r->fd, r->buf.get(), k_read_block);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                r->read_errno = errno;
+                return -1;
+            }
+            g_crypto->EVP_DigestUpdate(r->digest, r->buf.get(), static_cast<size_t>(n));
+            *out = r->buf.get();
+            return n;
+        }
+    }
+};
+
+std::string hex_digest(EVP_MD_CTX* ctx) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (g_crypto->EVP_DigestFinal_ex(ctx, md, &len) != 1) {
+        return {};
+    }
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out += k_hex[md[i] >> 4];
+        out += k_hex[md[i] & 0xf];
+    }
+    return out;
+}
+
+// Keeps only the xattrs the options allow: security.capability with keep_setuid, else none
+// (ARCHIVE_EXTRACT_XATTR is set only then, so nothing else is ever written). Returns whether
+// a file capability was dropped.
+bool filter_xattrs(archive_entry* entry, bool keep_setuid) {
+    struct Kept {
+        std::string name;
+        std::string value;
+    };
+    std::vector<Kept> kept;
+    bool had_caps = false;
+    if (g_ar->archive_entry_xattr_reset(entry) == 0) {
+        return false;
+    }
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    while (g_ar->archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+        if (name != nullptr && std::string_view(name) == "security.capability") {
+            had_caps = true;
+            if (keep_setuid) {
+                kept.push_back({name, std::string(static_cast<const char*>(value), size)});
+            }
+        }
+    }
+    g_ar->archive_entry_xattr_clear(entry);
+    for (const Kept& k : kept) {
+        g_ar->archive_entry_xattr_add_entry(entry, k.name.c_str(), k.value.data(), k.value.size());
+    }
+    return had_caps && !keep_setuid;
+}
+
 Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::string& shown);
 
 Status remove_children(int dir_fd, dev_t dev, const std::string& shown) {
@@ -253,10 +335,26 @@ Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::st
 
 }  // namespace
 
-Result<ExtractStats> extract_archive(const std::string& archive_path, const std::string& dest_dir) {
+Result<ExtractStats> extract_archive_fd(int archive_fd, const std::string& archive_path,
+                                        const std::string& dest_dir,
+                                        const ExtractOptions& options) {
     if (Status loaded = load_archive_api(); !loaded) {
         return tl::unexpected(loaded.error());
     }
+    if (Status loaded = load_crypto_api(); !loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    if (::lseek(archive_fd, 0, SEEK_SET) != 0) {
+        return fail("seek", archive_path);
+    }
+    EvpCtx digest(g_crypto->EVP_MD_CTX_new(), g_crypto->EVP_MD_CTX_free);
+    if (!digest ||
+        g_crypto->EVP_DigestInit_ex(digest.get(), g_crypto->EVP_sha256(), nullptr) != 1) {
+        return fail_with(0, "sha256", archive_path, {}, "EVP_DigestInit_ex failed");
+    }
+    HashingReader source;
+    source.fd = archive_fd;
+    source.digest = digest.get();
     UniqueFd root_fd(::open(dest_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root_fd) {
         return fail("open", dest_dir);
@@ -273,11 +371,14 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
     if (::geteuid() == 0) {
         flags |= ARCHIVE_EXTRACT_OWNER;  // numeric ids: no lookup of the host's user names
     }
+    if (options.keep_setuid) {
+        flags |= ARCHIVE_EXTRACT_XATTR;  // filter_xattrs() leaves only security.capability
+    }
     g_ar->archive_write_disk_set_options(writer.get(), flags);
 
-    if (g_ar->archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) !=
+    if (g_ar->archive_read_open(reader.get(), &source, nullptr, &HashingReader::read, nullptr) !=
         ARCHIVE_OK) {
-        int err = g_ar->archive_errno(reader.get());
+        int err = source.read_errno ? source.read_errno : g_ar->archive_errno(reader.get());
         return fail_with(err > 0 ? err : 0, "open archive", archive_path, {},
                          archive_message(reader.get()));
     }
@@ -301,7 +402,8 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
             break;
         }
         if (rc == ARCHIVE_FATAL || rc == ARCHIVE_FAILED) {
-            return fail_with(0, "extract", archive_path, {}, archive_message(reader.get()));
+            return fail_with(source.read_errno, "extract", archive_path, {},
+                             archive_message(reader.get()));
         }
         ++stats.entries;
         const char* raw = g_ar->archive_entry_pathname(entry);
@@ -337,7 +439,9 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
                     break;
                 case AE_IFCHR:
                 case AE_IFBLK:
-                    skip(original, "device node (the sandbox's /dev is mounted at run time)");
+                    // Counted, not listed: every distribution tarball has a few (mmdebstrap's
+                    // ./dev/null ...), and the sandbox's /dev is mounted at run time anyway.
+                    ++stats.device_nodes;
                     continue;
                 case AE_IFIFO:
                     skip(original, "FIFO");
@@ -346,6 +450,20 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
                     skip(original, "unsupported file type");
                     continue;
             }
+        }
+
+        // Set-id bits are what makes an unpacked file a way to root for whoever can run it
+        // (the cache is private, but a keep-nothing default needs no argument). A directory's
+        // setgid only picks the group of new files, so it is kept.
+        const unsigned setid = S_ISUID | S_ISGID;
+        const auto perm = static_cast<unsigned>(g_ar->archive_entry_perm(entry));
+        if (!options.keep_setuid && (perm & setid) != 0 &&
+            (hardlink != nullptr || g_ar->archive_entry_filetype(entry) != AE_IFDIR)) {
+            g_ar->archive_entry_set_perm(entry, perm & ~setid);
+            ++stats.setid_stripped;
+        }
+        if (filter_xattrs(entry, options.keep_setuid)) {
+            ++stats.caps_stripped;
         }
 
         rc = g_ar->archive_write_header(writer.get(), entry);
@@ -376,7 +494,7 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
                     break;
                 }
                 if (rc < ARCHIVE_WARN) {
-                    return fail_with(0, "extract", archive_path, {},
+                    return fail_with(source.read_errno, "extract", archive_path, {},
                                      "'" + original + "': " + archive_message(reader.get()));
                 }
                 if (g_ar->archive_write_data_block(writer.get(), buf, size, offset) <
@@ -397,47 +515,71 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
         return fail_with(g_ar->archive_errno(writer.get()), "extract", archive_path, {},
                          archive_message(writer.get()));
     }
+    // The hash covers the whole file: also what follows the archive's end-of-archive marker.
+    const void* rest = nullptr;
+    for (;;) {
+        la_ssize_t n = HashingReader::read(nullptr, &source, &rest);
+        if (n < 0) {
+            return fail_with(source.read_errno, "read", archive_path);
+        }
+        if (n == 0) {
+            break;
+        }
+    }
+    stats.sha256 = hex_digest(digest.get());
+    if (stats.sha256.empty()) {
+        return fail_with(0, "sha256", archive_path, {}, "EVP_DigestFinal_ex failed");
+    }
     return stats;
 }
 
-Result<std::string> sha256_file(const std::string& path) {
+Result<ExtractStats> extract_archive(const std::string& archive_path, const std::string& dest_dir,
+                                     const ExtractOptions& options) {
+    UniqueFd fd(::open(archive_path.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC));
+    if (!fd) {
+        return fail("open archive", archive_path);
+    }
+    return extract_archive_fd(fd.get(), archive_path, dest_dir, options);
+}
+
+Result<std::string> sha256_fd(int fd, const std::string& shown) {
     if (Status loaded = load_crypto_api(); !loaded) {
         return tl::unexpected(loaded.error());
     }
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        return fail("open", path);
-    }
     EvpCtx ctx(g_crypto->EVP_MD_CTX_new(), g_crypto->EVP_MD_CTX_free);
     if (!ctx || g_crypto->EVP_DigestInit_ex(ctx.get(), g_crypto->EVP_sha256(), nullptr) != 1) {
-        return fail_with(0, "sha256", path, {}, "EVP_DigestInit_ex failed");
+        return fail_with(0, "sha256", shown, {}, "EVP_DigestInit_ex failed");
     }
-    std::unique_ptr<char[]> buf(new char[1 << 20]);
+    constexpr size_t k_block = 1 << 20;
+    std::unique_ptr<char[]> buf(new char[k_block]);
+    off_t offset = 0;
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf.get(), 1 << 20);
+        ssize_t n = ::pread(fd, buf.get(), k_block, offset);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
-            return fail("read", path);
+            return fail("read", shown);
         }
         if (n == 0) {
             break;
         }
         g_crypto->EVP_DigestUpdate(ctx.get(), buf.get(), static_cast<size_t>(n));
+        offset += n;
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (g_crypto->EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
-        return fail_with(0, "sha256", path, {}, "EVP_DigestFinal_ex failed");
-    }
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += k_hex[md[i] >> 4];
-        out += k_hex[md[i] & 0xf];
+    std::string out = hex_digest(ctx.get());
+    if (out.empty()) {
+        return fail_with(0, "sha256", shown, {}, "EVP_DigestFinal_ex failed");
     }
     return out;
+}
+
+Result<std::string> sha256_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC));
+    if (!fd) {
+        return fail("open", path);
+    }
+    return sha256_fd(fd.get(), path);
 }
 
 Status remove_tree(const std::string& path) {

@@ -143,6 +143,44 @@ Status bind_mount_fd(int source_fd, const std::string& source_name, int target_f
     return {};
 }
 
+Result<UniqueFd> clone_tree(const std::string& source, bool recursive) {
+    unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+    if (recursive) {
+        flags |= AT_RECURSIVE;
+    }
+    UniqueFd tree(open_tree(AT_FDCWD, source.c_str(), flags));
+    if (!tree) {
+        return fail("open_tree", source);
+    }
+    // A clone of a mount on a shared host mount joins its peer group: made private, so
+    // nothing the sandbox mounts inside it can propagate back to the host (runc does the same).
+    mount_attr attr{};
+    attr.propagation = MS_PRIVATE;
+    if (mount_setattr(tree.get(), "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+                      sizeof attr) != 0) {
+        return fail("set propagation MS_PRIVATE", source);
+    }
+    return tree;
+}
+
+Status attach_tree(int tree_fd, const std::string& source_name, int target_fd, bool recursive,
+                   const MountAttrs& attrs, const std::string& what) {
+    uint64_t bits = attrs.bits();
+    if (bits != 0) {
+        mount_attr attr{};
+        attr.attr_set = bits;
+        if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+                          sizeof attr) != 0) {
+            return fail("bind", source_name, what);
+        }
+    }
+    if (::move_mount(tree_fd, "", target_fd, "",
+                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+        return fail("bind", source_name, what);
+    }
+    return {};
+}
+
 Status bind_mount(const std::string& source, int target_fd, bool recursive, const MountAttrs& attrs,
                   const std::string& what) {
     UniqueFd src(open(source.c_str(), O_PATH | O_CLOEXEC));

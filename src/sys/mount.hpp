@@ -42,6 +42,16 @@ Status bind_mount(const std::string& source, int target_fd, bool recursive, cons
 // Like bind_mount, source given as an fd (O_PATH) already resolved.
 Status bind_mount_fd(int source_fd, const std::string& source_name, int target_fd, bool recursive,
                      const MountAttrs& attrs, const std::string& what);
+// A detached copy of the tree at `source` (open_tree OPEN_TREE_CLONE, recursive when asked),
+// made by the launcher while it can still reach `source`: the fd is inherited by the child,
+// which attaches it with attach_tree() even when its own user namespace could not traverse
+// the path (a private 0700 cache). The copy is made private (MS_PRIVATE). EPERM when the
+// caller may not clone mounts (rootless).
+Result<UniqueFd> clone_tree(const std::string& source, bool recursive);
+// Applies attrs to the detached tree `tree_fd` (recursively when asked) and moves it onto
+// target_fd. `source_name` and `what` name source and target in errors.
+Status attach_tree(int tree_fd, const std::string& source_name, int target_fd, bool recursive,
+                   const MountAttrs& attrs, const std::string& what);
 // New filesystem instance: fsopen(fstype) + fsconfig(data "k=v,flag,...") + fsmount(attrs)
 // + move_mount onto target_fd. `source` is the fs "source" string (may be empty).
 Status mount_filesystem(const std::string& fstype, const std::string& source,

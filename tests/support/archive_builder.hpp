@@ -63,6 +63,14 @@ public:
         return write(e.get(), "");
     }
     ArchiveBuilder& fifo(const std::string& path) { return add(path, AE_IFIFO, 0644, ""); }
+    // A regular file carrying one extended attribute (e.g. security.capability).
+    ArchiveBuilder& file_with_xattr(const std::string& path, const std::string& data, mode_t mode,
+                                    const std::string& name, const std::string& value) {
+        Entry e(path, AE_IFREG, mode);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+        archive_entry_xattr_add_entry(e.get(), name.c_str(), value.data(), value.size());
+        return write(e.get(), data);
+    }
 
 private:
     struct Entry {

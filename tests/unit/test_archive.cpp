@@ -82,24 +82,25 @@ TEST_CASE("rootfs: hostile entries are skipped and nothing escapes the target", 
         b.file("link/pwned", "x");               // 4 ... but never written through
         b.symlink("sub/rel", "../../outside");   // allowed
         b.file("sub/rel/pwned2", "x");           // 5 through a relative symlink
-        b.chardev("null", 1, 3);                 // 6 device node
-        b.fifo("pipe");                          // 7 FIFO
-        b.hardlink("hl1", "../outside/secret");  // 8 hard link out by dot-dot
-        b.hardlink("hl2", outside + "/secret");  // 9 hard link out by absolute path
-        b.hardlink("hl3", "link/secret");        // 10 hard link out through a symlink
+        b.chardev("null", 1, 3);                 // device node: counted, not listed
+        b.fifo("pipe");                          // 6 FIFO
+        b.hardlink("hl1", "../outside/secret");  // 7 hard link out by dot-dot
+        b.hardlink("hl2", outside + "/secret");  // 8 hard link out by absolute path
+        b.hardlink("hl3", "link/secret");        // 9 hard link out through a symlink
         b.file("ok", "fine\n");
     }
     fs::create_directories(tmp / "out");
     auto st = sys::extract_archive(tar, tmp / "out");
     REQUIRE(st);
-    CHECK(st->skipped.size() == 10);
+    CHECK(st->skipped.size() == 9);
+    CHECK(st->device_nodes == 1);
     std::vector<std::string> skipped_paths;
     for (const std::string& s : st->skipped) {
         skipped_paths.push_back(s.substr(1, s.find("': ") - 1));
     }
-    CHECK(skipped_paths ==
-          std::vector<std::string>{"../escape", "sub/../../escape2", outside + "/abs", "link/pwned",
-                                   "sub/rel/pwned2", "null", "pipe", "hl1", "hl2", "hl3"});
+    CHECK(skipped_paths == std::vector<std::string>{"../escape", "sub/../../escape2",
+                                                    outside + "/abs", "link/pwned",
+                                                    "sub/rel/pwned2", "pipe", "hl1", "hl2", "hl3"});
     CHECK(listing(outside) == std::vector<std::string>{"secret"});
     CHECK(read_text(outside + "/secret") == "keep me\n");
     struct stat sst {};
@@ -214,9 +215,19 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     auto first = exec::host::prepare_rootfs(p, state, rb);
     CHECK_FALSE(first.cache_hit);
     CHECK(first.archive_sha256 == sys::sha256_file(tar).value());
-    CHECK(first.root == tmp / ("cache/" + first.archive_sha256));
+    CHECK(first.root == tmp / ("cache/" + first.archive_sha256 + "/tree"));
     CHECK(read_text(first.root + "/bin/true") == "#!/bin/sh\n");
     CHECK((fs::status(first.root).permissions() & fs::perms::all) == static_cast<fs::perms>(0755));
+    // Private: the cache and each entry are 0700, the manifest 0600.
+    for (const std::string& d : {tmp / "cache", tmp / ("cache/" + first.archive_sha256)}) {
+        CHECK((fs::status(d).permissions() & fs::perms::all) == fs::perms::owner_all);
+    }
+    CHECK((fs::status(tmp / ("cache/" + first.archive_sha256 + "/manifest")).permissions() &
+           fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    // Mount points the read-only root cannot get later.
+    for (const char* point : {"proc", "sys", "dev", "tmp", "etc/hosts", "etc/resolv.conf"}) {
+        CHECK(fs::exists(first.root + "/" + point));
+    }
     const ino_t file_ino = inode_of(first.root + "/bin/true");
     write_text(first.root + "/marker", "");
 
@@ -231,20 +242,40 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
         CHECK(e.path().filename().string().rfind(".tmp-", 0) != 0);
     }
 
-    SECTION("the hash sidecar is trusted while (dev, ino, size, mtime) match") {
+    SECTION("the hash sidecar is trusted while (dev, ino, size, mtime, ctime) match") {
         const std::string fake(64, 'a');
         for (const auto& e : fs::directory_iterator(tmp / "cache/.hashes")) {
             std::string text = read_text(e.path());
             write_text(e.path(), text.substr(0, text.size() - 65) + fake + "\n");
         }
-        fs::create_directories(tmp / ("cache/" + fake));
+        // The real entry under the fake name, its manifest edited to match: a hit.
+        const std::string entry = tmp / ("cache/" + fake);
+        fs::rename(tmp / ("cache/" + first.archive_sha256), entry);
+        std::string manifest = read_text(entry + "/manifest");
+        manifest.replace(manifest.find(first.archive_sha256), 64, fake);
+        write_text(entry + "/manifest", manifest);
         auto third = exec::host::prepare_rootfs(p, state, rb);
         CHECK(third.archive_sha256 == fake);  // the archive was not read again
         CHECK(third.cache_hit);
-        // A new mtime invalidates the sidecar: hashed again, back to the real entry.
+        // A new mtime invalidates the sidecar: hashed again, unpacked again under the real hash.
         fs::last_write_time(tar, fs::last_write_time(tar) + std::chrono::seconds(5));
         auto fourth = exec::host::prepare_rootfs(p, state, rb);
         CHECK(fourth.archive_sha256 == first.archive_sha256);
+        CHECK_FALSE(fourth.cache_hit);
+    }
+    SECTION("a lying sidecar never names what gets unpacked") {
+        const std::string fake(64, 'b');
+        for (const auto& e : fs::directory_iterator(tmp / "cache/.hashes")) {
+            std::string text = read_text(e.path());
+            write_text(e.path(), text.substr(0, text.size() - 65) + fake + "\n");
+        }
+        try {
+            exec::host::prepare_rootfs(p, state, rb);
+            FAIL("no error");
+        } catch (const sys::SysError& e) {
+            CHECK_THAT(e.describe(), Catch::Contains("the archive changed while it was read"));
+        }
+        CHECK_FALSE(fs::exists(tmp / ("cache/" + fake)));
     }
 }
 

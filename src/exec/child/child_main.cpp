@@ -96,8 +96,10 @@ int child_main(ChildContext ctx) noexcept {
             }
             set_identity(plan.identity);
         });
-        run_child_step(plan::StepId::mounts,
-                       [&] { apply_mounts(plan.mounts, plan.pivot.new_root, ctx.rootfs_dir); });
+        run_child_step(plan::StepId::mounts, [&] {
+            apply_mounts(plan.mounts, plan.pivot.new_root, ctx.rootfs_dir, ctx.rootfs_tree_fd,
+                         plan.pivot.readonly_root);
+        });
         run_child_step(plan::StepId::pivot_root, [&] { switch_root(plan.pivot); });
         run_child_step(plan::StepId::network_sandbox,
                        [&] { setup_sandbox_network(plan.network_sandbox); });

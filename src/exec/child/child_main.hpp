@@ -36,6 +36,8 @@ struct ChildContext {
     // The filter to install (prepare_seccomp's, or for `sandbox exec` the copy `up` stored in
     // the state dir); nullptr or empty: compiled from plan->seccomp when that is enabled.
     const sys::SeccompProgram* seccomp_program = nullptr;
+    // A detached clone of rootfs_dir made by the launcher (open_tree), or -1.
+    int rootfs_tree_fd = -1;
 };
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit

@@ -11,6 +11,9 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <set>
 
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
@@ -70,10 +73,54 @@ const char* fs_type(MountOpKind kind) {
     }
 }
 
+// "lowerdir=a,upperdir=b" with lowerdir's value replaced (or added in front when absent).
+std::string with_lowerdir(const std::string& data, const std::string& lower) {
+    std::string out = "lowerdir=" + lower;
+    size_t i = 0;
+    while (i <= data.size()) {
+        size_t j = data.find(',', i);
+        if (j == std::string::npos) {
+            j = data.size();
+        }
+        std::string opt = data.substr(i, j - i);
+        if (!opt.empty() && opt.rfind("lowerdir=", 0) != 0) {
+            out += "," + opt;
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string fd_path(int fd) {
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
 class MountRunner {
 public:
-    MountRunner(std::string new_root, std::string rootfs_dir)
-        : m_new_root(std::move(new_root)), m_rootfs_dir(std::move(rootfs_dir)) {}
+    MountRunner(std::string new_root, std::string rootfs_dir, int tree_fd, bool readonly_root)
+        : m_new_root(std::move(new_root)),
+          m_rootfs_dir(std::move(rootfs_dir)),
+          m_tree(tree_fd),
+          m_readonly_root(readonly_root) {}
+
+    // After the last op: a directory shadow_dir() made writable is read-only again when the
+    // root is (its mount points exist now; the root's own remount does not reach submounts).
+    void finish() {
+        if (!m_readonly_root) {
+            return;
+        }
+        sys::MountAttrs ro;
+        ro.readonly = true;
+        for (const std::string& dir : m_shadowed) {
+            sys::UniqueFd top = sys::or_throw(sys::open_in_root(root(), dir, O_PATH));
+            sys::or_throw(sys::set_mount_attrs(top.get(), ro, false, dir));
+        }
+    }
 
     void run(const MountOp& op) {
         spdlog::debug("mount op {} '{}' → '{}' {} \"{}\" ({})", static_cast<int>(op.kind),
@@ -93,8 +140,10 @@ public:
                 return;
             case MountOpKind::bind:
             case MountOpKind::dev_node:
-            case MountOpKind::write_file:
                 bind(op);
+                return;
+            case MountOpKind::write_file:
+                bind_state_file(op);
                 return;
             case MountOpKind::tmpfs:
             case MountOpKind::proc:
@@ -130,7 +179,20 @@ private:
         return op.source.empty() ? m_rootfs_dir : op.source;
     }
 
+    // The launcher's clone of the rootfs, attached at new_root with `attrs` (then closed).
+    void attach_rootfs_tree(const MountOp& op, const sys::MountAttrs& attrs) {
+        sys::UniqueFd target = sys::or_throw(sys::open_dir(m_new_root));
+        sys::or_throw(
+            sys::attach_tree(m_tree.get(), root_source(op), target.get(), true, attrs, "/"));
+        m_tree.reset();
+    }
+
     void root_bind(const MountOp& op) {
+        if (m_tree) {
+            attach_rootfs_tree(op, attrs_of(op.flags));
+            reopen_root();
+            return;
+        }
         std::string source = root_source(op);
         sys::UniqueFd target = sys::or_throw(sys::open_dir(m_new_root));
         sys::or_throw(sys::bind_mount(source, target.get(), true, attrs_of(op.flags), "/"));
@@ -139,13 +201,17 @@ private:
 
     void root_filesystem(const MountOp& op) {
         std::string data = op.data;
-        // An archive rootfs: the planner cannot know the unpacked tree's path.
-        if (op.kind == MountOpKind::overlay_root && data.find("lowerdir=,") != std::string::npos) {
-            data.replace(data.find("lowerdir=,"), 10, "lowerdir=" + m_rootfs_dir + ",");
-        }
-        if (op.kind == MountOpKind::overlay_root && data.rfind("lowerdir=", 0) != 0 &&
-            data.find(",lowerdir=") == std::string::npos) {
-            data = "lowerdir=" + m_rootfs_dir + (data.empty() ? "" : "," + data);
+        if (op.kind == MountOpKind::overlay_root && m_tree) {
+            // The lower layer is the attached clone, reached by path once it sits at new_root
+            // (the overlay then stacks on top of it): the tree's own path may be unreachable.
+            attach_rootfs_tree(op, {});
+            data = with_lowerdir(data, m_new_root);
+        } else if (op.kind == MountOpKind::overlay_root &&
+                   (data.find("lowerdir=,") != std::string::npos ||
+                    (data.rfind("lowerdir=", 0) != 0 &&
+                     data.find(",lowerdir=") == std::string::npos))) {
+            // An archive rootfs: the planner cannot know the unpacked tree's path.
+            data = with_lowerdir(data, m_rootfs_dir);
         }
         sys::UniqueFd target = sys::or_throw(sys::open_dir(m_new_root));
         sys::or_throw(sys::mount_filesystem(fs_type(op.kind), op.source, data, target.get(),
@@ -199,6 +265,96 @@ private:
                                 st2.error().detail());
         }
         apply_propagation(op);
+    }
+
+    // /etc/hosts, /etc/hostname, /etc/resolv.conf: bound onto the rootfs's own file when it
+    // has one. A missing file is never created in the rootfs (a read-only root, one owned by
+    // ids our user namespace does not map, or a user's directory that must stay as it is):
+    // its directory gets a throw-away tmpfs layer instead (shadow_dir) and the mount point is
+    // made there. Without even the directory the file is left out with a warning: a missing
+    // hosts file is no reason to fail a run.
+    void bind_state_file(const MountOp& op) {
+        sys::UniqueFd source(open(op.source.c_str(), O_PATH | O_CLOEXEC));
+        if (!source) {
+            throw sys::SysError(errno, "bind", op.source, op.target);
+        }
+        auto target = sys::open_in_root(root(), op.target, O_PATH);
+        if (!target && target.error().err() == ENOENT) {
+            const std::string dir = parent_of(op.target);
+            if (!shadow_dir(dir)) {
+                spdlog::warn("mount {}: {} is missing in the rootfs, so is the file left out",
+                             op.target, dir);
+                return;
+            }
+            sys::UniqueFd shadow = sys::or_throw(sys::open_in_root(root(), dir, O_PATH));
+            const std::string name = op.target.substr(op.target.find_last_of('/') + 1);
+            struct stat st {};
+            if (fstatat(shadow.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISLNK(st.st_mode)) {
+                // A dangling link (resolv.conf -> ../run/...): replaced in the throw-away layer.
+                sys::UniqueFd writable = sys::or_throw(sys::open_in_root(root(), dir, O_RDONLY));
+                if (unlinkat(writable.get(), name.c_str(), 0) != 0) {
+                    throw sys::SysError(errno, "unlink", op.target);
+                }
+            }
+            sys::or_throw(sys::create_file_in_root(root(), op.target));
+            target = sys::open_in_root(root(), op.target, O_PATH);
+        }
+        if (!target) {
+            throw sys::SysError(target.error().err(), "bind", op.source, op.target);
+        }
+        auto st2 = sys::bind_mount_fd(source.get(), op.source, target->get(), false,
+                                      attrs_of(op.flags), op.target);
+        if (!st2) {
+            throw sys::SysError(st2.error().err(), "bind", op.source, op.target,
+                                st2.error().detail());
+        }
+    }
+
+    // Makes `dir` (inside the new root) writable without touching the rootfs: an overlay whose
+    // lower layer is the directory as it is and whose upper layer lives on a small tmpfs
+    // mounted over it first. Layers are named through /proc/self/fd, so no path of the host
+    // is needed. Mounts made earlier below `dir` are hidden by it (the state files come last
+    // in the plan, after the profile's mounts). False when `dir` does not exist.
+    bool shadow_dir(const std::string& dir) {
+        if (m_shadowed.count(dir) != 0) {
+            return true;
+        }
+        auto lower = sys::open_in_root(root(), dir, O_PATH | O_DIRECTORY);
+        if (!lower) {
+            if (lower.error().err() == ENOENT) {
+                return false;
+            }
+            throw sys::SysError(lower.error().err(), "mount point", dir);
+        }
+        sys::MountAttrs attrs;
+        attrs.nosuid = attrs.nodev = true;
+        sys::or_throw(
+            sys::mount_filesystem("tmpfs", "tmpfs", "mode=0755", lower->get(), attrs, dir));
+        sys::UniqueFd scratch = sys::or_throw(sys::open_in_root(root(), dir, O_PATH | O_DIRECTORY));
+        for (const char* sub : {"upper", "work"}) {
+            if (mkdirat(scratch.get(), sub, 0755) != 0) {
+                throw sys::SysError(errno, "mkdir", dir + "/" + sub + " (tmpfs)");
+            }
+        }
+        sys::UniqueFd upper(openat(scratch.get(), "upper", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        sys::UniqueFd work(openat(scratch.get(), "work", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!upper || !work) {
+            throw sys::SysError(errno, "open", dir + " (tmpfs)");
+        }
+        // The upper layer's xattrs are user.* (userxattr): in a user namespace the kernel
+        // refuses trusted.*, and a tmpfs takes user.* since Linux 6.6.
+        const std::string layers = "lowerdir=" + fd_path(lower->get()) +
+                                   ",upperdir=" + fd_path(upper.get()) +
+                                   ",workdir=" + fd_path(work.get());
+        auto st = sys::mount_filesystem("overlay", "overlay", layers + ",userxattr", scratch.get(),
+                                        attrs, dir);
+        if (!st) {
+            sys::or_throw(
+                sys::mount_filesystem("overlay", "overlay", layers, scratch.get(), attrs, dir));
+        }
+        m_shadowed.insert(dir);
+        return true;
     }
 
     void filesystem(const MountOp& op) {
@@ -265,17 +421,21 @@ private:
 
     std::string m_new_root;
     std::string m_rootfs_dir;
+    sys::UniqueFd m_tree;  // the launcher's clone of the rootfs until attached
+    bool m_readonly_root = false;
     sys::UniqueFd m_root;
+    std::set<std::string> m_shadowed;  // directories given a tmpfs layer by shadow_dir
 };
 
 }  // namespace
 
 void apply_mounts(const std::vector<MountOp>& ops, const std::string& new_root,
-                  const std::string& rootfs_dir) {
-    MountRunner runner(new_root, rootfs_dir);
+                  const std::string& rootfs_dir, int rootfs_tree_fd, bool readonly_root) {
+    MountRunner runner(new_root, rootfs_dir, rootfs_tree_fd, readonly_root);
     for (const MountOp& op : ops) {
         runner.run(op);
     }
+    runner.finish();
 }
 
 }  // namespace sandbox::exec::child

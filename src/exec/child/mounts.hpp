@@ -7,8 +7,13 @@
 namespace sandbox::exec::child {
 
 // `new_root` is PivotPlan::new_root (the root ops' "/"); `rootfs_dir` the prepared rootfs
-// (substituted where the plan leaves the source empty: an unpacked archive).
+// (substituted where the plan leaves the source empty: an unpacked archive). `rootfs_tree_fd`,
+// when >= 0, is the launcher's detached clone of rootfs_dir: attached instead of binding the
+// path (which this process's user namespace may not be able to reach), then closed.
+// `readonly_root`: the root will be remounted read-only (PivotPlan::readonly_root), so the
+// tmpfs layers made for missing /etc mount points are made read-only too.
 void apply_mounts(const std::vector<plan::MountOp>& ops, const std::string& new_root,
-                  const std::string& rootfs_dir);
+                  const std::string& rootfs_dir, int rootfs_tree_fd = -1,
+                  bool readonly_root = false);
 
 }  // namespace sandbox::exec::child

@@ -51,6 +51,7 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.sync = &child_end;
     cctx.launcher_pid = getpid();
     cctx.rootfs_dir = ctx.rootfs.root;
+    cctx.rootfs_tree_fd = ctx.rootfs.tree.get();
     cctx.env = ctx.workload_env;
     cctx.seccomp_program = &ctx.seccomp.program;
     cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.stop_signal_fd, ctx.state.lock_fd(),
