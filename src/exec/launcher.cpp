@@ -167,8 +167,10 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 ctx.pty->slave.reset();  // or the master never sees the hang-up
             }
             sys::or_throw(ctx.state.save(ctx.record));
-            run_step(ctx, plan::StepId::id_maps,
-                     [&] { host::write_id_maps(plan.id_maps, ctx.child.pid()); });
+            run_step(ctx, plan::StepId::id_maps, [&] {
+                ctx.id_lease = host::write_id_maps(plan.id_maps, ctx.child.pid(),
+                                                   plan.state.sandbox_name, rollback);
+            });
             host::HostNetwork host_net;
             run_step(ctx, plan::StepId::network_host, [&] {
                 host_net = host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);

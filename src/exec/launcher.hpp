@@ -10,6 +10,7 @@
 
 #include "exec/child/child_main.hpp"
 #include "exec/fault.hpp"
+#include "exec/host/id_ranges.hpp"
 #include "exec/host/rootfs.hpp"
 #include "exec/report.hpp"
 #include "exec/rollback.hpp"
@@ -53,6 +54,7 @@ struct HostContext {
     std::vector<std::string> workload_env;
     sys::ChildProcess child;
     pid_t workload_pid = 0;  // as the sandbox sees it
+    host::IdRangeLease id_lease;  // uid_map = "auto": held until the sandbox is gone
 };
 
 // Runs one host step: fault injection, timing (debug log + report), SysError -> SetupError.

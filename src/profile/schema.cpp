@@ -158,6 +158,12 @@ Json section_schema(const Section& section) {
         Json sub = section_schema(s);
         if (s.kind == SectionKind::array_of_tables) {
             sub = Json{{"type", "array"}, {"description", s.doc}, {"items", sub}};
+            if (const SectionShorthand* sh = find_shorthand(s.path)) {
+                Json array = sub;
+                array.erase("description");
+                sub = Json{{"description", s.doc},
+                           {"oneOf", Json::array({array, Json{{"enum", sh->values}}})}};
+            }
         } else {
             sub["description"] = s.doc;
         }
