@@ -511,7 +511,11 @@ private:
                       "domain name " + quoted(d) + " must be 1 to 64 characters without spaces");
             }
         }
-        if (m_profile.uid_map_auto != m_profile.gid_map_auto) {
+        const std::string other_map = m_profile.uid_map_auto ? "gid_map" : "uid_map";
+        bool other_refused =
+            std::any_of(m_decode_errors.begin(), m_decode_errors.end(),
+                        [&](const std::string& refused) { return related(refused, other_map); });
+        if (m_profile.uid_map_auto != m_profile.gid_map_auto && !other_refused) {
             error(m_profile.uid_map_auto ? "uid_map" : "gid_map",
                   "uid_map = 'auto' and gid_map = 'auto' go together (one range serves both)",
                   std::string("set ") + (m_profile.uid_map_auto ? "gid_map" : "uid_map") +

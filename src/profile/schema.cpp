@@ -159,10 +159,9 @@ Json section_schema(const Section& section) {
         if (s.kind == SectionKind::array_of_tables) {
             sub = Json{{"type", "array"}, {"description", s.doc}, {"items", sub}};
             if (const SectionShorthand* sh = find_shorthand(s.path)) {
-                Json array = sub;
-                array.erase("description");
-                sub = Json{{"description", s.doc},
-                           {"oneOf", Json::array({array, Json{{"enum", sh->values}}})}};
+                // An array of tables or one of the strings; "items" applies to arrays only.
+                sub.erase("type");
+                sub["anyOf"] = Json::array({Json{{"type", "array"}}, Json{{"enum", sh->values}}});
             }
         } else {
             sub["description"] = s.doc;
