@@ -1,17 +1,17 @@
 #include "exec/host_probe.hpp"
 
-#include "sys/landlock.hpp"
-
 #include <mntent.h>
 #include <pwd.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdint>
-#include <optional>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
+
+#include "sys/landlock.hpp"
 
 namespace sandbox::exec {
 
@@ -160,8 +160,8 @@ plan::HostFacts probe_host() {
             facts.id_pool = *parsed;
             facts.id_pool_origin = "SANDBOX_ID_POOL";
         } else {
-            facts.id_pool_origin = std::string("default pool; SANDBOX_ID_POOL='") + pool +
-                                   "' is not START:COUNT";
+            facts.id_pool_origin =
+                std::string("default pool; SANDBOX_ID_POOL='") + pool + "' is not START:COUNT";
         }
     }
     probe_cgroups(facts);

@@ -54,7 +54,8 @@ struct HostContext {
     std::vector<std::string> workload_env;
     sys::ChildProcess child;
     pid_t workload_pid = 0;  // as the sandbox sees it
-    host::IdRangeLease id_lease;  // uid_map = "auto": held until the sandbox is gone
+    // uid_map = "auto": the range's lease, held until the sandbox is gone.
+    host::IdRangeLease id_lease;
 };
 
 // Runs one host step: fault injection, timing (debug log + report), SysError -> SetupError.

@@ -429,12 +429,12 @@ void text_id_maps(const Plan& p, TextWriter& w) {
     };
     if (m.auto_range) {
         const IdMapPlan::AutoRange& a = *m.auto_range;
-        w.line(fmt::format("uid_map/gid_map auto: lease {} ids in {}..{} ({}), none that {} "
-                           "/etc/subuid or /etc/subgid entries or another sandbox hold (leases "
-                           "in {})",
-                           a.count, a.uid_pool.start,
-                           uint64_t{a.uid_pool.start} + a.uid_pool.count - 1, a.pool_origin,
-                           a.excluded.size(), a.lease_dir));
+        w.line(fmt::format(
+            "uid_map/gid_map auto: lease {} ids in {}..{} ({}), none that {} "
+            "/etc/subuid or /etc/subgid entries or another sandbox hold (leases "
+            "in {})",
+            a.count, a.uid_pool.start, uint64_t{a.uid_pool.start} + a.uid_pool.count - 1,
+            a.pool_origin, a.excluded.size(), a.lease_dir));
     }
     std::string how = m.use_helpers ? "newgidmap" : "write gid_map";
     for (const IdMapLine& l : m.gid_lines) {

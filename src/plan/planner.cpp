@@ -199,8 +199,9 @@ IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
     auto needs_helper = [](const std::vector<IdMapLine>& l, uint32_t caller) {
         return l.size() > 1 || l[0].count > 1 || l[0].outside != caller;
     };
-    out.use_helpers = !facts.is_root() && (out.auto_range || needs_helper(out.uid_lines, facts.uid) ||
-                                           needs_helper(out.gid_lines, facts.gid));
+    out.use_helpers =
+        !facts.is_root() && (out.auto_range || needs_helper(out.uid_lines, facts.uid) ||
+                             needs_helper(out.gid_lines, facts.gid));
     // setgroups must be denied before an unprivileged gid_map write (user_namespaces(7));
     // newgidmap and root may leave it allowed, so supplementary groups keep working.
     out.deny_setgroups = !facts.is_root() && !out.use_helpers;

@@ -440,8 +440,7 @@ private:
             }
             if (m.type == MountType::bind && is_absolute(m.source) && !m.unsafe) {
                 if (std::string why = host_handing_source(m.source); !why.empty()) {
-                    error(base + ".source",
-                          "binding the host's " + quoted(m.source) + " " + why,
+                    error(base + ".source", "binding the host's " + quoted(m.source) + " " + why,
                           "set unsafe = true on this mount if that is really meant");
                 }
             }
@@ -590,8 +589,8 @@ private:
             });
             if (!mapped) {
                 error(key,
-                      "id " + id + " is not mapped in the user namespace (" + map_name +
-                          " maps " + describe(maps) + " inside)",
+                      "id " + id + " is not mapped in the user namespace (" + map_name + " maps " +
+                          describe(maps) + " inside)",
                       std::string("map it in ") + map_name + ", or run as a mapped id");
             }
         };

@@ -214,9 +214,9 @@ private:
                 sh->set(object, v);
                 return;
             }
-            m_diagnostics.error(e.value.where, path,
-                                "expected an array of tables or '" + sh->values.front() +
-                                    "', got '" + v + "'");
+            m_diagnostics.error(
+                e.value.where, path,
+                "expected an array of tables or '" + sh->values.front() + "', got '" + v + "'");
             return;
         }
         if (!e.value.is_array()) {

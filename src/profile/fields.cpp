@@ -1477,12 +1477,12 @@ const std::vector<Field>& fields() {
 
 const std::vector<SectionShorthand>& section_shorthands() {
     static const std::vector<SectionShorthand> all = {
-        {"uid_map[]", {"auto"}, [](void* p, const std::string&) {
-             static_cast<Profile*>(p)->uid_map_auto = true;
-         }},
-        {"gid_map[]", {"auto"}, [](void* p, const std::string&) {
-             static_cast<Profile*>(p)->gid_map_auto = true;
-         }},
+        {"uid_map[]",
+         {"auto"},
+         [](void* p, const std::string&) { static_cast<Profile*>(p)->uid_map_auto = true; }},
+        {"gid_map[]",
+         {"auto"},
+         [](void* p, const std::string&) { static_cast<Profile*>(p)->gid_map_auto = true; }},
     };
     return all;
 }

@@ -58,11 +58,11 @@ std::vector<std::string> processes_in_pid_ns(const std::string& ns) {
 }
 
 // Writes a profile whose top-level keys come before any table (TOML), over the test rootfs.
-std::string write_profile(const SandboxTest& t, const std::string& suffix,
-                          const std::string& top, const std::string& tables) {
+std::string write_profile(const SandboxTest& t, const std::string& suffix, const std::string& top,
+                          const std::string& tables) {
     std::string path = t.dir() / (suffix + ".toml");
-    write_file(path, "version = 1\nname = \"" + t.name(suffix) + "\"\n" + top + "[rootfs]\npath = \"" +
-                         test_rootfs() + "\"\n" + tables);
+    write_file(path, "version = 1\nname = \"" + t.name(suffix) + "\"\n" + top +
+                         "[rootfs]\npath = \"" + test_rootfs() + "\"\n" + tables);
     return path;
 }
 
@@ -245,10 +245,10 @@ TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /
     RunResult up_b = t.run({"up", "-d", b, "--", "sleep", "30"});
     REQUIRE(up_a.status == 0);
     REQUIRE(up_b.status == 0);
-    long pa = json_number(slurp(t.state_root() + "/" + t.name("auto-a") + "/state.json"),
-                          "child_pid");
-    long pb = json_number(slurp(t.state_root() + "/" + t.name("auto-b") + "/state.json"),
-                          "child_pid");
+    long pa =
+        json_number(slurp(t.state_root() + "/" + t.name("auto-a") + "/state.json"), "child_pid");
+    long pb =
+        json_number(slurp(t.state_root() + "/" + t.name("auto-b") + "/state.json"), "child_pid");
     auto ma = uid_map_of(pa);
     auto mb = uid_map_of(pb);
     CHECK(ma[0] == 0);
@@ -290,8 +290,8 @@ TEST_CASE("hardening: a bind source through a symbolic link needs follow_symlink
     write_file(t.dir() / "real/data.txt", "through the link\n");
     fs::create_directory_symlink(t.dir() / "real", t.dir() / "link");
     std::string source = t.dir() / "link";
-    auto refused = t.profile("nolink", "[[mounts]]\nsource = \"" + source +
-                                           "\"\ntarget = \"/data\"\nreadonly = true\n");
+    auto refused = t.profile(
+        "nolink", "[[mounts]]\nsource = \"" + source + "\"\ntarget = \"/data\"\nreadonly = true\n");
     RunResult r = t.run({"up", refused, "--", "cat", "/data/data.txt"});
     CHECK(r.status == 125);
     CHECK(r.err.find("setup failed at mounts: bind " + source + " → /data") != std::string::npos);

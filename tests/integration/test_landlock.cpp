@@ -33,21 +33,23 @@ TEST_CASE("landlock: a read path is readable not writable, and a path outside is
     write_file(t.dir() / "rw/file", "old\n");
     write_file(t.dir() / "outside/secret", "hidden\n");
     // All three are writable binds: only Landlock stands between the workload and them.
-    auto profile = t.profile(
-        "ll",
-        "[[mounts]]\nsource = \"" + t.dir() / "ro" + "\"\ntarget = \"/ro\"\n"
-        "[[mounts]]\nsource = \"" + t.dir() / "rw" + "\"\ntarget = \"/rw\"\n"
-        "[[mounts]]\nsource = \"" + t.dir() / "outside" + "\"\ntarget = \"/outside\"\n"
-        "[security.landlock]\nenabled = true\n"
-        "read = [\"/bin\", \"/usr\", \"/etc\", \"/ro\"]\n"
-        "read_write = [\"/rw\"]\n");
-    RunResult r = t.run(
-        {"up", profile, "--", "sh", "-c",
-         "cat /ro/file; echo x > /ro/file || echo ro-write-denied; "
-         "echo new > /rw/file && cat /rw/file; "
-         "cat /outside/secret || echo outside-read-denied; "
-         "ls /outside || echo outside-list-denied; "
-         "touch /ro/new || echo ro-create-denied"});
+    auto profile = t.profile("ll", "[[mounts]]\nsource = \"" + t.dir() / "ro" +
+                                       "\"\ntarget = \"/ro\"\n"
+                                       "[[mounts]]\nsource = \"" +
+                                       t.dir() / "rw" +
+                                       "\"\ntarget = \"/rw\"\n"
+                                       "[[mounts]]\nsource = \"" +
+                                       t.dir() / "outside" +
+                                       "\"\ntarget = \"/outside\"\n"
+                                       "[security.landlock]\nenabled = true\n"
+                                       "read = [\"/bin\", \"/usr\", \"/etc\", \"/ro\"]\n"
+                                       "read_write = [\"/rw\"]\n");
+    RunResult r = t.run({"up", profile, "--", "sh", "-c",
+                         "cat /ro/file; echo x > /ro/file || echo ro-write-denied; "
+                         "echo new > /rw/file && cat /rw/file; "
+                         "cat /outside/secret || echo outside-read-denied; "
+                         "ls /outside || echo outside-list-denied; "
+                         "touch /ro/new || echo ro-create-denied"});
     CHECK(r.out ==
           "readable\nro-write-denied\nnew\noutside-read-denied\noutside-list-denied\n"
           "ro-create-denied\n");

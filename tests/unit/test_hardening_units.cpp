@@ -78,8 +78,8 @@ TEST_CASE("id ranges: the first free block skips subordinate ranges and leases",
 
 TEST_CASE("id ranges: a full pool has no block", "[unit][id_ranges]") {
     const SubIdRange pool{0x70000000U, 65536 * 2};
-    CHECK_FALSE(exec::host::choose_id_range(pool, 65536,
-                                            {{0x70000000U, 65536}, {0x70000000U + 65536, 1}}));
+    CHECK_FALSE(
+        exec::host::choose_id_range(pool, 65536, {{0x70000000U, 65536}, {0x70000000U + 65536, 1}}));
     CHECK_FALSE(exec::host::choose_id_range(SubIdRange{1000, 65535}, 65536, {}));
     // The last id of a 32-bit pool still fits exactly.
     CHECK(exec::host::choose_id_range(SubIdRange{0xFFFF0000U - 1, 65536}, 65536, {}) ==
@@ -147,9 +147,9 @@ TEST_CASE("state: a world-writable or symlinked state is not trusted", "[unit][s
     REQUIRE(mkdir(victim.c_str(), 0700) == 0);
     sandbox::test::write_file(victim + "/precious", "x");
     // A forged rollback entry that would delete the victim's directory.
-    sandbox::test::write_file(dir + "/state.json",
-                              R"({"name":"box","rollback":[{"kind":"remove_tree","target":")" +
-                                  victim + R"("}]})");
+    sandbox::test::write_file(
+        dir + "/state.json",
+        R"({"name":"box","rollback":[{"kind":"remove_tree","target":")" + victim + R"("}]})");
     REQUIRE(chmod((dir + "/state.json").c_str(), 0600) == 0);
     REQUIRE(exec::open_trusted_dir(root));
     REQUIRE(exec::read_state(dir));  // ours, 0600: trusted (the replay itself is not run here)

@@ -30,8 +30,8 @@ IdRangeLease write_id_maps(const plan::IdMapPlan& plan, pid_t child, const std::
     std::vector<sys::IdRange> uid_ranges = ranges_of(plan.uid_lines);
     std::vector<sys::IdRange> gid_ranges = ranges_of(plan.gid_lines);
     if (const auto& a = plan.auto_range) {
-        lease = sys::or_throw(
-            lease_id_range(a->lease_dir, a->uid_pool, a->pool_origin, a->excluded, a->count, owner));
+        lease = sys::or_throw(lease_id_range(a->lease_dir, a->uid_pool, a->pool_origin, a->excluded,
+                                             a->count, owner));
         rollback.push(UndoKind::release_id_range, lease.path, lease.token);
         uint32_t offset = lease.start - a->uid_pool.start;
         uid_ranges = {sys::IdRange{0, lease.start, a->count}};

@@ -71,8 +71,9 @@ std::optional<uint32_t> choose_id_range(const plan::SubIdRange& pool, uint32_t c
     if (count == 0) {
         return std::nullopt;
     }
-    std::sort(taken.begin(), taken.end(),
-              [](const plan::SubIdRange& a, const plan::SubIdRange& b) { return a.start < b.start; });
+    std::sort(taken.begin(), taken.end(), [](const plan::SubIdRange& a, const plan::SubIdRange& b) {
+        return a.start < b.start;
+    });
     const uint64_t end = uint64_t{pool.start} + pool.count;
     uint64_t candidate = pool.start;
     // Sorted by start, one pass suffices: each range either lies before the candidate, is in
@@ -97,8 +98,8 @@ namespace {
 
 sys::Result<IdRangeLease> try_lease(const std::string& dir, const plan::SubIdRange& pool,
                                     const std::string& pool_origin,
-                                    const std::vector<plan::SubIdRange>& excluded,
-                                    uint32_t count, const std::string& owner) {
+                                    const std::vector<plan::SubIdRange>& excluded, uint32_t count,
+                                    const std::string& owner) {
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
         return sys::fail("mkdir", dir);
     }
@@ -123,13 +124,13 @@ sys::Result<IdRangeLease> try_lease(const std::string& dir, const plan::SubIdRan
     taken.insert(taken.end(), excluded.begin(), excluded.end());
     auto start = choose_id_range(pool, count, taken);
     if (!start) {
-        return sys::fail_with(
-            ENOSPC, "allocate id range", {}, {},
-            "no free block of " + std::to_string(count) + " ids in the pool " +
-                std::to_string(pool.start) + ".." +
-                std::to_string(uint64_t{pool.start} + pool.count - 1) + " (" + pool_origin +
-                "): " + std::to_string(leased) + " held by running sandboxes, " +
-                std::to_string(excluded.size()) + " /etc/subuid and /etc/subgid ranges excluded");
+        return sys::fail_with(ENOSPC, "allocate id range", {}, {},
+                              "no free block of " + std::to_string(count) + " ids in the pool " +
+                                  std::to_string(pool.start) + ".." +
+                                  std::to_string(uint64_t{pool.start} + pool.count - 1) + " (" +
+                                  pool_origin + "): " + std::to_string(leased) +
+                                  " held by running sandboxes, " + std::to_string(excluded.size()) +
+                                  " /etc/subuid and /etc/subgid ranges excluded");
     }
     IdRangeLease lease;
     lease.start = *start;
@@ -172,7 +173,8 @@ sys::Result<IdRangeLease> lease_id_range(const std::string& dir, const plan::Sub
 sys::Status release_id_range(const std::string& path, const std::string& token) {
     auto text = sys::read_file(path);
     if (!text) {
-        return text.error().err() == ENOENT ? sys::Status{} : sys::Status(tl::unexpected(text.error()));
+        return text.error().err() == ENOENT ? sys::Status{}
+                                            : sys::Status(tl::unexpected(text.error()));
     }
     if (*text != token + "\n") {
         return {};  // taken back and leased again: not ours any more
