@@ -430,9 +430,8 @@ void text_id_maps(const Plan& p, TextWriter& w) {
     if (m.auto_range) {
         const IdMapPlan::AutoRange& a = *m.auto_range;
         w.line(fmt::format(
-            "uid_map/gid_map auto: lease {} ids in {}..{} ({}), none that {} "
-            "/etc/subuid or /etc/subgid entries or another sandbox hold (leases "
-            "in {})",
+            "uid_map/gid_map auto: lease {} ids in {}..{} ({}), skipping {} /etc/subuid "
+            "and /etc/subgid entries and the other sandboxes' leases (in {})",
             a.count, a.uid_pool.start, uint64_t{a.uid_pool.start} + a.uid_pool.count - 1,
             a.pool_origin, a.excluded.size(), a.lease_dir));
     }
