@@ -230,6 +230,23 @@ TEST_CASE("hardening: rootless state lives in XDG_RUNTIME_DIR, never a shared /t
     CHECK(text4.find("owned by uid 0, not by uid 64123") != std::string::npos);
     CHECK(fs::exists(victim));
     CHECK(fs::exists(forged + "/state.json"));
+    fs::remove_all(forged);
+
+    // And a rootless `up` runs with its state there, and leaves nothing behind.
+    std::string cache = tmp / "cache";
+    fs::create_directories(cache);
+    REQUIRE(chown(cache.c_str(), uid, uid) == 0);
+    std::string name = "it" + std::to_string(getpid()) + "-rootless";
+    std::string profile = tmp / "rootless.toml";
+    write_file(profile, "version = 1\nname = \"" + name + "\"\n[rootfs]\npath = \"" +
+                            test_rootfs() + "\"\n");
+    fs::permissions(profile, fs::perms(0644));
+    env.push_back("XDG_CACHE_HOME=" + cache);
+    auto [rc5, text5] =
+        run_as_user({"up", profile, "--", "sh", "-c", "cat /proc/self/uid_map"}, env);
+    CHECK(text5 == "         0      64123          1\n");
+    CHECK(rc5 == 0);
+    CHECK_FALSE(fs::exists(runtime + "/sandbox/" + name));
 }
 
 TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /etc/subuid",
