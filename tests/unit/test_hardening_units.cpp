@@ -1,6 +1,7 @@
 // Issue 12 (trust boundary), the parts that need no privilege: the uid_map = "auto" range
 // allocator (choice, leases, exhaustion), the state trust checks, the planner's decisions
-// for Landlock on a kernel without it and for "auto" maps, all against made-up host facts.
+// for Landlock on a kernel without it and for "auto" maps (made-up host facts), the
+// parent-death re-arm check and the init's process title (in forked children).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -9,11 +10,15 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "exec/host/id_ranges.hpp"
 #include "exec/state.hpp"
 #include "plan/plan.hpp"
+#include "support/run_in_child.hpp"
 #include "support/temp_dir.hpp"
+#include "sys/process.hpp"
 #include "unit/plan_fixtures.hpp"
 
 using namespace sandbox;
@@ -243,4 +248,48 @@ TEST_CASE("plan: rootless without XDG_RUNTIME_DIR has no state root", "[unit][pl
     plan::Plan p = plan::make_plan(auto_profile(), facts);
     CHECK(p.has_errors());
     CHECK(has_note(p, plan::PlanNote::Level::error, "XDG_RUNTIME_DIR is not set"));
+}
+
+TEST_CASE("process: the parent-death check sees a parent that is gone", "[unit][process]") {
+    // Alive and as expected: armed, no error.
+    CHECK(test::run_in_child([] {
+              sys::ParentWatch me{getppid(), -1};
+              return sys::rearm_parent_death_signal(me) ? 0 : 1;
+          }) == 0);
+    // getppid() is not the expected launcher (we were re-parented): ESRCH.
+    CHECK(test::run_in_child([] {
+              auto r = sys::rearm_parent_death_signal(sys::ParentWatch{getppid() + 100000, -1});
+              return !r && r.error().err() == ESRCH ? 0 : 1;
+          }) == 0);
+    // In a new pid namespace getppid() says nothing; the launcher's pidfd does. (In a child:
+    // the re-arm sets PR_SET_PDEATHSIG on the caller.)
+    CHECK(test::run_in_child([] {
+              auto gone = sys::fork_process([] { return 0; });
+              if (!gone || !gone->wait()) {  // reaped: its pidfd is readable
+                  return 1;
+              }
+              auto r = sys::rearm_parent_death_signal(sys::ParentWatch{0, gone->pidfd()});
+              return !r && r.error().err() == ESRCH ? 0 : 2;
+          }) == 0);
+    CHECK(test::run_in_child([] {
+              return sys::rearm_parent_death_signal(sys::ParentWatch{0, -1}) ? 0 : 1;
+          }) == 0);
+}
+
+TEST_CASE("process: the title replaces argv and clears the environment", "[unit][process]") {
+    CHECK(test::run_in_child([] {
+              if (!sys::set_process_title("sandbox-init")) {
+                  return 1;
+              }
+              std::ifstream in("/proc/self/cmdline", std::ios::binary);
+              std::string cmdline((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+              std::ifstream env_in("/proc/self/environ", std::ios::binary);
+              std::string env((std::istreambuf_iterator<char>(env_in)),
+                              std::istreambuf_iterator<char>());
+              bool title = cmdline.rfind(std::string("sandbox-init\0", 13), 0) == 0 &&
+                           cmdline.find_first_not_of('\0', 13) == std::string::npos;
+              bool empty_env = env.find_first_not_of('\0') == std::string::npos;
+              return title && empty_env ? 0 : 2;
+          }) == 0);
 }
