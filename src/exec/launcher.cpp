@@ -170,6 +170,10 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
             run_step(ctx, plan::StepId::id_maps, [&] {
                 ctx.id_lease = host::write_id_maps(plan.id_maps, ctx.child.pid(),
                                                    plan.state.sandbox_name, rollback);
+                if (ctx.id_lease.count > 0) {
+                    report.id_range = Report::IdRange{ctx.id_lease.start, ctx.id_lease.gid_start,
+                                                      ctx.id_lease.count};
+                }
             });
             host::HostNetwork host_net;
             run_step(ctx, plan::StepId::network_host, [&] {

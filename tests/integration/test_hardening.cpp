@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -297,6 +298,20 @@ TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /
     CHECK(t.run({"down", t.name("auto-a")}).status == 0);
     CHECK(t.run({"down", t.name("auto-b")}).status == 0);
     CHECK_FALSE(fs::exists(t.state_root() + "/id-ranges"));  // leases released
+
+    // The report of a run says which range it got (explain can only say "auto").
+    std::string report = t.dir() / "report.json";
+    RunResult run = t.run({"up", a, "--report", report, "--", "cat", "/proc/self/uid_map"});
+    CHECK(run.status == 0);
+    auto j = nlohmann::json::parse(slurp(report));
+    REQUIRE(j.contains("id_map"));
+    CHECK(j["id_map"]["count"] == 65536);
+    CHECK(run.out.find(" " + std::to_string(j["id_map"]["uid_start"].get<uint32_t>()) + " ") !=
+          std::string::npos);
+    RunResult explain = t.run({"explain", a, "--", "true"});
+    CHECK(explain.out.find("write uid_map 0 <auto> 65536") != std::string::npos);
+    CHECK(explain.out.find("uid_map/gid_map auto: lease 65536 ids in") != std::string::npos);
+    CHECK_FALSE(fs::exists(t.state_root() + "/id-ranges"));
     CHECK(t.leaks().empty());
 }
 

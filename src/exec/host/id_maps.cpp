@@ -34,6 +34,7 @@ IdRangeLease write_id_maps(const plan::IdMapPlan& plan, pid_t child, const std::
                                              a->count, owner));
         rollback.push(UndoKind::release_id_range, lease.path, lease.token);
         uint32_t offset = lease.start - a->uid_pool.start;
+        lease.gid_start = a->gid_pool.start + offset;
         uid_ranges = {sys::IdRange{0, lease.start, a->count}};
         gid_ranges = {sys::IdRange{0, a->gid_pool.start + offset, a->count}};
         spdlog::info("id_maps: uid_map auto -> host uids {}..{}, gids {}..{}", lease.start,
