@@ -19,7 +19,22 @@ namespace {
 constexpr int k_wait_ms = 30000;  // the launcher's stop_grace defaults to 10 s
 
 int run_down(const std::string& name) {
-    std::string dir = exec::probe_host().state_root + "/" + name;
+    std::string root = exec::probe_host().state_root;
+    if (root.empty()) {
+        std::fprintf(stderr, "sandbox: down: no state root\n  hint: %s\n",
+                     exec::k_no_state_root_hint);
+        return k_exit_setup_failed;
+    }
+    // A state tree someone else controls is never replayed (docs/security.md, "Trust model").
+    if (auto trusted = exec::open_trusted_dir(root); !trusted) {
+        if (trusted.error().err() == ENOENT) {
+            std::fprintf(stderr, "sandbox: down: no sandbox named '%s'\n", name.c_str());
+        } else {
+            std::fprintf(stderr, "sandbox: down: %s\n", trusted.error().describe().c_str());
+        }
+        return k_exit_setup_failed;
+    }
+    std::string dir = root + "/" + name;
     auto state = exec::read_state(dir);
     if (!state) {
         if (state.error().err() == ENOENT) {

@@ -14,6 +14,15 @@ namespace {
 
 int run_ps() {
     std::string root = exec::probe_host().state_root;
+    if (root.empty()) {
+        std::fprintf(stderr, "sandbox: ps: no state root\n  hint: %s\n",
+                     exec::k_no_state_root_hint);
+        return k_exit_setup_failed;
+    }
+    if (auto trusted = exec::open_trusted_dir(root); !trusted && trusted.error().err() != ENOENT) {
+        std::fprintf(stderr, "sandbox: ps: %s\n", trusted.error().describe().c_str());
+        return k_exit_setup_failed;
+    }
     std::printf("%-20s %-8s %-8s %-20s %s\n", "NAME", "PID", "STATUS", "CREATED", "COMMAND");
     for (const std::string& name : exec::list_state_dirs(root)) {
         std::string dir = root + "/" + name;

@@ -4,10 +4,14 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
+
+#include "sys/landlock.hpp"
 
 namespace sandbox::exec {
 
@@ -45,6 +49,47 @@ std::optional<plan::SubIdRange> find_subid(const std::string& file, uint32_t id)
         }
     }
     return std::nullopt;
+}
+
+// Every "who:start:count" line of a subordinate id file, whoever it names.
+void all_subids(const std::string& file, std::vector<plan::SubIdRange>& out) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string who, start, count;
+        if (!std::getline(fields, who, ':') || !std::getline(fields, start, ':') ||
+            !std::getline(fields, count)) {
+            continue;
+        }
+        try {
+            unsigned long s = std::stoul(start);
+            unsigned long c = std::stoul(count);
+            if (s <= UINT32_MAX && c <= UINT32_MAX) {
+                out.push_back(plan::SubIdRange{static_cast<uint32_t>(s), static_cast<uint32_t>(c)});
+            }
+        } catch (...) {
+            continue;
+        }
+    }
+}
+
+// "START:COUNT" (SANDBOX_ID_POOL); nullopt when malformed.
+std::optional<plan::SubIdRange> parse_pool(const std::string& text) {
+    size_t colon = text.find(':');
+    if (colon == std::string::npos) {
+        return std::nullopt;
+    }
+    try {
+        unsigned long long s = std::stoull(text.substr(0, colon));
+        unsigned long long c = std::stoull(text.substr(colon + 1));
+        if (c == 0 || s + c > (1ULL << 32) - 1) {
+            return std::nullopt;
+        }
+        return plan::SubIdRange{static_cast<uint32_t>(s), static_cast<uint32_t>(c)};
+    } catch (...) {
+        return std::nullopt;
+    }
 }
 
 void probe_cgroups(plan::HostFacts& facts) {
@@ -107,11 +152,31 @@ plan::HostFacts probe_host() {
     facts.stdout_is_tty = isatty(STDOUT_FILENO) == 1;
     facts.subuid = find_subid("/etc/subuid", facts.uid);
     facts.subgid = find_subid("/etc/subgid", facts.uid);
+    all_subids("/etc/subuid", facts.subid_entries);
+    all_subids("/etc/subgid", facts.subid_entries);
+    // The uid_map = "auto" pool is host policy, set by whoever runs sandbox as root
+    // (docs/security.md, "Id ranges"). A malformed value keeps the default, with a warning
+    // from the planner's explain line naming the origin.
+    if (const char* pool = std::getenv("SANDBOX_ID_POOL")) {
+        if (auto parsed = parse_pool(pool)) {
+            facts.id_pool = *parsed;
+            facts.id_pool_origin = "SANDBOX_ID_POOL";
+        } else {
+            facts.id_pool_origin =
+                std::string("default pool; SANDBOX_ID_POOL='") + pool + "' is not START:COUNT";
+        }
+    }
     probe_cgroups(facts);
+    facts.landlock_abi = sys::landlock_abi_version();
 
     if (facts.uid != 0) {
+        // Never a shared directory such as /tmp: another user could create it first and
+        // plant state for us to trust (docs/security.md, "Trust model"). Without
+        // $XDG_RUNTIME_DIR (a per-user 0700 directory) the state root stays empty and `up`,
+        // `down` and `ps` refuse with a hint.
         const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-        facts.state_root = std::string(runtime ? runtime : "/tmp") + "/sandbox";
+        facts.state_root =
+            runtime != nullptr && runtime[0] == '/' ? std::string(runtime) + "/sandbox" : "";
         const char* cache = std::getenv("XDG_CACHE_HOME");
         const char* home = std::getenv("HOME");
         facts.cache_root = cache ? std::string(cache) + "/sandbox"

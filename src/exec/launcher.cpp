@@ -203,8 +203,14 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
                 return host::spawn_child(ctx, child_end);
             });
             sys::or_throw(ctx.state.save(ctx.record));
-            run_step(ctx, plan::StepId::id_maps,
-                     [&] { host::write_id_maps(plan.id_maps, ctx.child.pid()); });
+            run_step(ctx, plan::StepId::id_maps, [&] {
+                ctx.id_lease = host::write_id_maps(plan.id_maps, ctx.child.pid(),
+                                                   plan.state.sandbox_name, rollback);
+                if (ctx.id_lease.count > 0) {
+                    report.id_range = Report::IdRange{ctx.id_lease.start, ctx.id_lease.gid_start,
+                                                      ctx.id_lease.count};
+                }
+            });
             host::HostNetwork host_net;
             run_step(ctx, plan::StepId::network_host, [&] {
                 host_net = host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);

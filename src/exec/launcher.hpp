@@ -11,6 +11,7 @@
 #include "exec/child/child_main.hpp"
 #include "exec/child/security.hpp"
 #include "exec/fault.hpp"
+#include "exec/host/id_ranges.hpp"
 #include "exec/host/rootfs.hpp"
 #include "exec/report.hpp"
 #include "exec/rollback.hpp"
@@ -57,6 +58,8 @@ struct HostContext {
     child::PreparedSeccomp seccomp;  // the filter the workload installs (and exec's copy)
     sys::ChildProcess child;
     pid_t workload_pid = 0;  // as the sandbox sees it
+    // uid_map = "auto": the range's lease, held until the sandbox is gone.
+    host::IdRangeLease id_lease;
 };
 
 // Runs one host step: fault injection, timing (debug log + report), SysError -> SetupError.

@@ -29,7 +29,7 @@ nlohmann::json to_json(const Report& r) {
     for (const ReportUndoFailure& f : r.undo_failures) {
         undo.push_back({{"kind", f.kind}, {"target", f.target}, {"message", f.message}});
     }
-    return {
+    nlohmann::json j = {
         {"version", r.version},
         {"name", r.name},
         {"exit_status", r.exit_status},
@@ -45,6 +45,12 @@ nlohmann::json to_json(const Report& r) {
           {"oom_kills", or_null(r.oom_kills)}}},
         {"undo_failures", std::move(undo)},
     };
+    if (r.id_range) {
+        j["id_map"] = {{"uid_start", r.id_range->uid_start},
+                       {"gid_start", r.id_range->gid_start},
+                       {"count", r.id_range->count}};
+    }
+    return j;
 }
 
 void write_report(const Report& report, const std::string& path) {

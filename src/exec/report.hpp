@@ -32,11 +32,19 @@ struct Report {
     std::optional<uint64_t> cpu_usec;
     std::optional<uint64_t> oom_kills;
     std::vector<ReportUndoFailure> undo_failures;
+    // uid_map = "auto": the host ranges this run leased (explain can only say "auto").
+    struct IdRange {
+        uint32_t uid_start = 0;
+        uint32_t gid_start = 0;
+        uint32_t count = 0;
+    };
+    std::optional<IdRange> id_range;
 };
 
 // Keys: version, name, exit_status, ended_how, signal, failed_step (null unless set), error,
 // steps (array of {step, ms}), wall_ms, usage {peak_memory_bytes, cpu_usec, oom_kills} (each
-// null when unknown), undo_failures (array of {kind, target, message}).
+// null when unknown), undo_failures (array of {kind, target, message}); with uid_map = "auto"
+// also id_map {uid_start, gid_start, count}.
 nlohmann::json to_json(const Report& report);
 
 // Writes to_json(report) (indented, trailing newline) to `path` atomically: a temp file in the

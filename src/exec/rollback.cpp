@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "exec/fault.hpp"
+#include "exec/host/id_ranges.hpp"
 #include "exec/host/network.hpp"
 #include "exec/state.hpp"
 #include "sys/archive.hpp"
@@ -23,7 +24,7 @@ namespace sandbox::exec {
 
 namespace {
 
-constexpr std::array<std::pair<UndoKind, std::string_view>, 9> k_kind_names{{
+constexpr std::array<std::pair<UndoKind, std::string_view>, 10> k_kind_names{{
     {UndoKind::remove_dir, "remove_dir"},
     {UndoKind::remove_tree, "remove_tree"},
     {UndoKind::remove_file, "remove_file"},
@@ -33,6 +34,7 @@ constexpr std::array<std::pair<UndoKind, std::string_view>, 9> k_kind_names{{
     {UndoKind::delete_nft_table, "delete_nft_table"},
     {UndoKind::restore_sysctl, "restore_sysctl"},
     {UndoKind::kill_process, "kill_process"},
+    {UndoKind::release_id_range, "release_id_range"},
 }};
 
 sys::Status kill_process(const UndoEntry& entry) {
@@ -165,6 +167,9 @@ void run_undo(const UndoEntry& entry) {
             break;
         case UndoKind::kill_process:
             st = kill_process(entry);
+            break;
+        case UndoKind::release_id_range:
+            st = host::release_id_range(entry.target, entry.extra);
             break;
     }
     if (!st) {

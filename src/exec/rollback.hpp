@@ -21,6 +21,7 @@ enum class UndoKind {
     delete_nft_table,  // target = "inet sandbox-NAME"
     restore_sysctl,    // target = "/proc/sys/net/ipv4/ip_forward", extra = the old value
     kill_process,      // target = pid (as text): SIGKILL + reap if still ours
+    release_id_range,  // target = lease file, extra = its content (uid_map = "auto")
 };
 
 std::string_view to_string(UndoKind kind);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "sys/archive.hpp"
@@ -36,7 +37,50 @@ sys::Result<sys::UniqueFd> open_dir_fd(const std::string& path) {
     return sys::UniqueFd(fd);
 }
 
+std::string octal(mode_t mode) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+    return buf;
+}
+
+// The owner and mode rule shared by the state root, a sandbox's directory and its state.json.
+sys::Status check_owner_and_mode(int fd, const std::string& path, bool want_dir) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        return sys::fail("fstat", path);
+    }
+    if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+        return sys::fail_with(EPERM, "trust state", path, {},
+                              want_dir ? "not a directory" : "not a regular file");
+    }
+    if (st.st_uid != geteuid()) {
+        return sys::fail_with(EPERM, "trust state", path, {},
+                              "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
+                                  std::to_string(geteuid()) + " who runs sandbox");
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return sys::fail_with(EPERM, "trust state", path, {},
+                              "group or world writable (mode " + octal(st.st_mode) + ")");
+    }
+    return {};
+}
+
 }  // namespace
+
+sys::Result<sys::UniqueFd> open_trusted_dir(const std::string& path) {
+    int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR) {
+            return sys::fail_with(EPERM, "trust state", path, {}, "a symbolic link");
+        }
+        return sys::fail("open", path);
+    }
+    sys::UniqueFd out(fd);
+    if (auto st = check_owner_and_mode(out.get(), path, true); !st) {
+        return tl::unexpected(st.error());
+    }
+    return out;
+}
 
 std::string process_start_time(pid_t pid) {
     auto stat = sys::read_file("/proc/" + std::to_string(pid) + "/stat");
@@ -118,11 +162,43 @@ std::string state_file(const std::string& dir) {
 }
 
 sys::Result<SandboxState> read_state(const std::string& dir) {
-    auto text = sys::read_file(state_file(dir));
-    if (!text) {
-        return tl::unexpected(text.error());
+    // Nothing in state.json is believed (least of all its rollback entries, which `down` and
+    // a stale clean-up replay as the invoker) unless the invoker owns the file and its
+    // directory and nobody else can write either (docs/security.md, "Trust model").
+    auto dir_fd = open_trusted_dir(dir);
+    if (!dir_fd) {
+        return tl::unexpected(dir_fd.error());
     }
-    return parse_state(*text);
+    std::string path = state_file(dir);
+    sys::UniqueFd fd(openat(dir_fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ELOOP) {
+            return sys::fail_with(EPERM, "trust state", path, {}, "a symbolic link");
+        }
+        return sys::fail("open", path);
+    }
+    if (auto st = check_owner_and_mode(fd.get(), path, false); !st) {
+        return tl::unexpected(st.error());
+    }
+    std::string text;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return sys::fail("read", path);
+        }
+        if (n == 0) {
+            break;
+        }
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > (16U << 20)) {
+            return sys::fail_with(EFBIG, "read", path);
+        }
+    }
+    return parse_state(text);
 }
 
 bool is_state_locked(const std::string& dir) {
@@ -137,6 +213,13 @@ bool is_state_locked(const std::string& dir) {
 std::vector<UndoFailure> clean_stale_state(const std::string& dir) {
     std::vector<UndoFailure> failures;
     auto state = read_state(dir);
+    if (!state && state.error().err() != ENOENT) {
+        // Untrusted (someone else's, writable by others, a link) or unreadable: replay
+        // nothing and delete nothing.
+        failures.push_back(
+            UndoFailure{UndoEntry{UndoKind::remove_tree, dir, {}}, state.error().describe()});
+        return failures;
+    }
     if (state) {
         spdlog::warn("cleaning up stale sandbox '{}' (launcher {} is gone)", state->name,
                      state->launcher_pid);
@@ -153,7 +236,11 @@ std::vector<UndoFailure> clean_stale_state(const std::string& dir) {
 
 std::vector<std::string> list_state_dirs(const std::string& state_root) {
     std::vector<std::string> names;
-    DIR* d = opendir(state_root.c_str());
+    auto root = open_trusted_dir(state_root);
+    if (!root) {
+        return names;
+    }
+    DIR* d = fdopendir(root->release());
     if (d == nullptr) {
         return names;
     }
@@ -163,7 +250,7 @@ std::vector<std::string> list_state_dirs(const std::string& state_root) {
             continue;
         }
         struct stat st {};
-        if (stat((state_root + "/" + name + "/state.json").c_str(), &st) == 0) {
+        if (fstatat(dirfd(d), (name + "/state.json").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
             names.push_back(name);
         }
     }
@@ -174,10 +261,15 @@ std::vector<std::string> list_state_dirs(const std::string& state_root) {
 
 StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_root,
                           Rollback& rollback) {
+    if (state_root.empty()) {
+        throw sys::SysError(ENOENT, "state root", "$XDG_RUNTIME_DIR/sandbox", {},
+                            k_no_state_root_hint);
+    }
     sys::or_throw(sys::mkdir_p(state_root, 0711));
     // Serialise creation under the root's lock, so two `up`s of one name cannot both decide
-    // the directory is stale (held only for a few syscalls).
-    sys::UniqueFd root = sys::or_throw(open_dir_fd(state_root));
+    // the directory is stale (held only for a few syscalls). A root we do not own, or that
+    // others may write, is refused: they could plant a "stale" sandbox for us to clean.
+    sys::UniqueFd root = sys::or_throw(open_trusted_dir(state_root));
     if (flock(root.get(), LOCK_EX) != 0) {
         throw sys::SysError(errno, "flock", state_root);
     }
@@ -190,15 +282,19 @@ StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_
         if (errno != EEXIST || attempt > 0) {
             throw sys::SysError(errno, "create state dir", plan.dir);
         }
-        sys::UniqueFd existing = sys::or_throw(open_dir_fd(plan.dir));
+        sys::UniqueFd existing = sys::or_throw(open_trusted_dir(plan.dir));
         if (!sys::or_throw(try_lock(existing.get(), plan.dir))) {
             throw sys::SysError(EBUSY, "create state dir", plan.dir, {},
                                 "sandbox '" + plan.sandbox_name + "' is already running");
         }
-        clean_stale_state(plan.dir);
+        for (const UndoFailure& f : clean_stale_state(plan.dir)) {
+            if (f.entry.kind == UndoKind::remove_tree && f.entry.target == plan.dir) {
+                throw sys::SysError(EPERM, "clean stale state", plan.dir, {}, f.message);
+            }
+        }
     }
     rollback.push(UndoKind::remove_tree, plan.dir);
-    out.m_lock = sys::or_throw(open_dir_fd(plan.dir));
+    out.m_lock = sys::or_throw(open_trusted_dir(plan.dir));
     if (!sys::or_throw(try_lock(out.m_lock.get(), plan.dir))) {
         throw sys::SysError(EBUSY, "lock state dir", plan.dir);
     }

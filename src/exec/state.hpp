@@ -4,7 +4,9 @@
 // be recorded in it; its own removal is the first rollback entry, so it is undone last.
 // The directory itself is flock()ed by the launcher for its whole life: a second `up` of the
 // same name sees the lock (EBUSY); a directory whose lock nobody holds is stale (the launcher
-// was SIGKILLed) and is cleaned by replaying its rollback entries.
+// was SIGKILLed) and is cleaned by replaying its rollback entries — but only when the invoker
+// owns the state root, the directory and state.json and nobody else may write them
+// (docs/security.md, "Trust model"): a forged entry would run with the invoker's rights.
 #include <sys/types.h>
 
 #include <map>
@@ -55,12 +57,26 @@ private:
     sys::UniqueFd m_lock;
 };
 
+// What to do when there is no state root (rootless without $XDG_RUNTIME_DIR).
+inline constexpr const char* k_no_state_root_hint =
+    "rootless sandbox keeps its state in $XDG_RUNTIME_DIR/sandbox, and XDG_RUNTIME_DIR is not "
+    "set: log in through a session that sets it (systemd-logind), or set SANDBOX_STATE_ROOT to "
+    "a directory only you can write";
+
+// Opens a directory of the state tree (O_NOFOLLOW) and checks that the invoker owns it and
+// that neither group nor others may write it; EPERM (with the reason) otherwise.
+sys::Result<sys::UniqueFd> open_trusted_dir(const std::string& path);
+
 // <root>/<name>/state.json
 std::string state_file(const std::string& dir);
+// Reads state.json after the trust checks (the directory as open_trusted_dir, the file
+// O_NOFOLLOW, a regular file owned by the invoker, not group/world writable): EPERM if not.
 sys::Result<SandboxState> read_state(const std::string& dir);
 // true when a live launcher holds the directory's lock.
 bool is_state_locked(const std::string& dir);
-// Replays a dead sandbox's rollback entries and removes its directory. Needs the lock.
+// Replays a dead sandbox's rollback entries and removes its directory. Needs the lock. An
+// untrusted directory or state.json (read_state's EPERM) is left alone: one failure naming
+// the directory (kind remove_tree), nothing replayed, nothing deleted.
 std::vector<UndoFailure> clean_stale_state(const std::string& dir);
 // Names of the sandboxes under the state root (directories holding a state.json).
 std::vector<std::string> list_state_dirs(const std::string& state_root);

@@ -423,13 +423,25 @@ void text_id_maps(const Plan& p, TextWriter& w) {
     if (m.deny_setgroups) {
         w.line("write setgroups = deny");
     }
+    // "auto": the outside start is leased at run time; the run logs the range it got.
+    auto outside = [&m](const IdMapLine& l) {
+        return m.auto_range ? std::string("<auto>") : std::to_string(l.outside);
+    };
+    if (m.auto_range) {
+        const IdMapPlan::AutoRange& a = *m.auto_range;
+        w.line(fmt::format(
+            "uid_map/gid_map auto: lease {} ids in {}..{} ({}), skipping {} /etc/subuid "
+            "and /etc/subgid entries and the other sandboxes' leases (in {})",
+            a.count, a.uid_pool.start, uint64_t{a.uid_pool.start} + a.uid_pool.count - 1,
+            a.pool_origin, a.excluded.size(), a.lease_dir));
+    }
     std::string how = m.use_helpers ? "newgidmap" : "write gid_map";
     for (const IdMapLine& l : m.gid_lines) {
-        w.line(fmt::format("{} {} {} {}", how, l.inside, l.outside, l.count));
+        w.line(fmt::format("{} {} {} {}", how, l.inside, outside(l), l.count));
     }
     how = m.use_helpers ? "newuidmap" : "write uid_map";
     for (const IdMapLine& l : m.uid_lines) {
-        w.line(fmt::format("{} {} {} {}", how, l.inside, l.outside, l.count));
+        w.line(fmt::format("{} {} {} {}", how, l.inside, outside(l), l.count));
     }
 }
 
@@ -927,6 +939,20 @@ std::string explain_json(const Plan& p, const ExplainOptions& options) {
             {"enabled", p.id_maps.enabled},          {"deny_setgroups", p.id_maps.deny_setgroups},
             {"use_helpers", p.id_maps.use_helpers},  {"uid_map", lines(p.id_maps.uid_lines)},
             {"gid_map", lines(p.id_maps.gid_lines)}, {"notes", json_notes(p, StepId::id_maps)}};
+        if (const auto& a = p.id_maps.auto_range) {
+            // "outside" of the lines is the pool start until the run leases a block.
+            Json excluded = Json::array();
+            for (const SubIdRange& r : a->excluded) {
+                excluded.push_back({{"start", r.start}, {"count", r.count}});
+            }
+            steps["id_maps"]["auto"] = {
+                {"count", a->count},
+                {"uid_pool", {{"start", a->uid_pool.start}, {"count", a->uid_pool.count}}},
+                {"gid_pool", {{"start", a->gid_pool.start}, {"count", a->gid_pool.count}}},
+                {"pool_origin", a->pool_origin},
+                {"excluded", excluded},
+                {"lease_dir", a->lease_dir}};
+        }
     }
     {
         const NetHostPlan& n = p.network_host;

@@ -27,6 +27,16 @@ struct HostFacts {
     uint32_t gid = 0;
     std::optional<SubIdRange> subuid;  // from /etc/subuid for the caller
     std::optional<SubIdRange> subgid;
+    // Every entry of /etc/subuid and /etc/subgid, whoever it belongs to: uid_map = "auto"
+    // never hands out an id one of them covers.
+    std::vector<SubIdRange> subid_entries;
+    // Where uid_map = "auto" takes ranges from as root: $SANDBOX_ID_POOL ("START:COUNT"),
+    // else 0x70000000 .. 0x7FFDFFFF (4094 blocks of 65536): above useradd's subordinate ranges
+    // (100000 + 65536·n) and systemd-nspawn's --private-users=pick range (up to 0x6FFFFFFF),
+    // below systemd's foreign range (0x7FFE0000) and the ids >= 2^31 that signed-int software
+    // mishandles (systemd's UIDS-GIDS.md).
+    SubIdRange id_pool{0x70000000U, 0x0FFE0000U};
+    std::string id_pool_origin = "default pool";
     std::string state_root = "/run/sandbox";        // rootless: $XDG_RUNTIME_DIR/sandbox
     std::string cache_root = "/var/cache/sandbox";  // rootless: $XDG_CACHE_HOME/sandbox
     std::string cwd = "/";                          // launcher's cwd (for default names)
@@ -34,6 +44,9 @@ struct HostFacts {
     // redirected from an interactive shell must not get CRLF line endings.
     bool stdin_is_tty = false;
     bool stdout_is_tty = false;
+    // landlock_create_ruleset(LANDLOCK_CREATE_RULESET_VERSION): 0 = no Landlock in this
+    // kernel (not built in, or not in lsm=); -1 = not probed (the run fails closed).
+    int landlock_abi = -1;
     bool is_root() const { return uid == 0; }
 };
 

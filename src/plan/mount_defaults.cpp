@@ -42,6 +42,7 @@ bool is_same_or_under(const std::string& path, const std::string& prefix) {
 void add_host_root_binds(std::vector<MountOp>& out) {
     for (const char* dir : k_host_dirs) {
         MountOp m = op(MountOpKind::bind, dir, dir, std::string("rootfs.host ") + dir);
+        m.follow_symlinks = true;  // merged /usr: /bin, /lib* are root-owned links into /usr
         m.flags.recursive = true;
         m.flags.readonly = true;
         m.flags.nosuid = true;
@@ -52,6 +53,7 @@ void add_host_root_binds(std::vector<MountOp>& out) {
     }
     for (const char* file : k_host_etc) {
         MountOp m = op(MountOpKind::bind, file, file, std::string("rootfs.host ") + file);
+        m.follow_symlinks = true;  // /etc/resolv.conf is often a link (systemd-resolved)
         m.flags.recursive = true;
         m.flags.readonly = true;
         m.flags.nosuid = true;

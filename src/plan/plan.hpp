@@ -130,6 +130,19 @@ struct IdMapPlan {
     std::vector<IdMapLine> uid_lines;
     std::vector<IdMapLine> gid_lines;
     bool use_helpers = false;  // multi-range rootless: newuidmap/newgidmap
+    // uid_map = gid_map = "auto": the one line of each map gets its `outside` at run time, a
+    // free block of `count` ids leased from uid_pool (exec/host/id_ranges.hpp); the gid block
+    // is at the same offset in gid_pool. Root: both pools are the configured pool and every
+    // /etc/subuid and /etc/subgid entry is excluded; rootless: the caller's subordinate ranges.
+    struct AutoRange {
+        uint32_t count = 65536;
+        SubIdRange uid_pool;
+        SubIdRange gid_pool;
+        std::string pool_origin;  // "SANDBOX_ID_POOL", "default pool", "/etc/subuid of uid N"
+        std::vector<SubIdRange> excluded;
+        std::string lease_dir;  // <state root>/id-ranges
+    };
+    std::optional<AutoRange> auto_range;
 };
 
 // ---- steps 7 and 12: network ---------------------------------------------------------------
@@ -251,6 +264,10 @@ struct MountOp {
     std::optional<uint32_t> create_mode;
     // ENOENT on the source (bind, dev_node) or on the target (mask, readonly): skip the op.
     bool optional = false;
+    // bind: resolve the source through symbolic links. Off for profile binds unless the mount
+    // says follow_symlinks = true (a link in a source path is ELOOP: whoever can change the
+    // link would choose what the sandbox sees); on for rootfs.host's /bin -> usr/bin.
+    bool follow_symlinks = false;
     std::string origin;  // "mounts[2]", "default /dev", "security.masked_paths[0]"
 };
 

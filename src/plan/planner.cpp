@@ -59,10 +59,19 @@ std::string octal(uint32_t mode) {
 }
 
 // ---- step 2: state ---------------------------------------------------------------------------
-StatePlan plan_state(const profile::Profile& profile, const HostFacts& facts) {
+StatePlan plan_state(const profile::Profile& profile, const HostFacts& facts,
+                     std::vector<PlanNote>& notes) {
     StatePlan out;
     out.sandbox_name = profile.name;
     out.dir = facts.state_root + "/" + profile.name;
+    if (facts.state_root.empty()) {
+        // Rootless without $XDG_RUNTIME_DIR: no shared fallback (exec/host_probe.cpp).
+        out.dir = "$XDG_RUNTIME_DIR/sandbox/" + profile.name;
+        notes.push_back(PlanNote{StepId::state, PlanNote::Level::error,
+                                 "no state root: XDG_RUNTIME_DIR is not set (rootless state "
+                                 "lives in $XDG_RUNTIME_DIR/sandbox); set it, or "
+                                 "SANDBOX_STATE_ROOT to a directory only you can write"});
+    }
     return out;
 }
 
@@ -173,14 +182,38 @@ IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
     };
     out.uid_lines = lines(profile.uid_map, facts.uid);
     out.gid_lines = lines(profile.gid_map, facts.gid);
+    if (profile.uid_map_auto && profile.gid_map_auto) {
+        // One line each, 0..65535 inside; `outside` is leased when the sandbox starts.
+        IdMapPlan::AutoRange a;
+        a.lease_dir = facts.state_root + "/id-ranges";
+        if (facts.is_root()) {
+            a.uid_pool = a.gid_pool = facts.id_pool;
+            a.pool_origin = facts.id_pool_origin;
+            a.excluded = facts.subid_entries;
+        } else if (facts.subuid && facts.subgid) {
+            // Rootless: only the caller's own subordinate ids, through newuidmap/newgidmap.
+            a.uid_pool = *facts.subuid;
+            a.gid_pool = *facts.subgid;
+            a.pool_origin = "/etc/subuid and /etc/subgid of uid " + std::to_string(facts.uid);
+            if (facts.subuid->count < a.count || facts.subgid->count < a.count) {
+                notes.push_back(PlanNote{StepId::id_maps, PlanNote::Level::error,
+                                         "uid_map = \"auto\" needs 65536 subordinate ids in "
+                                         "/etc/subuid and /etc/subgid for the caller"});
+            }
+        }
+        out.uid_lines = {IdMapLine{0, a.uid_pool.start, a.count}};
+        out.gid_lines = {IdMapLine{0, a.gid_pool.start, a.count}};
+        out.auto_range = std::move(a);
+    }
 
     // Unprivileged, the kernel lets us write one line mapping our own id; anything else
     // needs the setuid helpers, which check /etc/subuid and /etc/subgid.
     auto needs_helper = [](const std::vector<IdMapLine>& l, uint32_t caller) {
         return l.size() > 1 || l[0].count > 1 || l[0].outside != caller;
     };
-    out.use_helpers = !facts.is_root() && (needs_helper(out.uid_lines, facts.uid) ||
-                                           needs_helper(out.gid_lines, facts.gid));
+    out.use_helpers =
+        !facts.is_root() && (out.auto_range || needs_helper(out.uid_lines, facts.uid) ||
+                             needs_helper(out.gid_lines, facts.gid));
     // setgroups must be denied before an unprivileged gid_map write (user_namespaces(7));
     // newgidmap and root may leave it allowed, so supplementary groups keep working.
     out.deny_setgroups = !facts.is_root() && !out.use_helpers;
@@ -312,6 +345,7 @@ MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNot
     op.flags.readonly = op.flags.readonly || m.readonly;
     op.propagation = m.propagation;
     op.optional = m.optional;
+    op.follow_symlinks = m.follow_symlinks;
     if (m.type == profile::MountType::bind) {
         op.flags.recursive = m.recursive;
         op.create = m.create ? MountOp::Create::like_source : MountOp::Create::none;
@@ -519,7 +553,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     Plan plan;
     EffectiveNamespaces ns = effective_namespaces(profile, facts);
 
-    plan.state = plan_state(profile, facts);
+    plan.state = plan_state(profile, facts, plan.notes);
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
     plan.cgroup = plan_cgroup(profile, facts, plan.notes);
     plan.spawn = plan_spawn(ns);
@@ -557,6 +591,21 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.seccomp = plan_seccomp(profile, facts);  // facts: the BPF cache directory
     if (profile.security.landlock.enabled) {
         plan.security.landlock = profile.security.landlock;
+        // Landlock asked for, and the kernel has none: a sandbox that silently runs with less
+        // confinement than its profile says is refused, unless the profile said it may.
+        if (facts.landlock_abi == 0 && profile.security.landlock.best_effort) {
+            plan.security.landlock.reset();
+            plan.notes.push_back(PlanNote{StepId::capabilities, PlanNote::Level::warning,
+                                          "security.landlock: the kernel has no Landlock (not "
+                                          "built in, or not in lsm=): running without it "
+                                          "(best_effort = true)"});
+        } else if (facts.landlock_abi == 0) {
+            plan.notes.push_back(PlanNote{StepId::capabilities, PlanNote::Level::error,
+                                          "security.landlock: the kernel has no Landlock (not "
+                                          "built in, or not in lsm=); set "
+                                          "security.landlock.best_effort = true to run "
+                                          "without it"});
+        }
     }
 
     // Notes in pipeline order (stable within a step).

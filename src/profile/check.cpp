@@ -198,6 +198,41 @@ std::string_view mount_type_name(MountType t) {
     return "?";
 }
 
+// Why a bind of this host path gives the sandbox the host, or "" when it does not. Compared
+// after lexical normalisation; /var/run is listed as well as /run because a profile names the
+// path, and the link /var/run -> /run is resolved only at mount time.
+std::string host_handing_source(const std::string& source) {
+    auto norm = normalise(source);
+    if (!norm) {
+        return {};
+    }
+    const std::string& p = *norm;
+    auto under = [&p](const std::string& dir) {
+        return p == dir || (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 &&
+                            p[dir.size()] == '/');
+    };
+    if (p == "/") {
+        return "gives the sandbox the whole host file system";
+    }
+    if (under("/proc")) {  // /proc/1/root is the host's root, /proc/sys its kernel settings
+        return "gives the sandbox the host's processes and kernel settings";
+    }
+    if (p == "/sys") {
+        return "gives the sandbox the host's kernel and device settings";
+    }
+    if (p == "/dev") {
+        return "gives the sandbox every host device";
+    }
+    for (const char* socket :
+         {"/run/docker.sock", "/var/run/docker.sock", "/run/containerd/containerd.sock",
+          "/var/run/containerd/containerd.sock", "/run/podman/podman.sock"}) {
+        if (p == socket) {
+            return "lets the sandbox start containers as host root";
+        }
+    }
+    return {};
+}
+
 class Checker {
 public:
     Checker(const Profile& profile, const Origins& origins, Diagnostics& diagnostics)
@@ -215,6 +250,7 @@ public:
         namespaces();
         id_maps("uid_map", m_profile.uid_map);
         id_maps("gid_map", m_profile.gid_map);
+        mapped_identity();
         network();
         limits();
         seccomp();
@@ -446,6 +482,20 @@ private:
                 error(base + ".source", "source is only used by bind mounts",
                       "remove it (this mount's type is " + quoted(type) + ")");
             }
+            if (m.type == MountType::bind && is_absolute(m.source) && !m.unsafe) {
+                if (std::string why = host_handing_source(m.source); !why.empty()) {
+                    error(base + ".source", "binding the host's " + quoted(m.source) + " " + why,
+                          "set unsafe = true on this mount if that is really meant");
+                }
+            }
+            if (m.type != MountType::bind) {
+                if (m.unsafe) {
+                    error(base + ".unsafe", "unsafe is only used by bind mounts");
+                }
+                if (m.follow_symlinks) {
+                    error(base + ".follow_symlinks", "follow_symlinks is only used by bind mounts");
+                }
+            }
             if (m.size && m.type != MountType::tmpfs) {
                 error(base + ".size", "size is only used by tmpfs mounts");
             }
@@ -504,8 +554,20 @@ private:
                       "domain name " + quoted(d) + " must be 1 to 64 characters without spaces");
             }
         }
-        if (!m_profile.uid_map.empty() || !m_profile.gid_map.empty()) {
-            std::string key = m_profile.uid_map.empty() ? "gid_map" : "uid_map";
+        const std::string other_map = m_profile.uid_map_auto ? "gid_map" : "uid_map";
+        bool other_refused =
+            std::any_of(m_decode_errors.begin(), m_decode_errors.end(),
+                        [&](const std::string& refused) { return related(refused, other_map); });
+        if (m_profile.uid_map_auto != m_profile.gid_map_auto && !other_refused) {
+            error(m_profile.uid_map_auto ? "uid_map" : "gid_map",
+                  "uid_map = 'auto' and gid_map = 'auto' go together (one range serves both)",
+                  std::string("set ") + (m_profile.uid_map_auto ? "gid_map" : "uid_map") +
+                      " = 'auto' as well");
+        }
+        if (!m_profile.uid_map.empty() || !m_profile.gid_map.empty() || m_profile.uid_map_auto ||
+            m_profile.gid_map_auto) {
+            std::string key =
+                m_profile.uid_map.empty() && !m_profile.uid_map_auto ? "gid_map" : "uid_map";
             if (ns.user && ns.user->mode == NamespaceSetting::Mode::host) {
                 error(key, "id maps need a new user namespace",
                       "remove namespaces.user = false, or the maps");
@@ -528,6 +590,66 @@ private:
                    ns.net.mode != NamespaceSetting::Mode::host) {
             error("namespaces.net", "network.mode = 'host' uses the host's net namespace",
                   "remove namespaces.net, or use network.mode = 'veth'");
+        }
+    }
+
+    // process.user / group / supplementary_groups given as numbers must be mapped by the user
+    // namespace's maps, or setresuid()/setresgid() fail at run time (EINVAL); found here, at
+    // validate. Names are looked up in the rootfs at exec time and cannot be checked.
+    void mapped_identity() {
+        const Namespaces& ns = m_profile.namespaces;
+        bool user_ns = m_profile.uid_map_auto || m_profile.gid_map_auto ||
+                       !m_profile.uid_map.empty() || !m_profile.gid_map.empty() ||
+                       (ns.user && ns.user->mode == NamespaceSetting::Mode::create);
+        if (!user_ns || (ns.user && ns.user->mode != NamespaceSetting::Mode::create)) {
+            return;  // the host's or a joined user namespace: its maps are not ours to know
+        }
+        auto inside = [](bool is_auto, const std::vector<IdMapRange>& maps) {
+            std::vector<IdMapRange> out = maps;
+            if (is_auto) {
+                out = {IdMapRange{0, 0, 65536}};
+            } else if (out.empty()) {
+                out = {IdMapRange{0, 0, 1}};  // the default: root inside is the caller
+            }
+            return out;
+        };
+        auto describe = [](const std::vector<IdMapRange>& maps) {
+            std::string out;
+            for (const IdMapRange& r : maps) {
+                out += (out.empty() ? "" : ", ") + std::to_string(r.inside) + ".." +
+                       std::to_string(uint64_t{r.inside} + r.count - 1);
+            }
+            return out;
+        };
+        auto check = [&](const std::string& key, const std::string& id, const char* map_name,
+                         const std::vector<IdMapRange>& maps) {
+            if (id.empty() || id.size() > 10 ||
+                id.find_first_not_of("0123456789") != std::string::npos) {
+                return;
+            }
+            uint64_t value = std::stoull(id);
+            bool mapped = std::any_of(maps.begin(), maps.end(), [&](const IdMapRange& r) {
+                return value >= r.inside && value - r.inside < r.count;
+            });
+            if (!mapped) {
+                error(key,
+                      "id " + id + " is not mapped in the user namespace (" + map_name + " maps " +
+                          describe(maps) + " inside)",
+                      std::string("map it in ") + map_name + ", or run as a mapped id");
+            }
+        };
+        auto uids = inside(m_profile.uid_map_auto, m_profile.uid_map);
+        auto gids = inside(m_profile.gid_map_auto, m_profile.gid_map);
+        const Process& pr = m_profile.process;
+        if (pr.user) {
+            check("process.user", *pr.user, "uid_map", uids);
+        }
+        if (pr.group) {
+            check("process.group", *pr.group, "gid_map", gids);
+        }
+        for (size_t i = 0; i < pr.supplementary_groups.size(); ++i) {
+            check(index_path("process.supplementary_groups", i), pr.supplementary_groups[i],
+                  "gid_map", gids);
         }
     }
 

@@ -4,6 +4,7 @@
 // problem is collected; decoding never stops at the first one.
 #include "profile/decode.hpp"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -203,6 +204,19 @@ private:
             }
             m_origins[path] = e.value.where;
             table(sub, &e.value, path, object);
+            return;
+        }
+        if (const SectionShorthand* sh = find_shorthand(sub.path);
+            sh != nullptr && e.value.is_string()) {
+            const std::string& v = e.value.string;
+            if (std::find(sh->values.begin(), sh->values.end(), v) != sh->values.end()) {
+                m_origins[path] = e.value.where;
+                sh->set(object, v);
+                return;
+            }
+            m_diagnostics.error(
+                e.value.where, path,
+                "expected an array of tables or '" + sh->values.front() + "', got '" + v + "'");
             return;
         }
         if (!e.value.is_array()) {

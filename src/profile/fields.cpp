@@ -1100,6 +1100,18 @@ std::vector<Field> build_fields() {
          .doc = "bind: skip the mount when source does not exist.",
          .default_json = "false",
          .decode = assign<Mount>(SANDBOX_AT(Mount, optional), parse_bool)},
+        {.path = "mounts[].unsafe",
+         .type = ValueType::boolean,
+         .doc = "bind: allow a source that hands the host to the sandbox (/, /proc, /sys, /dev, "
+                "the docker and containerd sockets); see docs/security.md.",
+         .default_json = "false",
+         .decode = assign<Mount>(SANDBOX_AT(Mount, unsafe), parse_bool)},
+        {.path = "mounts[].follow_symlinks",
+         .type = ValueType::boolean,
+         .doc = "bind: resolve the source through symbolic links (default: a link anywhere in "
+                "the source path is an error, ELOOP).",
+         .default_json = "false",
+         .decode = assign<Mount>(SANDBOX_AT(Mount, follow_symlinks), parse_bool)},
 
         // ---- [namespaces]
         namespace_field("user",
@@ -1381,6 +1393,12 @@ std::vector<Field> build_fields() {
          .type = ValueType::path_list,
          .doc = "Paths (inside the sandbox) readable and writable under Landlock.",
          .decode = assign<P>(SANDBOX_AT(P, security.landlock.read_write), parse_path_list)},
+        {.path = "security.landlock.best_effort",
+         .type = ValueType::boolean,
+         .doc = "Run without Landlock (with a warning) when the kernel has none; by default "
+                "that is a setup error (exit 125).",
+         .default_json = "false",
+         .decode = assign<P>(SANDBOX_AT(P, security.landlock.best_effort), parse_bool)},
     };
     for (auto& r : rest) {
         f.push_back(std::move(r));
@@ -1421,10 +1439,14 @@ std::vector<Section> build_sections() {
          {}},
         {"uts", SectionKind::table, "Host and domain name (need a new uts namespace).", {}},
         {"uid_map[]", SectionKind::array_of_tables,
-         "User id ranges of the user namespace; default: root inside is the caller.",
+         "User id ranges of the user namespace; default: root inside is the caller. "
+         "`uid_map = \"auto\"`: 65536 ids (0-65535 inside) from a host range chosen when the "
+         "sandbox starts, which no /etc/subuid or /etc/subgid entry and no other sandbox uses "
+         "(rootless: the caller's /etc/subuid range); needs `gid_map = \"auto\"`.",
          appender<P, IdMapRange>([](P & p) -> auto& { return p.uid_map; })},
         {"gid_map[]", SectionKind::array_of_tables,
-         "Group id ranges of the user namespace; default: root inside is the caller's group.",
+         "Group id ranges of the user namespace; default: root inside is the caller's group. "
+         "`gid_map = \"auto\"`: as uid_map (the same range).",
          appender<P, IdMapRange>([](P & p) -> auto& { return p.gid_map; })},
         {"network", SectionKind::table, "Networking.", {}},
         {"network.veth", SectionKind::table, "The veth pair (network.mode = \"veth\").", {}},
@@ -1458,6 +1480,27 @@ const std::vector<Section>& sections() {
 const std::vector<Field>& fields() {
     static const std::vector<Field> all = build_fields();
     return all;
+}
+
+const std::vector<SectionShorthand>& section_shorthands() {
+    static const std::vector<SectionShorthand> all = {
+        {"uid_map[]",
+         {"auto"},
+         [](void* p, const std::string&) { static_cast<Profile*>(p)->uid_map_auto = true; }},
+        {"gid_map[]",
+         {"auto"},
+         [](void* p, const std::string&) { static_cast<Profile*>(p)->gid_map_auto = true; }},
+    };
+    return all;
+}
+
+const SectionShorthand* find_shorthand(std::string_view section_path) {
+    for (const SectionShorthand& s : section_shorthands()) {
+        if (s.section == section_path) {
+            return &s;
+        }
+    }
+    return nullptr;
 }
 
 const Section* find_section(std::string_view path) {

@@ -102,10 +102,19 @@ struct Section {
     std::string_view parent() const;  // "seccomp.rules[]"
 };
 
+// An array of tables that may instead be written as one of a few strings: `uid_map = "auto"`.
+struct SectionShorthand {
+    std::string section;              // "uid_map[]"
+    std::vector<std::string> values;  // the strings accepted in place of the array
+    // Records the choice on the enclosing section's object.
+    std::function<void(void* parent, const std::string& value)> set;
+};
+
 const std::vector<Section>& sections();  // parents before children
 const std::vector<Field>& fields();      // grouped by section, in reference order
 
 const Section* find_section(std::string_view path);
+const SectionShorthand* find_shorthand(std::string_view section_path);  // null: none
 const Field* find_field(std::string_view path);
 
 // Turns a concrete path into its table form: "mounts[3].target" -> "mounts[].target".

@@ -75,6 +75,8 @@ struct Mount {
     std::optional<Propagation> propagation;
     bool create = true;     // create the target (dir, or file for a file bind)
     bool optional = false;  // a missing bind source is skipped, not an error
+    bool unsafe = false;    // allow a bind of a host path that hands out the host (/proc, ...)
+    bool follow_symlinks = false;  // bind: resolve the source through symbolic links
     bool operator==(const Mount&) const = default;
 };
 
@@ -214,6 +216,7 @@ struct Landlock {
     bool enabled = false;
     std::vector<std::string> read;        // paths inside the sandbox, read-only access
     std::vector<std::string> read_write;  // paths inside the sandbox, full access
+    bool best_effort = false;             // a kernel without Landlock: warn and run anyway
     bool operator==(const Landlock&) const = default;
 };
 
@@ -238,6 +241,10 @@ struct Profile {
     Uts uts;
     std::vector<IdMapRange> uid_map;
     std::vector<IdMapRange> gid_map;
+    // uid_map = "auto" / gid_map = "auto": 65536 ids from a range chosen at run time, free of
+    // every /etc/subuid and /etc/subgid entry and of other sandboxes' (docs/security.md).
+    bool uid_map_auto = false;
+    bool gid_map_auto = false;
     Network network;
     Limits limits;
     Seccomp seccomp;

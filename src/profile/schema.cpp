@@ -158,6 +158,11 @@ Json section_schema(const Section& section) {
         Json sub = section_schema(s);
         if (s.kind == SectionKind::array_of_tables) {
             sub = Json{{"type", "array"}, {"description", s.doc}, {"items", sub}};
+            if (const SectionShorthand* sh = find_shorthand(s.path)) {
+                // An array of tables or one of the strings; "items" applies to arrays only.
+                sub.erase("type");
+                sub["anyOf"] = Json::array({Json{{"type", "array"}}, Json{{"enum", sh->values}}});
+            }
         } else {
             sub["description"] = s.doc;
         }

@@ -62,6 +62,21 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, m
     }
 }
 
+Result<UniqueFd> open_no_symlinks(const std::string& path, int flags) {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    for (;;) {
+        long fd = syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
+        if (fd >= 0) {
+            return UniqueFd(static_cast<int>(fd));
+        }
+        if (errno != EAGAIN && errno != EINTR) {
+            return fail("open", path);
+        }
+    }
+}
+
 Result<UniqueFd> open_dir(const std::string& path) {
     int fd = open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {

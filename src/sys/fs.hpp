@@ -15,6 +15,9 @@ namespace sandbox::sys {
 // openat2(root_fd, path, flags, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS); `path` is absolute
 // inside the root ("/etc/hosts"). O_CLOEXEC is always added.
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode = 0);
+// openat2(AT_FDCWD, path, flags, RESOLVE_NO_SYMLINKS): ELOOP when any component of `path` is
+// a symbolic link (magic /proc links included). O_CLOEXEC is always added.
+Result<UniqueFd> open_no_symlinks(const std::string& path, int flags);
 // O_PATH|O_DIRECTORY of a directory on the host.
 Result<UniqueFd> open_dir(const std::string& path);
 

@@ -13,8 +13,23 @@
 namespace sandbox::sys {
 namespace {
 
-// Newer than Debian 12's <linux/landlock.h>.
-constexpr uint64_t k_fs_truncate = 1ULL << 14;  // ABI 3
+// Newer than Debian 12's <linux/landlock.h> (ABI 1-2); values from the kernel's uapi header.
+constexpr uint64_t k_fs_truncate = 1ULL << 14;   // ABI 3
+constexpr uint64_t k_fs_ioctl_dev = 1ULL << 15;  // ABI 5: ioctl(2) on a character/block device
+constexpr uint64_t k_scope_abstract_unix_socket = 1ULL << 0;  // ABI 6
+// The ABI 6 ruleset attribute. An older kernel accepts the longer struct as long as the
+// fields it does not know are zero (copy_struct_from_user), so one layout serves every ABI.
+struct RulesetAttr {
+    uint64_t handled_access_fs = 0;
+    // ABI 4: TCP bind/connect rights. Not handled on purpose: the network namespace and
+    // network.mode decide what a sandbox may reach; handling them here with no rule would
+    // deny every TCP bind and connect (docs/security.md, "Landlock").
+    uint64_t handled_access_net = 0;
+    // ABI 6: a sandboxed process cannot connect to an abstract unix socket made outside its
+    // Landlock domain. Signals are not scoped: the pid namespace already confines them, and
+    // scoping would keep the workload from signalling `sandbox exec` processes.
+    uint64_t scoped = 0;
+};
 
 constexpr uint64_t k_fs_v1 =
     LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
@@ -26,7 +41,7 @@ constexpr uint64_t k_read =
     LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
 // Rights that make sense on a file (not a directory) in a path-beneath rule.
 constexpr uint64_t k_file_rights = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-                                   LANDLOCK_ACCESS_FS_READ_FILE | k_fs_truncate;
+                                   LANDLOCK_ACCESS_FS_READ_FILE | k_fs_truncate | k_fs_ioctl_dev;
 
 uint64_t handled_for(int abi) {
     uint64_t h = k_fs_v1;
@@ -35,6 +50,9 @@ uint64_t handled_for(int abi) {
     }
     if (abi >= 3) {
         h |= k_fs_truncate;
+    }
+    if (abi >= 5) {
+        h |= k_fs_ioctl_dev;  // else device ioctls stay allowed everywhere
     }
     return h;
 }
@@ -73,8 +91,11 @@ Status apply_landlock(const LandlockPaths& paths) {
         return fail_with(EOPNOTSUPP, "landlock_create_ruleset");
     }
     uint64_t handled = handled_for(abi);
-    landlock_ruleset_attr attr{};
+    RulesetAttr attr{};
     attr.handled_access_fs = handled;
+    if (abi >= 6) {
+        attr.scoped = k_scope_abstract_unix_socket;
+    }
     UniqueFd ruleset(
         static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0)));
     if (!ruleset) {

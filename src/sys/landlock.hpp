@@ -1,6 +1,7 @@
 #pragma once
 // Landlock file-system sandboxing through the raw syscalls (landlock(7)): a ruleset that
-// handles every file-system right the running kernel knows (ABI 1-3), path rules for the
+// handles every file-system right the running kernel knows (ABI 1-5; ABI 4's network rights
+// are left to the network namespace; ABI 6 scopes abstract unix sockets), path rules for the
 // paths that stay readable / writable, then landlock_restrict_self. Knows nothing about plans.
 #include <string>
 #include <vector>

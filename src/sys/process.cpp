@@ -2,12 +2,15 @@
 
 #include <linux/sched.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -196,6 +199,64 @@ std::string clone_flags_to_string(uint64_t flags) {
         }();
     }
     return out.empty() ? "0" : out;
+}
+
+Status rearm_parent_death_signal(const ParentWatch& parent) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        return fail("prctl", "PR_SET_PDEATHSIG");
+    }
+    // Armed now; if the parent is already gone it never fires, so look once more.
+    if (parent.pidfd >= 0) {
+        pollfd p{parent.pidfd, POLLIN, 0};
+        if (::poll(&p, 1, 0) > 0) {  // a pidfd is readable once its process has exited
+            return fail_with(ESRCH, "parent-death check", {}, {}, "the launcher has exited");
+        }
+    }
+    if (parent.pid > 0 && ::getppid() != parent.pid) {
+        return fail_with(ESRCH, "parent-death check", {}, {},
+                         "re-parented: the launcher has exited");
+    }
+    return {};
+}
+
+Status set_process_title(const std::string& title) {
+    FILE* f = std::fopen("/proc/self/stat", "re");
+    if (f == nullptr) {
+        return fail("open", "/proc/self/stat");
+    }
+    char buf[4096];
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    // Fields after the command name, which may hold spaces and ')': start after the last ')'.
+    const char* p = std::strrchr(buf, ')');
+    if (p == nullptr) {
+        return fail_with(EINVAL, "parse", "/proc/self/stat");
+    }
+    std::array<unsigned long, 4> bounds{};  // arg_start arg_end env_start env_end
+    int field = 2;
+    for (const char* c = p + 1; *c != '\0'; ++c) {
+        if (*c != ' ') {
+            continue;
+        }
+        ++field;
+        if (field >= 48 && field <= 51) {
+            bounds[static_cast<size_t>(field - 48)] = std::strtoul(c + 1, nullptr, 10);
+        }
+    }
+    auto [arg_start, arg_end, env_start, env_end] = bounds;
+    if (field < 51 || arg_start == 0 || arg_end <= arg_start) {
+        return fail_with(EINVAL, "parse", "/proc/self/stat", {}, "no argv bounds");
+    }
+    // The argv strings live in our own (copied) stack: plain memory writes, as setproctitle(3).
+    char* args = reinterpret_cast<char*>(arg_start);
+    size_t size = arg_end - arg_start;
+    std::memset(args, 0, size);
+    std::memcpy(args, title.data(), std::min(title.size(), size - 1));
+    if (env_start != 0 && env_end > env_start) {
+        std::memset(reinterpret_cast<char*>(env_start), 0, env_end - env_start);
+    }
+    return {};
 }
 
 }  // namespace sandbox::sys

@@ -81,4 +81,26 @@ std::string clone_flags_to_string(uint64_t flags);
 // Waits with a pidfd for the process to end, up to timeout_ms (-1 = forever). true = ended.
 Result<bool> wait_pidfd_readable(int pidfd, int timeout_ms);
 
+// The process whose death must take a sandbox process with it. `pid` is what getppid() returns
+// while that parent lives (0: not visible from our pid namespace, e.g. PID 1 of a new one);
+// `pidfd` (-1: none) is a pidfd of the parent, inherited across clone3, which still tells in a
+// new pid namespace whether the parent has exited.
+struct ParentWatch {
+    pid_t pid = 0;
+    int pidfd = -1;
+};
+
+// PR_SET_PDEATHSIG(SIGKILL), then checks that the parent is still alive: ESRCH when it died
+// before the signal was armed (no signal would ever come). The kernel resets the parent-death
+// signal on every credential change (commit_creds(): a new euid/egid/fsuid/fsgid, or
+// capabilities that are not a subset of the old ones, which a setns() into a user namespace
+// gives), so every such change must be followed by this call (prctl(2) PR_SET_PDEATHSIG).
+Status rearm_parent_death_signal(const ParentWatch& parent);
+
+// Overwrites this process's argv area (what /proc/PID/cmdline and ps show) with `title`,
+// truncated to the area's size, and clears the environment area (/proc/PID/environ). For a
+// clone of the launcher that stays around (the sandbox's init). Reads the areas' bounds from
+// /proc/self/stat (proc(5), fields 48-51).
+Status set_process_title(const std::string& title);
+
 }  // namespace sandbox::sys

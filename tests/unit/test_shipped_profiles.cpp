@@ -1,5 +1,6 @@
 // The shipped profiles (profiles/) and the examples (examples/) load cleanly, and each TOML file
 // decodes to exactly the same Profile as its YAML twin.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -76,8 +77,16 @@ TEST_CASE("profiles: the shipped profiles say what their names promise", "[unit]
           &locked.namespaces.time}) {
         CHECK(*ns == NamespaceSetting::new_ns());
     }
-    CHECK(locked.uid_map == std::vector<IdMapRange>{{0, 100000, 65536}});
-    CHECK(locked.gid_map == std::vector<IdMapRange>{{0, 100000, 65536}});
+    // A range of its own per sandbox, not one shared 100000.. range (issue 12).
+    CHECK(locked.uid_map.empty());
+    CHECK(locked.gid_map.empty());
+    CHECK(locked.uid_map_auto);
+    CHECK(locked.gid_map_auto);
+    auto shm = std::find_if(locked.mounts.begin(), locked.mounts.end(),
+                            [](const Mount& m) { return m.target == "/dev/shm"; });
+    REQUIRE(shm != locked.mounts.end());
+    CHECK(shm->type == MountType::tmpfs);
+    CHECK(std::find(shm->options.begin(), shm->options.end(), "noexec") != shm->options.end());
     CHECK(locked.rootfs.readonly);
     CHECK(locked.network.mode == NetworkMode::none);
     CHECK(locked.limits.memory == Bytes{256ULL << 20});

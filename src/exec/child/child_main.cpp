@@ -39,6 +39,8 @@ void join_cgroup_and_namespaces(const ChildContext& ctx) {
     for (const JoinNamespace& j : ctx.joins) {
         sys::or_throw(sys::enter_namespace(j.fd, j.type, j.what));
         close(j.fd);
+        // A user namespace's setns() changes our credentials, which clears PDEATHSIG.
+        sys::or_throw(sys::rearm_parent_death_signal(ctx.parent));
     }
 }
 
@@ -63,10 +65,8 @@ int report_child_failure(const SyncChannel& sync, const std::exception_ptr& erro
 
 int child_main(ChildContext ctx) noexcept {
     // Die with the launcher (also covers `sandbox:init`, so the whole pid namespace goes).
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    // The launcher may have died before PDEATHSIG was armed. In a new pid namespace getppid()
-    // is 0; there the wait for `go` below sees EOF instead.
-    if (!ctx.new_pid_namespace && !ctx.joins_pid_namespace && getppid() != ctx.launcher_pid) {
+    // The launcher may have died before the signal was armed: then stop here.
+    if (!sys::rearm_parent_death_signal(ctx.parent)) {
         return 125;
     }
     prctl(PR_SET_NAME, "sandbox:setup", 0, 0, 0);
@@ -93,6 +93,7 @@ int child_main(ChildContext ctx) noexcept {
                 if (setresuid(0, 0, 0) != 0) {
                     throw sys::SysError(errno, "setresuid", "0");
                 }
+                sys::or_throw(sys::rearm_parent_death_signal(ctx.parent));
             }
             set_identity(plan.identity);
         });

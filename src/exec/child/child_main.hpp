@@ -11,6 +11,7 @@
 #include "plan/plan.hpp"
 #include "sys/fd.hpp"
 #include "sys/seccomp.hpp"
+#include "sys/process.hpp"
 
 namespace sandbox::exec::child {
 
@@ -24,6 +25,9 @@ struct ChildContext {
     const plan::Plan* plan = nullptr;
     SyncChannel* sync = nullptr;  // the child's end
     pid_t launcher_pid = 0;
+    // Whose death kills this process (PR_SET_PDEATHSIG, re-armed after every credential
+    // change): the launcher; for the workload under a pid-1 init, the init.
+    sys::ParentWatch parent;
     bool new_pid_namespace = false;
     bool joins_pid_namespace = false;             // created in another sandbox's pid namespace
     std::string rootfs_dir;                       // prepared rootfs (archive: the unpacked tree)

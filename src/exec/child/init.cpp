@@ -3,8 +3,15 @@
 // kernel only delivers signals to PID 1 that it handles or blocks (pid_namespaces(7)); the
 // launcher blocked SIGINT/TERM/HUP/QUIT/USR1/USR2/WINCH/CHLD before clone3, so they queue here
 // and sigwaitinfo() picks them up. When PID 1 exits the kernel kills the rest of the namespace.
+//
+// The init is a clone of the launcher: it would otherwise keep the launcher's argv and
+// environment (/proc/1/cmdline, /proc/1/environ) and every fd the launcher had open at clone3
+// (the launcher's pidfd, its terminal on 0-2). Once the workload is forked, it keeps nothing
+// but its signal mask: a workload that can ptrace it finds nothing of the host there.
 #include "exec/child/init.hpp"
 
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -14,8 +21,30 @@
 
 namespace sandbox::exec::child {
 
+namespace {
+
+// 0-2 onto /dev/null (nothing to print; an fd number left free would be reused by whatever
+// opens next), everything above closed.
+void drop_inherited_fds() {
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3; ++fd) {
+        if (null_fd >= 0) {
+            dup2(null_fd, fd);
+        } else {
+            close(fd);
+        }
+    }
+    close_range(3, ~0U, 0);
+}
+
+}  // namespace
+
 int run_init(const ChildContext& ctx) {
     pid_t workload = -1;
+    // The workload's parent is this init (PID 1 of the namespace), not the launcher: its
+    // PDEATHSIG check after setresuid() looks for us.
+    ChildContext workload_ctx = ctx;
+    workload_ctx.parent = sys::ParentWatch{1, -1};
     run_child_step(plan::StepId::init, [&] {
         workload = fork();
         if (workload < 0) {
@@ -24,7 +53,7 @@ int run_init(const ChildContext& ctx) {
     });
     if (workload == 0) {
         prctl(PR_SET_NAME, "sandbox:workload", 0, 0, 0);
-        run_workload(ctx);  // never returns
+        run_workload(workload_ctx);  // never returns
     }
     prctl(PR_SET_NAME, "sandbox:init", 0, 0, 0);
     // The workload has the pty slave; a copy held here would keep the launcher's master from
@@ -32,11 +61,13 @@ int run_init(const ChildContext& ctx) {
     if (ctx.pty_slave >= 0) {
         close(ctx.pty_slave);
     }
+    (void)sys::set_process_title("sandbox-init");  // cosmetic: a failure changes nothing else
     SyncMsg done = SyncMsg::setup_done(workload);
     ctx.sync->try_send(done);
     // Our copy of the socket must go, or the launcher never sees the EOF that means
     // "execve succeeded".
     ctx.sync->close();
+    drop_inherited_fds();
 
     sigset_t set;
     sigemptyset(&set);

@@ -241,11 +241,25 @@ private:
     }
 
     void bind(const MountOp& op) {
-        sys::UniqueFd source(open(op.source.c_str(), O_PATH | O_CLOEXEC));
+        // The source is opened once, and without following links unless the mount asks:
+        // a link in the path would let whoever controls it choose what gets bound.
+        sys::UniqueFd source;
+        if (op.follow_symlinks) {
+            source = sys::UniqueFd(open(op.source.c_str(), O_PATH | O_CLOEXEC));
+        } else if (auto fd = sys::open_no_symlinks(op.source, O_PATH)) {
+            source = std::move(*fd);
+        } else {
+            errno = fd.error().err();
+        }
         if (!source) {
             if (errno == ENOENT && op.optional) {
                 spdlog::debug("bind '{}': source missing, optional: skipped", op.source);
                 return;
+            }
+            if (errno == ELOOP) {
+                throw sys::SysError(ELOOP, "bind", op.source, op.target,
+                                    "the source path contains a symbolic link; set "
+                                    "follow_symlinks = true on the mount to allow it");
             }
             throw sys::SysError(errno, "bind", op.source, op.target);
         }

@@ -173,12 +173,8 @@ void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& securi
     if (!security.landlock || !security.landlock->enabled) {
         return;
     }
-    if (sys::landlock_abi_version() == 0) {
-        spdlog::warn(
-            "security.landlock: the kernel has no Landlock (not built in, or not in "
-            "the lsm= list): skipped");
-        return;
-    }
+    // No Landlock in the kernel: the planner refused the profile, or dropped Landlock from
+    // the plan for best_effort; apply_landlock fails closed (EOPNOTSUPP) if it gets here.
     if (caps.no_new_privileges) {
         sys::or_throw(sys::set_no_new_privs());
     }

@@ -62,8 +62,9 @@ void apply_capabilities(const plan::CapsPlan& caps);
 // [security.landlock]: PR_SET_NO_NEW_PRIVS (when asked; Landlock needs it or CAP_SYS_ADMIN),
 // then a Landlock ruleset leaving only landlock.read (read/execute) and landlock.read_write
 // (everything) reachable. Paths are inside the sandbox (after pivot_root). Where the kernel
-// has no Landlock it warns and goes on. Before seccomp: the strict preset does not allow the
-// landlock syscalls.
+// has no Landlock it fails (EOPNOTSUPP): the planner has already refused such a profile or,
+// with best_effort, left Landlock out of the plan (docs/security.md). Before seccomp: the
+// strict preset does not allow the landlock syscalls.
 void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security);
 
 // PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: `prepared` (prepare_seccomp's, or

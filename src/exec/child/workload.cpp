@@ -154,6 +154,7 @@ void apply_credentials(const ChildContext& ctx) {
     if (setresuid(c.uid, c.uid, c.uid) != 0) {
         throw sys::SysError(errno, "setresuid", std::to_string(c.uid));
     }
+    sys::or_throw(sys::rearm_parent_death_signal(ctx.parent));  // cleared by setresuid
 }
 
 // close_range(CLOEXEC) everything from 3 up, except keep_fds (whose CLOEXEC is cleared): the

@@ -5,6 +5,8 @@
 // first, after "deny" in setgroups when the plan says so (required for an unprivileged map).
 #include "exec/host/id_maps.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "sys/id_map.hpp"
 
 namespace sandbox::exec::host {
@@ -19,21 +21,38 @@ std::vector<sys::IdRange> ranges_of(const std::vector<plan::IdMapLine>& lines) {
 }
 }  // namespace
 
-void write_id_maps(const plan::IdMapPlan& plan, pid_t child) {
+IdRangeLease write_id_maps(const plan::IdMapPlan& plan, pid_t child, const std::string& owner,
+                           Rollback& rollback) {
+    IdRangeLease lease;
     if (!plan.enabled) {
-        return;
+        return lease;
+    }
+    std::vector<sys::IdRange> uid_ranges = ranges_of(plan.uid_lines);
+    std::vector<sys::IdRange> gid_ranges = ranges_of(plan.gid_lines);
+    if (const auto& a = plan.auto_range) {
+        lease = sys::or_throw(lease_id_range(a->lease_dir, a->uid_pool, a->pool_origin, a->excluded,
+                                             a->count, owner));
+        rollback.push(UndoKind::release_id_range, lease.path, lease.token);
+        uint32_t offset = lease.start - a->uid_pool.start;
+        lease.gid_start = a->gid_pool.start + offset;
+        uid_ranges = {sys::IdRange{0, lease.start, a->count}};
+        gid_ranges = {sys::IdRange{0, a->gid_pool.start + offset, a->count}};
+        spdlog::info("id_maps: uid_map auto -> host uids {}..{}, gids {}..{}", lease.start,
+                     uint64_t{lease.start} + a->count - 1, a->gid_pool.start + offset,
+                     uint64_t{a->gid_pool.start} + offset + a->count - 1);
     }
     if (plan.use_helpers) {
         // Multi-range rootless: the setuid helpers check /etc/subuid and /etc/subgid.
-        sys::or_throw(sys::run_id_map_helper("newgidmap", child, ranges_of(plan.gid_lines)));
-        sys::or_throw(sys::run_id_map_helper("newuidmap", child, ranges_of(plan.uid_lines)));
-        return;
+        sys::or_throw(sys::run_id_map_helper("newgidmap", child, gid_ranges));
+        sys::or_throw(sys::run_id_map_helper("newuidmap", child, uid_ranges));
+        return lease;
     }
     if (plan.deny_setgroups) {
         sys::or_throw(sys::deny_setgroups(child));
     }
-    sys::or_throw(sys::write_gid_map(child, ranges_of(plan.gid_lines)));
-    sys::or_throw(sys::write_uid_map(child, ranges_of(plan.uid_lines)));
+    sys::or_throw(sys::write_gid_map(child, gid_ranges));
+    sys::or_throw(sys::write_uid_map(child, uid_ranges));
+    return lease;
 }
 
 }  // namespace sandbox::exec::host

@@ -99,6 +99,12 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
         join_fds.push_back(std::move(fd));
     }
 
+    // The child re-arms PR_SET_PDEATHSIG after each credential change and then checks that we
+    // still live: by getppid() where it sees our pid, by this pidfd (inherited) everywhere.
+    sys::UniqueFd self_pidfd = sys::or_throw(sys::open_pidfd(getpid()));
+    bool sees_our_pid = !cctx.new_pid_namespace && !cctx.joins_pid_namespace;
+    cctx.parent = sys::ParentWatch{sees_our_pid ? getpid() : 0, self_pidfd.get()};
+
     sys::UniqueFd own_pid_ns;
     if (pid_join) {
         own_pid_ns = sys::or_throw(sys::open_namespace("/proc/self/ns/pid"));
