@@ -88,7 +88,7 @@ TEST_CASE("cli: a command after -- is refused by a subcommand that runs none", "
     CHECK(r.err == "sandbox: 'ps' takes no command after '--'\n");
 }
 
-TEST_CASE("cli: -v is --volume everywhere; verbosity is --verbose or --log-level", "[unit][cli]") {
+TEST_CASE("cli: -v is --volume everywhere, verbosity is --verbose or --log-level", "[unit][cli]") {
     TempDir dir("cli");
     std::string profile = write_profile(dir);
     // Before the subcommand: refused, with the way to more log output.

@@ -335,12 +335,12 @@ TEST_CASE("seccomp sys: a cache file from another build is never loaded", "[unit
     REQUIRE(sys::write_seccomp_cache(base + sys::libseccomp_version() + "-" + SANDBOX_VERSION +
                                          "-0000000000000000000000000000000000000000.bpf",
                                      *wrong));
-    const auto& prepared = exec::child::prepare_seccomp(plan);
+    auto prepared = exec::child::prepare_seccomp(plan);
     CHECK_FALSE(prepared.from_cache);
     CHECK(prepared.cache_file == base + sys::seccomp_cache_tag() + ".bpf");
     plan::CapsPlan caps;
     int status = in_child([&] {
-        exec::child::apply_seccomp(caps, plan);
+        exec::child::apply_seccomp(caps, plan, &prepared.program);
         return syscall_errno(SYS_getppid) == 77 ? 0 : 40;
     });
     CHECK(exit_code(status) == 0);
