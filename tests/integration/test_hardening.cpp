@@ -259,7 +259,7 @@ TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /
     std::string tables = "[namespaces]\nuser = true\n";
     auto a = write_profile(t, "auto-a", top, tables);
     auto b = write_profile(t, "auto-b", top, tables);
-    RunResult up_a = t.run({"-v", "up", "-d", a, "--", "sleep", "30"});
+    RunResult up_a = t.run({"--verbose", "up", "-d", a, "--", "sleep", "30"});
     RunResult up_b = t.run({"up", "-d", b, "--", "sleep", "30"});
     REQUIRE(up_a.status == 0);
     REQUIRE(up_b.status == 0);
