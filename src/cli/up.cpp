@@ -67,6 +67,13 @@ int run_detached(const plan::Plan& plan, const plan::HostFacts& facts,
             dup2(null_fd, STDERR_FILENO);
             close(null_fd);
         }
+        // The daemon outlives the command that started it: it must not keep the invoker's
+        // other fds open (a pipe of `$(sandbox up -d …)`, a flock(1) lock, a terminal).
+        const auto notify = static_cast<unsigned>(pipe_fds[1]);
+        if (notify > 3) {
+            close_range(3, notify - 1, 0);
+        }
+        close_range(notify + 1, ~0U, 0);
         launch_options.detach_notify_fd = pipe_fds[1];
         _exit(exec::launch(plan, facts, launch_options));
     }
