@@ -189,9 +189,13 @@ inline std::vector<std::string> leaks_between(const LeakSnapshot& before, const 
     diff(before.processes, after.processes, "process", [&](const std::string& x) {
         // A sandbox process names itself (comm sandbox, sandbox:init, sandbox:workload), and
         // the init's cmdline is `sandbox-init`: neither needs a marker or a cgroup to count.
-        const std::size_t comm_at = x.find(' ') + 1;
-        return ours(x) || x.compare(comm_at, 7, "sandbox") == 0 ||
-               x.find(":/sandbox/") != std::string::npos ||
+        // (Not the test binary's own children: their comm is `sandbox_integra`.)
+        const std::string named = x.substr(x.find(' ') + 1);
+        const bool sandbox_process = named.rfind("sandbox: ", 0) == 0 ||
+                                     named.rfind("sandbox:init", 0) == 0 ||
+                                     named.rfind("sandbox:workload", 0) == 0 ||
+                                     named.find(": sandbox-init") != std::string::npos;
+        return ours(x) || sandbox_process || x.find(":/sandbox/") != std::string::npos ||
                x.find("/sandbox/it") != std::string::npos;
     });
     return out;
