@@ -14,7 +14,7 @@
 #
 # crun 1.8 refuses this cgroup-v1 hybrid host ("cgroups in hybrid mode not supported"), so the
 # whole hyperfine run happens inside a private mount namespace (unshare -m) whose
-# /sys/fs/cgroup is a fresh tmpfs holding only binds of the v1 hierarchies (DESIGN §8). Every
+# /sys/fs/cgroup is a fresh tmpfs holding only binds of the v1 hierarchies (docs/architecture.md §8). Every
 # command runs in that namespace, so none is favoured; cgroup membership is not per mount ns.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Seccomp setup cost, uncached vs cached (DESIGN §2: the filter is compiled once per profile
+# Seccomp setup cost, uncached vs cached (docs/architecture.md §2: the filter is compiled once per profile
 # and cached as BPF under <cache_root>/seccomp/<key>-<libseccomp version>.bpf).
 #
 #   bench/seccomp.sh [BUILD_DIR]        (as root; needs `ninja -C BUILD_DIR sandbox test_rootfs`)

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     # build
     cmake ninja-build g++ pkg-config clang-format
-    # libraries (DESIGN §7)
+    # libraries (docs/architecture.md §7)
     libtomlplusplus-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
     libexpected-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev libnftables-dev
     libarchive-dev libssl-dev catch2

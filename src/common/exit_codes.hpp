@@ -1,6 +1,6 @@
 #pragma once
-// Exit statuses of `sandbox` (DESIGN §4). The workload's own status passes through; these are
-// the ones the tool itself chooses.
+// Exit statuses of `sandbox` (docs/architecture.md §4). The workload's own status passes through;
+// these are the ones the tool itself chooses.
 namespace sandbox {
 
 inline constexpr int k_exit_ok = 0;

@@ -1,5 +1,5 @@
-// The host driver. Order is DESIGN §2; each step's file explains its own ordering constraint.
-// Everything host-side is on the Rollback, which unwinds on every path out of launch():
+// The host driver. Order is docs/architecture.md §2; each step's file explains its own ordering
+// constraint. Everything host-side is on the Rollback, which unwinds on every path out of launch():
 // success, a failed step (here or in the child), SIGINT/TERM/HUP, timeout.
 #include "exec/launcher.hpp"
 
@@ -144,7 +144,7 @@ int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOpt
     bool killed_after_grace = false;
 
     // Blocked before clone3 and inherited by the child: init picks them up with sigwaitinfo,
-    // the launcher through this signalfd (STYLE §2.3).
+    // the launcher through this signalfd (docs/architecture.md §9.3).
     sigset_t handled =
         sys::make_sigset({SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
     sys::ScopedSignalMask mask(handled);

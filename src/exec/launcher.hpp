@@ -1,6 +1,6 @@
 #pragma once
-// The host driver (DESIGN §2 steps 2-8, then supervise and cleanup): the fixed step list,
-// the Rollback that owns everything host-side, the one place a setup error is printed.
+// The host driver (docs/architecture.md §2 steps 2-8, then supervise and cleanup): the fixed step
+// list, the Rollback that owns everything host-side, the one place a setup error is printed.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -66,8 +66,8 @@ struct HostContext {
 template <typename Fn>
 auto run_step(HostContext& ctx, plan::StepId step, Fn&& fn) -> decltype(fn());
 
-// The whole of `sandbox up` after validate: returns the exit status (DESIGN §4) and has
-// printed any setup error (once).
+// The whole of `sandbox up` after validate: returns the exit status (docs/architecture.md §4) and
+// has printed any setup error (once).
 int launch(const plan::Plan& plan, const plan::HostFacts& facts, const LaunchOptions& options);
 
 // Builds the workload environment: plan.env, then inherit_env values from this process.

@@ -1,6 +1,7 @@
 #pragma once
-// The run report (`sandbox up --report FILE`, DESIGN §2 "After exit"): how the workload ended,
-// each step's duration, usage from the cgroup and any undo failure. Written last, after unwind.
+// The run report (`sandbox up --report FILE`, docs/architecture.md §2 "After exit"): how the
+// workload ended, each step's duration, usage from the cgroup and any undo failure. Written last,
+// after unwind.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>

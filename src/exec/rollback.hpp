@@ -1,8 +1,8 @@
 #pragma once
-// The undo stack for what the host side creates (STYLE §2.3). Entries are data, not closures,
-// so a detached sandbox's list can be written to state.json and replayed by `sandbox down`.
-// Push right after a creation succeeds; unwind() runs newest first, never throws, keeps going
-// past failures and returns them for the report.
+// The undo stack for what the host side creates (docs/architecture.md §9.3). Entries are data, not
+// closures, so a detached sandbox's list can be written to state.json and replayed by `sandbox
+// down`. Push right after a creation succeeds; unwind() runs newest first, never throws, keeps
+// going past failures and returns them for the report.
 #include <functional>
 #include <optional>
 #include <string>

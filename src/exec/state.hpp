@@ -1,12 +1,12 @@
 #pragma once
-// Pipeline step 2, state (DESIGN §2): <state_root>/<name>/ holds state.json (who runs, its
-// namespaces and cgroups, the rollback entries). First host step, so every later creation can
-// be recorded in it; its own removal is the first rollback entry, so it is undone last.
-// The directory itself is flock()ed by the launcher for its whole life: a second `up` of the
-// same name sees the lock (EBUSY); a directory whose lock nobody holds is stale (the launcher
-// was SIGKILLed) and is cleaned by replaying its rollback entries — but only when the invoker
-// owns the state root, the directory and state.json and nobody else may write them
-// (docs/security.md, "Trust model"): a forged entry would run with the invoker's rights.
+// Pipeline step 2, state (docs/architecture.md §2): <state_root>/<name>/ holds state.json (who
+// runs, its namespaces and cgroups, the rollback entries). First host step, so every later creation
+// can be recorded in it; its own removal is the first rollback entry, so it is undone last. The
+// directory itself is flock()ed by the launcher for its whole life: a second `up` of the same name
+// sees the lock (EBUSY); a directory whose lock nobody holds is stale (the launcher was SIGKILLed)
+// and is cleaned by replaying its rollback entries — but only when the invoker owns the state root,
+// the directory and state.json and nobody else may write them (docs/security.md, "Trust model"): a
+// forged entry would run with the invoker's rights.
 #include <sys/types.h>
 
 #include <map>

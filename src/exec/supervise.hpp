@@ -1,7 +1,7 @@
 #pragma once
-// After setup (DESIGN §2 "After exit"): wait for the sandbox's first process with a pidfd and
-// the launcher's signals with a signalfd (one poll, no handlers), forward signals, enforce the
-// timeout (stop_signal, stop_grace, then SIGKILL of the whole cgroup), relay the pty.
+// After setup (docs/architecture.md §2 "After exit"): wait for the sandbox's first process with a
+// pidfd and the launcher's signals with a signalfd (one poll, no handlers), forward signals,
+// enforce the timeout (stop_signal, stop_grace, then SIGKILL of the whole cgroup), relay the pty.
 #include <optional>
 
 #include "plan/plan.hpp"

@@ -1,7 +1,7 @@
 #pragma once
-// The launcher <-> child protocol (STYLE §2.4): one SOCK_SEQPACKET socketpair, fixed-size
-// trivially-copyable messages sent with a single send(), typed waits. No allocation or JSON is
-// needed to send from the child. Both ends are CLOEXEC: once the workload's execve succeeds
+// The launcher <-> child protocol (docs/architecture.md §9.4): one SOCK_SEQPACKET socketpair,
+// fixed-size trivially-copyable messages sent with a single send(), typed waits. No allocation or
+// JSON is needed to send from the child. Both ends are CLOEXEC: once the workload's execve succeeds
 // the launcher reads EOF.
 //
 //   launcher                        child

@@ -1,12 +1,12 @@
-// Cgroup planning. Ordering constraint (DESIGN §2): the cgroup is created and its limits
-// written (step 4) before spawn, so the child is limited from its first instruction (v2:
+// Cgroup planning. Ordering constraint (docs/architecture.md §2): the cgroup is created and its
+// limits written (step 4) before spawn, so the child is limited from its first instruction (v2:
 // clone3 CLONE_INTO_CGROUP; v1: the child writes 0 into each hierarchy's `tasks` itself).
 //
 // Decision: the cgroup is enabled whenever we may create one (root on v1/v2/hybrid, or any
 // caller on v2), with or without limits, because the whole-cgroup kill at cleanup is how we
-// guarantee that no stray process outlives the sandbox (DESIGN §5). Rootless on v1 hierarchies
-// (root-owned) it is enabled only when limits ask for it, with an error note: the limits cannot
-// be enforced there, and silently running without them would be worse.
+// guarantee that no stray process outlives the sandbox (docs/architecture.md §5). Rootless on v1
+// hierarchies (root-owned) it is enabled only when limits ask for it, with an error note: the
+// limits cannot be enforced there, and silently running without them would be worse.
 //
 // limits.memory_swap is swap on top of memory, as v2's memory.swap.max; v1 only knows
 // memory+swap (memory.memsw.limit_in_bytes), so it gets memory + memory_swap.

@@ -1,5 +1,5 @@
 // Plan printer. No decisions are made here: every line is one field of the Plan, so explain
-// cannot drift from what the executor runs. Steps print in DESIGN §2 order.
+// cannot drift from what the executor runs. Steps print in docs/architecture.md §2 order.
 #include "plan/explain.hpp"
 
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 #pragma once
 // Plan -> text and JSON for `sandbox explain`. What it prints is the plan the executor runs:
-// one header per pipeline step (StepId names, in DESIGN §2 order) and one line per operation,
-// with kernel flags spelled symbolically (MS_BIND|MS_REC|MS_RDONLY, CLONE_NEWPID, ...).
+// one header per pipeline step (StepId names, in docs/architecture.md §2 order) and one line per
+// operation, with kernel flags spelled symbolically (MS_BIND|MS_REC|MS_RDONLY, CLONE_NEWPID, ...).
 #include <string>
 
 #include "plan/plan.hpp"

@@ -1,7 +1,7 @@
 // Default mounts. Ordering constraint: these run in step 10 after the root is prepared
 // (targets are inside the new root) and before pivot_root (dev_node and host binds take host
 // paths as sources). /proc comes before everything that links into it (/dev/fd), /dev before
-// its sub-mounts, and the masks after the filesystems they mask (DESIGN §2 step 10).
+// its sub-mounts, and the masks after the filesystems they mask (docs/architecture.md §2 step 10).
 #include "plan/mount_defaults.hpp"
 
 #include <algorithm>

@@ -1,6 +1,7 @@
-// Network planning. Ordering constraint (DESIGN §2): the host half (step 7) runs after id_maps,
-// once the child's netns exists, and creates the peer directly inside it (no move: DESIGN §8);
-// the sandbox half (step 12) runs after pivot_root and renames/addresses the peer.
+// Network planning. Ordering constraint (docs/architecture.md §2): the host half (step 7) runs
+// after id_maps, once the child's netns exists, and creates the peer directly inside it (no move:
+// docs/architecture.md §8); the sandbox half (step 12) runs after pivot_root and renames/addresses
+// the peer.
 #include "plan/network_plan.hpp"
 
 #include <charconv>

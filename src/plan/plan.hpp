@@ -106,7 +106,7 @@ struct NamespaceOp {
 
 struct SpawnPlan {
     std::vector<NamespaceOp> namespaces;  // only those not left as the host's
-    bool join_pid_namespace = false;      // needs the intermediate process (STYLE §2.4)
+    bool join_pid_namespace = false;  // needs the intermediate process (docs/architecture.md §9.4)
     // A new cgroup namespace is rooted at the cgroup its creator is in. On v2 the child is
     // born in the sandbox cgroup (CLONE_INTO_CGROUP) and CLONE_NEWCGROUP goes into clone3.
     // On v1 the child joins by writing its `tasks` files itself, so the cgroup namespace must

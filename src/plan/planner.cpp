@@ -1,6 +1,6 @@
 // Profile + HostFacts -> Plan. Pure (no system calls, no environment): everything the executor
-// does is decided here, in the order DESIGN §2 runs it, so `sandbox explain` shows what runs.
-// Each phase is one function below, in pipeline order.
+// does is decided here, in the order docs/architecture.md §2 runs it, so `sandbox explain` shows
+// what runs. Each phase is one function below, in pipeline order.
 #include <algorithm>
 #include <cstdio>
 

@@ -1,7 +1,7 @@
 #pragma once
-// The single vocabulary of pipeline steps (DESIGN §2): the same word is the step's file name,
-// the log field, the word in an error ("setup failed at mounts"), the line in `explain` and the
-// key in report.json.
+// The single vocabulary of pipeline steps (docs/architecture.md §2): the same word is the step's
+// file name, the log field, the word in an error ("setup failed at mounts"), the line in `explain`
+// and the key in report.json.
 #include <array>
 #include <optional>
 #include <string_view>

@@ -1,5 +1,5 @@
-// load_profile: find -> read -> resolve -> decode -> check (DESIGN §1). Decode only runs on a
-// tree that read and resolve accepted, so one broken file does not cascade into a page of
+// load_profile: find -> read -> resolve -> decode -> check (docs/architecture.md §1). Decode only
+// runs on a tree that read and resolve accepted, so one broken file does not cascade into a page of
 // "missing key" errors. The search functions live in resolve.cpp (resolve needs them for
 // `extends`).
 #include "profile/loader.hpp"

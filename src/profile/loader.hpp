@@ -14,7 +14,7 @@
 
 namespace sandbox::profile {
 
-// What the command line adds on top of the files (DESIGN §1 resolve).
+// What the command line adds on top of the files (docs/architecture.md §1 resolve).
 struct Overrides {
     std::vector<std::string> set;        // "limits.memory=1GiB" (value typed like in a file)
     std::vector<std::string> unset;      // "network.veth": removed before --set is applied

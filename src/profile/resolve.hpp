@@ -1,5 +1,5 @@
 #pragma once
-// resolve: the profile files as read -> one merged tree, before decode (DESIGN §1):
+// resolve: the profile files as read -> one merged tree, before decode (docs/architecture.md §1):
 //   * `extends` (a string or a list): parents are found next to the file that names them, then
 //     on the search path; a bare name `locked` finds locked.toml / .yaml / .yml. Parents merge
 //     left to right, the file itself last. Cycles and missing parents are errors at the

@@ -44,10 +44,10 @@ public:
     // leaf, top down, skipping controllers already enabled there. v1: no-op.
     virtual Status enable_controllers(const std::vector<std::string>& controllers) = 0;
     // Moves a process in from outside (v2 cgroup.procs; v1 every hierarchy's cgroup.procs).
-    // Slow on v1 when cold (DESIGN §8): prefer self_attach_files() / open_leaf().
+    // Slow on v1 when cold (docs/architecture.md §8): prefer self_attach_files() / open_leaf().
     virtual Status attach(pid_t pid) = 0;
     // Absolute paths of the files the child writes "0" into to join by itself before exec
-    // (v1: each hierarchy's `tasks`; v2: cgroup.procs). Cheap even cold (DESIGN §8).
+    // (v1: each hierarchy's `tasks`; v2: cgroup.procs). Cheap even cold (docs/architecture.md §8).
     virtual std::vector<std::string> self_attach_files() const = 0;
     // v2: an O_DIRECTORY|O_PATH|O_CLOEXEC fd of the leaf for clone3(CLONE_INTO_CGROUP);
     // nullopt on v1.

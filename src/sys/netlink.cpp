@@ -241,8 +241,8 @@ Status Netlink::create_veth(const VethSpec& spec) {
         rtnl_link_set_mtu(link.get(), *spec.mtu);
         rtnl_link_set_mtu(peer.get(), *spec.mtu);
     }
-    // DESIGN §8: creating the peer in the target netns costs nothing extra, whereas moving it
-    // afterwards (what `ip link set netns` does) costs 14-22 ms on this VM.
+    // docs/architecture.md §8: creating the peer in the target netns costs nothing extra, whereas
+    // moving it afterwards (what `ip link set netns` does) costs 14-22 ms on this VM.
     if (spec.peer_netns_pid > 0) {
         rtnl_link_set_ns_pid(peer.get(), spec.peer_netns_pid);
     }

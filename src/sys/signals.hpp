@@ -1,7 +1,7 @@
 #pragma once
 // Scoped signal masks and signalfd. The launcher blocks the signals it handles before clone3
 // and reads them from a signalfd in the supervise loop, so a signal causes an orderly unwind
-// instead of exiting halfway (STYLE §2.3).
+// instead of exiting halfway (docs/architecture.md §9.3).
 #include <signal.h>
 
 #include <initializer_list>

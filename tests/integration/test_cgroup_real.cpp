@@ -200,8 +200,8 @@ TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated gro
 }
 
 // Not a test: `sandbox_integration_tests "[bench]"` prints the cost of one create + limit +
-// remove cycle (DESIGN §8 measured ~140 µs for mkdir + limit + attach + rmdir of a warm v1
-// memory group on this VM).
+// remove cycle (docs/architecture.md §8 measured ~140 µs for mkdir + limit + attach + rmdir of a
+// warm v1 memory group on this VM).
 TEST_CASE("cgroup: create + limit + remove cycle timing", "[.][bench]") {
     test::require_root("needs root to create cgroups");
     plan::HostFacts facts = exec::probe_host();

@@ -1,5 +1,5 @@
-// The cleanup guarantee (DESIGN §5): nothing is left after a failure at any step, a signal to
-// the launcher during setup or during the run, or a launcher killed outright.
+// The cleanup guarantee (docs/architecture.md §5): nothing is left after a failure at any step, a
+// signal to the launcher during setup or during the run, or a launcher killed outright.
 #include <signal.h>
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
-// Bad input as data (DESIGN §6): every tests/profiles/bad/NAME.{toml,yaml,yml} is loaded with
-// the cwd set to that folder, and its diagnostics must equal NAME.expected byte for byte.
-// SANDBOX_UPDATE_EXPECTED=1 rewrites the .expected files instead (review the diff by hand;
+// Bad input as data (docs/architecture.md §6): every tests/profiles/bad/NAME.{toml,yaml,yml} is
+// loaded with the cwd set to that folder, and its diagnostics must equal NAME.expected byte for
+// byte. SANDBOX_UPDATE_EXPECTED=1 rewrites the .expected files instead (review the diff by hand;
 // refused with CI=true, support/golden.hpp).
 // Parents used by `extends` live in bad/parents/ (by path) and bad/search-path/ (by name); the
 // environment seen by ${env:…} is fixed below, so the output does not depend on the machine.

@@ -1,4 +1,4 @@
-// Rollback ordering, failure collection and the state.json round trip (STYLE §2.8).
+// Rollback ordering, failure collection and the state.json round trip (docs/architecture.md §9.8).
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// The sync protocol over a real socketpair and a fork (STYLE §2.8).
+// The sync protocol over a real socketpair and a fork (docs/architecture.md §9.8).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// The sandbox side's step list (DESIGN §2, steps 9-13), the child's counterpart of
+// The sandbox side's step list (docs/architecture.md §2, steps 9-13), the child's counterpart of
 // launcher.cpp. Order: join the cgroup and namespaces first (spawn's child half: nothing may
 // run outside the limits), wait for `go` (the launcher has written the id maps and made the
 // host half of the network), then identity → mounts → pivot_root → network_sandbox → init.
@@ -28,7 +28,8 @@ namespace {
 
 void join_cgroup_and_namespaces(const ChildContext& ctx) {
     // v1: join by writing "0" ourselves, ~50 µs even cold, where the launcher writing our pid
-    // costs 8-35 ms (DESIGN §8). Before anything else runs, so all of it is accounted.
+    // costs 8-35 ms (docs/architecture.md §8). Before anything else runs, so all of it is
+    // accounted.
     if (!ctx.cgroup_self_attach.empty()) {
         sys::or_throw(sys::join_cgroup(ctx.cgroup_self_attach));
     }

@@ -1,7 +1,7 @@
 #pragma once
-// The sandbox side (DESIGN §2 steps 9-13, then 14-18 in the workload). child_main runs in the
-// process clone3 made; it shares nothing with the launcher but a copy of its memory, so it
-// reads the plan directly (no serialisation) and reports back only through the sync socket.
+// The sandbox side (docs/architecture.md §2 steps 9-13, then 14-18 in the workload). child_main
+// runs in the process clone3 made; it shares nothing with the launcher but a copy of its memory, so
+// it reads the plan directly (no serialisation) and reports back only through the sync socket.
 #include <sys/types.h>
 
 #include <string>
@@ -10,8 +10,8 @@
 #include "exec/sync.hpp"
 #include "plan/plan.hpp"
 #include "sys/fd.hpp"
-#include "sys/seccomp.hpp"
 #include "sys/process.hpp"
+#include "sys/seccomp.hpp"
 
 namespace sandbox::exec::child {
 

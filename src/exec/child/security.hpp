@@ -1,6 +1,6 @@
 #pragma once
-// Workload steps 16-17 (DESIGN §2): capabilities, then no_new_privs and seccomp, last before
-// execve so setup syscalls are not filtered. Called in the workload process only, except
+// Workload steps 16-17 (docs/architecture.md §2): capabilities, then no_new_privs and seccomp, last
+// before execve so setup syscalls are not filtered. Called in the workload process only, except
 // prepare_seccomp (launcher).
 //
 // The executor's exact order:

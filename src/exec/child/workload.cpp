@@ -1,6 +1,6 @@
 // Steps 14-18, the workload. After init forked us (or directly after network_sandbox when the
-// sandbox has no pid-1 init). Order (DESIGN §2): process → credentials → capabilities →
-// seccomp → exec. Credentials before capabilities, because setresuid() to non-root clears the
+// sandbox has no pid-1 init). Order (docs/architecture.md §2): process → credentials → capabilities
+// → seccomp → exec. Credentials before capabilities, because setresuid() to non-root clears the
 // permitted set unless PR_SET_KEEPCAPS is on; seccomp last but one, "as close to exec as
 // possible" (youki), so no setup syscall is filtered; fds closed last so the sync socket can
 // still carry an error until execve itself.

@@ -1,7 +1,7 @@
 // Pipeline step 4, cgroup. After rootfs (nothing here depends on it, but a rootfs failure should
 // not leave a cgroup to undo) and before spawn: the child is born into the leaf (v2
-// CLONE_INTO_CGROUP) or joins it itself before exec (v1 `tasks`, DESIGN §8), so the limits are
-// written here, before any workload code runs.
+// CLONE_INTO_CGROUP) or joins it itself before exec (v1 `tasks`, docs/architecture.md §8), so the
+// limits are written here, before any workload code runs.
 #include "exec/host/cgroup.hpp"
 
 #include <fmt/format.h>

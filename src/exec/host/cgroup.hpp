@@ -1,7 +1,7 @@
 #pragma once
-// Pipeline step 4, cgroup (DESIGN §2): after rootfs, before spawn, because spawn needs the leaf
-// (v2 CLONE_INTO_CGROUP fd, v1 `tasks` files the child joins itself) and the limits must be in
-// place before the workload can allocate anything.
+// Pipeline step 4, cgroup (docs/architecture.md §2): after rootfs, before spawn, because spawn
+// needs the leaf (v2 CLONE_INTO_CGROUP fd, v1 `tasks` files the child joins itself) and the limits
+// must be in place before the workload can allocate anything.
 #include <memory>
 
 #include "exec/rollback.hpp"

@@ -1,7 +1,8 @@
 #pragma once
-// Pipeline step 7, network_host (DESIGN §2): veth pair over netlink with the peer created in the
-// child's netns, host address, link up, nft NAT/port forwards, ip_forward. Runs after id_maps
-// (the child's netns exists) and before release. Every creation goes on the rollback stack.
+// Pipeline step 7, network_host (docs/architecture.md §2): veth pair over netlink with the peer
+// created in the child's netns, host address, link up, nft NAT/port forwards, ip_forward. Runs
+// after id_maps (the child's netns exists) and before release. Every creation goes on the rollback
+// stack.
 #include <sys/types.h>
 
 #include <optional>
@@ -46,8 +47,8 @@ sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan);
 //
 // delete_link: a veth whose peer netns is already being torn down (the sandbox has exited) is
 // left to the kernel, which removes the pair asynchronously within a few ms; deleting it
-// ourselves would only block ~20 ms on the same RCU grace period (DESIGN §8). A veth whose peer
-// netns is alive (setup failed, child still there) is deleted now.
+// ourselves would only block ~20 ms on the same RCU grace period (docs/architecture.md §8). A veth
+// whose peer netns is alive (setup failed, child still there) is deleted now.
 sys::Status delete_link(const std::string& name);
 // `spec` = "inet sandbox-web".
 sys::Status delete_nft_table(const std::string& spec);

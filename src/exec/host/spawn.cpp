@@ -1,7 +1,7 @@
 // Pipeline step 5, spawn. After cgroup (v2: the leaf fd for CLONE_INTO_CGROUP; v1: the files
 // the child writes "0" into) and before id_maps (which need the child's pid and its user
 // namespace). The launcher is still single-threaded here, so the child may use ordinary C++
-// until execve (STYLE §2.4).
+// until execve (docs/architecture.md §9.4).
 //
 // Joining a pid namespace: setns(CLONE_NEWPID) only changes where our *children* go
 // (pid_for_children), which is why youki needs an intermediate process. We get the same

@@ -1,5 +1,5 @@
 #pragma once
-// Pipeline step 5, spawn (DESIGN §2): clone3 with the plan's namespace flags.
+// Pipeline step 5, spawn (docs/architecture.md §2): clone3 with the plan's namespace flags.
 #include "exec/launcher.hpp"
 
 namespace sandbox::exec::host {
