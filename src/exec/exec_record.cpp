@@ -201,34 +201,15 @@ sys::Result<ExecRecord> load_exec_record(const std::string& dir) {
     if (!fd) {
         return sys::fail("open", path);
     }
-    struct stat st {};
-    if (fstat(fd.get(), &st) != 0) {
-        return sys::fail("fstat", path);
+    // It decides every confinement of the command: the invoker's own file, or nothing.
+    if (auto st = sys::check_owned_by_caller(fd.get(), path, false); !st) {
+        return tl::unexpected(st.error());
     }
-    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-        return sys::fail_with(EPERM, "trust", path, {},
-                              "not a regular file owned by uid " + std::to_string(geteuid()) +
-                                  " and writable by it alone");
+    auto text = sys::read_fd(fd.get(), path);
+    if (!text) {
+        return tl::unexpected(text.error());
     }
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return sys::fail("read", path);
-        }
-        if (n == 0) {
-            break;
-        }
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > (1U << 20)) {
-            return sys::fail_with(EFBIG, "read", path);
-        }
-    }
-    return parse_exec_record(text);
+    return parse_exec_record(*text);
 }
 
 plan::Plan plan_for_exec(const ExecRecord& record, const std::vector<std::string>& args) {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "sys/landlock.hpp"
 
@@ -24,35 +26,14 @@ std::string read_first_line(const std::string& path) {
     return line;
 }
 
-// Parses /etc/subuid-style files: "name:start:count" or "uid:start:count".
-std::optional<plan::SubIdRange> find_subid(const std::string& file, uint32_t id) {
-    std::ifstream in(file);
-    std::string line;
-    std::string name;
-    if (passwd* pw = getpwuid(id)) {
-        name = pw->pw_name;
-    }
-    while (std::getline(in, line)) {
-        std::istringstream fields(line);
-        std::string who, start, count;
-        if (!std::getline(fields, who, ':') || !std::getline(fields, start, ':') ||
-            !std::getline(fields, count)) {
-            continue;
-        }
-        if (who == name || who == std::to_string(id)) {
-            try {
-                return plan::SubIdRange{static_cast<uint32_t>(std::stoul(start)),
-                                        static_cast<uint32_t>(std::stoul(count))};
-            } catch (...) {
-                continue;
-            }
-        }
-    }
-    return std::nullopt;
-}
+struct SubIdEntry {
+    std::string who;  // a user name or a numeric uid
+    plan::SubIdRange range;
+};
 
-// Every "who:start:count" line of a subordinate id file, whoever it names.
-void all_subids(const std::string& file, std::vector<plan::SubIdRange>& out) {
+// Every well-formed "who:start:count" line of an /etc/subuid-style file.
+std::vector<SubIdEntry> read_subid_file(const std::string& file) {
+    std::vector<SubIdEntry> out;
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
@@ -66,11 +47,34 @@ void all_subids(const std::string& file, std::vector<plan::SubIdRange>& out) {
             unsigned long s = std::stoul(start);
             unsigned long c = std::stoul(count);
             if (s <= UINT32_MAX && c <= UINT32_MAX) {
-                out.push_back(plan::SubIdRange{static_cast<uint32_t>(s), static_cast<uint32_t>(c)});
+                out.push_back(
+                    {who, plan::SubIdRange{static_cast<uint32_t>(s), static_cast<uint32_t>(c)}});
             }
         } catch (...) {
             continue;
         }
+    }
+    return out;
+}
+
+// The first range the file gives `id` (by user name or by number).
+std::optional<plan::SubIdRange> find_subid(const std::string& file, uint32_t id) {
+    std::string name;
+    if (passwd* pw = getpwuid(id)) {
+        name = pw->pw_name;
+    }
+    for (const SubIdEntry& e : read_subid_file(file)) {
+        if (e.who == name || e.who == std::to_string(id)) {
+            return e.range;
+        }
+    }
+    return std::nullopt;
+}
+
+// Every range of a subordinate id file, whoever it names.
+void all_subids(const std::string& file, std::vector<plan::SubIdRange>& out) {
+    for (const SubIdEntry& e : read_subid_file(file)) {
+        out.push_back(e.range);
     }
 }
 

@@ -37,32 +37,9 @@ sys::Result<sys::UniqueFd> open_dir_fd(const std::string& path) {
     return sys::UniqueFd(fd);
 }
 
-std::string octal(mode_t mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-    return buf;
-}
-
 // The owner and mode rule shared by the state root, a sandbox's directory and its state.json.
 sys::Status check_owner_and_mode(int fd, const std::string& path, bool want_dir) {
-    struct stat st {};
-    if (fstat(fd, &st) != 0) {
-        return sys::fail("fstat", path);
-    }
-    if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
-        return sys::fail_with(EPERM, "trust state", path, {},
-                              want_dir ? "not a directory" : "not a regular file");
-    }
-    if (st.st_uid != geteuid()) {
-        return sys::fail_with(EPERM, "trust state", path, {},
-                              "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                                  std::to_string(geteuid()) + " who runs sandbox");
-    }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        return sys::fail_with(EPERM, "trust state", path, {},
-                              "group or world writable (mode " + octal(st.st_mode) + ")");
-    }
-    return {};
+    return sys::check_owned_by_caller(fd, path, want_dir, "trust state");
 }
 
 }  // namespace
@@ -180,25 +157,11 @@ sys::Result<SandboxState> read_state(const std::string& dir) {
     if (auto st = check_owner_and_mode(fd.get(), path, false); !st) {
         return tl::unexpected(st.error());
     }
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return sys::fail("read", path);
-        }
-        if (n == 0) {
-            break;
-        }
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > (16U << 20)) {
-            return sys::fail_with(EFBIG, "read", path);
-        }
+    auto text = sys::read_fd(fd.get(), path, 16U << 20);
+    if (!text) {
+        return tl::unexpected(text.error());
     }
-    return parse_state(text);
+    return parse_state(*text);
 }
 
 bool is_state_locked(const std::string& dir) {

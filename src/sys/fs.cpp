@@ -186,10 +186,14 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
     if (!fd) {
         return fail("open", path);
     }
+    return read_fd(fd.get(), path, max_bytes);
+}
+
+Result<std::string> read_fd(int fd, const std::string& path, size_t max_bytes) {
     std::string out;
     char buf[8192];
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -205,6 +209,30 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
         }
     }
     return out;
+}
+
+Status check_owned_by_caller(int fd, const std::string& path, bool want_dir, std::string_view op) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        return fail("fstat", path);
+    }
+    const std::string what(op);
+    if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+        return fail_with(EPERM, what, path, {},
+                         want_dir ? "not a directory" : "not a regular file");
+    }
+    if (st.st_uid != geteuid()) {
+        return fail_with(EPERM, what, path, {},
+                         "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
+                             std::to_string(geteuid()) + " who runs sandbox");
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return fail_with(EPERM, what, path, {},
+                         std::string("group or world writable (mode ") + mode + ")");
+    }
+    return {};
 }
 
 Status write_file(const std::string& path, std::string_view content, bool create) {

@@ -32,6 +32,14 @@ Status symlink_in_root(int root_fd, const std::string& link_text, const std::str
 Status mkdir_p(const std::string& path, mode_t mode = 0755);
 // Whole small file (procfs, state.json). Fails past max_bytes.
 Result<std::string> read_file(const std::string& path, size_t max_bytes = 1 << 20);
+// The rest of an open file, from its current offset. Fails past max_bytes; `path` names it in
+// errors.
+Result<std::string> read_fd(int fd, const std::string& path, size_t max_bytes = 1 << 20);
+// The caller's own file (or directory, want_dir): fstat(fd) shows the wanted type, owned by the
+// effective uid, writable by nobody else. Otherwise EPERM with `op` and what is wrong: state the
+// invoker replays (state.json, exec.json) must be the invoker's alone (docs/security.md).
+Status check_owned_by_caller(int fd, const std::string& path, bool want_dir,
+                             std::string_view op = "trust");
 // open(O_WRONLY|O_CLOEXEC[|O_CREAT|O_TRUNC]) + one write (procfs and cgroupfs want one write).
 Status write_file(const std::string& path, std::string_view content, bool create = false);
 // Write to path.tmp, fsync-free rename over path (state.json readers never see half a file).
