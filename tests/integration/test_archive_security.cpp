@@ -139,7 +139,7 @@ TEST_CASE("archive: setuid files, file caps and device nodes never reach the pri
     }
     CHECK(lines == 1);
     CHECK_THAT(v.err, Catch::Contains("info: rootfs: skipped 1 device node(s) in " + archive));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("archive: rootfs.keep_setuid keeps the set-id bits, in its own cache entry",
@@ -157,7 +157,7 @@ TEST_CASE("archive: rootfs.keep_setuid keeps the set-id bits, in its own cache e
         found |= e.path().filename().string().size() == 64 + 7;  // <sha256>-setuid
     }
     CHECK(found);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("archive: with overlay the workload writes, the cache and the next run do not see it",
@@ -183,7 +183,7 @@ TEST_CASE("archive: with overlay the workload writes, the cache and the next run
             CHECK(fs::exists(e.path() / "tree/bin/ls"));
         }
     }
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("rootfs: overlay over a directory works and never writes to the directory",
@@ -204,7 +204,7 @@ TEST_CASE("rootfs: overlay over a directory works and never writes to the direct
     RunResult second = t.run(
         {"up", profile, "--", "/bin/sh", "-c", "test -e /etc/written && echo seen || echo clean"});
     CHECK(second.out == "clean\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("archive: a user-namespace profile runs from a private cache made before it",
@@ -229,7 +229,7 @@ TEST_CASE("archive: a user-namespace profile runs from a private cache made befo
     CHECK(r.status == 0);
     CHECK(r.out == "0\nread\nread-only\n");
     CHECK(r.err == "");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("mounts: /etc/hosts and resolv.conf on a read-only rootfs of another id without them",
@@ -267,7 +267,7 @@ TEST_CASE("mounts: /etc/hosts and resolv.conf on a read-only rootfs of another i
     CHECK_FALSE(fs::exists(dir + "/etc/new"));
     CHECK(fs::is_symlink(dir + "/etc/resolv.conf"));
     CHECK(read_file(dir + "/etc/passwd") == before);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("archive: a Debian rootfs from mmdebstrap runs under locked and default",
@@ -307,7 +307,7 @@ TEST_CASE("archive: a Debian rootfs from mmdebstrap runs under locked and defaul
             CHECK(dangerous_files(t.dir() / "cache").empty());
         }
     }
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("rootfs: a rootfs on a shared host mount propagates nothing back to the host",
@@ -330,7 +330,7 @@ TEST_CASE("rootfs: a rootfs on a shared host mount propagates nothing back to th
     CHECK(mountinfo.find(shared + "/root/") == std::string::npos);
     // Anything propagated would sit on top of the tmpfs: detach it all before the leak check.
     REQUIRE(::umount2(shared.c_str(), MNT_DETACH) == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("mounts: a user-namespace sandbox on a directory rootfs without /etc/hosts runs",
@@ -354,5 +354,5 @@ TEST_CASE("mounts: a user-namespace sandbox on a directory rootfs without /etc/h
     CHECK(r.out == "127.0.1.1\thostsbox\n");
     CHECK(r.status == 0);
     CHECK_FALSE(fs::exists(dir + "/etc/hosts"));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -152,7 +152,7 @@ TEST_CASE("cgroup: a real group limits, accounts, kills and leaves nothing behin
         }
     }
     REQUIRE(cg.remove());  // already gone: success
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]") {
@@ -178,7 +178,7 @@ TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]")
     for (const std::string& d : real.cg->dirs()) {
         CHECK_FALSE(fs::exists(d));
     }
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated group",
@@ -196,7 +196,7 @@ TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated gro
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
     CHECK(WIFSIGNALED(status));
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 // Not a test: `sandbox_integration_tests "[bench]"` prints the cost of one create + limit +
@@ -283,5 +283,5 @@ TEST_CASE("cgroup: v2 leaf fd spawns a child inside with clone3 and cgroup.kill 
     if (!parent_existed) {
         CHECK_FALSE(fs::exists(unified + "/sandbox"));
     }
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }

@@ -30,7 +30,7 @@ TEST_CASE("cleanup: a fault injected at every step exits 125 naming it, leaving 
         CHECK(r.err == std::string("sandbox: setup failed at ") + step +
                            ": injected fault: Input/output error (EIO)\n");
         CHECK(r.out == "");
-        CHECK(t.leaks().empty());
+        CHECK(t.leaks() == std::vector<std::string>{});
     }
 }
 
@@ -62,7 +62,7 @@ TEST_CASE(
     CHECK(ok.err == "");
     CHECK(ok.out.rfind("0\n", 0) == 0);
     CHECK(ok.out.find("10.209.1.2/24") != std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
     for (const char* step :
          {"validate", "state", "rootfs", "cgroup", "spawn", "id_maps", "network_host", "release",
           "identity", "mounts", "pivot_root", "network_sandbox", "init", "process", "credentials",
@@ -95,7 +95,7 @@ TEST_CASE("cleanup: a fault at supervise stops the running workload, exits 125, 
           "sandbox: setup failed at supervise: injected fault: Input/output error (EIO)\n");
     CHECK(r.out == "");
     CHECK(r.seconds < 10);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cleanup: an undo that fails is reported and the rest of the unwind still runs",
@@ -140,7 +140,7 @@ TEST_CASE("cleanup: SIGTERM to the launcher during setup unwinds everything", "[
     CHECK(r.status == 128 + SIGTERM);
     CHECK(r.out == "");
     CHECK(r.seconds < 2);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cleanup: SIGTERM to the launcher during the run stops the workload", "[root][cleanup]") {
@@ -153,7 +153,7 @@ TEST_CASE("cleanup: SIGTERM to the launcher during the run stops the workload", 
     RunResult r = p.finish();
     CHECK(r.status == 128 + SIGTERM);
     CHECK(r.seconds < 5);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along, down cleans the rest",
@@ -173,7 +173,7 @@ TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along, down cleans t
     CHECK(ps.out.find("stale") != std::string::npos);
     RunResult down = t.run({"down", t.name("killed")});
     CHECK(down.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cleanup: the next up of a SIGKILLed sandbox's name cleans its stale state",
@@ -190,5 +190,5 @@ TEST_CASE("cleanup: the next up of a SIGKILLed sandbox's name cleans its stale s
     RunResult again = t.run({"up", profile, "--", "echo", "again"});
     CHECK(again.out == "again\n");
     CHECK(again.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

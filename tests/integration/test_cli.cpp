@@ -190,7 +190,7 @@ TEST_CASE("cli: up passes the words after -- to execve byte for byte", "[root][c
     RunResult ci = t.run({"up", profile, "--", "sh", "-c", "[ -f /etc/passwd ] && echo made"});
     CHECK(ci.out == "made\n");
     CHECK(ci.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cli: exec passes the words after -- to execve byte for byte", "[root][cli]") {
@@ -208,7 +208,7 @@ TEST_CASE("cli: exec passes the words after -- to execve byte for byte", "[root]
     CHECK(ex.status == 0);
     RunResult down = t.run({"down", name});
     CHECK(down.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cli: tty auto with stdin a terminal and stdout a pipe gives no pty, no CRLF",
@@ -232,7 +232,7 @@ TEST_CASE("cli: tty auto with stdin a terminal and stdout a pipe gives no pty, n
     both.finish();
     CHECK(both.terminal().find("tty auto: a pty from the sandbox's /dev/pts is stdin, stdout "
                                "and stderr") != std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cli: the pty comes from the sandbox's own devpts, and a resize reaches it",
@@ -259,7 +259,7 @@ TEST_CASE("cli: the pty comes from the sandbox's own devpts, and a resize reache
     // ttyname() works: the slave is in the sandbox's /dev/pts (only its own entries there).
     CHECK(std::regex_search(p.terminal(), std::regex("^/dev/pts/0\r\n0\r\nptmx\r\n30 100\r\n")));
     CHECK(p.terminal().find("not a tty") == std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cli: the pty belongs to process.user, so it can be reopened by name",
@@ -273,7 +273,7 @@ TEST_CASE("cli: the pty belongs to process.user, so it can be reopened by name",
     INFO("terminal: " << p.terminal() << "\nstderr: " << r.err);
     CHECK(r.status == 0);
     CHECK(p.terminal() == "1000\r\nreopened\r\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cli: a timeout and an OOM kill say so in one line, -q keeps quiet",
@@ -302,7 +302,7 @@ TEST_CASE("cli: a timeout and an OOM kill say so in one line, -q keeps quiet",
     CHECK(o.status == 137);
     CHECK(std::regex_match(o.err, std::regex("sandbox: killed: out of memory \\(limit 128MiB, "
                                              "peak [0-9.]+[KMG]i?B\\)\n")));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("cli: up refuses a missing rootfs.path at validate, before creating anything",
@@ -315,5 +315,5 @@ TEST_CASE("cli: up refuses a missing rootfs.path at validate, before creating an
     CHECK(r.err.rfind(profile + ":4:8: rootfs.path: no such directory '" +
                           t.dir() / "no-such-rootfs" + "'\n",
                       0) == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -348,7 +348,7 @@ void exec_suite(const std::string& base) {
     CHECK(gone.status == 125);
     CHECK(gone.out.empty());
     CHECK(gone.err.find("no sandbox named") != std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 bool kernel_has_landlock() {
@@ -380,7 +380,7 @@ TEST_CASE("exec confinement: a new session keyring when keyctl is allowed", "[ro
     CHECK(r.out.rfind("id=", 0) == 0);
     CHECK(r.out != "id=" + std::to_string(ours) + "\n");
     CHECK(t.run({"down", name}).status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("exec confinement: Landlock applies to exec like to the workload", "[root][exec]") {
@@ -405,7 +405,7 @@ TEST_CASE("exec confinement: Landlock applies to exec like to the workload", "[r
     CHECK(outside.out == "errno=13\n");
     CHECK(inside.out == "ok\n");
     CHECK(t.run({"down", name}).status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused, nothing runs",
@@ -445,5 +445,5 @@ TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused
     CHECK(missing.out.empty());
     CHECK(missing.err.find("no usable record") != std::string::npos);
     CHECK(t.run({"down", name}).status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

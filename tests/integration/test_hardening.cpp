@@ -113,7 +113,7 @@ TEST_CASE("hardening: a SIGKILLed launcher takes its user-namespace sandbox with
     RunResult again = t.run({"up", profile, "--", "true"});
     CHECK(again.err.find("cleaning up stale sandbox '" + name + "'") != std::string::npos);
     CHECK(again.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("hardening: state owned by another user or writable by others is never replayed",
@@ -158,7 +158,7 @@ TEST_CASE("hardening: state owned by another user or writable by others is never
     CHECK(slurp(victim + "/precious") == "keep me\n");  // on a40709c: deleted
     CHECK(fs::exists(dir + "/state.json"));
     fs::remove_all(dir);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("hardening: rootless state lives in XDG_RUNTIME_DIR, never a shared /tmp directory",
@@ -312,7 +312,7 @@ TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /
     CHECK(explain.out.find("write uid_map 0 <auto> 65536") != std::string::npos);
     CHECK(explain.out.find("uid_map/gid_map auto: lease 65536 ids in") != std::string::npos);
     CHECK_FALSE(fs::exists(t.state_root() + "/id-ranges"));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("hardening: a bind source through a symbolic link needs follow_symlinks",
@@ -338,7 +338,7 @@ TEST_CASE("hardening: a bind source through a symbolic link needs follow_symlink
     CHECK(ok.err == "");
     CHECK(ok.out == "through the link\n");
     CHECK(ok.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("hardening: the init keeps no stray fd and shows sandbox-init as its cmdline",
@@ -367,7 +367,7 @@ TEST_CASE("hardening: the init keeps no stray fd and shows sandbox-init as its c
     CHECK(fds == "0 1 2 ");
     CHECK(cmdline.rfind("sandbox-init.", 0) == 0);
     CHECK(cmdline.find_first_not_of('.', 13) == std::string::npos);  // only NULs after it
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("hardening: the init's fds point nowhere and its environment is empty",
@@ -398,7 +398,7 @@ TEST_CASE("hardening: the init's fds point nowhere and its environment is empty"
     launcher.signal(SIGTERM);
     RunResult r = launcher.finish();
     CHECK(r.status == 128 + SIGTERM);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("hardening: locked mounts /dev/shm noexec", "[root][hardening][mounts]") {
@@ -412,5 +412,5 @@ TEST_CASE("hardening: locked mounts /dev/shm noexec", "[root][hardening][mounts]
     CHECK(r.err == "");
     CHECK(r.out.find("noexec") != std::string::npos);  // on a40709c: nosuid,nodev only
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -24,7 +24,7 @@ TEST_CASE("isolation: the hostname is the sandbox's own", "[root][uts]") {
     char after[256] = {};
     gethostname(after, sizeof after - 1);
     CHECK(std::string(after) == host);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("isolation: ps shows only the sandbox's processes, init as PID 1", "[root][pid]") {
@@ -34,7 +34,7 @@ TEST_CASE("isolation: ps shows only the sandbox's processes, init as PID 1", "[r
     RunResult r = t.run({"up", profile, "--", "ps", "-o", "pid,comm"});
     CHECK(r.out == "PID   COMMAND\n    1 sandbox:init\n    2 ps\n");
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("isolation: a mount made inside is invisible outside", "[root][mounts]") {
@@ -53,7 +53,7 @@ TEST_CASE("isolation: a mount made inside is invisible outside", "[root][mounts]
     CHECK(read_file("/proc/1/mountinfo").find("sbx-marker-fs") == std::string::npos);
     RunResult r = p.finish();
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("isolation: System V IPC objects of the host are not visible", "[root][ipc]") {
@@ -69,7 +69,7 @@ TEST_CASE("isolation: System V IPC objects of the host are not visible", "[root]
     std::string host = read_file("/proc/sysvipc/shm");
     CHECK(host.find(std::to_string(key)) != std::string::npos);
     shmctl(id, IPC_RMID, nullptr);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("isolation: uid 0 in a user namespace is an unprivileged uid outside", "[root][user]") {
@@ -85,7 +85,7 @@ TEST_CASE("isolation: uid 0 in a user namespace is an unprivileged uid outside",
     CHECK(r.err == "");
     CHECK(r.out == "0\n         0     100000      65536\n");
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("mounts: a read-only bind rejects writes", "[root][mounts]") {
@@ -101,7 +101,7 @@ TEST_CASE("mounts: a read-only bind rejects writes", "[root][mounts]") {
     CHECK(r.err == "touch: /data/new: Read-only file system\n");
     CHECK(r.status == 1);
     CHECK(!std::filesystem::exists(t.dir() / "data/new"));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("mounts: a read-only bind is read-only in its submounts too", "[root][mounts]") {
@@ -137,7 +137,7 @@ TEST_CASE("mounts: a read-only bind is read-only in its submounts too", "[root][
     write_file(t.dir() / "data/sub/host-side", "x");
     CHECK(read_file(t.dir() / "data/sub/host-side") == "x");
     ::umount2(sub.path.c_str(), MNT_DETACH);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("mounts: a tmpfs has the size the profile gives it", "[root][mounts]") {
@@ -150,7 +150,7 @@ TEST_CASE("mounts: a tmpfs has the size the profile gives it", "[root][mounts]")
                          "dd if=/dev/zero of=/scratch/f bs=1M count=2 2>/dev/null || echo full"});
     CHECK(r.out == "1024\nfull\n");
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("mounts: a target symlink pointing outside the root does not escape", "[root][mounts]") {
@@ -176,5 +176,5 @@ TEST_CASE("mounts: a target symlink pointing outside the root does not escape", 
     // The symlink was followed inside the root: the host directory got nothing.
     CHECK(std::filesystem::is_empty(host_target));
     CHECK(std::filesystem::exists(root + host_target + "/inner"));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

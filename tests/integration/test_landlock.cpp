@@ -37,7 +37,7 @@ TEST_CASE("landlock: a read path is readable not writable, and a path outside is
             "llbe", "[security.landlock]\nenabled = true\nbest_effort = true\nread = [\"/bin\"]\n");
         RunResult ok = t.run({"up", lenient, "--", "true"});
         CHECK(ok.status == 0);
-        CHECK(t.leaks().empty());
+        CHECK(t.leaks() == std::vector<std::string>{});
         return;
     }
     write_file(t.dir() / "ro/file", "readable\n");
@@ -69,7 +69,7 @@ TEST_CASE("landlock: a read path is readable not writable, and a path outside is
     CHECK(read_file(t.dir() / "ro/file") == "readable\n");
     CHECK(read_file(t.dir() / "rw/file") == "new\n");
     CHECK_FALSE(std::filesystem::exists(t.dir() / "ro/new"));
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("landlock: device ioctls are a handled right on ABI 5 and later", "[root][landlock]") {
@@ -85,10 +85,10 @@ TEST_CASE("landlock: device ioctls are a handled right on ABI 5 and later", "[ro
     RunResult r = t.run({"up", profile, "--", "sh", "-c", "stty size < /dev/zero; echo rc=$?"});
     if (landlock_abi() == 0) {
         CHECK(r.status == 125);  // refused: see the test above
-        CHECK(t.leaks().empty());
+        CHECK(t.leaks() == std::vector<std::string>{});
         return;
     }
     CHECK(r.out == "rc=1\n");
     CHECK(r.err.find(handled ? "Permission denied" : "Inappropriate ioctl") != std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -39,7 +39,7 @@ TEST_CASE("lifecycle: up -d, ps, exec and down", "[root][lifecycle]") {
     RunResult down2 = t.run({"down", name});
     CHECK(down2.status == 125);
     CHECK(down2.err == "sandbox: down: no sandbox named '" + name + "'\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("lifecycle: joining another sandbox's pid namespace by name and by pid",
@@ -67,5 +67,5 @@ TEST_CASE("lifecycle: joining another sandbox's pid namespace by name and by pid
     CHECK(b.status == 0);
 
     CHECK(t.run({"down", host_name}).status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

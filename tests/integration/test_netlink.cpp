@@ -187,7 +187,7 @@ TEST_CASE("net: veth peer is created in the child's netns and both ends talk (v4
     auto failures = rollback.unwind();
     CHECK(failures.empty());
     CHECK_FALSE(link_exists("sbt-a"));  // the child is alive: deleted now, synchronously
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("net: undo leaves a dying veth to the kernel and deletes the nft table", "[root][net]") {
@@ -205,7 +205,7 @@ TEST_CASE("net: undo leaves a dying veth to the kernel and deletes the nft table
     CHECK(rollback.unwind().empty());
     CHECK_FALSE(nft_table_exists("sandbox-test-b"));
     CHECK(link_gone_within("sbt-b", 2000));
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("net: a taken host name is refused before anything is created", "[root][net]") {
@@ -227,7 +227,7 @@ TEST_CASE("net: a taken host name is refused before anything is created", "[root
     CHECK(rollback.empty());
     CHECK_FALSE(nft_table_exists("sandbox-test-c"));
     sh("ip link del sbt-c");
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("net: a host address already in use is refused before anything is created",
@@ -251,7 +251,7 @@ TEST_CASE("net: a host address already in use is refused before anything is crea
     CHECK(rollback.empty());
     CHECK_FALSE(link_exists("sbt-d"));
     sh("ip link del sbt-dd");
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("net: ip_forward is set while any holder runs and restored by the last", "[root][net]") {
@@ -284,5 +284,5 @@ TEST_CASE("net: ip_forward is set while any holder runs and restored by the last
     sh("ip link del sbt-f2");
     REQUIRE(sys::write_sysctl(sysctl, *before));
     std::filesystem::remove_all(root);
-    CHECK(leaks.leaks().empty());
+    CHECK(leaks.leaks() == std::vector<std::string>{});
 }

@@ -180,7 +180,7 @@ TEST_CASE("signals: a workload that ignores the stop signal is killed after stop
         CHECK(r.status == 128 + SIGKILL);
         CHECK(r.seconds > 0.9);
         CHECK(r.seconds < 8);
-        CHECK(t.leaks().empty());
+        CHECK(t.leaks() == std::vector<std::string>{});
     }
 }
 
@@ -204,5 +204,5 @@ TEST_CASE("signals: SIGUSR1 and SIGWINCH are forwarded to the workload", "[root]
     RunResult r = p.finish();
     CHECK(r.out == "ready\ngot-usr1\ngot-winch\ngot-usr1\n");
     CHECK(r.status == 128 + SIGTERM);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -16,7 +16,7 @@ TEST_CASE("up: hello prints from inside the sandbox", "[root][up]") {
     CHECK(r.err == "");
     CHECK(r.out == "hello from inside\n");
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("up: the workload's exit status and 128+N pass through", "[root][up]") {
@@ -30,7 +30,7 @@ TEST_CASE("up: the workload's exit status and 128+N pass through", "[root][up]")
     CHECK(b.status == 128 + 15);
     RunResult c = t.run({"up", profile, "--", "sh", "-c", "kill -KILL $$"});
     CHECK(c.status == 128 + 9);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("up: a missing program exits 127, a non-executable one 126", "[root][up]") {
@@ -48,7 +48,7 @@ TEST_CASE("up: a missing program exits 127, a non-executable one 126", "[root][u
     RunResult c = t.run({"up", profile, "--", "/etc/passwd"});
     CHECK(c.status == 126);
     CHECK(c.err == "sandbox: cannot execute '/etc/passwd': Permission denied (EACCES)\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("up: a missing bind source fails at mounts with the exact error", "[root][up][mounts]") {
@@ -63,7 +63,7 @@ TEST_CASE("up: a missing bind source fails at mounts with the exact error", "[ro
     CHECK(r.err ==
           "sandbox: setup failed at mounts: bind /nonexistent-sbx → /data: No such file or "
           "directory (ENOENT)\n  hint: create the source, or mark the mount optional = true\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("up: the report says how the run ended and how long each step took", "[root][up]") {
@@ -80,7 +80,7 @@ TEST_CASE("up: the report says how the run ended and how long each step took", "
         CHECK(json.find(std::string("\"step\": \"") + step + "\"") != std::string::npos);
     }
     CHECK(json.find("\"peak_memory_bytes\": null") == std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("up: an archive rootfs is unpacked once into the cache and run read-only",
@@ -107,5 +107,5 @@ TEST_CASE("up: an archive rootfs is unpacked once into the cache and run read-on
         trees += e.is_directory() && e.path().filename().string().size() == 64 ? 1 : 0;
     }
     CHECK(trees == 1);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }

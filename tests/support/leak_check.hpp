@@ -12,7 +12,8 @@
 // they mention one of this test's markers (its temp dir, its sandbox-name prefix, ...) or sit
 // in a `sandbox` cgroup; links and nft tables count whenever they are new (root tests run one
 // at a time, under the shared lock). Veths go away a few ms after their netns (the kernel's
-// netns cleanup), so leaks() waits up to 2 s for the difference to vanish.
+// netns cleanup), so leaks() waits up to 5 s for the difference to vanish (a loaded
+// machine takes seconds to reap a killed sandbox).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -211,7 +212,7 @@ public:
 
     std::vector<std::string> leaks() const {
         using namespace std::chrono;
-        auto deadline = steady_clock::now() + seconds(2);
+        auto deadline = steady_clock::now() + seconds(5);
         std::vector<std::string> out;
         for (;;) {
             out = leaks_between(m_before, take_leak_snapshot(m_state_root), m_markers);
