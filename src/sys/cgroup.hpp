@@ -86,8 +86,10 @@ Status join_cgroup(const std::vector<std::string>& attach_files);
 // SIGKILL loop over cgroup.procs), wait up to `wait` for cgroup.procs to empty, rmdir with EBUSY
 // retry. ENOENT is success. Then tries rmdir on up to `prune_parents` ancestors, stopping quietly
 // at the first that is busy/not empty (the shared "sandbox/" parent). The remove_cgroup undo
-// entry carries `prune_parents` as decimal text in UndoEntry::extra ("" = 0).
+// entry carries `prune_parents` as decimal text in UndoEntry::extra ("" = 0). The wait only
+// costs anything when the group is still busy: 5 s, since the fork-bomb test (64 tasks) leaked
+// something on a 2-core machine at load 10-14 with a 1 s bound.
 Status remove_cgroup_dir(const std::string& dir, unsigned prune_parents = 0,
-                         std::chrono::milliseconds wait = std::chrono::milliseconds(1000));
+                         std::chrono::milliseconds wait = std::chrono::milliseconds(5000));
 
 }  // namespace sandbox::sys
