@@ -470,7 +470,8 @@ std::vector<MountOp> plan_mounts(const profile::Profile& profile, const Effectiv
 
 // The contents of /etc/hosts and /etc/resolv.conf, decided here so explain can show them.
 void plan_state_files(const profile::Profile& profile, const IdentityPlan& identity,
-                      const NetSandboxPlan& net, bool mount_ns_new, StatePlan& state) {
+                      const NetSandboxPlan& net, bool mount_ns_new, StatePlan& state,
+                      const HostFacts& facts) {
     if (!mount_ns_new) {
         return;
     }
@@ -481,6 +482,11 @@ void plan_state_files(const profile::Profile& profile, const IdentityPlan& ident
             text += "nameserver " + server + "\n";
         }
         state.files.push_back(StateFile{state.dir + "/resolv.conf", text, 0644});
+    } else if (n.mode == profile::NetworkMode::veth && !net.interface_name.empty() &&
+               facts.host_resolv_conf) {
+        // A netns of its own reaches the host's upstream servers (through NAT), never the
+        // host's loopback stub: the host's list, as read_host_dns filtered it.
+        state.files.push_back(StateFile{state.dir + "/resolv.conf", *facts.host_resolv_conf, 0644});
     }
     if (identity.hostname || !n.hosts.empty()) {
         std::string text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
@@ -563,7 +569,15 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
     plan.network_host = std::move(net.host);
+    if (plan.network_host.pool_v4 || plan.network_host.pool_v6) {
+        plan.network_host.pool_dir = facts.state_root + "/ip-pool";
+    }
     plan.network_sandbox = std::move(net.sandbox);
+    if (!profile.network.sysctls.empty() && !ns.is_created(NsType::net)) {
+        plan.notes.push_back(PlanNote{StepId::network_sandbox, PlanNote::Level::error,
+                                      "network.sysctls needs a new network namespace (they would "
+                                      "change the host's)"});
+    }
     if (profile.network.mode == profile::NetworkMode::veth) {
         if (!ns.is_created(NsType::net)) {
             plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
@@ -582,7 +596,8 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.pivot.enabled = ns.is_created(NsType::mount);
     plan.pivot.readonly_root = plan.rootfs.readonly && plan.pivot.enabled;
     plan.pivot.new_root = plan.state.dir + "/root";
-    plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state);
+    plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state,
+                     facts);
     plan.mounts = plan_mounts(profile, ns, plan.rootfs, plan.state, plan.notes);
 
     plan.process = plan_process(profile, ns, facts);

@@ -695,8 +695,23 @@ private:
         std::string a_key = "network.veth.address" + suffix;
         std::string h_key = "network.veth.host_address" + suffix;
         std::string g_key = "network.veth.gateway" + suffix;
-        std::optional<Cidr> a = address ? parse_address(*address, true) : std::nullopt;
-        std::optional<Cidr> h = host_address ? parse_address(*host_address, true) : std::nullopt;
+        // "auto": the address pool chooses both ends (docs/networking.md); one end from the
+        // pool and the other written out could never share a subnet.
+        bool a_auto = address && *address == "auto";
+        bool h_auto = host_address && *host_address == "auto";
+        if (a_auto != h_auto && address && host_address) {
+            error(a_auto ? h_key : a_key,
+                  "address" + suffix + " and host_address" + suffix +
+                      " are either both \"auto\" or both written out",
+                  "leave host_address" + suffix + " out, or give both");
+        } else if (h_auto && !address) {
+            error(h_key, "host_address" + suffix + " = \"auto\" needs address" + suffix +
+                             " = \"auto\" (or none)");
+        }
+        std::optional<Cidr> a =
+            address && !a_auto ? parse_address(*address, true) : std::nullopt;
+        std::optional<Cidr> h =
+            host_address && !h_auto ? parse_address(*host_address, true) : std::nullopt;
         if (a && h) {
             if (same_address(*a, *h)) {
                 error(h_key, "host_address" + suffix + " " + quoted(*host_address) +
