@@ -62,14 +62,19 @@ std::string field(const std::string& out, const std::string& key) {
     return out.substr(at + key.size() + 1, end - at - key.size() - 1);
 }
 
-// Prints the sandbox's IPv4 address and gateway, then pings the gateway: no capabilities (the
-// default set has no CAP_NET_RAW), so only an ICMP echo socket can do it.
+// Prints the sandbox's IPv4 address and gateway, then pings the gateway with no capabilities
+// (the default set has no CAP_NET_RAW): only an ICMP echo socket can, and only within
+// net.ipv4.ping_group_range. /probe is the helpers dir (probe_volume()).
 const char* const k_net_probe =
     "addr=$(ip -4 -o addr show dev eth0 | awk '{print $4}'); echo addr=$addr; "
     "gw=$(ip route | awk '/^default/ {print $3}'); echo gw=$gw; "
-    "ping -c1 -W2 \"$gw\" >/dev/null 2>&1 || { echo ping-failed; exit 3; }; "
-    "grep -q CapEff:.0000000000000000 /proc/self/status || grep CapEff /proc/self/status; "
+    "/probe/sbx-ping \"$gw\" || { echo ping-failed; exit 3; }; "
     "echo ok";
+
+// -v of the static helper programs (tests/integration/helpers) at /probe.
+std::string probe_volume() {
+    return std::string(SANDBOX_BINARY_DIR) + "/tests/helpers:/probe:ro";
+}
 
 int sh(const std::string& cmd) {
     int rc = std::system(cmd.c_str());
@@ -157,8 +162,8 @@ TEST_CASE("many: two concurrent veth sandboxes of one profile get distinct pool 
         t, "pool", "[capabilities]\nkeep = []\n[network]\nmode = \"veth\"\n");
     auto env = t.env({{"SANDBOX_ADDRESS_POOL", "10.223.0.0/24"}});
     std::string probe = std::string("sleep 1; ") + k_net_probe;
-    SandboxProcess a({"up", profile, "--", "/bin/sh", "-c", probe}, env);
-    SandboxProcess b({"up", profile, "--", "/bin/sh", "-c", probe}, env);
+    SandboxProcess a({"up", "-v", probe_volume(), profile, "--", "/bin/sh", "-c", probe}, env);
+    SandboxProcess b({"up", "-v", probe_volume(), profile, "--", "/bin/sh", "-c", probe}, env);
     RunResult ra = a.finish();
     RunResult rb = b.finish();
     INFO(ra.out << ra.err);
@@ -242,12 +247,12 @@ TEST_CASE("many: ping works without CAP_NET_RAW and network.sysctls sets net key
         t, "ping",
         "[capabilities]\nkeep = []\n[network]\nmode = \"none\"\n"
         "[network.sysctls]\n\"net.ipv4.ip_default_ttl\" = \"33\"\n");
-    RunResult r = t.run({"up", profile, "--", "/bin/sh", "-c",
+    RunResult r = t.run({"up", "-v", probe_volume(), profile, "--", "/bin/sh", "-c",
                          "cat /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_default_ttl; "
-                         "ping -c1 -W2 127.0.0.1 >/dev/null && echo pinged"});
+                         "/probe/sbx-ping 127.0.0.1 && echo pinged"});
     INFO(r.err);
     CHECK(r.status == 0);
-    CHECK(r.out == "0\t2147483647\n33\npinged\n");
+    CHECK(r.out == "0\t2147483647\n33\nok\npinged\n");
     CHECK(t.leaks().empty());
 }
 
@@ -302,7 +307,7 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
         std::vector<std::unique_ptr<SandboxProcess>> runs;
         for (int i = 0; i < 8; ++i) {
             runs.push_back(std::make_unique<SandboxProcess>(
-                std::vector<std::string>{"up", ci, "--unset", "rootfs.host", "--set",
+                std::vector<std::string>{"up", "-v", probe_volume(), ci, "--unset", "rootfs.host", "--set",
                                          "rootfs.path=" + test_rootfs(), "--", "/bin/sh",
                                          "-c", std::string(k_net_probe) + "; cat /etc/resolv.conf"},
                 env));

@@ -17,7 +17,8 @@ namespace sandbox::exec::host {
 
 namespace {
 
-using U128 = unsigned __int128;
+// 128-bit arithmetic covers both families (-Wpedantic: a GNU extension).
+__extension__ typedef unsigned __int128 U128;
 
 constexpr const char* k_suffix = ".lease";
 
