@@ -3,6 +3,7 @@
 // the launcher runs steps 2-18, supervises and cleans up. Exit status: the workload's own,
 // 128+N, 124 timeout, 125 setup failure (bad profile included), 126/127.
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,8 +24,6 @@
 #include "exec/setup_error.hpp"
 #include "plan/plan.hpp"
 #include "profile/loader.hpp"
-
-#include <spdlog/spdlog.h>
 
 namespace sandbox::cli {
 
@@ -130,7 +129,7 @@ std::string choose_unique_name(const std::string& stem, const std::string& state
             random = static_cast<uint32_t>(getpid()) * 2654435761U + static_cast<uint32_t>(attempt);
         }
         name = plan::unique_sandbox_name(stem, random);
-        struct stat st{};
+        struct stat st {};
         if (state_root.empty() || lstat((state_root + "/" + name).c_str(), &st) != 0) {
             break;
         }

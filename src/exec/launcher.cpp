@@ -170,8 +170,8 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             std::vector<host::AddressLease> address_leases;
             run_step(ctx, plan::StepId::state, [&] {
                 create_state(ctx, options);
-                address_leases = host::lease_pool_addresses(
-                    plan.network_host, plan.network_sandbox, plan.state.sandbox_name, rollback);
+                address_leases = host::lease_pool_addresses(plan.network_host, plan.network_sandbox,
+                                                            plan.state.sandbox_name, rollback);
             });
             if (options.detach_notify_fd >= 0) {
                 // Detached: the workload's output goes to <state dir>/output.log.

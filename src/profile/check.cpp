@@ -708,8 +708,7 @@ private:
             error(h_key, "host_address" + suffix + " = \"auto\" needs address" + suffix +
                              " = \"auto\" (or none)");
         }
-        std::optional<Cidr> a =
-            address && !a_auto ? parse_address(*address, true) : std::nullopt;
+        std::optional<Cidr> a = address && !a_auto ? parse_address(*address, true) : std::nullopt;
         std::optional<Cidr> h =
             host_address && !h_auto ? parse_address(*host_address, true) : std::nullopt;
         if (a && h) {
@@ -779,8 +778,8 @@ private:
         // With no address of either family written, the address pool gives the pair its IPv4
         // subnet (plan/network_plan.cpp): nat and ports have addresses then. Only a profile
         // that writes a host end but no sandbox address has none.
-        const bool pool_v4 = !v.address && !v.host_address && !v.gateway &&
-                             !(v.address6 && *v.address6 != "auto");
+        const bool pool_v4 =
+            !v.address && !v.host_address && !v.gateway && !(v.address6 && *v.address6 != "auto");
         const bool no_sandbox_address = !pool_v4 && !v.address && !v.address6;
         for (size_t i = 0; i < n.ports.size(); ++i) {
             for (size_t j = 0; j < i; ++j) {

@@ -670,8 +670,9 @@ bool collect_sysctls(const Node& n, DecodeContext& c, const std::string& prefix,
                        });
         if (!name_ok) {
             c.diagnostics.error(e.key_where, c.path,
-                                "sysctl " + quoted(key) + " is not a net.* key of the sandbox's "
-                                "network namespace",
+                                "sysctl " + quoted(key) +
+                                    " is not a net.* key of the sandbox's "
+                                    "network namespace",
                                 "only net.* sysctls are per network namespace; others would "
                                 "change the host");
             return false;

@@ -111,10 +111,10 @@ Json value_schema(const Field& f) {
         case ValueType::hosts:
             return Json{{"type", "object"}, {"additionalProperties", string_with(k_ip_pattern)}};
         case ValueType::sysctls:
-            return Json{{"type", "object"},
-                        {"propertyNames", {{"pattern", "^net\\.[A-Za-z0-9_.-]+$"}}},
-                        {"additionalProperties",
-                         {{"type", Json::array({"string", "integer", "object"})}}}};
+            return Json{
+                {"type", "object"},
+                {"propertyNames", {{"pattern", "^net\\.[A-Za-z0-9_.-]+$"}}},
+                {"additionalProperties", {{"type", Json::array({"string", "integer", "object"})}}}};
         case ValueType::namespace_:
             return one_of({Json{{"type", "boolean"}},
                            single_key("join", Json{{"type", "string"}, {"minLength", 1}}),

@@ -419,8 +419,8 @@ Result<std::vector<IpPrefix>> Netlink::list_routes(int family) {
         } else if (inet_ntop(family, nl_addr_get_binary_addr(dst), text, sizeof text) == nullptr) {
             continue;
         }
-        out.push_back(IpPrefix{text, static_cast<uint8_t>(nl_addr_get_prefixlen(dst)),
-                               family == AF_INET6});
+        out.push_back(
+            IpPrefix{text, static_cast<uint8_t>(nl_addr_get_prefixlen(dst)), family == AF_INET6});
     }
     return out;
 }

@@ -114,9 +114,8 @@ std::string render_nat_ruleset(const NatRuleset& r) {
                                   " oifname != " + ifq + " masquerade");
         }
     }
-    bool v4_ports = !r.ports.empty() &&
-                    std::any_of(r.dnat_targets.begin(), r.dnat_targets.end(),
-                                [](const NatAddress& a) { return !a.v6; });
+    bool v4_ports = !r.ports.empty() && std::any_of(r.dnat_targets.begin(), r.dnat_targets.end(),
+                                                    [](const NatAddress& a) { return !a.v6; });
     if (v4_ports) {
         // A connection to 127.0.0.1:PORT on the host, DNATed in output, still has the source
         // 127.0.0.1: the host end (route_localnet, set by network_host) lets it out, and this

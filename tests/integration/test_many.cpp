@@ -83,8 +83,7 @@ int sh(const std::string& cmd) {
 
 }  // namespace
 
-TEST_CASE("many: two concurrent foreground up of one unnamed profile both exit 0",
-          "[root][many]") {
+TEST_CASE("many: two concurrent foreground up of one unnamed profile both exit 0", "[root][many]") {
     require_root();
     SandboxTest t;
     std::string profile = unnamed_profile(t, "shared");
@@ -117,8 +116,7 @@ TEST_CASE("many: two concurrent foreground up of one unnamed profile both exit 0
     CHECK(t.leaks().empty());
 }
 
-TEST_CASE("many: --name and a profile's name stay exact and still refuse a clash",
-          "[root][many]") {
+TEST_CASE("many: --name and a profile's name stay exact and still refuse a clash", "[root][many]") {
     require_root();
     SandboxTest t;
     std::string profile = unnamed_profile(t, "exact");
@@ -153,17 +151,20 @@ TEST_CASE("many: up -d of an unnamed profile prints the name it chose", "[root][
     CHECK(t.leaks().empty());
 }
 
-TEST_CASE("many: two concurrent veth sandboxes of one profile get distinct pool subnets and ping "
-          "their gateway",
-          "[root][many][net]") {
+TEST_CASE(
+    "many: two concurrent veth sandboxes of one profile get distinct pool subnets and ping "
+    "their gateway",
+    "[root][many][net]") {
     require_root_net();
     SandboxTest t;
-    std::string profile = unnamed_profile(
-        t, "pool", "[capabilities]\nkeep = []\n[network]\nmode = \"veth\"\n");
+    std::string profile =
+        unnamed_profile(t, "pool", "[capabilities]\nkeep = []\n[network]\nmode = \"veth\"\n");
     auto env = t.env({{"SANDBOX_ADDRESS_POOL", "10.223.0.0/24"}});
     std::string probe = std::string("sleep 1; ") + k_net_probe;
-    SandboxProcess a({"up", "-v", probe_volume(), profile, "--", "/bin/sh", "-c", probe}, env);
-    SandboxProcess b({"up", "-v", probe_volume(), profile, "--", "/bin/sh", "-c", probe}, env);
+    SandboxProcess a({"up", "--volume", probe_volume(), profile, "--", "/bin/sh", "-c", probe},
+                     env);
+    SandboxProcess b({"up", "--volume", probe_volume(), profile, "--", "/bin/sh", "-c", probe},
+                     env);
     RunResult ra = a.finish();
     RunResult rb = b.finish();
     INFO(ra.out << ra.err);
@@ -185,24 +186,25 @@ TEST_CASE("many: two concurrent veth sandboxes of one profile get distinct pool 
     CHECK(sh("ip -4 route show table all | grep -q '^10\\.223\\.0\\.'") != 0);
 }
 
-TEST_CASE("many: the pool steps around a routed subnet, an exhausted pool exits 125 naming the "
-          "holders",
-          "[root][many][net]") {
+TEST_CASE(
+    "many: the pool steps around a routed subnet, an exhausted pool exits 125 naming the "
+    "holders",
+    "[root][many][net]") {
     require_root_net();
     SandboxTest t;
-    std::string profile =
-        unnamed_profile(t, "full", "[network]\nmode = \"veth\"\n[network.veth]\naddress = \"auto\"\n");
-    // 10.223.1.0/29 holds two /30s; the first is routed on the host (a dummy link of ours).
-    REQUIRE(sh("ip link add it-many-dummy type dummy && ip addr add 10.223.1.1/30 dev "
-               "it-many-dummy && ip link set it-many-dummy up") == 0);
+    std::string profile = unnamed_profile(
+        t, "full", "[network]\nmode = \"veth\"\n[network.veth]\naddress = \"auto\"\n");
+    // 10.223.1.0/29 holds two /30s; the first is routed on the host (a route of ours on lo).
+    REQUIRE(sh("ip route add 10.223.1.0/30 dev lo") == 0);
     auto env = t.env({{"SANDBOX_ADDRESS_POOL", "10.223.1.0/29"}});
     SandboxProcess holder({"up", "--verbose", profile, "--", "/bin/sh", "-c",
                            "ip -4 -o addr show dev eth0; echo ready; sleep 3"},
                           env);
     bool ready = holder.wait_for_output("ready\n", 10000);
-    RunResult full = t.run({"up", profile, "--", "/bin/true"}, {{"SANDBOX_ADDRESS_POOL", "10.223.1.0/29"}});
+    RunResult full =
+        t.run({"up", profile, "--", "/bin/true"}, {{"SANDBOX_ADDRESS_POOL", "10.223.1.0/29"}});
     RunResult rh = holder.finish();
-    sh("ip link del it-many-dummy");
+    sh("ip route del 10.223.1.0/30 dev lo");
     INFO(rh.out << rh.err);
     INFO(full.err);
     CHECK(ready);
@@ -231,8 +233,8 @@ TEST_CASE("many: a veth sandbox without network.dns gets the host's name servers
         CHECK(r.err.find("no name servers for the sandbox") != std::string::npos);
     }
     // network.dns still overrides.
-    RunResult own = t.run({"up", profile, "--set", "network.dns=[\"192.0.2.1\"]", "--",
-                           "/bin/cat", "/etc/resolv.conf"},
+    RunResult own = t.run({"up", profile, "--set", "network.dns=[\"192.0.2.1\"]", "--", "/bin/cat",
+                           "/etc/resolv.conf"},
                           {{"SANDBOX_ADDRESS_POOL", "10.223.2.0/24"}});
     INFO(own.err);
     CHECK(own.out == "nameserver 192.0.2.1\n");
@@ -243,13 +245,14 @@ TEST_CASE("many: ping works without CAP_NET_RAW and network.sysctls sets net key
           "[root][many][net]") {
     require_root_net();
     SandboxTest t;
-    std::string profile = unnamed_profile(
-        t, "ping",
-        "[capabilities]\nkeep = []\n[network]\nmode = \"none\"\n"
-        "[network.sysctls]\n\"net.ipv4.ip_default_ttl\" = \"33\"\n");
-    RunResult r = t.run({"up", "-v", probe_volume(), profile, "--", "/bin/sh", "-c",
-                         "cat /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_default_ttl; "
-                         "/probe/sbx-ping 127.0.0.1 && echo pinged"});
+    std::string profile =
+        unnamed_profile(t, "ping",
+                        "[capabilities]\nkeep = []\n[network]\nmode = \"none\"\n"
+                        "[network.sysctls]\n\"net.ipv4.ip_default_ttl\" = \"33\"\n");
+    RunResult r =
+        t.run({"up", "--volume", probe_volume(), profile, "--", "/bin/sh", "-c",
+               "cat /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_default_ttl; "
+               "/probe/sbx-ping 127.0.0.1 && echo pinged"});
     INFO(r.err);
     CHECK(r.status == 0);
     CHECK(r.out == "0\t2147483647\n33\nok\npinged\n");
@@ -260,10 +263,9 @@ TEST_CASE("many: a port forward answers on the host's 127.0.0.1", "[root][many][
     require_root_net();
     SandboxTest t;
     const int port = 20000 + getpid() % 20000;
-    std::string profile = unnamed_profile(
-        t, "port",
-        "[network]\nmode = \"veth\"\n[[network.ports]]\nhost = " + std::to_string(port) +
-            "\nsandbox = 7000\n");
+    std::string profile = unnamed_profile(t, "port",
+                                          "[network]\nmode = \"veth\"\n[[network.ports]]\nhost = " +
+                                              std::to_string(port) + "\nsandbox = 7000\n");
     SandboxProcess server({"up", profile, "--", "/bin/sh", "-c",
                            "echo listening; echo hello-from-sandbox | nc -l -p 7000"},
                           t.env({{"SANDBOX_ADDRESS_POOL", "10.223.3.0/24"}}));
@@ -307,9 +309,10 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
         std::vector<std::unique_ptr<SandboxProcess>> runs;
         for (int i = 0; i < 8; ++i) {
             runs.push_back(std::make_unique<SandboxProcess>(
-                std::vector<std::string>{"up", "-v", probe_volume(), ci, "--unset", "rootfs.host", "--set",
-                                         "rootfs.path=" + test_rootfs(), "--", "/bin/sh",
-                                         "-c", std::string(k_net_probe) + "; cat /etc/resolv.conf"},
+                std::vector<std::string>{"up", "--volume", probe_volume(), ci, "--set",
+                                         "rootfs.host=false", "--set",
+                                         "rootfs.path=" + test_rootfs(), "--", "/bin/sh", "-c",
+                                         std::string(k_net_probe) + "; cat /etc/resolv.conf"},
                 env));
         }
         std::set<std::string> addresses;

@@ -57,11 +57,11 @@ TEST_CASE("ipam: the chosen subnet skips every routed network but not the defaul
     AddressPool p = pool4("10.88.0.0/16");
     CHECK(exec::host::choose_subnet(p, {})->to_string() == "10.88.0.0/30");
     // A default route covers everything and reserves nothing; other families are ignored.
-    CHECK(exec::host::choose_subnet(p, {v4("0.0.0.0", 0), IpPrefix{"::", 0, true}})
-              ->to_string() == "10.88.0.0/30");
+    CHECK(exec::host::choose_subnet(p, {v4("0.0.0.0", 0), IpPrefix{"::", 0, true}})->to_string() ==
+          "10.88.0.0/30");
     // The host's own /24 in the pool, a /32 local address and a sandbox's /30.
-    std::vector<IpPrefix> routes = {v4("10.88.0.0", 24), v4("10.88.1.1", 32),
-                                    v4("10.88.1.4", 30), v4("192.168.1.0", 24)};
+    std::vector<IpPrefix> routes = {v4("10.88.0.0", 24), v4("10.88.1.1", 32), v4("10.88.1.4", 30),
+                                    v4("192.168.1.0", 24)};
     CHECK(exec::host::choose_subnet(p, routes)->to_string() == "10.88.1.8/30");
     // A route covering the whole pool (a VPN's 10.0.0.0/8) leaves nothing.
     CHECK_FALSE(exec::host::choose_subnet(p, {v4("10.0.0.0", 8)}));

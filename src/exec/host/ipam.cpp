@@ -129,8 +129,8 @@ std::optional<AddressPool> parse_pool(std::string_view text, bool v6) {
     std::string_view digits = text.substr(slash + 1);
     unsigned prefix = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-    if (ec != std::errc{} || end != digits.data() + digits.size() ||
-        prefix > pool.subnet_prefix || pool.subnet_prefix - prefix > 24) {
+    if (ec != std::errc{} || end != digits.data() + digits.size() || prefix > pool.subnet_prefix ||
+        pool.subnet_prefix - prefix > 24) {
         return std::nullopt;
     }
     pool.prefix = static_cast<uint8_t>(prefix);
@@ -246,11 +246,12 @@ sys::Result<AddressLease> try_lease(const std::string& dir, const AddressPool& p
         }
         return sys::fail_with(
             ENOSPC, "allocate address", {}, {},
-            "no free /" + std::to_string(pool.subnet_prefix) + " in the address pool " +
-                pool.text + " (" + pool_origin + "): " + std::to_string(shown) +
-                " held by running sandboxes" + (holders.empty() ? "" : " (" + holders + ")") +
+            "no free /" + std::to_string(pool.subnet_prefix) + " in the address pool " + pool.text +
+                " (" + pool_origin + "): " + std::to_string(shown) + " held by running sandboxes" +
+                (holders.empty() ? "" : " (" + holders + ")") +
                 ", the rest routed on the host; stop some, or set " +
-                std::string(pool.v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL") + " to a larger pool");
+                std::string(pool.v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL") +
+                " to a larger pool");
     }
     AddressLease lease;
     lease.subnet = *subnet;

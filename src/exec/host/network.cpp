@@ -111,8 +111,9 @@ FilteredResolv filter_resolv_conf(const std::string& content) {
         std::string word = line.substr(0, line.find_first_of(" \t"));
         if (word == "nameserver") {
             size_t at = line.find_first_not_of(" \t", word.size());
-            std::string address =
-                at == std::string::npos ? "" : line.substr(at, line.find_first_of(" \t#;", at) - at);
+            std::string address = at == std::string::npos
+                                      ? ""
+                                      : line.substr(at, line.find_first_of(" \t#;", at) - at);
             if (address.empty()) {
                 continue;
             }
@@ -156,10 +157,12 @@ HostDns read_host_dns(const std::string& etc, const std::string& resolved) {
         }
         out.note = "no name servers for the sandbox: the host's " + etc +
                    " lists only loopback resolvers, which another network namespace cannot "
-                   "reach, and " + resolved + " has none; set network.dns";
+                   "reach, and " +
+                   resolved + " has none; set network.dns";
         return out;
     }
-    out.note = "no name servers for the sandbox: the host's " + etc + " lists none; set network.dns";
+    out.note =
+        "no name servers for the sandbox: the host's " + etc + " lists none; set network.dns";
     return out;
 }
 
@@ -179,7 +182,8 @@ std::vector<AddressLease> lease_pool_addresses(plan::NetHostPlan& host,
         }
         const char* env_name = v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL";
         const char* env = std::getenv(env_name);
-        std::string text = env != nullptr && *env != '\0' ? env : (v6 ? k_default_pool6 : k_default_pool4);
+        std::string text =
+            env != nullptr && *env != '\0' ? env : (v6 ? k_default_pool6 : k_default_pool4);
         std::string origin = env != nullptr && *env != '\0' ? env_name : "the default pool";
         auto pool = parse_pool(text, v6);
         if (!pool) {
@@ -189,8 +193,7 @@ std::vector<AddressLease> lease_pool_addresses(plan::NetHostPlan& host,
                                     " with room for at least one /" +
                                     std::to_string(v6 ? k_subnet_prefix6 : k_subnet_prefix4));
         }
-        std::vector<sys::IpPrefix> routes =
-            sys::or_throw(nl.list_routes(v6 ? AF_INET6 : AF_INET));
+        std::vector<sys::IpPrefix> routes = sys::or_throw(nl.list_routes(v6 ? AF_INET6 : AF_INET));
         AddressLease lease =
             sys::or_throw(lease_subnet(host.pool_dir, *pool, origin, routes, owner));
         rollback.push(UndoKind::release_id_range, lease.path, lease.token);

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     struct icmphdr echo;
     memset(&echo, 0, sizeof echo);
     echo.type = ICMP_ECHO;
-    echo.un.echo.sequence = htons(1);  /* the kernel sets the id and the checksum */
+    echo.un.echo.sequence = htons(1); /* the kernel sets the id and the checksum */
     if (sendto(fd, &echo, sizeof echo, 0, (struct sockaddr*)&to, sizeof to) < 0) {
         printf("errno=%d\n", errno);
         return 1;
