@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -312,7 +313,9 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
                 std::vector<std::string>{"up", "--volume", probe_volume(), ci, "--set",
                                          "rootfs.host=false", "--set",
                                          "rootfs.path=" + test_rootfs(), "--", "/bin/sh", "-c",
-                                         std::string(k_net_probe) + "; cat /etc/resolv.conf"},
+                                         std::string(k_net_probe) +
+                                             "; cat /etc/resolv.conf; echo uidmap=$(cat "
+                                             "/proc/self/uid_map); echo x > /src/w-$(hostname)"},
                 env));
         }
         std::set<std::string> addresses;
@@ -325,10 +328,23 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
                 CHECK(r.out.find(*host.resolv_conf) != std::string::npos);
             }
             addresses.insert(field(r.out, "addr"));
+            // Never host root: a user namespace mapping root inside to the invoker alone.
+            CHECK(field(r.out, "uidmap") == "0 " + std::to_string(getuid()) + " 1");
         }
         CHECK(addresses.size() == 8);
         all_addresses.insert(addresses.begin(), addresses.end());
     }
+    // What the jobs wrote into /src (the project dir) belongs to the invoker.
+    size_t written = 0;
+    for (const auto& e : std::filesystem::directory_iterator(t.dir().path())) {
+        if (e.path().filename().string().rfind("w-", 0) == 0) {
+            struct stat st {};
+            REQUIRE(stat(e.path().c_str(), &st) == 0);
+            CHECK(st.st_uid == getuid());
+            ++written;
+        }
+    }
+    CHECK(written == 40);
     CHECK(t.leaks().empty());
     CHECK(sh("ip -4 route show table all | grep -q '^10\\.223\\.16\\.'") != 0);
 }
