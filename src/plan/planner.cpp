@@ -573,6 +573,21 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
         plan.network_host.pool_dir = facts.state_root + "/ip-pool";
     }
     plan.network_sandbox = std::move(net.sandbox);
+    // In a user namespace, ping_group_range holds gids of that namespace and every gid of the
+    // range must be mapped (EINVAL else): the default becomes the first gid_map line's range,
+    // "0 0" for root alone. A value the profile wrote is left for the kernel to judge.
+    bool own_ping_range = std::any_of(
+        profile.network.sysctls.begin(), profile.network.sysctls.end(),
+        [](const auto& kv) { return kv.first == "net.ipv4.ping_group_range"; });
+    if (plan.id_maps.enabled && !plan.id_maps.gid_lines.empty() && !own_ping_range) {
+        const IdMapLine& line = plan.id_maps.gid_lines.front();
+        for (auto& [path, value] : plan.network_sandbox.sysctls) {
+            if (path == "/proc/sys/net/ipv4/ping_group_range") {
+                value = std::to_string(line.inside) + " " +
+                        std::to_string(uint64_t{line.inside} + line.count - 1);
+            }
+        }
+    }
     if (!profile.network.sysctls.empty() && !ns.is_created(NsType::net)) {
         plan.notes.push_back(PlanNote{StepId::network_sandbox, PlanNote::Level::error,
                                       "network.sysctls needs a new network namespace (they would "
