@@ -576,9 +576,9 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     // In a user namespace, ping_group_range holds gids of that namespace and every gid of the
     // range must be mapped (EINVAL else): the default becomes the first gid_map line's range,
     // "0 0" for root alone. A value the profile wrote is left for the kernel to judge.
-    bool own_ping_range = std::any_of(
-        profile.network.sysctls.begin(), profile.network.sysctls.end(),
-        [](const auto& kv) { return kv.first == "net.ipv4.ping_group_range"; });
+    bool own_ping_range =
+        std::any_of(profile.network.sysctls.begin(), profile.network.sysctls.end(),
+                    [](const auto& kv) { return kv.first == "net.ipv4.ping_group_range"; });
     if (plan.id_maps.enabled && !plan.id_maps.gid_lines.empty() && !own_ping_range) {
         const IdMapLine& line = plan.id_maps.gid_lines.front();
         for (auto& [path, value] : plan.network_sandbox.sysctls) {

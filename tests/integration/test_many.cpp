@@ -297,6 +297,13 @@ TEST_CASE("many: a port forward answers on the host's 127.0.0.1", "[root][many][
     CHECK(t.leaks().empty());
 }
 
+// Each run of a round waits (up to 10 s) until all 8 are up, so their leases overlap and
+// "distinct addresses" means what it says (a run that ended would free its subnet for the next).
+const char* const k_barrier =
+    "touch /src/ready-$(hostname); i=0; "
+    "while [ $(ls /src | grep -c '^ready-') -lt 8 ] && [ $i -lt 100 ]; do sleep 0.1; "
+    "i=$((i+1)); done";
+
 // profiles/ci as shipped, unnamed and without addresses, over the busybox rootfs instead of the
 // host's: names, subnets, leases, nft tables and veths of 8 runs at once must never collide.
 TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][many][net][soak]") {
@@ -315,7 +322,8 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
                                          "rootfs.path=" + test_rootfs(), "--", "/bin/sh", "-c",
                                          std::string(k_net_probe) +
                                              "; cat /etc/resolv.conf; echo uidmap=$(cat "
-                                             "/proc/self/uid_map); echo x > /src/w-$(hostname)"},
+                                             "/proc/self/uid_map); echo x > /src/w-$(hostname); " +
+                                             k_barrier},
                 env));
         }
         std::set<std::string> addresses;
@@ -329,9 +337,16 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
             }
             addresses.insert(field(r.out, "addr"));
             // Never host root: a user namespace mapping root inside to the invoker alone.
-            CHECK(field(r.out, "uidmap") == "0 " + std::to_string(getuid()) + " 1");
+            std::string uid_map = field(r.out, "uidmap");  // " 0 0 1": the file's padding
+            uid_map.erase(0, uid_map.find_first_not_of(' '));
+            CHECK(uid_map == "0 " + std::to_string(getuid()) + " 1");
         }
         CHECK(addresses.size() == 8);
+        for (const auto& e : std::filesystem::directory_iterator(t.dir().path())) {
+            if (e.path().filename().string().rfind("ready-", 0) == 0) {
+                std::filesystem::remove(e.path());
+            }
+        }
         all_addresses.insert(addresses.begin(), addresses.end());
     }
     // What the jobs wrote into /src (the project dir) belongs to the invoker.
