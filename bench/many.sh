@@ -42,12 +42,14 @@ cat "$work/hf.md"
 # 50 at once: each writes its report; start-up = the steps before supervise.
 t0=$(date +%s%N)
 i=0
+pids=
 while [ "$i" -lt "$n" ]; do
     "$bin" -q up "$work/nat.toml" --report "$work/r$i.json" >/dev/null 2>"$work/e$i.txt" &
+    pids="$pids $!"
     i=$((i + 1))
 done
 fail=0
-for job in $(jobs -p); do wait "$job" || fail=$((fail + 1)); done
+for pid in $pids; do wait "$pid" || fail=$((fail + 1)); done
 t1=$(date +%s%N)
 python3 - "$work" "$n" "$fail" "$(( (t1 - t0) / 1000000 ))" <<'PY'
 import json, sys, os
