@@ -23,7 +23,10 @@ int run_ps() {
         std::fprintf(stderr, "sandbox: ps: %s\n", trusted.error().describe().c_str());
         return k_exit_setup_failed;
     }
-    std::printf("%-20s %-8s %-8s %-20s %s\n", "NAME", "PID", "STATUS", "CREATED", "COMMAND");
+    // PROFILE: the file each sandbox came from, so runs of one shared profile (named STEM-xxxx
+    // by `up`) can be told apart from others.
+    std::printf("%-20s %-8s %-8s %-20s %-24s %s\n", "NAME", "PID", "STATUS", "CREATED", "PROFILE",
+                "COMMAND");
     for (const std::string& name : exec::list_state_dirs(root)) {
         std::string dir = root + "/" + name;
         auto state = exec::read_state(dir);
@@ -41,8 +44,9 @@ int run_ps() {
         for (const std::string& a : state->command) {
             command += (command.empty() ? "" : " ") + a;
         }
-        std::printf("%-20s %-8d %-8s %-20s %s\n", name.c_str(), state->child_pid,
-                    running ? "running" : "stale", created, command.c_str());
+        std::string profile = state->profile.empty() ? "-" : state->profile;
+        std::printf("%-20s %-8d %-8s %-20s %-24s %s\n", name.c_str(), state->child_pid,
+                    running ? "running" : "stale", created, profile.c_str(), command.c_str());
     }
     return k_exit_ok;
 }

@@ -3,6 +3,9 @@
 // the launcher runs steps 2-18, supervises and cleans up. Exit status: the workload's own,
 // 128+N, 124 timeout, 125 setup failure (bad profile included), 126/127.
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 #include "cli/overrides.hpp"
 #include "common/exit_codes.hpp"
 #include "exec/fault.hpp"
+#include "exec/host/network.hpp"
 #include "exec/host_probe.hpp"
 #include "exec/launcher.hpp"
 #include "exec/setup_error.hpp"
@@ -106,6 +110,33 @@ int run_detached(const plan::Plan& plan, const plan::HostFacts& facts,
     return k_exit_setup_failed;
 }
 
+// True when neither the profile (`name`), --name nor --set named the sandbox: resolve.cpp then
+// gave it the file's stem, at the file with no line.
+bool name_is_defaulted(const profile::LoadResult& loaded) {
+    auto it = loaded.origins.find("name");
+    return it == loaded.origins.end() ||
+           (it->second.line == 0 && it->second.file_name() == loaded.path);
+}
+
+// A foreground run of a profile that names no sandbox gets STEM-xxxx, so a CI runner can start
+// one shared profile several times at once; a suffix whose state directory exists is skipped
+// (two launchers that still pick the same one are told apart by the state lock: EBUSY).
+std::string choose_unique_name(const std::string& stem, const std::string& state_root) {
+    std::string name;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        uint32_t random = 0;
+        if (getrandom(&random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
+            random = static_cast<uint32_t>(getpid()) * 2654435761U + static_cast<uint32_t>(attempt);
+        }
+        name = plan::unique_sandbox_name(stem, random);
+        struct stat st {};
+        if (state_root.empty() || lstat((state_root + "/" + name).c_str(), &st) != 0) {
+            break;
+        }
+    }
+    return name;
+}
+
 int run_up(UpCliOptions& options) {
     exec::LaunchOptions launch_options;
     launch_options.started = std::chrono::steady_clock::now();
@@ -132,6 +163,20 @@ int run_up(UpCliOptions& options) {
         return k_exit_setup_failed;
     }
     plan::HostFacts facts = exec::probe_host();
+    const profile::Network& net = loaded.profile->network;
+    if (net.mode == profile::NetworkMode::veth && net.dns.empty()) {
+        exec::host::HostDns dns = exec::host::read_host_dns();
+        facts.host_resolv_conf = dns.resolv_conf;
+        if (!dns.note.empty()) {
+            spdlog::warn("{}", dns.note);
+        } else {
+            spdlog::info("network: name servers from {}", dns.source);
+        }
+    }
+    if (!options.detach && name_is_defaulted(loaded)) {
+        loaded.profile->name = choose_unique_name(loaded.profile->name, facts.state_root);
+        spdlog::info("sandbox name: {}", loaded.profile->name);
+    }
     if (options.detach) {
         // The daemon's stdio is /dev/null and output.log: no terminal for tty = "auto".
         facts.stdin_is_tty = facts.stdout_is_tty = false;

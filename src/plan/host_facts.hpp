@@ -47,6 +47,11 @@ struct HostFacts {
     // landlock_create_ruleset(LANDLOCK_CREATE_RULESET_VERSION): 0 = no Landlock in this
     // kernel (not built in, or not in lsm=); -1 = not probed (the run fails closed).
     int landlock_abi = -1;
+    // The name servers a veth sandbox without network.dns gets: the host's /etc/resolv.conf,
+    // or systemd-resolved's upstream list when that points at a loopback stub; loopback
+    // servers left out (unreachable from another netns). nullopt: not read, or none usable
+    // (exec/host/network.hpp: read_host_dns).
+    std::optional<std::string> host_resolv_conf;
     bool is_root() const { return uid == 0; }
 };
 

@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include "plan/plan.hpp"
 
 namespace sandbox::plan {
@@ -22,6 +24,16 @@ std::string_view to_string(NsType type) {
             return "time";
     }
     return "unknown";
+}
+
+std::string unique_sandbox_name(std::string_view stem, uint32_t random) {
+    constexpr size_t k_max_name = 64;
+    constexpr size_t k_suffix = 5;  // "-" and four hex digits
+    std::string out(stem.substr(0, k_max_name - k_suffix));
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "-%04x", static_cast<unsigned>(random & 0xffffU));
+    out += suffix;
+    return out;
 }
 
 }  // namespace sandbox::plan

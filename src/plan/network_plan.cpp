@@ -4,6 +4,7 @@
 // the peer.
 #include "plan/network_plan.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -77,6 +78,21 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
     }
     // A fresh netns has only `lo`, and it is down.
     out.sandbox.loopback_up = true;
+    auto set_sysctl = [&](const std::string& key, const std::string& value) {
+        std::string path = "/proc/sys/" + key;
+        std::replace(path.begin() + 10, path.end(), '.', '/');
+        for (auto& [p, v] : out.sandbox.sysctls) {
+            if (p == path) {
+                v = value;
+                return;
+            }
+        }
+        out.sandbox.sysctls.emplace_back(path, value);
+    };
+    set_sysctl("net.ipv4.ping_group_range", "0 2147483647");
+    for (const auto& [key, value] : net.sysctls) {
+        set_sysctl(key, value);
+    }
     if (net.mode != profile::NetworkMode::veth) {
         return out;
     }
@@ -89,13 +105,20 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
     // NAT routes the sandbox's traffic out; a port forward routes other machines' connections
     // in (DNAT in prerouting, then the forward path). Both are forwarded packets.
     host.forwarding = veth.forwarding || veth.nat || !net.ports.empty();
+    // The pool serves v4 unless the profile wrote an address of its own: an explicit
+    // address or host_address, or an IPv6-only pair (address6 written out, no v4 key).
+    auto is_auto = [](const std::optional<std::string>& a) { return a && *a == "auto"; };
+    bool v6_explicit = veth.address6 && !is_auto(veth.address6);
+    host.pool_v4 = is_auto(veth.address) ||
+                   (!veth.address && !veth.host_address && !veth.gateway && !v6_explicit);
+    host.pool_v6 = is_auto(veth.address6);
     for (const auto& a : {veth.host_address, veth.host_address6}) {
-        if (a) {
+        if (a && !is_auto(a)) {
             host.host_addresses.push_back(parse_cidr(*a));
         }
     }
     for (const auto& a : {veth.address, veth.address6}) {
-        if (a) {
+        if (a && !is_auto(a)) {
             host.sandbox_addresses.push_back(parse_cidr(*a));
         }
     }
@@ -112,7 +135,7 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
     sb.addresses = host.sandbox_addresses;
     sb.mtu = veth.mtu;
     // Default gateway: the host end's address, unless the profile names one.
-    if (veth.address) {
+    if (veth.address && !is_auto(veth.address)) {
         std::optional<std::string> gw = veth.gateway;
         if (!gw && veth.host_address) {
             gw = strip_prefix(*veth.host_address);
@@ -121,7 +144,7 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
             sb.default_routes.push_back(RouteOp{*gw, false});
         }
     }
-    if (veth.address6) {
+    if (veth.address6 && !is_auto(veth.address6)) {
         std::optional<std::string> gw = veth.gateway6;
         if (!gw && veth.host_address6) {
             gw = strip_prefix(*veth.host_address6);

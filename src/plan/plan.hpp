@@ -95,6 +95,12 @@ struct CgroupPlan {
 enum class NsType { user, pid, mount, uts, ipc, net, cgroup, time };
 std::string_view to_string(NsType type);
 
+// The name a foreground `up` gives a profile that names no sandbox (neither `name` nor --name):
+// the profile's stem plus four hex digits of `random`, so several runs of one shared profile
+// can run at once ("ci-3f9a"). The stem is cut so the result stays within the 64 characters
+// check.cpp allows.
+std::string unique_sandbox_name(std::string_view stem, uint32_t random);
+
 struct NamespaceOp {
     NsType type = NsType::mount;
     enum class Action { create, join } action = Action::create;
@@ -172,6 +178,13 @@ struct NetHostPlan {
     std::vector<PortForwardOp> ports;
     bool forwarding = false;  // set net.ipv4.ip_forward (and ipv6 when v6 addresses) for the run;
                               // veth.forwarding, or implied by veth.nat (NAT needs routing)
+    // The address pool (exec/host/ipam.hpp) chooses the IPv4 / IPv6 subnet of the pair: the
+    // profile left network.veth.address out or wrote "auto" (address6 = "auto" for v6). The
+    // launcher leases it before spawn and fills host_addresses, sandbox_addresses and the
+    // sandbox half's addresses and default routes.
+    bool pool_v4 = false;
+    bool pool_v6 = false;
+    std::string pool_dir;  // <state root>/ip-pool: the lease files
 };
 
 struct RouteOp {
@@ -186,6 +199,10 @@ struct NetSandboxPlan {
     std::vector<Cidr> addresses;
     std::optional<uint32_t> mtu;
     std::vector<RouteOp> default_routes;
+    // "/proc/sys/net/..." -> value, written in the new netns before the mounts step:
+    // ping_group_range = "0 2147483647" (ICMP echo sockets for every group, so ping works
+    // without CAP_NET_RAW, as Docker and podman do), then network.sysctls.
+    std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
 // ---- step 9: identity ----------------------------------------------------------------------

@@ -470,7 +470,8 @@ std::vector<MountOp> plan_mounts(const profile::Profile& profile, const Effectiv
 
 // The contents of /etc/hosts and /etc/resolv.conf, decided here so explain can show them.
 void plan_state_files(const profile::Profile& profile, const IdentityPlan& identity,
-                      const NetSandboxPlan& net, bool mount_ns_new, StatePlan& state) {
+                      const NetSandboxPlan& net, bool mount_ns_new, StatePlan& state,
+                      const HostFacts& facts) {
     if (!mount_ns_new) {
         return;
     }
@@ -481,6 +482,11 @@ void plan_state_files(const profile::Profile& profile, const IdentityPlan& ident
             text += "nameserver " + server + "\n";
         }
         state.files.push_back(StateFile{state.dir + "/resolv.conf", text, 0644});
+    } else if (n.mode == profile::NetworkMode::veth && !net.interface_name.empty() &&
+               facts.host_resolv_conf) {
+        // A netns of its own reaches the host's upstream servers (through NAT), never the
+        // host's loopback stub: the host's list, as read_host_dns filtered it.
+        state.files.push_back(StateFile{state.dir + "/resolv.conf", *facts.host_resolv_conf, 0644});
     }
     if (identity.hostname || !n.hosts.empty()) {
         std::string text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
@@ -563,7 +569,30 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
     plan.network_host = std::move(net.host);
+    if (plan.network_host.pool_v4 || plan.network_host.pool_v6) {
+        plan.network_host.pool_dir = facts.state_root + "/ip-pool";
+    }
     plan.network_sandbox = std::move(net.sandbox);
+    // In a user namespace, ping_group_range holds gids of that namespace and every gid of the
+    // range must be mapped (EINVAL else): the default becomes the first gid_map line's range,
+    // "0 0" for root alone. A value the profile wrote is left for the kernel to judge.
+    bool own_ping_range =
+        std::any_of(profile.network.sysctls.begin(), profile.network.sysctls.end(),
+                    [](const auto& kv) { return kv.first == "net.ipv4.ping_group_range"; });
+    if (plan.id_maps.enabled && !plan.id_maps.gid_lines.empty() && !own_ping_range) {
+        const IdMapLine& line = plan.id_maps.gid_lines.front();
+        for (auto& [path, value] : plan.network_sandbox.sysctls) {
+            if (path == "/proc/sys/net/ipv4/ping_group_range") {
+                value = std::to_string(line.inside) + " " +
+                        std::to_string(uint64_t{line.inside} + line.count - 1);
+            }
+        }
+    }
+    if (!profile.network.sysctls.empty() && !ns.is_created(NsType::net)) {
+        plan.notes.push_back(PlanNote{StepId::network_sandbox, PlanNote::Level::error,
+                                      "network.sysctls needs a new network namespace (they would "
+                                      "change the host's)"});
+    }
     if (profile.network.mode == profile::NetworkMode::veth) {
         if (!ns.is_created(NsType::net)) {
             plan.notes.push_back(PlanNote{StepId::network_host, PlanNote::Level::error,
@@ -582,7 +611,8 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.pivot.enabled = ns.is_created(NsType::mount);
     plan.pivot.readonly_root = plan.rootfs.readonly && plan.pivot.enabled;
     plan.pivot.new_root = plan.state.dir + "/root";
-    plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state);
+    plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state,
+                     facts);
     plan.mounts = plan_mounts(profile, ns, plan.rootfs, plan.state, plan.notes);
 
     plan.process = plan_process(profile, ns, facts);

@@ -695,8 +695,22 @@ private:
         std::string a_key = "network.veth.address" + suffix;
         std::string h_key = "network.veth.host_address" + suffix;
         std::string g_key = "network.veth.gateway" + suffix;
-        std::optional<Cidr> a = address ? parse_address(*address, true) : std::nullopt;
-        std::optional<Cidr> h = host_address ? parse_address(*host_address, true) : std::nullopt;
+        // "auto": the address pool chooses both ends (docs/networking.md); one end from the
+        // pool and the other written out could never share a subnet.
+        bool a_auto = address && *address == "auto";
+        bool h_auto = host_address && *host_address == "auto";
+        if (a_auto != h_auto && address && host_address) {
+            error(h_key,
+                  "address" + suffix + " and host_address" + suffix +
+                      " are either both \"auto\" or both written out",
+                  "leave host_address" + suffix + " out, or give both");
+        } else if (h_auto && !address) {
+            error(h_key, "host_address" + suffix + " = \"auto\" needs address" + suffix +
+                             " = \"auto\" (or none)");
+        }
+        std::optional<Cidr> a = address && !a_auto ? parse_address(*address, true) : std::nullopt;
+        std::optional<Cidr> h =
+            host_address && !h_auto ? parse_address(*host_address, true) : std::nullopt;
         if (a && h) {
             if (same_address(*a, *h)) {
                 error(h_key, "host_address" + suffix + " " + quoted(*host_address) +
@@ -761,10 +775,12 @@ private:
         }
         veth_addresses(v.address, v.host_address, v.gateway, "");
         veth_addresses(v.address6, v.host_address6, v.gateway6, "6");
-        if (v.nat && !v.host_address && !v.host_address6 && !v.address && !v.address6) {
-            error("network.veth.nat", "nat needs addresses",
-                  "set network.veth.address and network.veth.host_address");
-        }
+        // With no address of either family written, the address pool gives the pair its IPv4
+        // subnet (plan/network_plan.cpp): nat and ports have addresses then. Only a profile
+        // that writes a host end but no sandbox address has none.
+        const bool pool_v4 =
+            !v.address && !v.host_address && !v.gateway && !(v.address6 && *v.address6 != "auto");
+        const bool no_sandbox_address = !pool_v4 && !v.address && !v.address6;
         for (size_t i = 0; i < n.ports.size(); ++i) {
             for (size_t j = 0; j < i; ++j) {
                 if (n.ports[i].host == n.ports[j].host &&
@@ -775,8 +791,13 @@ private:
                 }
             }
         }
-        if (!n.ports.empty() && !v.address && !v.address6) {
-            error("network.ports", "port forwarding needs network.veth.address");
+        if (v.nat && no_sandbox_address) {
+            error("network.veth.nat", "nat needs an address inside the sandbox",
+                  "set network.veth.address, or leave the addresses out (the address pool)");
+        }
+        if (!n.ports.empty() && no_sandbox_address) {
+            error("network.ports", "port forwarding needs network.veth.address",
+                  "set it, or leave the addresses out (the address pool)");
         }
     }
 

@@ -653,6 +653,48 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_hosts(cons
     return ok ? std::optional(out) : std::nullopt;
 }
 
+// network.sysctls: "net.ipv4.ping_group_range" = "0 2147483647". Unquoted dotted keys make
+// nested tables (net = { ipv4 = { ... } }): flattened back to the dotted name. Only `net.`
+// keys: they belong to the sandbox's own network namespace; any other sysctl is the host's.
+bool collect_sysctls(const Node& n, DecodeContext& c, const std::string& prefix,
+                     std::vector<std::pair<std::string, std::string>>& out) {
+    return for_entries(n, c, "a table of \"net.KEY\" = \"value\"", [&](const TableEntry& e) {
+        std::string key = prefix.empty() ? e.key : prefix + "." + e.key;
+        if (e.value.kind == NodeKind::table) {
+            return collect_sysctls(e.value, c, key, out);
+        }
+        bool name_ok = key.rfind("net.", 0) == 0 && key.size() > 4 &&
+                       key.find("..") == std::string::npos && key.back() != '.' &&
+                       std::all_of(key.begin(), key.end(), [](unsigned char ch) {
+                           return std::isalnum(ch) != 0 || ch == '_' || ch == '.' || ch == '-';
+                       });
+        if (!name_ok) {
+            c.diagnostics.error(e.key_where, c.path,
+                                "sysctl " + quoted(key) +
+                                    " is not a net.* key of the sandbox's "
+                                    "network namespace",
+                                "only net.* sysctls are per network namespace; others would "
+                                "change the host");
+            return false;
+        }
+        if (e.value.kind == NodeKind::integer) {
+            out.emplace_back(key, std::to_string(e.value.integer));
+            return true;
+        }
+        auto s = parse_string(e.value, c);
+        if (s) {
+            out.emplace_back(key, *s);
+        }
+        return s.has_value();
+    });
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_sysctls(const Node& n,
+                                                                              DecodeContext& c) {
+    std::vector<std::pair<std::string, std::string>> out;
+    return collect_sysctls(n, c, "", out) ? std::optional(out) : std::nullopt;
+}
+
 std::optional<NamespaceSetting> parse_namespace(const Node& n, DecodeContext& c) {
     if (n.kind == NodeKind::boolean) {
         return n.boolean ? NamespaceSetting::new_ns() : NamespaceSetting::host_ns();
@@ -838,8 +880,16 @@ Decoder assign_enum(Access access, std::vector<E> values) {
     };
 }
 
-auto cidr4 = [](const Node& n, DecodeContext& c) { return parse_cidr(n, c, AF_INET); };
-auto cidr6 = [](const Node& n, DecodeContext& c) { return parse_cidr(n, c, AF_INET6); };
+// network.veth.address / host_address (and the 6 forms): a CIDR, or "auto" for the address
+// pool (docs/networking.md).
+std::optional<std::string> cidr_or_auto(const Node& n, DecodeContext& c, int family) {
+    if (n.kind == NodeKind::string && n.string == "auto") {
+        return n.string;
+    }
+    return parse_cidr(n, c, family);
+}
+auto cidr4 = [](const Node& n, DecodeContext& c) { return cidr_or_auto(n, c, AF_INET); };
+auto cidr6 = [](const Node& n, DecodeContext& c) { return cidr_or_auto(n, c, AF_INET6); };
 auto ipv4 = [](const Node& n, DecodeContext& c) { return parse_ip(n, c, AF_INET); };
 auto ipv6 = [](const Node& n, DecodeContext& c) { return parse_ip(n, c, AF_INET6); };
 
@@ -1160,6 +1210,12 @@ std::vector<Field> build_fields() {
          .type = ValueType::hosts,
          .doc = "Extra /etc/hosts entries: name = \"address\".",
          .decode = assign<P>(SANDBOX_AT(P, network.hosts), parse_hosts)},
+        {.path = "network.sysctls",
+         .type = ValueType::sysctls,
+         .doc = "net.* sysctls of the sandbox's own network namespace, \"net.KEY\" = \"value\". "
+                "Every new network namespace already gets net.ipv4.ping_group_range = "
+                "\"0 2147483647\" (ping without CAP_NET_RAW); a key here overrides it.",
+         .decode = assign<P>(SANDBOX_AT(P, network.sysctls), parse_sysctls)},
         {.path = "network.veth.host_name",
          .type = ValueType::string,
          .doc = "Name of the host end (at most 15 characters); default: derived from the name.",
@@ -1171,19 +1227,21 @@ std::vector<Field> build_fields() {
          .decode = assign<P>(SANDBOX_AT(P, network.veth.name), parse_string)},
         {.path = "network.veth.address",
          .type = ValueType::cidr4,
-         .doc = "IPv4 address/prefix inside the sandbox.",
+         .doc = "IPv4 address/prefix inside the sandbox, or \"auto\"; default (with no "
+                "host_address and no address6): \"auto\", a /30 from the address pool.",
          .decode = assign<P>(SANDBOX_AT(P, network.veth.address), cidr4)},
         {.path = "network.veth.host_address",
          .type = ValueType::cidr4,
-         .doc = "IPv4 address/prefix of the host end.",
+         .doc = "IPv4 address/prefix of the host end, or \"auto\" (with address).",
          .decode = assign<P>(SANDBOX_AT(P, network.veth.host_address), cidr4)},
         {.path = "network.veth.address6",
          .type = ValueType::cidr6,
-         .doc = "IPv6 address/prefix inside the sandbox.",
+         .doc = "IPv6 address/prefix inside the sandbox, or \"auto\": a /64 from the IPv6 "
+                "address pool.",
          .decode = assign<P>(SANDBOX_AT(P, network.veth.address6), cidr6)},
         {.path = "network.veth.host_address6",
          .type = ValueType::cidr6,
-         .doc = "IPv6 address/prefix of the host end.",
+         .doc = "IPv6 address/prefix of the host end, or \"auto\" (with address6).",
          .decode = assign<P>(SANDBOX_AT(P, network.veth.host_address6), cidr6)},
         {.path = "network.veth.gateway",
          .type = ValueType::ipv4,

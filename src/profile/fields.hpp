@@ -43,6 +43,7 @@ enum class ValueType {
     ipv6,             // "fd00::1"
     ip_list,          // ["1.1.1.1", "2606:4700::1111"]
     hosts,            // table name = "address"
+    sysctls,          // table "net.KEY" = "value" | integer (nested tables flattened)
     namespace_,       // true | false | {join = "name"} | {pid = N} | {path = "/proc/N/ns/x"}
     string_or_list,   // "base" or ["base", "extra"]
     tty,              // "auto" | true | false

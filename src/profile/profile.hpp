@@ -151,8 +151,9 @@ struct Network {
     NetworkMode mode = NetworkMode::none;
     Veth veth;
     std::vector<PortForward> ports;
-    std::vector<std::string> dns;                            // -> /etc/resolv.conf
-    std::vector<std::pair<std::string, std::string>> hosts;  // extra /etc/hosts: name -> addr
+    std::vector<std::string> dns;                              // -> /etc/resolv.conf
+    std::vector<std::pair<std::string, std::string>> hosts;    // extra /etc/hosts: name -> addr
+    std::vector<std::pair<std::string, std::string>> sysctls;  // "net.KEY" -> value, file order
     bool operator==(const Network&) const = default;
 };
 

@@ -99,9 +99,9 @@ Json value_schema(const Field& f) {
         case ValueType::syscall_list:
             return array_of(string_with("^[a-z0-9_]+$"));
         case ValueType::cidr4:
-            return string_with("^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$");
+            return string_with("^(auto|([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2})$");
         case ValueType::cidr6:
-            return string_with("^[0-9A-Fa-f:.]+/[0-9]{1,3}$");
+            return string_with("^(auto|[0-9A-Fa-f:.]+/[0-9]{1,3})$");
         case ValueType::ipv4:
             return string_with(k_ipv4_pattern);
         case ValueType::ipv6:
@@ -110,6 +110,11 @@ Json value_schema(const Field& f) {
             return array_of(string_with(k_ip_pattern));
         case ValueType::hosts:
             return Json{{"type", "object"}, {"additionalProperties", string_with(k_ip_pattern)}};
+        case ValueType::sysctls:
+            return Json{
+                {"type", "object"},
+                {"propertyNames", {{"pattern", "^net\\.[A-Za-z0-9_.-]+$"}}},
+                {"additionalProperties", {{"type", Json::array({"string", "integer", "object"})}}}};
         case ValueType::namespace_:
             return one_of({Json{{"type", "boolean"}},
                            single_key("join", Json{{"type", "string"}, {"minLength", 1}}),
@@ -241,9 +246,9 @@ std::string type_text(const Field& f) {
         case ValueType::syscall_list:
             return "list of syscalls";
         case ValueType::cidr4:
-            return "IPv4 CIDR";
+            return "IPv4 CIDR or \"auto\"";
         case ValueType::cidr6:
-            return "IPv6 CIDR";
+            return "IPv6 CIDR or \"auto\"";
         case ValueType::ipv4:
             return "IPv4 address";
         case ValueType::ipv6:
@@ -252,6 +257,8 @@ std::string type_text(const Field& f) {
             return "list of IP addresses";
         case ValueType::hosts:
             return "table of addresses";
+        case ValueType::sysctls:
+            return "table of net.* sysctls";
         case ValueType::namespace_:
             return "namespace";
         case ValueType::string_or_list:

@@ -13,6 +13,7 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace sandbox::sys {
@@ -387,6 +388,39 @@ Result<std::vector<HostAddress>> Netlink::list_addresses() {
         entry.prefix =
             IpPrefix{text, static_cast<uint8_t>(rtnl_addr_get_prefixlen(addr)), family == AF_INET6};
         out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+Result<std::vector<IpPrefix>> Netlink::list_routes(int family) {
+    nl_cache* raw = nullptr;
+    // ROUTE_CACHE_CONTENT: the FIB, not the (v4-only, obsolete) routing cache.
+    int err = rtnl_route_alloc_cache(m_sock.get(), family, ROUTE_CACHE_CONTENT, &raw);
+    NlCache cache(raw);
+    if (err < 0) {
+        return nl_fail(err, "list routes", "");
+    }
+    std::vector<IpPrefix> out;
+    for (nl_object* obj = nl_cache_get_first(cache.get()); obj != nullptr;
+         obj = nl_cache_get_next(obj)) {
+        auto* route = reinterpret_cast<rtnl_route*>(obj);
+        const uint8_t type = rtnl_route_get_type(route);
+        if ((type != RTN_UNICAST && type != RTN_LOCAL) ||
+            static_cast<int>(rtnl_route_get_family(route)) != family) {
+            continue;
+        }
+        nl_addr* dst = rtnl_route_get_dst(route);
+        if (dst == nullptr) {
+            continue;
+        }
+        char text[INET6_ADDRSTRLEN] = {};
+        if (nl_addr_get_len(dst) == 0) {
+            std::snprintf(text, sizeof text, "%s", family == AF_INET6 ? "::" : "0.0.0.0");
+        } else if (inet_ntop(family, nl_addr_get_binary_addr(dst), text, sizeof text) == nullptr) {
+            continue;
+        }
+        out.push_back(
+            IpPrefix{text, static_cast<uint8_t>(nl_addr_get_prefixlen(dst)), family == AF_INET6});
     }
     return out;
 }

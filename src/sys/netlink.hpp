@@ -117,6 +117,12 @@ public:
     // Every address of every interface in this netns (one RTM_GETADDR dump).
     Result<std::vector<HostAddress>> list_addresses();
 
+    // The destinations of every unicast and local route of `family` (AF_INET / AF_INET6) in
+    // every routing table of this netns (one RTM_GETROUTE dump), default routes included with
+    // prefix 0. Unreachable, blackhole, prohibit, broadcast and multicast routes are left out:
+    // they reserve no network a new subnet could clash with.
+    Result<std::vector<IpPrefix>> list_routes(int family);
+
     nl_sock* get() const { return m_sock.get(); }
 
 private:

@@ -2,6 +2,7 @@
 
 #include <nftables/libnftables.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -105,13 +106,27 @@ std::string render_nat_ruleset(const NatRuleset& r) {
     const std::string t = "inet " + r.table;
     const std::string ifq = quoted(r.interface);
     std::string out = "create table " + t + "\n";
+    std::vector<std::string> postrouting;
     if (r.masquerade) {
         // Traffic from the sandbox that leaves by any other interface takes the host's address.
+        for (const NatAddress& src : r.sources) {
+            postrouting.push_back(family_keyword(src.v6) + " saddr " + src.address +
+                                  " oifname != " + ifq + " masquerade");
+        }
+    }
+    bool v4_ports = !r.ports.empty() && std::any_of(r.dnat_targets.begin(), r.dnat_targets.end(),
+                                                    [](const NatAddress& a) { return !a.v6; });
+    if (v4_ports) {
+        // A connection to 127.0.0.1:PORT on the host, DNATed in output, still has the source
+        // 127.0.0.1: the host end (route_localnet, set by network_host) lets it out, and this
+        // gives it the host end's address so the sandbox can answer (docs/networking.md).
+        postrouting.push_back("ip saddr 127.0.0.0/8 oifname " + ifq + " masquerade");
+    }
+    if (!postrouting.empty()) {
         out += "add chain " + t +
                " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n";
-        for (const NatAddress& src : r.sources) {
-            out += "add rule " + t + " postrouting " + family_keyword(src.v6) + " saddr " +
-                   src.address + " oifname != " + ifq + " masquerade\n";
+        for (const std::string& rule : postrouting) {
+            out += "add rule " + t + " postrouting " + rule + "\n";
         }
     }
     if (!r.ports.empty()) {

@@ -98,6 +98,8 @@ int child_main(ChildContext ctx) noexcept {
             }
             set_identity(plan.identity);
         });
+        run_child_step(plan::StepId::network_sandbox,
+                       [&] { set_netns_sysctls(plan.network_sandbox); });
         run_child_step(plan::StepId::mounts, [&] {
             apply_mounts(plan.mounts, plan.pivot.new_root, ctx.rootfs_dir, ctx.rootfs_tree_fd,
                          plan.pivot.readonly_root);

@@ -8,6 +8,7 @@
 
 #include "sys/error.hpp"
 #include "sys/netlink.hpp"
+#include "sys/sysctl.hpp"
 
 namespace sandbox::exec::child {
 
@@ -33,6 +34,12 @@ void setup_sandbox_network(const plan::NetSandboxPlan& plan) {
     }
     for (const plan::RouteOp& route : plan.default_routes) {
         sys::or_throw(nl.add_default_route(plan.interface_name, route.gateway, route.v6));
+    }
+}
+
+void set_netns_sysctls(const plan::NetSandboxPlan& plan) {
+    for (const auto& [path, value] : plan.sysctls) {
+        sys::or_throw(sys::write_sysctl(path, value));
     }
 }
 

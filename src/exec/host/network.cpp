@@ -8,14 +8,19 @@
 //   4. forwarding sysctls last: the holder is the veth name, so the veth must exist first.
 #include "exec/host/network.hpp"
 
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 
 #include "exec/host/forwarding.hpp"
 #include "sys/error.hpp"
+#include "sys/fs.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
+#include "sys/sysctl.hpp"
 
 namespace sandbox::exec::host {
 
@@ -82,6 +87,132 @@ void inject_late_fault() {
 
 }  // namespace
 
+namespace {
+
+bool is_loopback_address(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1" ||
+           address.rfind("::ffff:127.", 0) == 0;
+}
+
+// The lines of a resolv.conf a sandbox can use, and whether a loopback server was dropped.
+struct FilteredResolv {
+    std::string text;
+    size_t servers = 0;
+    bool dropped_loopback = false;
+};
+
+FilteredResolv filter_resolv_conf(const std::string& content) {
+    FilteredResolv out;
+    size_t start = 0;
+    while (start < content.size()) {
+        size_t end = content.find('\n', start);
+        std::string line = content.substr(start, end == std::string::npos ? end : end - start);
+        start = end == std::string::npos ? content.size() : end + 1;
+        std::string word = line.substr(0, line.find_first_of(" \t"));
+        if (word == "nameserver") {
+            size_t at = line.find_first_not_of(" \t", word.size());
+            std::string address = at == std::string::npos
+                                      ? ""
+                                      : line.substr(at, line.find_first_of(" \t#;", at) - at);
+            if (address.empty()) {
+                continue;
+            }
+            if (is_loopback_address(address)) {
+                out.dropped_loopback = true;
+                continue;
+            }
+            out.text += "nameserver " + address + "\n";
+            ++out.servers;
+        } else if (word == "search" || word == "domain" || word == "options") {
+            out.text += line + "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+HostDns read_host_dns(const std::string& etc, const std::string& resolved) {
+    HostDns out;
+    auto text = sys::read_file(etc);
+    if (!text) {
+        out.note = "no name servers for the sandbox: cannot read the host's " + etc + " (" +
+                   text.error().describe() + "); set network.dns";
+        return out;
+    }
+    FilteredResolv host = filter_resolv_conf(*text);
+    if (host.servers > 0) {
+        out.resolv_conf = host.text;
+        out.source = etc;
+        return out;
+    }
+    if (host.dropped_loopback) {
+        if (auto upstream = sys::read_file(resolved)) {
+            FilteredResolv up = filter_resolv_conf(*upstream);
+            if (up.servers > 0) {
+                out.resolv_conf = up.text;
+                out.source = resolved;
+                return out;
+            }
+        }
+        out.note = "no name servers for the sandbox: the host's " + etc +
+                   " lists only loopback resolvers, which another network namespace cannot "
+                   "reach, and " +
+                   resolved + " has none; set network.dns";
+        return out;
+    }
+    out.note =
+        "no name servers for the sandbox: the host's " + etc + " lists none; set network.dns";
+    return out;
+}
+
+std::vector<AddressLease> lease_pool_addresses(plan::NetHostPlan& host,
+                                               plan::NetSandboxPlan& sandbox,
+                                               const std::string& owner, Rollback& rollback) {
+    std::vector<AddressLease> out;
+    if (!host.pool_v4 && !host.pool_v6) {
+        return out;
+    }
+    // One socket for both families' route dumps; the dump is taken under no lock, so a subnet
+    // routed by a sandbox starting right now is not in it: the lease files cover those.
+    sys::Netlink nl = sys::or_throw(sys::Netlink::open());
+    for (bool v6 : {false, true}) {
+        if (!(v6 ? host.pool_v6 : host.pool_v4)) {
+            continue;
+        }
+        const char* env_name = v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL";
+        const char* env = std::getenv(env_name);
+        std::string text =
+            env != nullptr && *env != '\0' ? env : (v6 ? k_default_pool6 : k_default_pool4);
+        std::string origin = env != nullptr && *env != '\0' ? env_name : "the default pool";
+        auto pool = parse_pool(text, v6);
+        if (!pool) {
+            throw sys::SysError(EINVAL, "parse address pool", text, {},
+                                std::string(env_name) + " must be an IPv" + (v6 ? "6" : "4") +
+                                    " network such as " + (v6 ? k_default_pool6 : k_default_pool4) +
+                                    " with room for at least one /" +
+                                    std::to_string(v6 ? k_subnet_prefix6 : k_subnet_prefix4));
+        }
+        std::vector<sys::IpPrefix> routes = sys::or_throw(nl.list_routes(v6 ? AF_INET6 : AF_INET));
+        AddressLease lease =
+            sys::or_throw(lease_subnet(host.pool_dir, *pool, origin, routes, owner));
+        rollback.push(UndoKind::release_id_range, lease.path, lease.token);
+        sys::IpPrefix host_end = address_in(lease.subnet, 1);
+        sys::IpPrefix sandbox_end = address_in(lease.subnet, 2);
+        spdlog::info("network: {} from the address pool {}: host {}, sandbox {}",
+                     lease.subnet.to_string(), pool->text, host_end.to_string(),
+                     sandbox_end.to_string());
+        plan::Cidr h{host_end.address, host_end.prefix, v6};
+        plan::Cidr a{sandbox_end.address, sandbox_end.prefix, v6};
+        host.host_addresses.push_back(h);
+        host.sandbox_addresses.push_back(a);
+        sandbox.addresses.push_back(a);
+        sandbox.default_routes.push_back(plan::RouteOp{h.address, v6});
+        out.push_back(std::move(lease));
+    }
+    return out;
+}
+
 sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
     sys::NatRuleset rs;
     rs.table = plan.nft_table;
@@ -114,6 +245,18 @@ HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollb
         sys::or_throw(nl.add_address(plan.host_name, to_prefix(cidr)));
     }
     sys::or_throw(nl.change_link(plan.host_name, {.new_name = {}, .mtu = {}, .up = true}));
+    bool v4_sandbox = false;
+    for (const plan::Cidr& cidr : plan.sandbox_addresses) {
+        v4_sandbox = v4_sandbox || !cidr.v6;
+    }
+    if (!plan.ports.empty() && v4_sandbox) {
+        // 127.0.0.1:PORT on the host reaches the sandbox: the output DNAT keeps the source
+        // 127.0.0.1, which the kernel lets out of a non-loopback interface only with
+        // route_localnet (nftables.cpp masquerades it to the host end's address). Per
+        // interface: it goes away with the veth, nothing to undo.
+        sys::or_throw(sys::write_sysctl(
+            "/proc/sys/net/ipv4/conf/" + plan.host_name + "/route_localnet", "1"));
+    }
 
     if (plan.nat || !plan.ports.empty()) {
         out.nft = sys::or_throw(sys::Nftables::open());

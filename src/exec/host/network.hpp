@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "exec/host/ipam.hpp"
 #include "exec/rollback.hpp"
 #include "plan/plan.hpp"
 #include "sys/error.hpp"
@@ -33,6 +34,30 @@ struct HostNetwork {
 };
 HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
                                const std::string& forwarding_dir = "/run/sandbox");
+
+// Part of step 2 (state), before spawn, so the child's copy of the plan holds the addresses:
+// when `host.pool_v4` / `pool_v6`, leases a subnet from the address pool (exec/host/ipam.hpp;
+// SANDBOX_ADDRESS_POOL / SANDBOX_ADDRESS_POOL6 override the defaults) avoiding every route of
+// the host, and fills in both ends' addresses and the sandbox's default route. Pushes
+// release_id_range (the generic lease-file undo) per lease. The returned leases hold the lock
+// files: keep them until the sandbox is cleaned up.
+std::vector<AddressLease> lease_pool_addresses(plan::NetHostPlan& host,
+                                               plan::NetSandboxPlan& sandbox,
+                                               const std::string& owner, Rollback& rollback);
+
+// The host's name servers for a veth sandbox without network.dns (HostFacts::
+// host_resolv_conf). `etc` is the host's resolv.conf; when every nameserver in it is a
+// loopback address (systemd-resolved's 127.0.0.53 stub, dnsmasq on 127.0.0.1...), which the
+// sandbox's netns cannot reach, the upstream list systemd-resolved keeps at `resolved` is used
+// instead. Loopback servers are always dropped; search/domain/options lines are kept.
+// `note` says why there is nothing usable (logged once by `up`).
+struct HostDns {
+    std::optional<std::string> resolv_conf;
+    std::string source;  // the file it came from
+    std::string note;
+};
+HostDns read_host_dns(const std::string& etc = "/etc/resolv.conf",
+                      const std::string& resolved = "/run/systemd/resolve/resolv.conf");
 
 // The nft table for a plan (nat and/or ports); pure, so the profile -> commands chain is
 // unit-tested.

@@ -1,0 +1,304 @@
+#include "exec/host/ipam.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "sys/fs.hpp"
+
+namespace sandbox::exec::host {
+
+namespace {
+
+// 128-bit arithmetic covers both families (-Wpedantic: a GNU extension).
+__extension__ typedef unsigned __int128 U128;
+
+constexpr const char* k_suffix = ".lease";
+
+int width(bool v6) {
+    return v6 ? 128 : 32;
+}
+
+std::optional<U128> to_number(const std::string& address, bool v6) {
+    unsigned char bytes[16] = {};
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, address.c_str(), bytes) != 1) {
+        return std::nullopt;
+    }
+    U128 out = 0;
+    for (int i = 0; i < (v6 ? 16 : 4); ++i) {
+        out = (out << 8) | bytes[i];
+    }
+    return out;
+}
+
+std::string to_text(U128 number, bool v6) {
+    unsigned char bytes[16] = {};
+    int n = v6 ? 16 : 4;
+    for (int i = n - 1; i >= 0; --i) {
+        bytes[i] = static_cast<unsigned char>(number & 0xff);
+        number >>= 8;
+    }
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(v6 ? AF_INET6 : AF_INET, bytes, text, sizeof text);
+    return text;
+}
+
+// "10.88.0.4-30.lease" -> 10.88.0.4/30; nullopt for anything else.
+std::optional<sys::IpPrefix> parse_lease_name(const std::string& name) {
+    size_t dash = name.rfind('-');
+    if (dash == std::string::npos || name.size() <= std::strlen(k_suffix) ||
+        name.compare(name.size() - std::strlen(k_suffix), std::string::npos, k_suffix) != 0) {
+        return std::nullopt;
+    }
+    sys::IpPrefix out;
+    out.address = name.substr(0, dash);
+    out.v6 = out.address.find(':') != std::string::npos;
+    std::string digits = name.substr(dash + 1, name.size() - std::strlen(k_suffix) - dash - 1);
+    unsigned prefix = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    if (ec != std::errc{} || end != digits.data() + digits.size() ||
+        prefix > static_cast<unsigned>(width(out.v6)) || !to_number(out.address, out.v6)) {
+        return std::nullopt;
+    }
+    out.prefix = static_cast<uint8_t>(prefix);
+    return out;
+}
+
+struct LiveLease {
+    sys::IpPrefix subnet;
+    std::string owner;
+};
+
+// Walks the lease files of `dir`: live ones are returned with their owner; a stale one (its
+// lock free) is removed when `reclaim`, under the caller's directory lock.
+std::vector<LiveLease> scan_leases(int dir_fd, bool reclaim) {
+    std::vector<LiveLease> live;
+    int dup_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    if (dup_fd < 0) {
+        return live;
+    }
+    DIR* d = fdopendir(dup_fd);
+    if (d == nullptr) {
+        close(dup_fd);
+        return live;
+    }
+    while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        auto subnet = parse_lease_name(name);
+        if (!subnet) {
+            continue;
+        }
+        sys::UniqueFd fd(openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (!fd) {
+            continue;  // removed meanwhile
+        }
+        if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+            char buf[256] = {};
+            ssize_t n = pread(fd.get(), buf, sizeof buf - 1, 0);
+            std::string owner(buf, n > 0 ? static_cast<size_t>(n) : 0);
+            owner = owner.substr(0, owner.find(' '));
+            live.push_back(LiveLease{*subnet, owner});  // its launcher holds it
+            continue;
+        }
+        if (reclaim) {
+            unlinkat(dir_fd, name.c_str(), 0);
+        }
+    }
+    closedir(d);
+    return live;
+}
+
+}  // namespace
+
+std::optional<AddressPool> parse_pool(std::string_view text, bool v6) {
+    size_t slash = text.find('/');
+    if (slash == std::string_view::npos) {
+        return std::nullopt;
+    }
+    AddressPool pool;
+    pool.text = std::string(text);
+    pool.v6 = v6;
+    pool.subnet_prefix = v6 ? k_subnet_prefix6 : k_subnet_prefix4;
+    std::string_view digits = text.substr(slash + 1);
+    unsigned prefix = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || prefix > pool.subnet_prefix ||
+        pool.subnet_prefix - prefix > 24) {
+        return std::nullopt;
+    }
+    pool.prefix = static_cast<uint8_t>(prefix);
+    auto number = to_number(std::string(text.substr(0, slash)), v6);
+    if (!number) {
+        return std::nullopt;
+    }
+    int host_bits = width(v6) - pool.prefix;
+    if (host_bits > 0 && host_bits < 128 && (*number & ((U128{1} << host_bits) - 1)) != 0) {
+        return std::nullopt;  // "10.88.0.1/16": host bits set, probably a typo
+    }
+    for (int i = (v6 ? 16 : 4) - 1; i >= 0; --i) {
+        pool.base[static_cast<size_t>(i)] = static_cast<uint8_t>(*number & 0xff);
+        *number >>= 8;
+    }
+    return pool;
+}
+
+sys::IpPrefix subnet_at(const AddressPool& pool, uint64_t index) {
+    U128 base = 0;
+    for (int i = 0; i < (pool.v6 ? 16 : 4); ++i) {
+        base = (base << 8) | pool.base[static_cast<size_t>(i)];
+    }
+    U128 number = base + (U128{index} << (width(pool.v6) - pool.subnet_prefix));
+    return sys::IpPrefix{to_text(number, pool.v6), pool.subnet_prefix, pool.v6};
+}
+
+sys::IpPrefix address_in(const sys::IpPrefix& subnet, uint32_t host) {
+    U128 number = to_number(subnet.address, subnet.v6).value_or(0) + host;
+    return sys::IpPrefix{to_text(number, subnet.v6), subnet.prefix, subnet.v6};
+}
+
+bool prefixes_overlap(const sys::IpPrefix& a, const sys::IpPrefix& b) {
+    auto na = to_number(a.address, a.v6);
+    auto nb = to_number(b.address, b.v6);
+    if (!na || !nb || a.v6 != b.v6) {
+        return false;
+    }
+    int common = std::min(a.prefix, b.prefix);
+    if (common == 0) {
+        return true;
+    }
+    int shift = width(a.v6) - common;
+    return (*na >> shift) == (*nb >> shift);
+}
+
+std::optional<sys::IpPrefix> choose_subnet(const AddressPool& pool,
+                                           const std::vector<sys::IpPrefix>& taken) {
+    std::vector<sys::IpPrefix> relevant;
+    sys::IpPrefix whole{subnet_at(pool, 0).address, pool.prefix, pool.v6};
+    for (const sys::IpPrefix& t : taken) {
+        // A default route covers everything and reserves nothing.
+        if (t.v6 == pool.v6 && t.prefix > 0 && prefixes_overlap(t, whole)) {
+            relevant.push_back(t);
+        }
+    }
+    for (uint64_t i = 0; i < pool.subnet_count(); ++i) {
+        sys::IpPrefix candidate = subnet_at(pool, i);
+        bool clash = std::any_of(relevant.begin(), relevant.end(), [&](const sys::IpPrefix& t) {
+            return prefixes_overlap(t, candidate);
+        });
+        if (!clash) {
+            return candidate;
+        }
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+sys::Result<AddressLease> try_lease(const std::string& dir, const AddressPool& pool,
+                                    const std::string& pool_origin,
+                                    const std::vector<sys::IpPrefix>& routes,
+                                    const std::string& owner) {
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return sys::fail("mkdir", dir);
+    }
+    sys::UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir_fd) {
+        return sys::fail("open", dir);
+    }
+    struct stat st {};
+    if (fstat(dir_fd.get(), &st) != 0) {
+        return sys::fail("fstat", dir);
+    }
+    // Leases decide which addresses a sandbox gets: only a directory of our own counts.
+    if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return sys::fail_with(EPERM, "trust address leases", dir, {},
+                              "not owned by the invoker, or writable by others");
+    }
+    if (flock(dir_fd.get(), LOCK_EX) != 0) {
+        return sys::fail("flock", dir);
+    }
+    std::vector<LiveLease> live = scan_leases(dir_fd.get(), true);
+    std::vector<sys::IpPrefix> taken = routes;
+    for (const LiveLease& l : live) {
+        taken.push_back(l.subnet);
+    }
+    auto subnet = choose_subnet(pool, taken);
+    if (!subnet) {
+        std::string holders;
+        size_t shown = 0;
+        for (const LiveLease& l : live) {
+            if (l.subnet.v6 != pool.v6) {
+                continue;
+            }
+            if (shown++ < 10) {
+                holders += (holders.empty() ? "" : ", ") + l.owner;
+            }
+        }
+        if (shown > 10) {
+            holders += " and " + std::to_string(shown - 10) + " more";
+        }
+        return sys::fail_with(
+            ENOSPC, "allocate address", {}, {},
+            "no free /" + std::to_string(pool.subnet_prefix) + " in the address pool " + pool.text +
+                " (" + pool_origin + "): " + std::to_string(shown) + " held by running sandboxes" +
+                (holders.empty() ? "" : " (" + holders + ")") +
+                ", the rest routed on the host; stop some, or set " +
+                std::string(pool.v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL") +
+                " to a larger pool");
+    }
+    AddressLease lease;
+    lease.subnet = *subnet;
+    std::string name = subnet->address + "-" + std::to_string(subnet->prefix) + k_suffix;
+    lease.path = dir + "/" + name;
+    lease.token = owner + " " + std::to_string(getpid());
+    lease.lock = sys::UniqueFd(openat(dir_fd.get(), name.c_str(),
+                                      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!lease.lock) {
+        return sys::fail("create", lease.path);
+    }
+    if (flock(lease.lock.get(), LOCK_EX | LOCK_NB) != 0) {
+        return sys::fail("flock", lease.path);
+    }
+    std::string text = lease.token + "\n";
+    if (write(lease.lock.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        return sys::fail("write", lease.path);
+    }
+    return lease;  // the directory lock goes with dir_fd
+}
+
+}  // namespace
+
+sys::Result<AddressLease> lease_subnet(const std::string& dir, const AddressPool& pool,
+                                       const std::string& pool_origin,
+                                       const std::vector<sys::IpPrefix>& routes,
+                                       const std::string& owner) {
+    // The last release removes the empty directory; if that happens between our open and our
+    // create, the create fails with ENOENT in the deleted directory: start again.
+    for (int attempt = 0;; ++attempt) {
+        auto lease = try_lease(dir, pool, pool_origin, routes, owner);
+        if (lease || lease.error().err() != ENOENT || attempt == 4) {
+            return lease;
+        }
+    }
+}
+
+std::vector<sys::IpPrefix> live_subnet_leases(const std::string& dir) {
+    sys::UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir_fd) {
+        return {};
+    }
+    std::vector<sys::IpPrefix> out;
+    for (const LiveLease& l : scan_leases(dir_fd.get(), false)) {
+        out.push_back(l.subnet);
+    }
+    return out;
+}
+
+}  // namespace sandbox::exec::host
