@@ -1,6 +1,8 @@
 #!/bin/sh
 # Boots Debian's own kernel (cgroup v2) under qemu TCG with the host's / as a read-only 9p root
-# and runs one suite inside: run-vm.sh MODE SOURCE_DIR BUILD_DIR, MODE = root | rootless | shell.
+# and runs one suite inside: run-vm.sh MODE SOURCE_DIR BUILD_DIR [OUT_DIR],
+# MODE = root | rootless | shell; OUT_DIR (default BUILD_DIR/tests/vm) gets the initramfs and
+# the console logs.
 # The guest's console comes back on stdout; the exit status is the suite's, read from the
 # "SANDBOX-VM-EXIT: N" line the guest prints. No sentinel (the VM did not boot, or hung) is a
 # failure that prints the console's tail. 77 = skipped (no qemu or kernel, and CI is not true).
@@ -27,7 +29,7 @@ kver=${kernel#/boot/vmlinuz-}
 [ -d "/lib/modules/$kver" ] || skip "no modules for $kver in /lib/modules"
 [ -r "$kernel" ] || skip "$kernel is not readable"
 
-outdir="$build/tests/vm"
+outdir=${4:-$build/tests/vm}
 mkdir -p "$outdir"
 initrd="$outdir/initramfs-$kver.cpio.gz"
 if [ ! -s "$initrd" ] || [ "$here/init-stage1" -nt "$initrd" ] || [ "$here/make-initramfs.sh" -nt "$initrd" ]; then
