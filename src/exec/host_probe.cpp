@@ -139,6 +139,16 @@ void probe_cgroups(plan::HostFacts& facts) {
                 facts.own_cgroup = line.substr(3);
             }
         }
+        if (facts.uid != 0 && !facts.own_cgroup.empty()) {
+            // Rootless groups go next to our own (plan/cgroup_plan.cpp): we must be able to
+            // mkdir there, enable controllers there, and move processes below it (cgroup.procs
+            // of the common ancestor must be writable: cgroup-v2.rst, "Delegation Containment").
+            std::string base = facts.own_cgroup.substr(0, facts.own_cgroup.rfind('/'));
+            std::string dir = unified + base;
+            facts.own_cgroup_delegated = ::access(dir.c_str(), W_OK) == 0 &&
+                                         ::access((dir + "/cgroup.subtree_control").c_str(), W_OK) == 0 &&
+                                         ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
+        }
     }
 }
 

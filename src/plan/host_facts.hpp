@@ -23,6 +23,10 @@ struct HostFacts {
         v1_controllers;                       // "memory" -> "/sys/fs/cgroup/memory" (v1/hybrid)
     std::vector<std::string> v2_controllers;  // in cgroup.controllers of the v2 root
     std::string own_cgroup;                   // the launcher's v2 cgroup, "/user.slice/..."
+    // Rootless v2: the caller may create groups next to own_cgroup and enable controllers
+    // there (a subtree delegated to it: systemd's user@UID.service, `systemd-run --user
+    // --scope -p Delegate=yes`). Probed with access(W_OK); fakes default to delegated.
+    bool own_cgroup_delegated = true;
     uint32_t uid = 0;                         // caller
     uint32_t gid = 0;
     std::optional<SubIdRange> subuid;  // from /etc/subuid for the caller

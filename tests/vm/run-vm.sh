@@ -36,6 +36,13 @@ if [ ! -s "$initrd" ] || [ "$here/init-stage1" -nt "$initrd" ] || [ "$here/make-
     "$here/make-initramfs.sh" "$kver" "$initrd" || { echo "run-vm: building the initramfs failed" >&2; exit 1; }
 fi
 
+# The guest has no network: the Debian rootfs the archive tests use is built here, on the host,
+# once per build dir (as the host's own root suite does), and read through the 9p root.
+if [ "$mode" = root ] && [ ! -s "$build/debian-bookworm.tar" ]; then
+    "$src/tests/fixtures/make-debian-rootfs.sh" "$build/debian-bookworm.tar" \
+        || echo "run-vm: building the Debian rootfs failed; its test will fail in the VM" >&2
+fi
+
 log="$outdir/console-$mode.log"
 start=$(date +%s)
 # -nic none: the guest has no network device at all (it makes its own veths and bridges).
