@@ -4,6 +4,7 @@
 # the exit status is the number of failed checks (0 = all passed).
 set -u
 build=$1
+phase=${2:-delegated}  # delegated: the shell is in a subtree it owns; undelegated: it is not
 src=$(cd "$(dirname "$0")/../.." && pwd)
 sb="$build/sandbox"
 work=$(mktemp -d)
@@ -30,6 +31,25 @@ json() {  # json FILE EXPR: prints a field of a report
 
 echo "rootless: uid $(id -u), cgroup $(cat /proc/self/cgroup), XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
 own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+
+if [ "$phase" = undelegated ]; then
+    # No delegated subtree: [limits] (the default profile has some) are refused with the fix.
+    check "undelegated: limits are refused" 125 \
+        "$sb" up "$src/profiles/default.toml" --name vm-nodeleg -- /bin/true
+    contains "undelegated: the refusal names systemd-run" "$work/out" \
+        "systemd-run --user --scope -p Delegate=yes sandbox up"
+    # Without limits it runs, and the report says no cgroup was used.
+    check "undelegated: no limits runs" 0 \
+        "$sb" up "$src/profiles/default.toml" --name vm-nodeleg --unset limits \
+        --report "$work/nodeleg.json" -- /bin/sh -c 'echo ran'
+    contains "undelegated: output arrives" "$work/out" ran
+    cg=$(json "$work/nodeleg.json" 'r["cgroup"]')
+    [ "$cg" = None ] && ok "undelegated: the report's cgroup is null" \
+        || not_ok "undelegated: the report's cgroup is $cg"
+    rm -rf "$work"
+    echo "rootless ($phase): $failed check(s) failed"
+    exit "$failed"
+fi
 
 # 1. The default profile: exit status propagates, output arrives, state under XDG_RUNTIME_DIR.
 check "default: exit status propagates" 7 \
@@ -89,5 +109,5 @@ check "veth: refused rootless" 125 \
 contains "veth: the error says it needs root" "$work/out" "needs root\|rootless"
 
 rm -rf "$work"
-echo "rootless: $failed check(s) failed"
+echo "rootless ($phase): $failed check(s) failed"
 exit "$failed"
