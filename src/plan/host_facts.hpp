@@ -16,6 +16,20 @@ struct SubIdRange {
     uint32_t count = 0;
 };
 
+// Kernel features the launcher uses, probed once at start-up (exec/host_probe.cpp) with calls
+// that change nothing; docs/architecture.md "Kernel floor" lists the version each needs and what
+// happens without it (plan/kernel_plan.cpp decides). Fakes default to a kernel with everything.
+struct KernelFeatures {
+    std::string release;              // uname -r; empty = not probed (unit tests)
+    bool clone3 = true;               // 5.3
+    bool clone_into_cgroup = true;    // 5.7
+    bool openat2 = true;              // 5.6
+    bool close_range = true;          // 5.9
+    bool close_range_cloexec = true;  // 5.11 (CLOSE_RANGE_CLOEXEC)
+    bool mount_setattr = true;        // 5.12
+    bool time_namespace = true;       // 5.6
+};
+
 struct HostFacts {
     CgroupVersion cgroup_version = CgroupVersion::v2;
     std::string cgroup_root = "/sys/fs/cgroup";  // v2 mount, or the v1 tmpfs holding hierarchies
@@ -51,6 +65,7 @@ struct HostFacts {
     // landlock_create_ruleset(LANDLOCK_CREATE_RULESET_VERSION): 0 = no Landlock in this
     // kernel (not built in, or not in lsm=); -1 = not probed (the run fails closed).
     int landlock_abi = -1;
+    KernelFeatures kernel;
     bool is_root() const { return uid == 0; }
 };
 
