@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -155,9 +154,10 @@ void probe_cgroups(plan::HostFacts& facts) {
             // of the common ancestor must be writable: cgroup-v2.rst, "Delegation Containment").
             std::string base = facts.own_cgroup.substr(0, facts.own_cgroup.rfind('/'));
             std::string dir = unified + base;
-            facts.own_cgroup_delegated = ::access(dir.c_str(), W_OK) == 0 &&
-                                         ::access((dir + "/cgroup.subtree_control").c_str(), W_OK) == 0 &&
-                                         ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
+            facts.own_cgroup_delegated =
+                ::access(dir.c_str(), W_OK) == 0 &&
+                ::access((dir + "/cgroup.subtree_control").c_str(), W_OK) == 0 &&
+                ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
         }
     }
 }
@@ -205,8 +205,7 @@ plan::KernelFeatures probe_kernel() {
     k.close_range_cloexec =
         k.close_range && ::syscall(SYS_close_range, ~0U, ~0U, CLOSE_RANGE_CLOEXEC) == 0;
     errno = 0;
-    k.mount_setattr =
-        ::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0) == -1 && errno != ENOSYS;
+    k.mount_setattr = ::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0) == -1 && errno != ENOSYS;
     k.time_namespace = ::access("/proc/self/ns/time", F_OK) == 0;
     return k;
 }

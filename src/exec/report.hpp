@@ -47,8 +47,8 @@ struct Report {
 
 // Keys: version, name, exit_status, ended_how, signal, failed_step (null unless set), error,
 // steps (array of {step, ms}), wall_ms, cgroup (its directory, null when no cgroup was used),
-// usage {peak_memory_bytes, cpu_usec, oom_kills} (each null when unknown), undo_failures (array of {kind, target, message}); with uid_map = "auto"
-// also id_map {uid_start, gid_start, count}.
+// usage {peak_memory_bytes, cpu_usec, oom_kills} (each null when unknown), undo_failures (array of
+// {kind, target, message}); with uid_map = "auto" also id_map {uid_start, gid_start, count}.
 nlohmann::json to_json(const Report& report);
 
 // Writes to_json(report) (indented, trailing newline) to `path` atomically: a temp file in the

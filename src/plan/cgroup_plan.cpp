@@ -201,8 +201,9 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
         std::string refusal;  // with [limits]
         if (out.version == CgroupVersion::v1) {
             why = "v1 hierarchies are writable only by root";
-            refusal = "[limits] cannot be enforced rootless on cgroup v1 (hierarchies are "
-                      "root-owned)";
+            refusal =
+                "[limits] cannot be enforced rootless on cgroup v1 (hierarchies are "
+                "root-owned)";
         } else if (facts.own_cgroup.empty()) {
             why = "the launcher's place in the v2 hierarchy is unknown";
         } else if (!facts.own_cgroup_delegated) {

@@ -41,7 +41,7 @@ struct HostFacts {
     // there (a subtree delegated to it: systemd's user@UID.service, `systemd-run --user
     // --scope -p Delegate=yes`). Probed with access(W_OK); fakes default to delegated.
     bool own_cgroup_delegated = true;
-    uint32_t uid = 0;                         // caller
+    uint32_t uid = 0;  // caller
     uint32_t gid = 0;
     std::optional<SubIdRange> subuid;  // from /etc/subuid for the caller
     std::optional<SubIdRange> subgid;

@@ -55,7 +55,8 @@ TEST_CASE("kernel: before 5.7 the child joins its v2 cgroup itself", "[unit][pla
     CHECK_FALSE(plan.kernel.clone_into_cgroup);
     // The cgroup namespace is unshared after joining, not made by clone3 in the old group.
     CHECK(plan.spawn.unshare_cgroup_after_attach);
-    CHECK(has_note(plan, StepId::cgroup, PlanNote::Level::info, "CLONE_INTO_CGROUP needs Linux 5.7"));
+    CHECK(
+        has_note(plan, StepId::cgroup, PlanNote::Level::info, "CLONE_INTO_CGROUP needs Linux 5.7"));
     std::string text = explain_text(plan);
     CHECK_THAT(text, Catch::Contains("attach: the child writes 0 into cgroup.procs before exec"));
     CHECK_THAT(text, Catch::Contains("after joining the cgroup (cgroup.procs)"));
