@@ -217,6 +217,7 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
             note(notes, PlanNote::Level::info, "no cgroup: " + why + " (no limits asked)");
             out.enabled = false;
             out.path.clear();
+            out.v2_root.clear();
             return out;
         }
         if (!why.empty()) {
