@@ -11,7 +11,7 @@ mode=$1
 src=$(cd "$2" && pwd)
 build=$(cd "$3" && pwd)
 here="$src/tests/vm"
-timeout_s=${SANDBOX_VM_TIMEOUT:-840}
+timeout_s=${SANDBOX_VM_TIMEOUT:-1200}
 
 skip() {
     if [ "${CI:-}" = true ]; then
