@@ -37,11 +37,16 @@ case "$mode" in
         export CI=true
         cd "$build" || finish 122
         # The exec-confinement tests take a file handle (name_to_handle_at) of a file they
-        # write into the probe directory; overlayfs over 9p has no file handles, tmpfs has.
-        if [ -d "$build/tests/helpers" ]; then
-            cp -a "$build/tests/helpers" /run/vm-helpers &&
-                mount --bind /run/vm-helpers "$build/tests/helpers"
-        fi
+        # write into BUILD/tests; overlayfs over 9p has no file handles, tmpfs has. So
+        # BUILD/tests becomes a tmpfs whose entries are bind mounts of the real ones.
+        mkdir /run/vm-tests
+        for entry in "$build/tests"/* "$build/tests"/.[!.]*; do
+            [ -e "$entry" ] || continue
+            name=${entry##*/}
+            if [ -d "$entry" ]; then mkdir "/run/vm-tests/$name"; else : > "/run/vm-tests/$name"; fi
+            mount --bind "$entry" "/run/vm-tests/$name"
+        done
+        mount --rbind /run/vm-tests "$build/tests"
         ctest --test-dir "$build" -L root --output-on-failure --timeout 300 \
             ${SANDBOX_VM_CTEST_ARGS:-} $(arg sandbox_vm_ctest_args | tr ',' ' ') </dev/null 2>&1
         finish $?
