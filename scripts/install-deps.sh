@@ -16,6 +16,9 @@ packages=(
     mmdebstrap
     # runtime helpers for rootless multi-range id maps
     uidmap
+    # tests/vm: Debian's own cgroup-v2 kernel booted under qemu (TCG) for the `vm` ctest label;
+    # the initramfs is packed with cpio from busybox-static and the kernel's modules
+    qemu-system-x86 linux-image-amd64 cpio
     # benchmarks (bench/, never part of the tests)
     hyperfine bubblewrap crun
 )

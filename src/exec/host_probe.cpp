@@ -1,9 +1,18 @@
 #include "exec/host_probe.hpp"
 
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
 #include <mntent.h>
 #include <pwd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -143,10 +152,67 @@ void probe_cgroups(plan::HostFacts& facts) {
                 facts.own_cgroup = line.substr(3);
             }
         }
+        if (facts.uid != 0 && !facts.own_cgroup.empty()) {
+            // Rootless groups go next to our own (plan/cgroup_plan.cpp): we must be able to
+            // mkdir there, enable controllers there, and move processes below it (cgroup.procs
+            // of the common ancestor must be writable: cgroup-v2.rst, "Delegation Containment").
+            std::string base = facts.own_cgroup.substr(0, facts.own_cgroup.rfind('/'));
+            std::string dir = unified + base;
+            facts.own_cgroup_delegated =
+                ::access(dir.c_str(), W_OK) == 0 &&
+                ::access((dir + "/cgroup.subtree_control").c_str(), W_OK) == 0 &&
+                ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
+        }
     }
 }
 
 }  // namespace
+
+plan::KernelFeatures probe_kernel() {
+    plan::KernelFeatures k;
+    struct utsname u {};
+    if (::uname(&u) == 0) {
+        k.release = u.release;
+    }
+    // Each probe is a call the kernel rejects before doing anything (or a harmless open):
+    // ENOSYS = the syscall does not exist; any other answer = it does.
+    errno = 0;
+    k.clone3 = ::syscall(SYS_clone3, nullptr, 0) == -1 && errno != ENOSYS;
+    if (k.clone3) {
+        // CLONE_INTO_CGROUP with a closed fd: EBADF where the flag is known (5.7); before,
+        // the unknown flag or the non-zero bytes past the v1 struct are EINVAL / E2BIG. Never
+        // forks: the cgroup fd is checked before the new task can run.
+        clone_args args{};
+        args.flags = CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = INT_MAX;
+        errno = 0;
+        long r = ::syscall(SYS_clone3, &args, sizeof args);
+        if (r == 0) {
+            ::_exit(127);  // cannot happen (fd INT_MAX is not open); never run our code twice
+        }
+        k.clone_into_cgroup = r == -1 && errno == EBADF;
+    } else {
+        k.clone_into_cgroup = false;
+    }
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT;
+    long fd = ::syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
+    k.openat2 = fd >= 0;
+    if (fd >= 0) {
+        ::close(static_cast<int>(fd));
+    }
+    // The range [~0U, ~0U] holds no open fd: 0 where close_range exists; EINVAL for a flag
+    // this kernel does not know (CLOSE_RANGE_CLOEXEC before 5.11).
+    k.close_range = ::syscall(SYS_close_range, ~0U, ~0U, 0) == 0;
+    k.close_range_cloexec =
+        k.close_range && ::syscall(SYS_close_range, ~0U, ~0U, CLOSE_RANGE_CLOEXEC) == 0;
+    errno = 0;
+    k.mount_setattr = ::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0) == -1 && errno != ENOSYS;
+    k.time_namespace = ::access("/proc/self/ns/time", F_OK) == 0;
+    return k;
+}
 
 plan::HostFacts probe_host() {
     plan::HostFacts facts;
@@ -172,6 +238,7 @@ plan::HostFacts probe_host() {
     }
     probe_cgroups(facts);
     facts.landlock_abi = sys::landlock_abi_version();
+    facts.kernel = probe_kernel();
 
     if (facts.uid != 0) {
         // Never a shared directory such as /tmp: another user could create it first and

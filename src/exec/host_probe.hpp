@@ -7,4 +7,8 @@ namespace sandbox::exec {
 
 plan::HostFacts probe_host();
 
+// Once per run, from probe_host: which of the kernel features above the floor exist
+// (docs/architecture.md "Kernel floor"); plan/kernel_plan.cpp decides what follows.
+plan::KernelFeatures probe_kernel();
+
 }  // namespace sandbox::exec

@@ -345,6 +345,7 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         auto t_cleanup = std::chrono::steady_clock::now();
         ctx.child = sys::ChildProcess();
         if (ctx.cgroup) {
+            report.cgroup = ctx.cgroup->dirs().front();
             if (auto stats = ctx.cgroup->stats()) {
                 report.peak_memory = stats->memory_peak;
                 report.cpu_usec = stats->cpu_usage_usec;

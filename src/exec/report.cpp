@@ -39,6 +39,7 @@ nlohmann::json to_json(const Report& r) {
         {"error", r.error},
         {"steps", std::move(steps)},
         {"wall_ms", r.wall_ms},
+        {"cgroup", or_null(r.cgroup)},
         {"usage",
          {{"peak_memory_bytes", or_null(r.peak_memory)},
           {"cpu_usec", or_null(r.cpu_usec)},

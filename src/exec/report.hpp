@@ -32,6 +32,9 @@ struct Report {
     std::optional<uint64_t> peak_memory;                  // bytes; nullopt when there was no cgroup
     std::optional<uint64_t> cpu_usec;
     std::optional<uint64_t> oom_kills;
+    // The cgroup the workload ran in; nullopt = none was used (rootless without a delegated
+    // subtree and no [limits], or no cgroups on the host): usage is then unknown.
+    std::optional<std::string> cgroup;
     std::vector<ReportUndoFailure> undo_failures;
     // uid_map = "auto": the host ranges this run leased (explain can only say "auto").
     struct IdRange {
@@ -43,9 +46,9 @@ struct Report {
 };
 
 // Keys: version, name, exit_status, ended_how, signal, failed_step (null unless set), error,
-// steps (array of {step, ms}), wall_ms, usage {peak_memory_bytes, cpu_usec, oom_kills} (each
-// null when unknown), undo_failures (array of {kind, target, message}); with uid_map = "auto"
-// also id_map {uid_start, gid_start, count}.
+// steps (array of {step, ms}), wall_ms, cgroup (its directory, null when no cgroup was used),
+// usage {peak_memory_bytes, cpu_usec, oom_kills} (each null when unknown), undo_failures (array of
+// {kind, target, message}); with uid_map = "auto" also id_map {uid_start, gid_start, count}.
 nlohmann::json to_json(const Report& report);
 
 // Writes to_json(report) (indented, trailing newline) to `path` atomically: a temp file in the

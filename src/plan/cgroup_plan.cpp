@@ -190,25 +190,50 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
     out.version = facts.cgroup_version == CgroupVersion::v2 ? CgroupVersion::v2 : CgroupVersion::v1;
     out.path = "sandbox/" + profile.name;
 
-    if (out.version == CgroupVersion::v1 && !facts.is_root()) {
-        if (!any_limit) {
-            note(notes, PlanNote::Level::info,
-                 "no cgroup: v1 hierarchies are writable only by root (no limits asked)");
+    out.v2_root = facts.cgroup_root;
+    if (!facts.is_root()) {
+        // Rootless, a group can be made only where the caller may write: never on v1 (the
+        // hierarchies are root-owned), on v2 only inside a subtree delegated to it. Without
+        // one, a run without [limits] goes ahead with no cgroup (the pid namespace still
+        // guarantees nothing outlives the init, and the report's cgroup is null); a run with
+        // limits is refused, naming the way to get a delegated subtree.
+        std::string why;
+        std::string refusal;  // with [limits]
+        if (out.version == CgroupVersion::v1) {
+            why = "v1 hierarchies are writable only by root";
+            refusal =
+                "[limits] cannot be enforced rootless on cgroup v1 (hierarchies are "
+                "root-owned)";
+        } else if (facts.own_cgroup.empty()) {
+            why = "the launcher's place in the v2 hierarchy is unknown";
+        } else if (!facts.own_cgroup_delegated) {
+            why = "the v2 subtree around " + facts.own_cgroup + " is not delegated to uid " +
+                  std::to_string(facts.uid);
+        }
+        if (refusal.empty()) {
+            refusal = "[limits] cannot be enforced rootless: " + why;
+        }
+        if (!why.empty() && !any_limit) {
+            note(notes, PlanNote::Level::info, "no cgroup: " + why + " (no limits asked)");
             out.enabled = false;
             out.path.clear();
+            out.v2_root.clear();
             return out;
         }
-        note(notes, PlanNote::Level::error,
-             "[limits] cannot be enforced rootless on cgroup v1 (hierarchies are root-owned)");
-    }
-    out.v2_root = facts.cgroup_root;
-    if (out.version == CgroupVersion::v2 && !facts.is_root() && !facts.own_cgroup.empty()) {
-        // Rootless: next to the launcher's own cgroup, inside the subtree systemd delegated
-        // to the user (user@UID.service/app.slice), the only place we may create groups and
-        // enable controllers. v2_root moves there, so enabling starts at a level we own.
-        std::string base = strip_leading_slashes(parent_of(facts.own_cgroup));
-        if (!base.empty()) {
-            out.v2_root = facts.cgroup_root + "/" + base;
+        if (!why.empty()) {
+            // Planned on regardless, so `explain` still shows what the limits would write.
+            note(notes, PlanNote::Level::error,
+                 refusal +
+                     "; hint: run it in a delegated scope: systemd-run --user --scope -p "
+                     "Delegate=yes sandbox up ...");
+        } else {
+            // Next to the launcher's own cgroup, inside the subtree systemd delegated to the
+            // user (user@UID.service/app.slice), the only place we may create groups and
+            // enable controllers. v2_root moves there, so enabling starts at a level we own.
+            std::string base = strip_leading_slashes(parent_of(facts.own_cgroup));
+            if (!base.empty()) {
+                out.v2_root = facts.cgroup_root + "/" + base;
+            }
         }
     }
     if (limits.cpu && cpu_quota_us(*limits.cpu) == 1000 &&

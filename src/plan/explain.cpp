@@ -389,9 +389,13 @@ void text_cgroup(const Plan& p, TextWriter& w) {
     for (const CgroupWrite& wr : c.writes) {
         w.line(fmt::format("write {} = {}", cgroup_write_target(wr), wr.value));
     }
-    w.line(c.version == CgroupVersion::v2
-               ? "attach: clone3(CLONE_INTO_CGROUP)"
-               : "attach: the child writes 0 into each hierarchy's tasks before exec");
+    if (c.version != CgroupVersion::v2) {
+        w.line("attach: the child writes 0 into each hierarchy's tasks before exec");
+    } else if (p.kernel.clone_into_cgroup) {
+        w.line("attach: clone3(CLONE_INTO_CGROUP)");
+    } else {
+        w.line("attach: the child writes 0 into cgroup.procs before exec (no CLONE_INTO_CGROUP)");
+    }
 }
 
 void text_spawn(const Plan& p, TextWriter& w) {
@@ -409,7 +413,17 @@ void text_spawn(const Plan& p, TextWriter& w) {
         w.line("intermediate process: setns(pid) affects only children");
     }
     if (p.spawn.unshare_cgroup_after_attach) {
-        w.line("child: unshare [CLONE_NEWCGROUP] after joining the cgroup (v1 tasks)");
+        w.line(p.cgroup.version == CgroupVersion::v1
+                   ? "child: unshare [CLONE_NEWCGROUP] after joining the cgroup (v1 tasks)"
+                   : "child: unshare [CLONE_NEWCGROUP] after joining the cgroup (cgroup.procs)");
+    }
+    // The paths taken on this kernel (plan/kernel_plan.cpp); only when it was probed, so
+    // explain on made-up hosts (goldens) stays kernel-independent.
+    if (!p.kernel.release.empty()) {
+        w.line("kernel " + p.kernel.release + " (floor 5.10):");
+        for (const std::string& path : p.kernel.paths) {
+            w.line("  " + path);
+        }
     }
 }
 

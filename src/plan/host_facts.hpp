@@ -16,6 +16,20 @@ struct SubIdRange {
     uint32_t count = 0;
 };
 
+// Kernel features the launcher uses, probed once at start-up (exec/host_probe.cpp) with calls
+// that change nothing; docs/architecture.md "Kernel floor" lists the version each needs and what
+// happens without it (plan/kernel_plan.cpp decides). Fakes default to a kernel with everything.
+struct KernelFeatures {
+    std::string release;              // uname -r; empty = not probed (unit tests)
+    bool clone3 = true;               // 5.3
+    bool clone_into_cgroup = true;    // 5.7
+    bool openat2 = true;              // 5.6
+    bool close_range = true;          // 5.9
+    bool close_range_cloexec = true;  // 5.11 (CLOSE_RANGE_CLOEXEC)
+    bool mount_setattr = true;        // 5.12
+    bool time_namespace = true;       // 5.6
+};
+
 struct HostFacts {
     CgroupVersion cgroup_version = CgroupVersion::v2;
     std::string cgroup_root = "/sys/fs/cgroup";  // v2 mount, or the v1 tmpfs holding hierarchies
@@ -23,7 +37,11 @@ struct HostFacts {
         v1_controllers;                       // "memory" -> "/sys/fs/cgroup/memory" (v1/hybrid)
     std::vector<std::string> v2_controllers;  // in cgroup.controllers of the v2 root
     std::string own_cgroup;                   // the launcher's v2 cgroup, "/user.slice/..."
-    uint32_t uid = 0;                         // caller
+    // Rootless v2: the caller may create groups next to own_cgroup and enable controllers
+    // there (a subtree delegated to it: systemd's user@UID.service, `systemd-run --user
+    // --scope -p Delegate=yes`). Probed with access(W_OK); fakes default to delegated.
+    bool own_cgroup_delegated = true;
+    uint32_t uid = 0;  // caller
     uint32_t gid = 0;
     std::optional<SubIdRange> subuid;  // from /etc/subuid for the caller
     std::optional<SubIdRange> subgid;
@@ -52,6 +70,7 @@ struct HostFacts {
     // servers left out (unreachable from another netns). nullopt: not read, or none usable
     // (exec/host/network.hpp: read_host_dns).
     std::optional<std::string> host_resolv_conf;
+    KernelFeatures kernel;
     bool is_root() const { return uid == 0; }
 };
 

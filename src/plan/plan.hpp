@@ -91,6 +91,16 @@ struct CgroupPlan {
     std::vector<CgroupWrite> writes;     // in order
 };
 
+// ---- kernel features (plan/kernel_plan.cpp) ------------------------------------------------
+// Which path the launcher takes where the kernel may lack a feature above the floor
+// (docs/architecture.md "Kernel floor"). Missing features with no fallback are plan errors.
+struct KernelPlan {
+    std::string release;              // uname -r, for explain; empty when not probed
+    bool clone_into_cgroup = true;    // v2: born in the cgroup; false: the child joins itself
+    bool close_range_cloexec = true;  // false: close_range() around the sync socket instead
+    std::vector<std::string> paths;   // one line per decision, for explain
+};
+
 // ---- step 5: spawn -------------------------------------------------------------------------
 enum class NsType { user, pid, mount, uts, ipc, net, cgroup, time };
 std::string_view to_string(NsType type);
@@ -376,6 +386,7 @@ struct Plan {
     RootfsPlan rootfs;
     CgroupPlan cgroup;
     SpawnPlan spawn;
+    KernelPlan kernel;
     IdMapPlan id_maps;
     NetHostPlan network_host;
     IdentityPlan identity;

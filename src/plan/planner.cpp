@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "plan/cgroup_plan.hpp"
+#include "plan/kernel_plan.hpp"
 #include "plan/mount_defaults.hpp"
 #include "plan/network_plan.hpp"
 #include "plan/plan.hpp"
@@ -563,8 +564,12 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
     plan.cgroup = plan_cgroup(profile, facts, plan.notes);
     plan.spawn = plan_spawn(ns);
-    plan.spawn.unshare_cgroup_after_attach = ns.is_created(NsType::cgroup) && plan.cgroup.enabled &&
-                                             plan.cgroup.version == CgroupVersion::v1;
+    plan.kernel = plan_kernel(facts, plan, plan.notes);
+    // The child joins by itself on v1, and on v2 without CLONE_INTO_CGROUP: a cgroup namespace
+    // made at clone time would be rooted at the launcher's cgroup, so it unshares after joining.
+    plan.spawn.unshare_cgroup_after_attach =
+        ns.is_created(NsType::cgroup) && plan.cgroup.enabled &&
+        (plan.cgroup.version == CgroupVersion::v1 || !plan.kernel.clone_into_cgroup);
     plan.id_maps = plan_id_maps(profile, facts, ns, plan.notes);
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));

@@ -33,6 +33,17 @@ struct RealCgroup {
     std::unique_ptr<sys::Cgroup> cg;
     bool v2 = false;
     std::string memory_limit_file;
+
+    // Creates the group the way the product's cgroup step does (exec/host/cgroup.cpp): on v2
+    // the leaf's memory.max, pids.max and cpu.stat usage appear only once memory, pids and cpu
+    // are enabled in cgroup.subtree_control of the root and of every parent (a fresh v2 boot
+    // enables none of them at the root). v1: enable_controllers is a no-op.
+    sys::Status create() const {
+        if (auto r = cg->create(); !r) {
+            return r;
+        }
+        return cg->enable_controllers({"memory", "pids", "cpu"});
+    }
 };
 
 // The group for this host's layout, with memory, pids and (v1) cpuacct.
@@ -115,7 +126,7 @@ TEST_CASE("cgroup: a real group limits, accounts, kills and leaves nothing behin
     for (const std::string& d : cg.dirs()) {
         parent_existed.push_back(fs::exists(fs::path(d).parent_path()));
     }
-    REQUIRE(cg.create());
+    REQUIRE(real.create());
     for (const std::string& d : cg.dirs()) {
         CHECK(fs::is_directory(d));
     }
@@ -160,7 +171,7 @@ TEST_CASE("cgroup: the kernel's OOM kill is counted in stats", "[root][cgroup]")
     test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-oom-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
-    REQUIRE(real.cg->create());
+    REQUIRE(real.create());
     REQUIRE(real.cg->write("memory", real.memory_limit_file, "16777216"));
     if (!real.v2 && fs::exists(real.cg->dirs()[0] + "/memory.memsw.limit_in_bytes")) {
         (void)real.cg->write("memory", "memory.memsw.limit_in_bytes", "16777216");
@@ -187,7 +198,7 @@ TEST_CASE("cgroup: remove_cgroup_dir replays a rollback entry on a populated gro
     test::LeakCheck leaks("/nonexistent", {"itest-"});
     const std::string rel = "sandbox/itest-undo-" + std::to_string(::getpid());
     RealCgroup real = make_real(rel);
-    REQUIRE(real.cg->create());
+    REQUIRE(real.create());
     pid_t child = fork_member(real.cg->self_attach_files(), 1u << 20);
     for (const std::string& d : real.cg->dirs()) {
         REQUIRE(sys::remove_cgroup_dir(d, real.cg->parent_levels()));

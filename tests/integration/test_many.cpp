@@ -114,7 +114,7 @@ TEST_CASE("many: two concurrent foreground up of one unnamed profile both exit 0
     CHECK(ra.out == name_a + "\n");
     CHECK(rb.out == name_b + "\n");
     CHECK(read_file(report_a).find("\"name\": \"" + name_a + "\"") != std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("many: --name and a profile's name stay exact and still refuse a clash", "[root][many]") {
@@ -134,7 +134,7 @@ TEST_CASE("many: --name and a profile's name stay exact and still refuse a clash
     CHECK(ps.out.find(profile) != std::string::npos);
     RunResult ra = a.finish();
     CHECK(ra.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("many: up -d of an unnamed profile prints the name it chose", "[root][many]") {
@@ -149,7 +149,7 @@ TEST_CASE("many: up -d of an unnamed profile prints the name it chose", "[root][
     CHECK(ps.out.find(name) != std::string::npos);
     RunResult down = t.run({"down", name});
     CHECK(down.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE(
@@ -183,7 +183,7 @@ TEST_CASE(
     CHECK(ra.out.find("ok\n") != std::string::npos);
     CHECK(rb.out.find("ok\n") != std::string::npos);
     // Nothing of the pool is left: no lease (the ip-pool dir is a state-root entry), no route.
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
     CHECK(sh("ip -4 route show table all | grep -q '^10\\.223\\.0\\.'") != 0);
 }
 
@@ -214,7 +214,7 @@ TEST_CASE(
     CHECK(full.status == 125);
     CHECK(full.err.find("10.223.1.0/29") != std::string::npos);
     CHECK(full.err.find(verbose_name(rh.err)) != std::string::npos);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("many: a veth sandbox without network.dns gets the host's name servers",
@@ -239,7 +239,7 @@ TEST_CASE("many: a veth sandbox without network.dns gets the host's name servers
                           {{"SANDBOX_ADDRESS_POOL", "10.223.2.0/24"}});
     INFO(own.err);
     CHECK(own.out == "nameserver 192.0.2.1\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("many: ping works without CAP_NET_RAW and network.sysctls sets net keys",
@@ -257,7 +257,7 @@ TEST_CASE("many: ping works without CAP_NET_RAW and network.sysctls sets net key
     INFO(r.err);
     CHECK(r.status == 0);
     CHECK(r.out == "0\t2147483647\n33\nok\npinged\n");
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 TEST_CASE("many: a port forward answers on the host's 127.0.0.1", "[root][many][net]") {
@@ -294,7 +294,7 @@ TEST_CASE("many: a port forward answers on the host's 127.0.0.1", "[root][many][
     RunResult r = server.finish(10000);
     INFO(r.err);
     CHECK(r.status == 0);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
 }
 
 // Each run of a round waits (up to 10 s) until all 8 are up, so their leases overlap and
@@ -360,6 +360,6 @@ TEST_CASE("many: soak, 8 concurrent runs of profiles/ci for 5 rounds", "[root][m
         }
     }
     CHECK(written == 40);
-    CHECK(t.leaks().empty());
+    CHECK(t.leaks() == std::vector<std::string>{});
     CHECK(sh("ip -4 route show table all | grep -q '^10\\.223\\.16\\.'") != 0);
 }

@@ -226,6 +226,42 @@ TEST_CASE("plan: rootless v2 cgroup lives next to the launcher's", "[unit][plan]
           "/sys/fs/cgroup");
 }
 
+TEST_CASE("plan: rootless v2 without a delegated subtree runs without a cgroup unless limited",
+          "[unit][plan]") {
+    HostFacts f = facts_v2_rootless();
+    f.own_cgroup = "/user.slice/user-1000.slice/session-2.scope";
+    f.own_cgroup_delegated = false;  // a login session's scope: nothing delegated
+    profile::Profile p = test::minimal_profile("box");
+    Plan plan = make_plan(p, f);
+    CHECK_FALSE(plan.cgroup.enabled);
+    CHECK(plan.cgroup.path.empty());
+    CHECK_FALSE(plan.has_errors());
+    CHECK(has_note(plan, StepId::cgroup, PlanNote::Level::info,
+                   "no cgroup: the v2 subtree around /user.slice/user-1000.slice/session-2.scope "
+                   "is not delegated to uid 1000 (no limits asked)"));
+    p.limits.memory = profile::Bytes{64ULL << 20};
+    plan = make_plan(p, f);
+    CHECK(plan.has_errors());
+    CHECK(has_note(plan, StepId::cgroup, PlanNote::Level::error,
+                   "cannot be enforced rootless: the v2 subtree around"));
+    CHECK(has_note(plan, StepId::cgroup, PlanNote::Level::error,
+                   "hint: run it in a delegated scope: systemd-run --user --scope -p "
+                   "Delegate=yes sandbox up"));
+    // Delegated (user@1000.service/app.slice): the same profile plans a group, no error.
+    plan = make_plan(p, facts_v2_rootless());
+    CHECK(plan.cgroup.enabled);
+    CHECK_FALSE(plan.has_errors());
+    // Unknown place in the hierarchy: treated as not delegated.
+    f.own_cgroup.clear();
+    f.own_cgroup_delegated = true;
+    CHECK(has_note(make_plan(p, f), StepId::cgroup, PlanNote::Level::error,
+                   "the launcher's place in the v2 hierarchy is unknown"));
+    // v1 rootless with limits: the same hint.
+    CHECK(has_note(make_plan(p, facts_v1_rootless()), StepId::cgroup, PlanNote::Level::error,
+                   "rootless on cgroup v1 (hierarchies are root-owned); hint: run it in a "
+                   "delegated scope: systemd-run"));
+}
+
 TEST_CASE("plan: numeric user and group must be mapped in a new user ns", "[unit][plan]") {
     profile::Profile p = test::minimal_profile();
     p.process.user = "1000";

@@ -25,13 +25,14 @@ TEST_CASE("report: a finished run has usage, steps in order and null where unset
     r.peak_memory = 67108864;
     r.cpu_usec = 2500;
     r.oom_kills = 1;
+    r.cgroup = "/sys/fs/cgroup/sandbox/web";
     nlohmann::json j = exec::to_json(r);
     CHECK(j == nlohmann::json::parse(R"({
         "version": 1, "name": "web", "exit_status": 137, "ended_how": "oom", "signal": 9,
         "failed_step": null, "error": "",
         "steps": [{"step": "state", "ms": 0.25}, {"step": "rootfs", "ms": 1.5},
                   {"step": "cgroup", "ms": 0.14}],
-        "wall_ms": 12.5,
+        "wall_ms": 12.5, "cgroup": "/sys/fs/cgroup/sandbox/web",
         "usage": {"peak_memory_bytes": 67108864, "cpu_usec": 2500, "oom_kills": 1},
         "undo_failures": []
     })"));
@@ -51,6 +52,7 @@ TEST_CASE("report: a setup failure names the step, the error and undo failures",
     CHECK(j["error"] == r.error);
     CHECK(j["usage"]["peak_memory_bytes"].is_null());
     CHECK(j["usage"]["oom_kills"].is_null());
+    CHECK(j["cgroup"].is_null());  // no cgroup was used (rootless without delegation)
     REQUIRE(j["undo_failures"].size() == 1);
     CHECK(j["undo_failures"][0] == nlohmann::json{{"kind", "remove_cgroup"},
                                                   {"target", "/sys/fs/cgroup/memory/sandbox/ci"},
@@ -70,6 +72,7 @@ TEST_CASE("report: written atomically, replacing an old one, leaving no temp fil
     // The exact bytes on disk (not a comparison with our own serialisation, which would agree
     // with any shape): keys sorted, two-space indent, a final newline.
     CHECK(read_text(tmp / "report.json") == R"({
+  "cgroup": null,
   "ended_how": "exited",
   "error": "",
   "exit_status": 0,

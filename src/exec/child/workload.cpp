@@ -160,6 +160,28 @@ void apply_credentials(const ChildContext& ctx) {
 // close_range(CLOEXEC) everything from 3 up, except keep_fds (whose CLOEXEC is cleared): the
 // sync socket stays usable until execve and closes itself there (CVE-2024-21626: no fd of the
 // launcher may leak into the workload).
+// Before Linux 5.11 (no CLOSE_RANGE_CLOEXEC, plan.kernel.close_range_cloexec false) the range
+// is closed outright instead, except the sync socket, which gets FD_CLOEXEC: it must still carry
+// an exec failure back, and closes itself at execve.
+int cloexec_range(const ChildContext& ctx, unsigned int first, unsigned int last) {
+    if (ctx.plan->kernel.close_range_cloexec) {
+        return close_range(first, last, CLOSE_RANGE_CLOEXEC);
+    }
+    const int sync_fd = ctx.sync != nullptr ? ctx.sync->fd() : -1;
+    if (sync_fd < 0 || static_cast<unsigned int>(sync_fd) < first ||
+        static_cast<unsigned int>(sync_fd) > last) {
+        return close_range(first, last, 0);
+    }
+    const auto sync = static_cast<unsigned int>(sync_fd);
+    if (sync > first && close_range(first, sync - 1, 0) != 0) {
+        return -1;
+    }
+    if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) != 0) {
+        return -1;
+    }
+    return sync < last ? close_range(sync + 1, last, 0) : 0;
+}
+
 void close_fds(const ChildContext& ctx) {
     std::vector<int> keep = ctx.plan->process.keep_fds;
     std::sort(keep.begin(), keep.end());
@@ -169,7 +191,7 @@ void close_fds(const ChildContext& ctx) {
             continue;
         }
         if (static_cast<unsigned int>(fd) > from) {
-            close_range(from, static_cast<unsigned int>(fd) - 1, CLOSE_RANGE_CLOEXEC);
+            cloexec_range(ctx, from, static_cast<unsigned int>(fd) - 1);
         }
         int flags = fcntl(fd, F_GETFD);
         if (flags >= 0) {
@@ -177,7 +199,7 @@ void close_fds(const ChildContext& ctx) {
         }
         from = static_cast<unsigned int>(fd) + 1;
     }
-    if (close_range(from, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    if (cloexec_range(ctx, from, ~0U) != 0) {
         throw sys::SysError(errno, "close_range");
     }
 }

@@ -57,10 +57,12 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.stop_signal_fd, ctx.state.lock_fd(),
                               ctx.notify_fd};
 
-    // v2: born in the cgroup (CLONE_INTO_CGROUP); v1: the child joins by itself.
+    // v2: born in the cgroup (CLONE_INTO_CGROUP); v1, and v2 on a kernel before 5.7
+    // (plan/kernel_plan.cpp): the child joins by itself.
     sys::UniqueFd cgroup_fd;
     if (ctx.cgroup) {
-        if (auto leaf = ctx.cgroup->open_leaf()) {
+        auto leaf = plan.kernel.clone_into_cgroup ? ctx.cgroup->open_leaf() : std::nullopt;
+        if (leaf) {
             cgroup_fd = sys::or_throw(std::move(*leaf));
         } else {
             cctx.cgroup_self_attach = ctx.cgroup->self_attach_files();

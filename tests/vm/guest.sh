@@ -1,0 +1,67 @@
+#!/bin/sh
+# PID 1 of the test VM after switch_root (init-stage1): the host's / read-only under a tmpfs
+# overlay, so /etc may be edited freely. Finishes the mounts a booted system would have, runs
+# one suite (sandbox_vm_mode= on the kernel command line), prints "SANDBOX-VM-EXIT: STATUS" on
+# the serial console for run-vm.sh and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8
+
+arg() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+finish() {
+    echo "SANDBOX-VM-EXIT: $1"
+    sync
+    echo o > /proc/sysrq-trigger
+    sleep 10
+    exit "$1"
+}
+
+mode=$(arg sandbox_vm_mode)
+build=$(arg sandbox_vm_build)
+here=$(dirname "$0")
+
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || finish 121
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts || finish 121
+[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+mount -t tmpfs -o mode=755 run /run
+mount -t tmpfs -o mode=1777 tmp /tmp
+ln -sfn /proc/self/fd /dev/fd 2>/dev/null
+ip link set lo up 2>/dev/null
+hostname sandbox-vm
+echo "SANDBOX-VM: booted $(uname -r), cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+
+case "$mode" in
+    root)
+        export CI=true
+        cd "$build" || finish 122
+        # The exec-confinement tests take a file handle (name_to_handle_at) of a file they
+        # write into BUILD/tests; overlayfs over 9p has no file handles, tmpfs has. So
+        # BUILD/tests becomes a tmpfs whose entries are bind mounts of the real ones.
+        mkdir /run/vm-tests
+        for entry in "$build/tests"/* "$build/tests"/.[!.]*; do
+            [ -e "$entry" ] || continue
+            name=${entry##*/}
+            if [ -d "$entry" ]; then mkdir "/run/vm-tests/$name"; else : > "/run/vm-tests/$name"; fi
+            mount --bind "$entry" "/run/vm-tests/$name"
+        done
+        mount --rbind /run/vm-tests "$build/tests"
+        ctest --test-dir "$build" -L root --output-on-failure --timeout 300 \
+            ${SANDBOX_VM_CTEST_ARGS:-} $(arg sandbox_vm_ctest_args | tr ',' ' ') </dev/null 2>&1
+        finish $?
+        ;;
+    rootless)
+        "$here/guest-rootless-setup.sh" "$build"
+        finish $?
+        ;;
+    shell)
+        # Boot check only (run-vm.sh shell): the VM came up and the mounts are in place.
+        grep -E ' (/|/sys/fs/cgroup|/dev/pts|/run) ' /proc/mounts
+        finish 0
+        ;;
+    *)
+        echo "SANDBOX-VM: unknown mode '$mode'"
+        finish 123
+        ;;
+esac
