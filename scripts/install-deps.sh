@@ -16,6 +16,10 @@ packages=(
     mmdebstrap
     # runtime helpers for rootless multi-range id maps
     uidmap
+    # packaging and export tests (issue 16): dpkg-shlibdeps for the .deb, groff to lint the
+    # generated man pages, zsh and fish to syntax-check the completions, npm for the Kubernetes
+    # schema validator and the SARIF schema (tests/k8s/package-lock.json)
+    dpkg-dev groff zsh fish nodejs
     # benchmarks (bench/, never part of the tests)
     hyperfine bubblewrap crun
 )
@@ -26,6 +30,12 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+
+# npm: its own Debian package, unless the installed nodejs ships it (NodeSource's does, and
+# conflicts with Debian's npm).
+if ! command -v npm >/dev/null 2>&1 && [[ " ${missing[*]} " != *" npm "* ]]; then
+    missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
