@@ -3,6 +3,7 @@
 #include "cli/docgen.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
@@ -17,16 +18,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// troff: a backslash is \e, a line may not start with . or ', a minus in an option is \-.
+// troff: a backslash is \e, a line may not start with . or ', a minus in an option is \-, and
+// anything outside ASCII (the field table says "≥" and "–") is a \[uXXXX] glyph, so groff
+// renders it without a preprocessor.
 std::string roff(const std::string& text) {
     std::string out;
-    for (char ch : text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+        unsigned char ch = static_cast<unsigned char>(text[i]);
         if (ch == '\\') {
             out += "\\e";
         } else if (ch == '-') {
             out += "\\-";
+        } else if (ch < 0x80) {
+            out += static_cast<char>(ch);
         } else {
-            out += ch;
+            int extra = ch >= 0xF0 ? 3 : ch >= 0xE0 ? 2 : 1;
+            uint32_t cp = ch & (0x3F >> extra);
+            for (int k = 0; k < extra && i + 1 < text.size(); ++k) {
+                cp = (cp << 6) | (static_cast<unsigned char>(text[++i]) & 0x3F);
+            }
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "\\[u%04X]", cp);
+            out += buf;
         }
     }
     if (!out.empty() && (out[0] == '.' || out[0] == '\'')) {
@@ -67,7 +80,7 @@ std::vector<const CLI::Option*> positionals(const CLI::App& app) {
 }
 
 bool takes_value(const CLI::Option* o) {
-    return o->get_expected_min() > 0 || o->get_type_size() > 0;
+    return o->get_type_size() > 0;  // a flag's type size is 0
 }
 
 std::vector<std::string> option_words(const CLI::Option* o) {

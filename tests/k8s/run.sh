@@ -58,7 +58,7 @@ done
 pod=$scratch/full-pod/k8s-full.pod.yaml
 for expected in 'hostUsers: false' 'runAsUser: 1000' 'runAsGroup: 1000' '- ALL' '- NET_BIND_SERVICE' \
     'allowPrivilegeEscalation: false' 'readOnlyRootFilesystem: true' 'type: Localhost' \
-    'memory: "536870912"' 'cpu: 1500m' 'activeDeadlineSeconds: 90' 'medium: Memory' \
+    'memory: "536870912"' 'cpu: "1500m"' 'activeDeadlineSeconds: 90' 'medium: Memory' \
     'sizeLimit: "67108864"' 'path: /usr/share' 'name: GREETING' 'value: "true"' \
     'terminationGracePeriodSeconds: 5'; do
     grep -qF -- "$expected" "$pod" || { cat "$pod" >&2; fail "$pod lacks: $expected"; }

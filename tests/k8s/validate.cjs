@@ -32,7 +32,9 @@ function validateSarif(file) {
     path.dirname(require.resolve("@microsoft/jest-sarif/package.json")),
     "lib/schemas/sarif-2.1.0-rtm.5.json");
   const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
+  // The SARIF 2.1.0 schema is JSON Schema draft-04, which ajv 6 knows as an extra meta-schema.
   const ajv = new Ajv({ allErrors: true, schemaId: "auto" });
+  ajv.addMetaSchema(require("ajv/lib/refs/json-schema-draft-04.json"));
   const validate = ajv.compile(schema);
   if (!validate(JSON.parse(fs.readFileSync(file, "utf8")))) {
     throw new Error(`${file}: ${ajv.errorsText(validate.errors, { separator: "\n" })}`);
