@@ -17,56 +17,53 @@ _sandbox() {
     esac
     case $cmd in
         up)
-            case $prev in -h|--help|-d|--detach|--report|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
+            case $prev in --report|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help -d --detach --report --set --unset -e --env -v --volume --name --timeout' -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(sandbox schema --list-profiles 2>/dev/null)" -- "$cur")); _filedir '@(toml|yaml|yml)'
             fi ;;
         validate)
-            case $prev in -h|--help|--format) _filedir; return ;; esac
+            case $prev in --format) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help --format' -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(sandbox schema --list-profiles 2>/dev/null)" -- "$cur")); _filedir '@(toml|yaml|yml)'
             fi ;;
         explain)
-            case $prev in -h|--help|--origin|--format|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
+            case $prev in --format|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help --origin --format --set --unset -e --env -v --volume --name --timeout' -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(sandbox schema --list-profiles 2>/dev/null)" -- "$cur")); _filedir '@(toml|yaml|yml)'
             fi ;;
         exec)
-            case $prev in -h|--help|-t|--tty|-T|--no-tty|-e|--env) _filedir; return ;; esac
+            case $prev in -e|--env) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help -t --tty -T --no-tty -e --env' -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(sandbox ps 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur"))
             fi ;;
         ps)
-            case $prev in -h|--help) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help' -- "$cur"))
             else
                 :
             fi ;;
         down)
-            case $prev in -h|--help) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help' -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(sandbox ps 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur"))
             fi ;;
         schema)
-            case $prev in -h|--help|--markdown) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help --markdown' -- "$cur"))
             else
                 :
             fi ;;
         export)
-            case $prev in -h|--help|--oci|--kubernetes|--image|--job|-o|--output|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
+            case $prev in --image|-o|--output|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '-h --help --oci --kubernetes --image --job -o --output --set --unset -e --env -v --volume --name --timeout' -- "$cur"))
             else

@@ -80,7 +80,7 @@ std::vector<const CLI::Option*> positionals(const CLI::App& app) {
 }
 
 bool takes_value(const CLI::Option* o) {
-    return o->get_type_size() > 0;  // a flag's type size is 0
+    return o->get_expected_min() > 0;  // CLI11's own test for a flag: it expects 0 values
 }
 
 std::vector<std::string> option_words(const CLI::Option* o) {

@@ -118,8 +118,8 @@ TEST_CASE("docgen: the bash completion offers subcommands, options, profiles and
     CHECK(complete("sandbox val") == "validate\n");
     CHECK(complete("sandbox validate --fo") == "--format\n");
     CHECK(complete("sandbox up --uns") == "--unset\n");
-    std::string keys = complete("sandbox up --set limits.mem");
-    CHECK(keys == "limits.memory=\n");
+    std::string keys = complete("sandbox up --set limits.memory_s");
+    CHECK(keys == "limits.memory_swap=\n");
     std::string profiles = complete("sandbox validate lo");
     CHECK(profiles == "locked\n");
     auto [status, out] = shell("bash -n " + (dir / "sandbox.bash"));

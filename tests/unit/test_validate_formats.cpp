@@ -18,8 +18,10 @@ namespace {
 std::string bad_profile(const TempDir& dir, const std::string& name) {
     std::string path = dir / name;
     write_file(path,
-               "version = 1\n[process]\nargs = [\"/bin/true\"]\nbogus = 1\n"
-               "[limits]\nmemory = \"lots\"\n");
+               // A name of its own: the file names below are not valid sandbox names.
+               "version = 1\nname = \"x\"\n[process]\nargs = [\"/bin/true\"]\nbogus = 1\n"
+               "[limits]\nmemory = \"lots\"\n"
+               "[rootfs]\nhost = true\n");
     return path;
 }
 
@@ -66,12 +68,12 @@ TEST_CASE("validate formats: --format github prints one ::error line per diagnos
         CHECK(m[5].str().find('\n') == std::string::npos);
         if (m[4] == "process.bogus") {
             saw_bogus = true;
-            CHECK(m[2] == "4");
+            CHECK(m[2] == "5");
             CHECK(m[3] == "1");
         }
         if (m[4] == "limits.memory") {
             saw_memory = true;
-            CHECK(m[2] == "6");
+            CHECK(m[2] == "7");
         }
     }
     CHECK(saw_bogus);
@@ -92,7 +94,7 @@ TEST_CASE("validate formats: --format sarif writes a SARIF 2.1.0 log", "[unit][c
     TempDir dir("vfmt");
     std::string bad = bad_profile(dir, "bad profile.toml");
     std::string good = dir / "good.toml";
-    write_file(good, "version = 1\n[process]\nargs = [\"/bin/true\"]\n");
+    write_file(good, "version = 1\n[process]\nargs = [\"/bin/true\"]\n[rootfs]\nhost = true\n");
     RunResult r = run_sandbox({"validate", "--format", "sarif", bad, good});
     CHECK(r.status == 125);
     json log = json::parse(r.out);
