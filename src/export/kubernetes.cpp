@@ -260,8 +260,9 @@ KubernetesExport make_kubernetes(const plan::Plan& plan, const KubernetesOptions
     }
 
     if (plan.rootfs.kind == plan::RootfsKind::host) {
-        out.warnings.push_back("rootfs.host: the host directories the sandbox reuses become "
-                               "hostPath volumes below; a pod normally gets them from its image");
+        out.warnings.push_back(
+            "rootfs.host: the host directories the sandbox reuses become "
+            "hostPath volumes below; a pod normally gets them from its image");
     }
     // volumes: tmpfs -> emptyDir in memory, binds -> hostPath (with a warning)
     json volumes = json::array();
