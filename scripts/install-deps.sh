@@ -19,6 +19,10 @@ packages=(
     # tests/vm: Debian's own cgroup-v2 kernel booted under qemu (TCG) for the `vm` ctest label;
     # the initramfs is packed with cpio from busybox-static and the kernel's modules
     qemu-system-x86 linux-image-amd64 cpio
+    # packaging and export tests (issue 16): dpkg-shlibdeps for the .deb, groff to lint the
+    # generated man pages, zsh and fish to syntax-check the completions, npm for the Kubernetes
+    # schema validator and the SARIF schema (tests/k8s/package-lock.json)
+    dpkg-dev groff zsh fish nodejs
     # benchmarks (bench/, never part of the tests)
     hyperfine bubblewrap crun
 )
@@ -29,6 +33,12 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+
+# npm: its own Debian package, unless the installed nodejs ships it (NodeSource's does, and
+# conflicts with Debian's npm).
+if ! command -v npm >/dev/null 2>&1 && [[ " ${missing[*]} " != *" npm "* ]]; then
+    missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -338,4 +338,8 @@ OciBundle make_oci_bundle(const plan::Plan& plan, const std::string& rootfs_dir)
     return bundle;
 }
 
+nlohmann::json oci_seccomp(const plan::SeccompPlan& seccomp) {
+    return make_seccomp(seccomp);
+}
+
 }  // namespace sandbox::exporter

@@ -18,4 +18,8 @@ struct OciBundle {
 // `rootfs_dir` is the directory the bundle's root.path points at (a directory rootfs).
 OciBundle make_oci_bundle(const plan::Plan& plan, const std::string& rootfs_dir);
 
+// The seccomp filter as OCI's linux.seccomp object (SCMP_ACT_*, SCMP_ARCH_*, SCMP_CMP_*); the
+// same JSON is a Kubernetes `Localhost` seccomp profile (export/kubernetes.hpp).
+nlohmann::json oci_seccomp(const plan::SeccompPlan& seccomp);
+
 }  // namespace sandbox::exporter

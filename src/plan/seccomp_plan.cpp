@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include "plan/seccomp_presets.hpp"
 
@@ -49,8 +50,10 @@ std::vector<SeccompRuleOp> expand(const profile::SeccompRule& rule, uint32_t fal
 
 bool same_filter_effect(const SeccompRuleOp& a, const SeccompRuleOp& b) {
     auto key = [](const SeccompRuleOp& r) {
+        // By value: std::tie(r.action, err) returned a reference to this lambda's local `err`
+        // (dangling; gcc -O2 warned maybe-uninitialized and compared garbage).
         uint32_t err = r.action == SeccompAction::errno_ ? r.errno_value : 0;
-        return std::tie(r.action, err);
+        return std::make_pair(r.action, err);
     };
     if (key(a) != key(b) || a.args.size() != b.args.size()) {
         return false;

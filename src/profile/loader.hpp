@@ -41,6 +41,10 @@ struct LoadOptions {
 // /etc/sandbox/profiles, the installed share/sandbox/profiles.
 std::vector<std::string> default_search_path();
 
+// The shipped profiles: PREFIX/share/sandbox/profiles relative to where this binary is
+// installed; the source checkout's profiles/ for a binary still in its build tree.
+std::string installed_profile_dir();
+
 // A path (contains '/' or ends in .toml/.yaml/.yml and exists) or a name on the search path.
 // Returns the file path, or nullopt with a diagnostic naming the places searched.
 std::optional<std::string> find_profile(const std::string& path_or_name, const LoadOptions& options,

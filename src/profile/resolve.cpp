@@ -970,9 +970,27 @@ std::vector<std::string> default_search_path() {
         add(std::string(home) + "/.config/sandbox/profiles");
     }
     add("/etc/sandbox/profiles");
-    add(SANDBOX_DATADIR "/profiles");
-    add(SANDBOX_SOURCE_PROFILES);
+    add(installed_profile_dir());
     return out;
+}
+
+std::string installed_profile_dir() {
+    // Read-only: where this binary is. An installed binary's profiles are under its own prefix
+    // (PREFIX/bin/sandbox -> PREFIX/share/sandbox/profiles), so a tree installed with
+    // `cmake --install --prefix P` or unpacked with `dpkg -x` uses its own profiles, never the
+    // configure-time prefix or the source checkout.
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec || exe.empty()) {
+        return SANDBOX_DATADIR "/profiles";  // no /proc: the configured prefix
+    }
+    std::string build_dir = SANDBOX_BUILD_DIR "/";
+    if (exe.string().compare(0, build_dir.size(), build_dir) == 0) {
+        return SANDBOX_SOURCE_PROFILES;  // a binary in the build tree (tests, development)
+    }
+    return (exe.parent_path() / SANDBOX_DATADIR_FROM_BINDIR / "profiles")
+        .lexically_normal()
+        .string();
 }
 
 std::optional<std::string> find_profile(const std::string& path_or_name, const LoadOptions& options,

@@ -193,7 +193,9 @@ std::string escape_cell(std::string text) {
     return out;
 }
 
-std::string type_text(const Field& f) {
+}  // namespace
+
+std::string field_type_text(const Field& f) {
     auto range = [&] {
         std::string lo = f.minimum == INT64_MIN ? "" : std::to_string(f.minimum);
         std::string hi = f.maximum == INT64_MAX ? "" : std::to_string(f.maximum);
@@ -279,6 +281,8 @@ std::string type_text(const Field& f) {
     return "value";
 }
 
+namespace {
+
 std::string heading(const Section& s) {
     if (s.path.empty()) {
         return "Top level";
@@ -357,7 +361,7 @@ std::string markdown_reference() {
             if (f.required) {
                 key += " (required)";
             }
-            out += "| " + key + " | " + type_text(f) + " | " + escape_cell(def) + " | " +
+            out += "| " + key + " | " + field_type_text(f) + " | " + escape_cell(def) + " | " +
                    escape_cell(f.doc) + " |\n";
         }
         if (!any) {

@@ -4,6 +4,8 @@
 // (schemas/profile.schema.json, docs/profile-reference.md); a unit test regenerates them.
 #include <string>
 
+#include "profile/fields.hpp"
+
 namespace sandbox::profile {
 
 // Pretty-printed JSON Schema, ending in a newline.
@@ -11,5 +13,8 @@ std::string json_schema();
 
 // The Markdown reference, ending in a newline.
 std::string markdown_reference();
+
+// A field's type as the reference writes it (Markdown: `"a"` \| `"b"`); man pages reuse it.
+std::string field_type_text(const Field& f);
 
 }  // namespace sandbox::profile

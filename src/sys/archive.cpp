@@ -132,8 +132,11 @@ public:
     ScopedCwd(const ScopedCwd&) = delete;
     ScopedCwd& operator=(const ScopedCwd&) = delete;
     ~ScopedCwd() {
-        if (m_saved) {
-            (void)::fchdir(m_saved.get());
+        // A destructor cannot report a failure, and there is no better directory to go to.
+        // The explicit check is what silences warn_unused_result: a (void) cast does not
+        // under gcc with _FORTIFY_SOURCE.
+        if (m_saved && ::fchdir(m_saved.get()) != 0) {
+            return;
         }
     }
     bool ok() const { return static_cast<bool>(m_saved); }

@@ -16,7 +16,7 @@
 using namespace sandbox::test;
 
 TEST_CASE("cleanup: a fault injected at every step exits 125 naming it, leaving nothing",
-          "[root][cleanup]") {
+          "[root][fault][cleanup]") {
     require_root();
     SandboxTest t;
     auto profile = t.profile("fault", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
@@ -37,7 +37,7 @@ TEST_CASE("cleanup: a fault injected at every step exits 125 naming it, leaving 
 TEST_CASE(
     "cleanup: with an archive rootfs, a user namespace and a veth, a fault at every step "
     "leaves nothing",
-    "[root][cleanup]") {
+    "[root][fault][cleanup]") {
     require_root();
     SandboxTest t;
     // mkdtemp made the test dir 0700; the mapped root (uid 100000) must traverse to the state dir.
@@ -82,7 +82,7 @@ TEST_CASE(
 }
 
 TEST_CASE("cleanup: a fault at supervise stops the running workload, exits 125, leaves nothing",
-          "[root][cleanup]") {
+          "[root][fault][cleanup]") {
     require_root();
     SandboxTest t;
     auto profile = t.profile("supervise", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
@@ -99,7 +99,7 @@ TEST_CASE("cleanup: a fault at supervise stops the running workload, exits 125, 
 }
 
 TEST_CASE("cleanup: an undo that fails is reported and the rest of the unwind still runs",
-          "[root][cleanup]") {
+          "[root][fault][cleanup]") {
     require_root();
     SandboxTest t;
     auto profile = t.profile("undo", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
@@ -126,7 +126,8 @@ TEST_CASE("cleanup: an undo that fails is reported and the rest of the unwind st
     CHECK(leaks.empty());
 }
 
-TEST_CASE("cleanup: SIGTERM to the launcher during setup unwinds everything", "[root][cleanup]") {
+TEST_CASE("cleanup: SIGTERM to the launcher during setup unwinds everything",
+          "[root][fault][cleanup]") {
     require_root();
     SandboxTest t;
     auto profile = t.profile("termsetup", "[limits]\nmemory = \"64MiB\"\n");

@@ -582,7 +582,8 @@ TEST_CASE("net: a host address in use is refused at network_host, nothing left",
     sh("ip link del sbt-used");
 }
 
-TEST_CASE("net: failures at network_host and network_sandbox leave nothing behind", "[root][net]") {
+TEST_CASE("net: failures at network_host and network_sandbox leave nothing behind",
+          "[root][fault][net]") {
     require_root_net();
     for (const char* step : {"network_host", "network_host:late", "network_sandbox"}) {
         INFO(step);

@@ -66,7 +66,7 @@ const char* k_limits = "[limits]\nmemory = \"64MiB\"\npids = 32\n";
 }  // namespace
 
 TEST_CASE("signals: a stop signal during setup unwinds at once, exit 128+N, nothing left",
-          "[root][signals]") {
+          "[root][fault][signals]") {
     require_root();
     SandboxTest t;
     // Host steps (the launcher itself sleeps there; the next step must never start) and

@@ -98,6 +98,6 @@ TEST_CASE("exec record: saved 0600 with the filter, refused when writable by oth
     CHECK(refused.error().err() == EPERM);
     // A symlink in its place is not followed.
     ::unlink(exec::exec_record_file(dir.path()).c_str());
-    ::symlink("/etc/hostname", exec::exec_record_file(dir.path()).c_str());
+    REQUIRE(::symlink("/etc/hostname", exec::exec_record_file(dir.path()).c_str()) == 0);
     CHECK_FALSE(exec::load_exec_record(dir.path()));
 }

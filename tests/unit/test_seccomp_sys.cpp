@@ -442,7 +442,9 @@ TEST_CASE("landlock sys: only the listed paths stay reachable", "[unit][landlock
     plan::SecurityPlan security;
     security.landlock = profile::Landlock{true, {dir.path + "/ro"}, {dir.path + "/rw"}};
     auto can_open = [](const std::string& path, int flags) {
-        int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+        // A mode always: with O_CREAT in `flags`, _FORTIFY_SOURCE (Release builds) rejects a
+        // two-argument open() at compile time.
+        int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
         if (fd >= 0) {
             ::close(fd);
             return 0;
