@@ -236,6 +236,14 @@ plan::HostFacts probe_host() {
                 std::string("default pool; SANDBOX_ID_POOL='") + pool + "' is not START:COUNT";
         }
     }
+    // The same variables exec/host/network.cpp reads when it leases the subnet.
+    for (bool v6 : {false, true}) {
+        const char* name = v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL";
+        if (const char* pool = std::getenv(name); pool != nullptr && *pool != '\0') {
+            (v6 ? facts.address_pool6 : facts.address_pool4) = pool;
+            (v6 ? facts.address_pool6_origin : facts.address_pool4_origin) = name;
+        }
+    }
     probe_cgroups(facts);
     facts.landlock_abi = sys::landlock_abi_version();
     facts.kernel = probe_kernel();

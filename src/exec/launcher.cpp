@@ -22,6 +22,7 @@
 #include "exec/host/id_maps.hpp"
 #include "exec/host/network.hpp"
 #include "exec/host/spawn.hpp"
+#include "exec/op_record.hpp"
 #include "exec/supervise.hpp"
 #include "sys/fs.hpp"
 #include "sys/signals.hpp"
@@ -36,7 +37,7 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     const plan::StatePlan& sp = ctx.plan.state;
     ctx.state = StateDir::create(sp, ctx.facts.state_root, ctx.rollback);
     for (const std::string& sub : sp.subdirs) {
-        sys::or_throw(sys::mkdir_p(sub, 0711));  // traversable by a user ns root
+        sys::or_throw(sys::mkdir_p(sub, static_cast<mode_t>(sp.dir_mode)));
     }
     for (const plan::StateFile& f : sp.files) {
         sys::or_throw(sys::write_file_atomic(f.path, f.content, static_cast<mode_t>(f.mode)));
@@ -138,6 +139,7 @@ std::vector<std::string> resolve_environment(const plan::ProcessPlan& process) {
 int launch(const plan::Plan& planned, const plan::HostFacts& facts, const LaunchOptions& options) {
     // A copy: the state step fills in the addresses the pool chose (host::lease_pool_addresses).
     plan::Plan plan = planned;
+    open_op_record();  // test builds with SANDBOX_RECORD_OPS only (exec/op_record.hpp)
     Rollback rollback;
     Report report;
     report.name = plan.state.sandbox_name;
@@ -186,9 +188,8 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             ctx.rootfs = run_step(ctx, plan::StepId::rootfs, [&] {
                 return host::prepare_rootfs(plan.rootfs, plan.state, rollback, plan.id_maps);
             });
-            ctx.cgroup = run_step(ctx, plan::StepId::cgroup, [&] {
-                return host::create_cgroup(plan.cgroup, facts, rollback);
-            });
+            ctx.cgroup = run_step(ctx, plan::StepId::cgroup,
+                                  [&] { return host::create_cgroup(plan.cgroup, rollback); });
             if (ctx.cgroup) {
                 ctx.record.cgroup_dirs = ctx.cgroup->dirs();
             }

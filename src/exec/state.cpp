@@ -239,7 +239,7 @@ StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_
     StateDir out;
     out.m_dir = plan.dir;
     for (int attempt = 0;; ++attempt) {
-        if (mkdir(plan.dir.c_str(), 0711) == 0) {  // traversable by a mapped root
+        if (mkdir(plan.dir.c_str(), static_cast<mode_t>(plan.dir_mode)) == 0) {
             break;
         }
         if (errno != EEXIST || attempt > 0) {

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "profile/enum_names.hpp"
+
 namespace sandbox::exporter {
 
 namespace {
@@ -72,41 +74,11 @@ std::vector<std::string> mount_options(const plan::MountOp& op) {
 }
 
 std::string seccomp_action(profile::SeccompAction a) {
-    switch (a) {
-        case profile::SeccompAction::allow:
-            return "SCMP_ACT_ALLOW";
-        case profile::SeccompAction::errno_:
-            return "SCMP_ACT_ERRNO";
-        case profile::SeccompAction::kill_process:
-            return "SCMP_ACT_KILL_PROCESS";
-        case profile::SeccompAction::kill_thread:
-            return "SCMP_ACT_KILL_THREAD";
-        case profile::SeccompAction::trap:
-            return "SCMP_ACT_TRAP";
-        case profile::SeccompAction::log:
-            return "SCMP_ACT_LOG";
-    }
-    return "SCMP_ACT_ERRNO";
+    return std::string(profile::other_name_of(profile::k_seccomp_action_names, a));
 }
 
 std::string seccomp_op(profile::ArgOp op) {
-    switch (op) {
-        case profile::ArgOp::eq:
-            return "SCMP_CMP_EQ";
-        case profile::ArgOp::ne:
-            return "SCMP_CMP_NE";
-        case profile::ArgOp::lt:
-            return "SCMP_CMP_LT";
-        case profile::ArgOp::le:
-            return "SCMP_CMP_LE";
-        case profile::ArgOp::gt:
-            return "SCMP_CMP_GT";
-        case profile::ArgOp::ge:
-            return "SCMP_CMP_GE";
-        case profile::ArgOp::masked_eq:
-            return "SCMP_CMP_MASKED_EQ";
-    }
-    return "SCMP_CMP_EQ";
+    return std::string(profile::other_name_of(profile::k_arg_op_names, op));
 }
 
 std::string oci_arch(const std::string& arch) {

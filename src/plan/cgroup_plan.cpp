@@ -12,8 +12,12 @@
 // memory+swap (memory.memsw.limit_in_bytes), so it gets memory + memory_swap.
 #include "plan/cgroup_plan.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+
+#include "plan/describe.hpp"
 
 namespace sandbox::plan {
 
@@ -248,6 +252,95 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
         plan_v1(limits, facts, out, notes);
     }
     return out;
+}
+
+std::vector<std::string> cgroup_dirs(const CgroupPlan& c) {
+    std::vector<std::string> dirs;
+    if (!c.enabled) {
+        return dirs;
+    }
+    if (c.version == CgroupVersion::v2) {
+        dirs.push_back(c.v2_root + "/" + c.path);
+        return dirs;
+    }
+    // In the order sys::make_cgroup_v1 creates them: by controller name, once per mount.
+    for (const auto& [controller, mount] : c.v1_hierarchies) {
+        std::string dir = mount + "/" + c.path;
+        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) {
+            dirs.push_back(dir);
+        }
+    }
+    return dirs;
+}
+
+StepDescription describe(const CgroupPlan& c) {
+    StepDescription d{StepId::cgroup};
+    DescJson writes = DescJson::array();
+    for (const CgroupWrite& wr : c.writes) {
+        writes.push_back({{"controller", wr.controller}, {"file", wr.file}, {"value", wr.value}});
+    }
+    DescJson hier = DescJson::object();
+    for (const auto& [k, v] : c.v1_hierarchies) {
+        hier[k] = v;
+    }
+    const char* attach = c.attach == CgroupPlan::Attach::clone_into_cgroup ? "clone_into_cgroup"
+                         : c.attach == CgroupPlan::Attach::child_writes    ? "child_writes"
+                                                                           : "none";
+    d.fields = {{"enabled", c.enabled},
+                {"version", to_string(c.version)},
+                {"host_version", to_string(c.host_version)},
+                {"path", c.path},
+                {"dirs", cgroup_dirs(c)},
+                {"v1_controllers", c.v1_controllers},
+                {"v1_hierarchies", hier},
+                {"v2_root", c.v2_root},
+                {"v2_enable", c.v2_enable},
+                {"writes", writes},
+                {"attach", attach}};
+    if (!c.enabled) {
+        d.suffix = fmt::format("host {}", to_string(c.host_version));
+        d.lines.push_back("- no cgroup");
+        return d;
+    }
+    d.suffix = std::string(to_string(c.version));
+    if (c.host_version != c.version) {
+        d.suffix += fmt::format(", host {}", to_string(c.host_version));
+    }
+    for (const std::string& dir : cgroup_dirs(c)) {
+        d.lines.push_back("mkdir " + dir);
+    }
+    if (c.version == CgroupVersion::v2 && !c.v2_enable.empty()) {
+        std::string enable;
+        for (const std::string& ctl : c.v2_enable) {
+            enable += (enable.empty() ? "+" : " +") + ctl;
+        }
+        // Top down, every level from v2_root to the leaf's parent.
+        std::string dir = c.v2_root;
+        std::string rest = c.path;
+        while (true) {
+            d.lines.push_back(fmt::format("write {}/cgroup.subtree_control = \"{}\"", dir, enable));
+            size_t slash = rest.find('/');
+            if (slash == std::string::npos) {
+                break;
+            }
+            dir += "/" + rest.substr(0, slash);
+            rest = rest.substr(slash + 1);
+        }
+    }
+    for (const CgroupWrite& wr : c.writes) {
+        d.lines.push_back(
+            fmt::format("write {} = {}",
+                        wr.controller.empty() ? wr.file : wr.controller + "/" + wr.file, wr.value));
+    }
+    if (c.attach == CgroupPlan::Attach::clone_into_cgroup) {
+        d.lines.push_back("attach: clone3(CLONE_INTO_CGROUP)");
+    } else if (c.version != CgroupVersion::v2) {
+        d.lines.push_back("attach: the child writes 0 into each hierarchy's tasks before exec");
+    } else {
+        d.lines.push_back(
+            "attach: the child writes 0 into cgroup.procs before exec (no CLONE_INTO_CGROUP)");
+    }
+    return d;
 }
 
 }  // namespace sandbox::plan

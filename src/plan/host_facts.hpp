@@ -11,6 +11,13 @@ namespace sandbox::plan {
 
 enum class CgroupVersion { none, v1, v2, hybrid };
 
+// The address pools of veth sandboxes without addresses (exec/host/ipam.hpp leases from them)
+// and the prefix of the subnet each sandbox gets.
+inline constexpr const char* k_default_address_pool4 = "10.88.0.0/16";
+inline constexpr const char* k_default_address_pool6 = "fd8a:5b0c:11e7::/48";
+inline constexpr uint8_t k_address_subnet_prefix4 = 30;
+inline constexpr uint8_t k_address_subnet_prefix6 = 64;
+
 struct SubIdRange {
     uint32_t start = 0;
     uint32_t count = 0;
@@ -55,6 +62,12 @@ struct HostFacts {
     // mishandles (systemd's UIDS-GIDS.md).
     SubIdRange id_pool{0x70000000U, 0x0FFE0000U};
     std::string id_pool_origin = "default pool";
+    // network.veth.address absent or "auto": $SANDBOX_ADDRESS_POOL / $SANDBOX_ADDRESS_POOL6 when
+    // set, else the defaults above (for explain; the lease is taken at run time).
+    std::string address_pool4 = k_default_address_pool4;
+    std::string address_pool4_origin = "the default pool";
+    std::string address_pool6 = k_default_address_pool6;
+    std::string address_pool6_origin = "the default pool";
     std::string state_root = "/run/sandbox";        // rootless: $XDG_RUNTIME_DIR/sandbox
     std::string cache_root = "/var/cache/sandbox";  // rootless: $XDG_CACHE_HOME/sandbox
     std::string cwd = "/";                          // launcher's cwd (for default names)

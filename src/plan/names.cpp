@@ -4,26 +4,38 @@
 
 namespace sandbox::plan {
 
-std::string_view to_string(NsType type) {
-    switch (type) {
-        case NsType::user:
-            return "user";
-        case NsType::pid:
-            return "pid";
-        case NsType::mount:
-            return "mnt";
-        case NsType::uts:
-            return "uts";
-        case NsType::ipc:
-            return "ipc";
-        case NsType::net:
-            return "net";
-        case NsType::cgroup:
-            return "cgroup";
-        case NsType::time:
-            return "time";
+namespace {
+
+// One row a namespace: its /proc/PID/ns name and its clone flag, as the kernel spells them.
+struct NsName {
+    NsType type;
+    std::string_view proc_name;
+    std::string_view clone_flag;
+};
+constexpr NsName k_namespaces[] = {
+    {NsType::user, "user", "CLONE_NEWUSER"},       {NsType::pid, "pid", "CLONE_NEWPID"},
+    {NsType::mount, "mnt", "CLONE_NEWNS"},         {NsType::uts, "uts", "CLONE_NEWUTS"},
+    {NsType::ipc, "ipc", "CLONE_NEWIPC"},          {NsType::net, "net", "CLONE_NEWNET"},
+    {NsType::cgroup, "cgroup", "CLONE_NEWCGROUP"}, {NsType::time, "time", "CLONE_NEWTIME"},
+};
+
+const NsName& ns_row(NsType type) {
+    for (const NsName& row : k_namespaces) {
+        if (row.type == type) {
+            return row;
+        }
     }
-    return "unknown";
+    return k_namespaces[0];  // unreachable: every NsType has a row
+}
+
+}  // namespace
+
+std::string_view to_string(NsType type) {
+    return ns_row(type).proc_name;
+}
+
+std::string_view clone_flag_name(NsType type) {
+    return ns_row(type).clone_flag;
 }
 
 std::string unique_sandbox_name(std::string_view stem, uint32_t random) {

@@ -4,9 +4,14 @@
 // the peer.
 #include "plan/network_plan.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+
+#include "plan/describe.hpp"
+#include "profile/enum_names.hpp"
 
 namespace sandbox::plan {
 
@@ -154,6 +159,143 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
         }
     }
     return out;
+}
+
+namespace {
+
+std::string_view mode_name(profile::NetworkMode m) {
+    return profile::name_of(profile::k_network_mode_names, m);
+}
+
+std::string_view protocol_name(profile::Protocol p) {
+    return profile::name_of(profile::k_protocol_names, p);
+}
+
+}  // namespace
+
+StepDescription describe(const NetHostPlan& n) {
+    StepDescription d{StepId::network_host, std::string(mode_name(n.mode))};
+    DescJson ports = DescJson::array();
+    for (const PortForwardOp& port : n.ports) {
+        ports.push_back({{"host", port.host_port},
+                         {"sandbox", port.sandbox_port},
+                         {"protocol", protocol_name(port.protocol)}});
+    }
+    d.fields = {{"mode", mode_name(n.mode)},
+                {"host_name", n.host_name},
+                {"peer_name", n.peer_name},
+                {"host_addresses", desc::cidrs(n.host_addresses)},
+                {"mtu", n.mtu ? DescJson(*n.mtu) : DescJson(nullptr)},
+                {"nat", n.nat},
+                {"nft_table", n.nft_table},
+                {"sandbox_addresses", desc::cidrs(n.sandbox_addresses)},
+                {"ports", ports},
+                {"forwarding", n.forwarding}};
+    DescJson pools = DescJson::array();
+    if (n.host_name.empty()) {
+        d.lines.push_back("- nothing on the host");
+        d.fields["address_pools"] = pools;
+        return d;
+    }
+    d.lines.push_back(fmt::format("veth {} ↔ {} (peer created in the sandbox netns){}", n.host_name,
+                                  n.peer_name,
+                                  n.mtu ? fmt::format(" mtu {}", *n.mtu) : std::string()));
+    // Pool addresses: the subnet is leased at run time (exec/host/ipam.hpp); host end .1 / ::1,
+    // sandbox end .2 / ::2, and the sandbox's default route via the host end.
+    for (bool v6 : {false, true}) {
+        if (!(v6 ? n.pool_v6 : n.pool_v4)) {
+            continue;
+        }
+        const std::string& pool = v6 ? n.pool6 : n.pool4;
+        const std::string& origin = v6 ? n.pool6_origin : n.pool4_origin;
+        uint8_t prefix = v6 ? n.pool6_subnet_prefix : n.pool4_subnet_prefix;
+        d.lines.push_back(
+            fmt::format("lease a /{} from {} ({}) in {}: address <{}> dev {}, sandbox <{}>", prefix,
+                        pool, origin, n.pool_dir, v6 ? "subnet ::1" : "subnet .1", n.host_name,
+                        v6 ? "subnet ::2" : "subnet .2"));
+        pools.push_back({{"family", v6 ? "ipv6" : "ipv4"},
+                         {"pool", pool},
+                         {"origin", origin},
+                         {"subnet_prefix", prefix},
+                         {"lease_dir", n.pool_dir}});
+    }
+    d.fields["address_pools"] = pools;
+    for (const Cidr& c : n.host_addresses) {
+        d.lines.push_back(fmt::format("address {} dev {}", desc::cidr(c), n.host_name));
+    }
+    d.lines.push_back("link up " + n.host_name);
+    if (!n.nft_table.empty()) {
+        const bool pooled = n.pool_v4 || n.pool_v6;
+        d.lines.push_back("nft table inet " + n.nft_table);
+        if (n.nat) {
+            for (const Cidr& c : n.sandbox_addresses) {
+                d.lines.push_back("  masquerade from " + desc::cidr(c));
+            }
+            if (pooled) {
+                d.lines.push_back("  masquerade from the leased sandbox address");
+            }
+        }
+        for (const PortForwardOp& port : n.ports) {
+            for (const Cidr& c : n.sandbox_addresses) {
+                d.lines.push_back(fmt::format(
+                    "  dnat {} {} → {}{}{}:{}", protocol_name(port.protocol), port.host_port,
+                    c.v6 ? "[" : "", c.address, c.v6 ? "]" : "", port.sandbox_port));
+            }
+            if (pooled) {
+                d.lines.push_back(fmt::format("  dnat {} {} → <leased sandbox address>:{}",
+                                              protocol_name(port.protocol), port.host_port,
+                                              port.sandbox_port));
+            }
+        }
+    }
+    if (n.forwarding) {
+        d.lines.push_back("sysctl net.ipv4.ip_forward = 1 (restored after the run)");
+    }
+    return d;
+}
+
+StepDescription describe(const NetSandboxPlan& n) {
+    StepDescription d{StepId::network_sandbox};
+    DescJson routes = DescJson::array();
+    for (const RouteOp& r : n.default_routes) {
+        routes.push_back({{"gateway", r.gateway}, {"v6", r.v6}});
+    }
+    DescJson sysctls = DescJson::array();
+    for (const auto& [path, value] : n.sysctls) {
+        sysctls.push_back({{"path", path}, {"value", value}});
+    }
+    d.fields = {{"loopback_up", n.loopback_up},
+                {"interface_name", n.interface_name},
+                {"peer_name", n.peer_name},
+                {"addresses", desc::cidrs(n.addresses)},
+                {"mtu", n.mtu ? DescJson(*n.mtu) : DescJson(nullptr)},
+                {"default_routes", routes},
+                {"sysctls", sysctls}};
+    if (!n.loopback_up) {
+        d.lines.push_back("- no network namespace of our own");
+        return d;
+    }
+    // Written in the new netns (network.sysctls, and the ping_group_range default).
+    for (const auto& [path, value] : n.sysctls) {
+        d.lines.push_back(fmt::format("write {} = \"{}\"", path, value));
+    }
+    d.lines.push_back("link up lo");
+    if (n.interface_name.empty()) {
+        return d;
+    }
+    d.lines.push_back(fmt::format("rename {} → {}", n.peer_name, n.interface_name));
+    if (n.mtu) {
+        d.lines.push_back(fmt::format("mtu {} dev {}", *n.mtu, n.interface_name));
+    }
+    for (const Cidr& c : n.addresses) {
+        d.lines.push_back(fmt::format("address {} dev {}", desc::cidr(c), n.interface_name));
+    }
+    d.lines.push_back("link up " + n.interface_name);
+    for (const RouteOp& r : n.default_routes) {
+        d.lines.push_back(fmt::format("route {} default via {} dev {}", r.v6 ? "-6" : "-4",
+                                      r.gateway, n.interface_name));
+    }
+    return d;
 }
 
 }  // namespace sandbox::plan

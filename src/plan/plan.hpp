@@ -40,9 +40,12 @@ struct StateFile {
 struct StatePlan {
     std::string sandbox_name;
     std::string dir;  // <state_root>/<name>; holds state.json, hosts, resolv.conf, overlay dirs
-    // Directories created inside `dir`, in order (mode 0700): the new root's mount point
+    // Directories created inside `dir`, in order (mode dir_mode): the new root's mount point
     // ("root"). The overlay dirs belong to the rootfs step (RootfsPlan::upper_dir/work_dir).
     std::vector<std::string> subdirs{};
+    // Mode of `dir` and of `subdirs`: 0711, traversable (not readable) by the root of a user
+    // namespace, which is another uid on the host and must reach the new root's mount point.
+    uint32_t dir_mode = 0711;
     std::vector<StateFile> files{};  // resolv.conf / hosts when the profile asks for them
 };
 
@@ -89,6 +92,10 @@ struct CgroupPlan {
     std::string v2_root;
     std::vector<std::string> v2_enable;  // controllers to enable in the parent's subtree_control
     std::vector<CgroupWrite> writes;     // in order
+    // How the child gets into the group (decided after the kernel plan): born in it with
+    // clone3(CLONE_INTO_CGROUP) (v2 on 5.7+), or it writes 0 into each leaf's `tasks` (v1) /
+    // `cgroup.procs` (v2 without CLONE_INTO_CGROUP) itself before exec.
+    enum class Attach { none, clone_into_cgroup, child_writes } attach = Attach::none;
 };
 
 // ---- kernel features (plan/kernel_plan.cpp) ------------------------------------------------
@@ -103,7 +110,8 @@ struct KernelPlan {
 
 // ---- step 5: spawn -------------------------------------------------------------------------
 enum class NsType { user, pid, mount, uts, ipc, net, cgroup, time };
-std::string_view to_string(NsType type);
+std::string_view to_string(NsType type);        // "user", "mnt": the /proc/PID/ns/ name
+std::string_view clone_flag_name(NsType type);  // "CLONE_NEWUSER", "CLONE_NEWNS"
 
 // The name a foreground `up` gives a profile that names no sandbox (neither `name` nor --name):
 // the profile's stem plus four hex digits of `random`, so several runs of one shared profile
@@ -122,7 +130,10 @@ struct NamespaceOp {
 
 struct SpawnPlan {
     std::vector<NamespaceOp> namespaces;  // only those not left as the host's
-    bool join_pid_namespace = false;  // needs the intermediate process (docs/architecture.md §9.4)
+    // A pid namespace is joined: setns(CLONE_NEWPID) only moves the caller's future children, so
+    // the launcher enters it around clone3 and goes back to its own (no intermediate process).
+    // The child then cannot see the launcher's pid and watches it through a pidfd.
+    bool join_pid_namespace = false;
     // A new cgroup namespace is rooted at the cgroup its creator is in. On v2 the child is
     // born in the sandbox cgroup (CLONE_INTO_CGROUP) and CLONE_NEWCGROUP goes into clone3.
     // On v1 the child joins by writing its `tasks` files itself, so the cgroup namespace must
@@ -195,6 +206,14 @@ struct NetHostPlan {
     bool pool_v4 = false;
     bool pool_v6 = false;
     std::string pool_dir;  // <state root>/ip-pool: the lease files
+    // The pools the subnets come from (HostFacts: $SANDBOX_ADDRESS_POOL[6] or the default) and
+    // the prefix of each leased subnet; the lease itself is only known at run time.
+    std::string pool4;  // "10.88.0.0/16"
+    std::string pool4_origin;
+    uint8_t pool4_subnet_prefix = 30;
+    std::string pool6;
+    std::string pool6_origin;
+    uint8_t pool6_subnet_prefix = 64;
 };
 
 struct RouteOp {
@@ -322,6 +341,15 @@ struct ProcessPlan {
     std::optional<std::string> user;  // name or number; resolved against the rootfs at exec
     std::optional<std::string> group;
     std::vector<std::string> supplementary_groups;
+    // What the credentials step does with the supplementary groups (setgroups(2)):
+    //   unchanged: no user/group/supplementary_groups: no credential change at all;
+    //   listed: supplementary_groups, looked up in the sandbox's /etc/group;
+    //   user_memberships: the groups the sandbox's /etc/group lists `user` in (initgroups(3)),
+    //     so `user = "nobody"` drops root's groups;
+    //   cleared: setgroups([]) (only `group` was given);
+    //   denied: setgroups is denied in this user namespace (id_maps.deny_setgroups): not called.
+    enum class Groups { unchanged, listed, user_memberships, cleared, denied };
+    Groups groups = Groups::unchanged;
     uint32_t umask = 022;
     profile::TtyMode tty = profile::TtyMode::auto_detect;
     // tty, decided: true = a pty from the sandbox's own devpts is the workload's controlling

@@ -549,6 +549,22 @@ ProcessPlan plan_process(const profile::Profile& profile, const EffectiveNamespa
     return out;
 }
 
+// What the credentials step does with the supplementary groups: decided here, so explain
+// says what exec/child/workload.cpp applies (the names are looked up in the rootfs at run time).
+ProcessPlan::Groups plan_groups(const ProcessPlan& p, const IdMapPlan& id_maps) {
+    using Groups = ProcessPlan::Groups;
+    if (!p.user && !p.group && p.supplementary_groups.empty()) {
+        return Groups::unchanged;
+    }
+    if (id_maps.deny_setgroups) {
+        return Groups::denied;  // the kernel refuses setgroups(2) here (a plan note if listed)
+    }
+    if (!p.supplementary_groups.empty()) {
+        return Groups::listed;
+    }
+    return p.user ? Groups::user_memberships : Groups::cleared;
+}
+
 }  // namespace
 
 bool Plan::has_errors() const {
@@ -567,15 +583,31 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.kernel = plan_kernel(facts, plan, plan.notes);
     // The child joins by itself on v1, and on v2 without CLONE_INTO_CGROUP: a cgroup namespace
     // made at clone time would be rooted at the launcher's cgroup, so it unshares after joining.
+    if (plan.cgroup.enabled) {
+        plan.cgroup.attach =
+            plan.cgroup.version == CgroupVersion::v2 && plan.kernel.clone_into_cgroup
+                ? CgroupPlan::Attach::clone_into_cgroup
+                : CgroupPlan::Attach::child_writes;
+    }
     plan.spawn.unshare_cgroup_after_attach =
-        ns.is_created(NsType::cgroup) && plan.cgroup.enabled &&
-        (plan.cgroup.version == CgroupVersion::v1 || !plan.kernel.clone_into_cgroup);
+        ns.is_created(NsType::cgroup) && plan.cgroup.attach == CgroupPlan::Attach::child_writes;
     plan.id_maps = plan_id_maps(profile, facts, ns, plan.notes);
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
     plan.network_host = std::move(net.host);
     if (plan.network_host.pool_v4 || plan.network_host.pool_v6) {
-        plan.network_host.pool_dir = facts.state_root + "/ip-pool";
+        NetHostPlan& n = plan.network_host;
+        n.pool_dir = facts.state_root + "/ip-pool";
+        if (n.pool_v4) {
+            n.pool4 = facts.address_pool4;
+            n.pool4_origin = facts.address_pool4_origin;
+            n.pool4_subnet_prefix = k_address_subnet_prefix4;
+        }
+        if (n.pool_v6) {
+            n.pool6 = facts.address_pool6;
+            n.pool6_origin = facts.address_pool6_origin;
+            n.pool6_subnet_prefix = k_address_subnet_prefix6;
+        }
     }
     plan.network_sandbox = std::move(net.sandbox);
     // In a user namespace, ping_group_range holds gids of that namespace and every gid of the
@@ -621,6 +653,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
     plan.mounts = plan_mounts(profile, ns, plan.rootfs, plan.state, plan.notes);
 
     plan.process = plan_process(profile, ns, facts);
+    plan.process.groups = plan_groups(plan.process, plan.id_maps);
     plan.capabilities = CapsPlan{profile.capabilities.keep, profile.capabilities.ambient,
                                  profile.security.no_new_privileges};
     plan.seccomp = plan_seccomp(profile, facts);  // facts: the BPF cache directory

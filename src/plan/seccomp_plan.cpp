@@ -9,7 +9,9 @@
 #include <map>
 #include <utility>
 
+#include "plan/describe.hpp"
 #include "plan/seccomp_presets.hpp"
+#include "profile/enum_names.hpp"
 
 namespace sandbox::plan {
 namespace {
@@ -244,41 +246,11 @@ std::string content_hash(std::string_view text) {
 }  // namespace
 
 std::string_view to_string(profile::SeccompAction action) {
-    switch (action) {
-        case SeccompAction::allow:
-            return "allow";
-        case SeccompAction::errno_:
-            return "errno";
-        case SeccompAction::kill_process:
-            return "kill_process";
-        case SeccompAction::kill_thread:
-            return "kill_thread";
-        case SeccompAction::trap:
-            return "trap";
-        case SeccompAction::log:
-            return "log";
-    }
-    return "unknown";
+    return profile::name_of(profile::k_seccomp_action_names, action);
 }
 
 std::string_view to_string(profile::ArgOp op) {
-    switch (op) {
-        case profile::ArgOp::eq:
-            return "eq";
-        case profile::ArgOp::ne:
-            return "ne";
-        case profile::ArgOp::lt:
-            return "lt";
-        case profile::ArgOp::le:
-            return "le";
-        case profile::ArgOp::gt:
-            return "gt";
-        case profile::ArgOp::ge:
-            return "ge";
-        case profile::ArgOp::masked_eq:
-            return "masked_eq";
-    }
-    return "unknown";
+    return profile::name_of(profile::k_arg_op_names, op);
 }
 
 int severity(profile::SeccompAction action) {
@@ -311,24 +283,8 @@ std::string describe_action(profile::SeccompAction action, uint32_t errno_value)
 namespace {
 
 // The C spelling of a comparison, for explain (masked_eq is spelled with its mask).
-const char* comparison_symbol(profile::ArgOp op) {
-    switch (op) {
-        case profile::ArgOp::eq:
-            return "==";
-        case profile::ArgOp::ne:
-            return "!=";
-        case profile::ArgOp::lt:
-            return "<";
-        case profile::ArgOp::le:
-            return "<=";
-        case profile::ArgOp::gt:
-            return ">";
-        case profile::ArgOp::ge:
-            return ">=";
-        case profile::ArgOp::masked_eq:
-            return "&";
-    }
-    return "?";
+std::string_view comparison_symbol(profile::ArgOp op) {
+    return profile::name_of(profile::k_arg_op_symbols, op);
 }
 
 }  // namespace
@@ -423,80 +379,89 @@ SeccompPlan plan_seccomp(const profile::Profile& profile, const HostFacts& facts
     return out;
 }
 
-std::string explain_seccomp(const SeccompPlan& plan) {
-    if (!plan.enabled) {
-        return fmt::format("seccomp: off (preset {})\n", plan.preset);
-    }
-    std::string out = fmt::format("seccomp: preset {}, default {}\n", plan.preset,
-                                  describe_action(plan.default_action, plan.default_errno));
-    std::string arches;
-    for (const std::string& a : plan.architectures) {
-        arches += (arches.empty() ? "" : ", ") + a;
-    }
-    out += fmt::format("  architectures: {}; any other ABI (x86 int 0x80, x32): {}\n", arches,
-                       to_string(plan.foreign_arch_action));
-    out += "  rule semantics: the most severe matching rule wins, else the default\n";
-    out += fmt::format("  rules: {}\n", plan.rules.size());
+namespace desc {
 
-    // Unconditional rules grouped by (action, origin) and wrapped; conditional ones one a line.
-    struct Group {
-        std::string head;
-        std::vector<std::string> names;
-    };
-    std::vector<Group> groups;
-    std::map<std::string, size_t> index;
-    std::vector<std::string> conditional;
-    for (const SeccompRuleOp& r : plan.rules) {
-        if (!r.args.empty()) {
-            conditional.push_back(fmt::format("    {}  [{}]\n", describe_rule(r), r.origin));
-            continue;
-        }
-        std::string head =
-            fmt::format("{} [{}]", describe_action(r.action, r.errno_value), r.origin);
-        auto [it, inserted] = index.try_emplace(head, groups.size());
-        if (inserted) {
-            groups.push_back(Group{head, {}});
-        }
-        groups[it->second].names.push_back(r.syscall);
+std::string action(profile::SeccompAction a, uint32_t errno_value) {
+    if (a == SeccompAction::errno_) {
+        return fmt::format("errno({})", errno_value);
     }
-    for (const Group& g : groups) {
-        out += fmt::format("    {} ({}):\n", g.head, g.names.size());
-        std::string line = "     ";
-        for (const std::string& n : g.names) {
-            if (line.size() + n.size() + 1 > 100) {
-                out += line + "\n";
-                line = "     ";
-            }
-            line += " " + n;
-        }
-        out += line + "\n";
-    }
-    for (const std::string& c : conditional) {
-        out += c;
-    }
-    for (const std::string& n : plan.notes) {
-        out += fmt::format("  note: {}\n", n);
-    }
-    out += fmt::format("  cache: {}\n", plan.cache_dir.empty()
-                                            ? std::string("off")
-                                            : fmt::format("{}/{}-<libseccomp version>-<build>.bpf",
-                                                          plan.cache_dir, plan.cache_key));
-    return out;
+    return std::string(to_string(a));
 }
 
-std::string explain_capabilities(const CapsPlan& caps) {
-    auto join = [](const std::vector<std::string>& v) {
-        std::string s;
-        for (const std::string& x : v) {
-            s += (s.empty() ? "" : " ") + x;
+}  // namespace desc
+
+StepDescription describe(const SeccompPlan& s, const CapsPlan& caps) {
+    StepDescription d{StepId::seccomp};
+    if (caps.no_new_privileges) {
+        d.lines.push_back("prctl PR_SET_NO_NEW_PRIVS");
+    }
+    DescJson rules = DescJson::array();
+    for (const SeccompRuleOp& r : s.rules) {
+        DescJson args = DescJson::array();
+        for (const SeccompArgOp& a : r.args) {
+            args.push_back({{"index", a.index},
+                            {"op", comparison_symbol(a.op)},
+                            {"value", a.value},
+                            {"value2", a.value2}});
         }
-        return s.empty() ? std::string("(none)") : s;
-    };
-    std::string out = "capabilities:\n";
-    out += fmt::format("  bounding, permitted, effective, inheritable: {}\n", join(caps.keep));
-    out += fmt::format("  ambient: {}\n", join(caps.ambient));
-    out += fmt::format("  no_new_privs: {}\n", caps.no_new_privileges ? "yes" : "no");
-    return out;
+        rules.push_back({{"syscall", r.syscall},
+                         {"action", desc::action(r.action, r.errno_value)},
+                         {"args", args},
+                         {"origin", r.origin}});
+    }
+    d.fields = {{"no_new_privileges", caps.no_new_privileges},
+                {"enabled", s.enabled},
+                {"preset", s.preset},
+                {"default_action", desc::action(s.default_action, s.default_errno)},
+                {"architectures", s.architectures},
+                {"foreign_arch_action", desc::action(s.foreign_arch_action, 0)},
+                {"cache_key", s.cache_key},
+                {"cache_dir", s.cache_dir},
+                {"rules", rules},
+                {"merge_notes", s.notes}};
+    if (!s.enabled) {
+        d.lines.push_back("- no filter");
+        return d;
+    }
+    d.lines.push_back(
+        fmt::format("filter default {}{}{}", desc::action(s.default_action, s.default_errno),
+                    s.architectures.empty() ? "" : " arch " + desc::join(s.architectures, ","),
+                    s.cache_key.empty() ? "" : " key " + s.cache_key));
+    d.lines.push_back(
+        fmt::format("other ABIs (x86 int 0x80, x32): {}; per syscall the most severe "
+                    "matching rule wins",
+                    desc::action(s.foreign_arch_action, 0)));
+    // Consecutive rules with the same action and no argument filters share a line.
+    size_t i = 0;
+    while (i < s.rules.size()) {
+        const SeccompRuleOp& r = s.rules[i];
+        std::string act = desc::action(r.action, r.errno_value);
+        if (!r.args.empty()) {
+            std::string args;
+            for (const SeccompArgOp& a : r.args) {
+                args += fmt::format(" arg{} {} {}", a.index, comparison_symbol(a.op), a.value);
+                if (a.op == profile::ArgOp::masked_eq) {
+                    args += fmt::format(" == {}", a.value2);
+                }
+            }
+            d.lines.push_back(fmt::format("{} {} if{}", act, r.syscall, args));
+            ++i;
+            continue;
+        }
+        std::vector<std::string> names;
+        size_t j = i;
+        while (j < s.rules.size() && s.rules[j].args.empty() &&
+               desc::action(s.rules[j].action, s.rules[j].errno_value) == act) {
+            names.push_back(s.rules[j].syscall);
+            ++j;
+        }
+        d.lines.push_back(fmt::format("{} {}", act, desc::join(names, " ")));
+        i = j;
+    }
+    for (const std::string& note : s.notes) {
+        d.lines.push_back("note: " + note);
+    }
+    return d;
 }
 
 }  // namespace sandbox::plan

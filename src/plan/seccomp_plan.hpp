@@ -34,9 +34,7 @@ int severity(profile::SeccompAction action);
 std::string describe_action(profile::SeccompAction action, uint32_t errno_value);
 // "clone: allow if arg0 & 0x7e020000 == 0x0".
 std::string describe_rule(const SeccompRuleOp& rule);
-// The seccomp section of `sandbox explain` (several lines, each ending in '\n').
-std::string explain_seccomp(const SeccompPlan& plan);
-// The capabilities / no_new_privs section of `sandbox explain`.
-std::string explain_capabilities(const CapsPlan& caps);
+// What `sandbox explain` shows of the seccomp step: describe(const SeccompPlan&, ...) in
+// plan/describe.hpp.
 
 }  // namespace sandbox::plan

@@ -23,6 +23,8 @@
 // `echo`, `cat`) with default kill_process.
 #include "plan/seccomp_presets.hpp"
 
+#include "profile/enum_names.hpp"
+
 namespace sandbox::plan {
 namespace {
 
@@ -160,15 +162,7 @@ const SeccompPresetData& seccomp_preset(profile::SeccompPreset preset) {
 }
 
 std::string_view to_string(profile::SeccompPreset preset) {
-    switch (preset) {
-        case profile::SeccompPreset::default_:
-            return "default";
-        case profile::SeccompPreset::strict:
-            return "strict";
-        case profile::SeccompPreset::none:
-            return "none";
-    }
-    return "unknown";
+    return profile::name_of(profile::k_seccomp_preset_names, preset);
 }
 
 }  // namespace sandbox::plan

@@ -15,6 +15,7 @@
 
 #include "common/units.hpp"
 #include "profile/decode.hpp"
+#include "profile/enum_names.hpp"
 
 namespace sandbox::profile {
 
@@ -163,39 +164,11 @@ bool is_join(const NamespaceSetting& ns) {
 }
 
 std::string_view action_name(SeccompAction a) {
-    switch (a) {
-        case SeccompAction::allow:
-            return "allow";
-        case SeccompAction::errno_:
-            return "errno";
-        case SeccompAction::kill_process:
-            return "kill_process";
-        case SeccompAction::kill_thread:
-            return "kill_thread";
-        case SeccompAction::trap:
-            return "trap";
-        case SeccompAction::log:
-            return "log";
-    }
-    return "?";
+    return name_of(k_seccomp_action_names, a);
 }
 
 std::string_view mount_type_name(MountType t) {
-    switch (t) {
-        case MountType::bind:
-            return "bind";
-        case MountType::tmpfs:
-            return "tmpfs";
-        case MountType::proc:
-            return "proc";
-        case MountType::sysfs:
-            return "sysfs";
-        case MountType::devpts:
-            return "devpts";
-        case MountType::mqueue:
-            return "mqueue";
-    }
-    return "?";
+    return name_of(k_mount_type_names, t);
 }
 
 // Why a bind of this host path gives the sandbox the host, or "" when it does not. Compared

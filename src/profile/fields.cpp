@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "common/units.hpp"
+#include "profile/enum_names.hpp"
 #include "profile/names.hpp"
 #include "profile/profile.hpp"
 
@@ -1093,11 +1094,8 @@ std::vector<Field> build_fields() {
          .type = ValueType::enumeration,
          .doc = "Kind of mount.",
          .default_json = R"("bind")",
-         .choices = {"bind", "tmpfs", "proc", "sysfs", "devpts", "mqueue"},
-         .decode = assign_enum<Mount>(
-             SANDBOX_AT(Mount, type),
-             std::vector<MountType>{MountType::bind, MountType::tmpfs, MountType::proc,
-                                    MountType::sysfs, MountType::devpts, MountType::mqueue})},
+         .choices = names_of(k_mount_type_names),
+         .decode = assign_enum<Mount>(SANDBOX_AT(Mount, type), values_of(k_mount_type_names))},
         {.path = "mounts[].source",
          .type = ValueType::host_path,
          .doc = "Host path for a bind (relative paths are relative to the profile file).",
@@ -1135,11 +1133,9 @@ std::vector<Field> build_fields() {
         {.path = "mounts[].propagation",
          .type = ValueType::enumeration,
          .doc = "Mount propagation of this mount; default: private.",
-         .choices = {"private", "slave", "shared", "unbindable"},
-         .decode = assign_enum<Mount>(
-             SANDBOX_AT(Mount, propagation),
-             std::vector<Propagation>{Propagation::private_, Propagation::slave,
-                                      Propagation::shared, Propagation::unbindable})},
+         .choices = names_of(k_propagation_names),
+         .decode =
+             assign_enum<Mount>(SANDBOX_AT(Mount, propagation), values_of(k_propagation_names))},
         {.path = "mounts[].create",
          .type = ValueType::boolean,
          .doc = "Create the target (a directory, or a file for a file bind) when missing.",
@@ -1198,10 +1194,8 @@ std::vector<Field> build_fields() {
          .type = ValueType::enumeration,
          .doc = "none: only loopback; host: the host's network; veth: a veth pair to the host.",
          .default_json = R"("none")",
-         .choices = {"none", "host", "veth"},
-         .decode = assign_enum<P>(
-             SANDBOX_AT(P, network.mode),
-             std::vector<NetworkMode>{NetworkMode::none, NetworkMode::host, NetworkMode::veth})},
+         .choices = names_of(k_network_mode_names),
+         .decode = assign_enum<P>(SANDBOX_AT(P, network.mode), values_of(k_network_mode_names))},
         {.path = "network.dns",
          .type = ValueType::ip_list,
          .doc = "Name servers written to the sandbox's /etc/resolv.conf.",
@@ -1285,9 +1279,9 @@ std::vector<Field> build_fields() {
          .type = ValueType::enumeration,
          .doc = "Transport protocol.",
          .default_json = R"("tcp")",
-         .choices = {"tcp", "udp"},
+         .choices = names_of(k_protocol_names),
          .decode = assign_enum<PortForward>(SANDBOX_AT(PortForward, protocol),
-                                            std::vector<Protocol>{Protocol::tcp, Protocol::udp})},
+                                            values_of(k_protocol_names))},
 
         // ---- [limits]
         {.path = "limits.memory",
@@ -1326,20 +1320,15 @@ std::vector<Field> build_fields() {
          .type = ValueType::enumeration,
          .doc = "Built-in rule set the other keys adjust: default (Docker-like), strict, none.",
          .default_json = R"("default")",
-         .choices = {"default", "strict", "none"},
-         .decode = assign_enum<P>(
-             SANDBOX_AT(P, seccomp.preset),
-             std::vector<SeccompPreset>{SeccompPreset::default_, SeccompPreset::strict,
-                                        SeccompPreset::none})},
+         .choices = names_of(k_seccomp_preset_names),
+         .decode =
+             assign_enum<P>(SANDBOX_AT(P, seccomp.preset), values_of(k_seccomp_preset_names))},
         {.path = "seccomp.default_action",
          .type = ValueType::enumeration,
          .doc = "Action for syscalls no rule matches; default: the preset's.",
-         .choices = {"allow", "errno", "kill_process", "kill_thread", "trap", "log"},
-         .decode = assign_enum<P>(
-             SANDBOX_AT(P, seccomp.default_action),
-             std::vector<SeccompAction>{SeccompAction::allow, SeccompAction::errno_,
-                                        SeccompAction::kill_process, SeccompAction::kill_thread,
-                                        SeccompAction::trap, SeccompAction::log})},
+         .choices = names_of(k_seccomp_action_names),
+         .decode = assign_enum<P>(SANDBOX_AT(P, seccomp.default_action),
+                                  values_of(k_seccomp_action_names))},
         {.path = "seccomp.errno",
          .type = ValueType::integer,
          .doc = "errno returned by default_action = \"errno\" and by `deny` (1 = EPERM).",
@@ -1367,13 +1356,10 @@ std::vector<Field> build_fields() {
         {.path = "seccomp.rules[].action",
          .type = ValueType::enumeration,
          .doc = "What a match does.",
-         .choices = {"allow", "errno", "kill_process", "kill_thread", "trap", "log"},
+         .choices = names_of(k_seccomp_action_names),
          .required = true,
-         .decode = assign_enum<SeccompRule>(
-             SANDBOX_AT(SeccompRule, action),
-             std::vector<SeccompAction>{SeccompAction::allow, SeccompAction::errno_,
-                                        SeccompAction::kill_process, SeccompAction::kill_thread,
-                                        SeccompAction::trap, SeccompAction::log})},
+         .decode = assign_enum<SeccompRule>(SANDBOX_AT(SeccompRule, action),
+                                            values_of(k_seccomp_action_names))},
         {.path = "seccomp.rules[].errno",
          .type = ValueType::integer,
          .doc = "errno returned; required with action = \"errno\", refused otherwise.",
@@ -1391,11 +1377,8 @@ std::vector<Field> build_fields() {
          .type = ValueType::enumeration,
          .doc = "Comparison; masked_eq compares (arg & value) with value2.",
          .default_json = R"("eq")",
-         .choices = {"eq", "ne", "lt", "le", "gt", "ge", "masked_eq"},
-         .decode =
-             assign_enum<SeccompArg>(SANDBOX_AT(SeccompArg, op),
-                                     std::vector<ArgOp>{ArgOp::eq, ArgOp::ne, ArgOp::lt, ArgOp::le,
-                                                        ArgOp::gt, ArgOp::ge, ArgOp::masked_eq})},
+         .choices = names_of(k_arg_op_names),
+         .decode = assign_enum<SeccompArg>(SANDBOX_AT(SeccompArg, op), values_of(k_arg_op_names))},
         {.path = "seccomp.rules[].args[].value",
          .type = ValueType::integer,
          .doc = "Value compared with (the mask for masked_eq).",

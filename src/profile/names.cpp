@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "profile/enum_names.hpp"
+
 namespace sandbox::profile::names {
 
 namespace {
@@ -140,15 +142,18 @@ std::optional<int> signal_number(std::string_view text) {
 }
 
 const std::vector<std::string>& rlimits() {
-    static const std::vector<std::string> list = {
-        "as",   "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue",
-        "nice", "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
+    static const std::vector<std::string> list = [] {
+        std::vector<std::string> out;
+        for (const RlimitName& r : k_rlimit_names) {
+            out.emplace_back(r.name);
+        }
+        return out;
+    }();
     return list;
 }
 
 bool is_rlimit(std::string_view name) {
-    const auto& all = rlimits();
-    return std::find(all.begin(), all.end(), name) != all.end();
+    return find_rlimit(name) != nullptr;
 }
 
 const std::vector<std::string>& mount_flags() {

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "profile/enum_names.hpp"
+
 namespace sandbox::profile {
 namespace {
 
@@ -158,39 +160,28 @@ SourceLocation location_at(const std::shared_ptr<const std::string>& file, std::
 
 // ---- the format --------------------------------------------------------------------------
 std::optional<SeccompAction> parse_action(const std::string& name) {
-    static const std::vector<std::pair<std::string_view, SeccompAction>> k_actions = {
-        {"SCMP_ACT_ALLOW", SeccompAction::allow},
-        {"SCMP_ACT_ERRNO", SeccompAction::errno_},
-        {"SCMP_ACT_KILL", SeccompAction::kill_thread},  // libseccomp: SCMP_ACT_KILL = kill thread
-        {"SCMP_ACT_KILL_THREAD", SeccompAction::kill_thread},
-        {"SCMP_ACT_KILL_PROCESS", SeccompAction::kill_process},
-        {"SCMP_ACT_TRAP", SeccompAction::trap},
-        {"SCMP_ACT_LOG", SeccompAction::log},
-    };
-    for (const auto& [n, a] : k_actions) {
-        if (n == name) {
-            return a;
-        }
+    if (name == "SCMP_ACT_KILL") {
+        return SeccompAction::kill_thread;  // libseccomp: SCMP_ACT_KILL = kill thread
     }
-    return std::nullopt;
+    return from_other_name(k_seccomp_action_names, name);
+}
+
+// Every action name the format accepts, for messages and did-you-mean.
+std::vector<std::string> action_names() {
+    std::vector<std::string> out;
+    for (SeccompAction a : {SeccompAction::allow, SeccompAction::errno_}) {
+        out.emplace_back(other_name_of(k_seccomp_action_names, a));
+    }
+    out.emplace_back("SCMP_ACT_KILL");
+    for (SeccompAction a : {SeccompAction::kill_thread, SeccompAction::kill_process,
+                            SeccompAction::trap, SeccompAction::log}) {
+        out.emplace_back(other_name_of(k_seccomp_action_names, a));
+    }
+    return out;
 }
 
 std::optional<ArgOp> parse_op(const std::string& name) {
-    static const std::vector<std::pair<std::string_view, ArgOp>> k_ops = {
-        {"SCMP_CMP_EQ", ArgOp::eq},
-        {"SCMP_CMP_NE", ArgOp::ne},
-        {"SCMP_CMP_LT", ArgOp::lt},
-        {"SCMP_CMP_LE", ArgOp::le},
-        {"SCMP_CMP_GT", ArgOp::gt},
-        {"SCMP_CMP_GE", ArgOp::ge},
-        {"SCMP_CMP_MASKED_EQ", ArgOp::masked_eq},
-    };
-    for (const auto& [n, o] : k_ops) {
-        if (n == name) {
-            return o;
-        }
-    }
-    return std::nullopt;
+    return from_other_name(k_arg_op_names, name);
 }
 
 const std::vector<std::string>& known_arches() {
@@ -326,17 +317,16 @@ private:
             return std::nullopt;
         }
         auto a = parse_action(*s);
-        const char* k_supported =
-            "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, "
-            "SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG";
+        std::string supported;
+        for (const std::string& n : action_names()) {
+            supported += (supported.empty() ? "one of " : ", ") + n;
+        }
         if (!a && (*s == "SCMP_ACT_TRACE" || *s == "SCMP_ACT_NOTIFY")) {
             error(path, "action '" + *s + "' is not supported (no tracer or notify listener)",
-                  k_supported);
+                  supported);
         } else if (!a) {
-            std::string hint = did_you_mean(
-                *s, {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
-                     "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_LOG"});
-            error(path, "unknown action '" + *s + "'", hint.empty() ? k_supported : hint);
+            std::string hint = did_you_mean(*s, action_names());
+            error(path, "unknown action '" + *s + "'", hint.empty() ? supported : hint);
         }
         return a;
     }

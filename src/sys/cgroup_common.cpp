@@ -34,27 +34,6 @@ std::string parent_of(const std::string& path) {
     return path.substr(0, slash);
 }
 
-// mkdir -p of an absolute path; existing directories are fine.
-Status mkdir_p(const std::string& path) {
-    if (path.empty()) {
-        return {};
-    }
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            return fail_with(ENOTDIR, "mkdir", path);
-        }
-        return {};
-    }
-    if (auto r = mkdir_p(parent_of(path)); !r) {
-        return r;
-    }
-    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-        return fail("mkdir", path);
-    }
-    return {};
-}
-
 // Grows from 50 µs to 10 ms: an empty cgroup usually empties within the first few polls.
 void backoff(std::chrono::microseconds& delay) {
     std::this_thread::sleep_for(delay);
@@ -93,34 +72,11 @@ Status write_file(const std::string& dir, const std::string& file, const std::st
     return {};
 }
 
-Result<std::string> read_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        return fail("read", path);
-    }
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return fail("read", path);
-        }
-        if (n == 0) {
-            break;
-        }
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
-
 Status make_leaf(const std::string& root, const std::string& relative) {
     const std::string leaf = root + "/" + relative;
     const std::string parent = parent_of(leaf);
     for (int attempt = 0;; ++attempt) {
-        if (auto r = mkdir_p(parent); !r) {
+        if (auto r = sys::mkdir_p(parent); !r) {
             return r;
         }
         if (::mkdir(leaf.c_str(), 0755) == 0) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sys/error.hpp"
+#include "sys/fs.hpp"
 
 namespace sandbox::sys::cgroup_detail {
 
@@ -22,8 +23,8 @@ std::string strip_slashes(std::string s);
 // path "memory.max = 1G in /sys/fs/cgroup/sandbox/x".
 Status write_file(const std::string& dir, const std::string& file, const std::string& value);
 
-// Whole file; ENOENT is returned as an error like any other (callers decide).
-Result<std::string> read_file(const std::string& path);
+// Whole files are read with sys::read_file (sys/fs.hpp); ENOENT is an error like any other.
+using sys::read_file;
 
 // mkdir -p of `root`/`relative` minus its last component, then mkdir of the leaf (EEXIST on the
 // leaf is an error). Retries when a concurrent remove pruned a parent between the two steps.

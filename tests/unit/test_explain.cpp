@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -274,4 +275,150 @@ TEST_CASE("explain: a bad profile prints diagnostics and exits 125", "[unit][exp
     CHECK(r.status == 125);
     CHECK(contains(r.out, "bad.toml:5:1: limits.memroy: "));
     CHECK(contains(r.out, "did you mean 'limits.memory'?"));
+}
+
+// ---- one description per step (issue 9) -------------------------------------------------------
+namespace {
+
+// The lines under each step header of explain's text ("  " stripped, notes left out).
+std::map<std::string, std::vector<std::string>> text_lines_by_step(const std::string& text) {
+    std::map<std::string, std::vector<std::string>> out;
+    std::istringstream in(text);
+    std::string line, step;
+    std::getline(in, line);  // sandbox "name"
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '!') {
+            continue;
+        }
+        if (line.rfind("  ", 0) != 0) {
+            step = line.substr(0, line.find(' '));
+            out[step];
+            continue;
+        }
+        if (line.rfind("  ! ", 0) != 0) {
+            out[step].push_back(line.substr(2));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("explain: text and json render the same step descriptions", "[unit][explain]") {
+    for (const HostFacts& facts : {test::facts_v1_root(), test::facts_v2_root(),
+                                   test::facts_v2_rootless(), test::facts_hybrid_root()}) {
+        Plan plan = make_plan(test::web_profile(), facts);
+        auto text = text_lines_by_step(explain_text(plan));
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(explain_json(plan));
+        size_t compared = 0;
+        for (const auto& [step, value] : j["steps"].items()) {
+            std::vector<std::string> lines = value["lines"];
+            if (lines.empty()) {
+                CHECK(text.count(step) == 0);
+                continue;
+            }
+            INFO("step " << step);
+            CHECK(text.at(step) == lines);
+            ++compared;
+        }
+        CHECK(compared >= 15);
+    }
+}
+
+TEST_CASE("explain: the json seccomp step has the foreign-ABI action and the merge notes",
+          "[unit][explain]") {
+    profile::Profile p = test::minimal_profile();
+    p.seccomp.allow = {"ptrace"};
+    p.seccomp.deny = {"ptrace"};  // deny replaces allow: a merge note
+    Plan plan = make_plan(p, test::facts_v2_root());
+    REQUIRE_FALSE(plan.seccomp.notes.empty());
+    nlohmann::ordered_json s =
+        nlohmann::ordered_json::parse(explain_json(plan))["steps"]["seccomp"];
+    CHECK(s["foreign_arch_action"] == "kill_process");
+    CHECK(s["merge_notes"] == nlohmann::ordered_json(plan.seccomp.notes));
+    CHECK(s["rules"][0].contains("origin"));
+    std::string text = explain_text(plan);
+    CHECK(contains(text, "other ABIs (x86 int 0x80, x32): kill_process"));
+    CHECK(contains(text, "note: " + plan.seccomp.notes[0]));
+}
+
+TEST_CASE("explain: state dirs show the mode they are created with", "[unit][explain]") {
+    Plan plan = make_plan(test::minimal_profile("box"), test::facts_v2_root());
+    CHECK(plan.state.dir_mode == 0711);
+    std::string text = explain_text(plan);
+    CHECK(contains(text, "mkdir " + plan.state.dir + " (0711)\n"));
+    CHECK(contains(text, "mkdir " + plan.state.dir + "/root (0711)\n"));
+    CHECK_FALSE(contains(text, "(0700)"));
+}
+
+TEST_CASE("explain: setgroups says what the credentials step applies", "[unit][explain]") {
+    profile::Profile p = test::minimal_profile();
+    p.process.user = "nobody";
+    Plan plan = make_plan(p, test::facts_v2_root());
+    CHECK(plan.process.groups == ProcessPlan::Groups::user_memberships);
+    std::string text = explain_text(plan);
+    CHECK(contains(text, "setgroups <the groups the sandbox's /etc/group lists nobody in>"));
+    CHECK(contains(text, "setresgid <primary group of nobody>\n"));
+    CHECK_FALSE(contains(text, "setgroups []"));
+
+    p.process.user.reset();
+    p.process.group = "users";
+    CHECK(make_plan(p, test::facts_v2_root()).process.groups == ProcessPlan::Groups::cleared);
+    CHECK(contains(explain_text(make_plan(p, test::facts_v2_root())), "setgroups []\n"));
+
+    p.process.supplementary_groups = {"audio"};
+    CHECK(make_plan(p, test::facts_v2_root()).process.groups == ProcessPlan::Groups::listed);
+    // Rootless, a directly written gid_map denies setgroups: the step does not call it.
+    Plan rootless = make_plan(p, test::facts_v2_rootless());
+    REQUIRE(rootless.id_maps.deny_setgroups);
+    CHECK(rootless.process.groups == ProcessPlan::Groups::denied);
+    CHECK(contains(explain_text(rootless), "- setgroups denied in this user namespace\n"));
+    CHECK_FALSE(contains(explain_text(rootless), "setgroups audio"));
+
+    p = test::minimal_profile();
+    CHECK(make_plan(p, test::facts_v2_root()).process.groups == ProcessPlan::Groups::unchanged);
+}
+
+TEST_CASE("explain: a joined pid namespace is entered by the launcher, not a middle process",
+          "[unit][explain]") {
+    profile::Profile p = test::minimal_profile();
+    p.namespaces.pid = {profile::NamespaceSetting::Mode::join_pid, {}, 1234, {}};
+    p.namespaces.ipc = {profile::NamespaceSetting::Mode::join_path, {}, 0, "/run/ns/ipc"};
+    std::string text = explain_text(make_plan(p, test::facts_v2_root()));
+    CHECK_FALSE(contains(text, "intermediate process"));
+    CHECK(contains(text, "launcher: setns pid /proc/1234/ns/pid around clone3"));
+    CHECK(contains(text, "child: setns ipc /run/ns/ipc\n"));
+}
+
+TEST_CASE("explain: network sysctls and the address pool are shown", "[unit][explain]") {
+    profile::Profile p = test::minimal_profile();
+    p.network.mode = profile::NetworkMode::veth;
+    p.network.sysctls = {{"net.ipv4.tcp_syncookies", "0"}};
+    HostFacts facts = test::facts_v2_root();
+    facts.address_pool4 = "10.77.0.0/16";
+    facts.address_pool4_origin = "SANDBOX_ADDRESS_POOL";
+    Plan plan = make_plan(p, facts);
+    REQUIRE(plan.network_host.pool_v4);
+    std::string text = explain_text(plan);
+    CHECK(contains(text, "lease a /30 from 10.77.0.0/16 (SANDBOX_ADDRESS_POOL) in " +
+                             facts.state_root + "/ip-pool"));
+    CHECK(contains(text, "write /proc/sys/net/ipv4/ping_group_range = \"0 2147483647\"\n"));
+    CHECK(contains(text, "write /proc/sys/net/ipv4/tcp_syncookies = \"0\"\n"));
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(explain_json(plan))["steps"];
+    CHECK(j["network_host"]["address_pools"][0]["pool"] == "10.77.0.0/16");
+    CHECK(j["network_host"]["address_pools"][0]["subnet_prefix"] == 30);
+    CHECK(j["network_sandbox"]["sysctls"].size() == 2);
+}
+
+TEST_CASE("plan: how the child enters its cgroup is decided by the planner", "[unit][explain]") {
+    profile::Profile p = test::minimal_profile();
+    CHECK(make_plan(p, test::facts_v2_root()).cgroup.attach ==
+          CgroupPlan::Attach::clone_into_cgroup);
+    CHECK(make_plan(p, test::facts_v1_root()).cgroup.attach == CgroupPlan::Attach::child_writes);
+    HostFacts old_kernel = test::facts_v2_root();
+    old_kernel.kernel.clone_into_cgroup = false;
+    Plan plan = make_plan(p, old_kernel);
+    CHECK(plan.cgroup.attach == CgroupPlan::Attach::child_writes);
+    CHECK(plan.spawn.unshare_cgroup_after_attach);
+    CHECK(contains(explain_text(plan), "attach: the child writes 0 into cgroup.procs"));
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "plan/describe.hpp"
 #include "plan/seccomp_plan.hpp"
 #include "plan/seccomp_presets.hpp"
 #include "profile/seccomp_import.hpp"
@@ -23,6 +24,16 @@ namespace {
 void check_golden(const std::string& name, const std::string& actual) {
     test::check_golden(std::string(SANDBOX_SOURCE_DIR) + "/tests/unit/golden/" + name, actual,
                        "SANDBOX_UPDATE_GOLDEN");
+}
+
+// The seccomp step as `sandbox explain` prints it (the step's describe() lines), with the
+// no_new_privs line of the default CapsPlan.
+std::string explained(const plan::SeccompPlan& s) {
+    std::string out;
+    for (const std::string& line : plan::describe(s, plan::CapsPlan{}).lines) {
+        out += line + "\n";
+    }
+    return out;
 }
 
 const plan::SeccompRuleOp* find_rule(const plan::SeccompPlan& p, const std::string& name,
@@ -64,7 +75,7 @@ TEST_CASE("seccomp plan: default preset explained", "[unit][seccomp][explain]") 
     CHECK(s.architectures == std::vector<std::string>{"x86_64"});
     CHECK(s.foreign_arch_action == SeccompAction::kill_process);
     CHECK(s.cache_dir.empty());
-    check_golden("seccomp_default.txt", plan::explain_seccomp(s));
+    check_golden("seccomp_default.txt", explained(s));
 }
 
 TEST_CASE("seccomp plan: the default preset blocks what Docker blocks", "[unit][seccomp]") {
@@ -145,7 +156,7 @@ TEST_CASE("seccomp plan: strict preset explained", "[unit][seccomp][explain]") {
     plan::SeccompPlan s = plan::plan_seccomp(p, facts());
     CHECK(s.default_action == SeccompAction::kill_process);
     CHECK(s.cache_dir == "/var/cache/sandbox/seccomp");
-    check_golden("seccomp_strict.txt", plan::explain_seccomp(s));
+    check_golden("seccomp_strict.txt", explained(s));
 }
 
 TEST_CASE("seccomp plan: preset none is no filter", "[unit][seccomp][explain]") {
@@ -155,7 +166,7 @@ TEST_CASE("seccomp plan: preset none is no filter", "[unit][seccomp][explain]") 
     CHECK_FALSE(s.enabled);
     CHECK(s.rules.empty());
     CHECK(s.cache_key.empty());
-    CHECK(plan::explain_seccomp(s) == "seccomp: off (preset none)\n");
+    CHECK(explained(s) == "prctl PR_SET_NO_NEW_PRIVS\n- no filter\n");
 
     // none + a deny list is a filter again, default allow.
     p.seccomp.deny = {"mount"};
@@ -192,7 +203,7 @@ TEST_CASE("seccomp plan: custom merge order and notes explained", "[unit][seccom
     plan::SeccompPlan s = plan::plan_seccomp(p);
     CHECK(s.default_action == SeccompAction::errno_);
     CHECK(s.default_errno == 13);
-    check_golden("seccomp_custom.txt", plan::explain_seccomp(s));
+    check_golden("seccomp_custom.txt", explained(s));
 }
 
 TEST_CASE("seccomp plan: allow wins over the preset, deny over allow, rules over both",
@@ -250,11 +261,13 @@ TEST_CASE("seccomp plan: the cache key follows the rule set and nothing else", "
 
 TEST_CASE("seccomp plan: capabilities explained", "[unit][seccomp][explain]") {
     plan::CapsPlan caps{{"CAP_NET_BIND_SERVICE", "CAP_CHOWN"}, {"CAP_NET_BIND_SERVICE"}, true};
-    CHECK(plan::explain_capabilities(caps) ==
-          "capabilities:\n"
-          "  bounding, permitted, effective, inheritable: CAP_NET_BIND_SERVICE CAP_CHOWN\n"
-          "  ambient: CAP_NET_BIND_SERVICE\n"
-          "  no_new_privs: yes\n");
+    plan::StepDescription d = plan::describe(caps, plan::SecurityPlan{});
+    CHECK(d.lines == std::vector<std::string>{"bounding, permitted, effective, inheritable = "
+                                              "CAP_NET_BIND_SERVICE,CAP_CHOWN",
+                                              "ambient = CAP_NET_BIND_SERVICE"});
+    CHECK(d.fields["keep"] == nlohmann::ordered_json({"CAP_NET_BIND_SERVICE", "CAP_CHOWN"}));
+    // no_new_privs belongs to the seccomp step, where the executor sets it.
+    CHECK(explained(plan::SeccompPlan{}).rfind("prctl PR_SET_NO_NEW_PRIVS\n", 0) == 0);
 }
 
 // ---- import -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include "exec/child/pivot_root.hpp"
 #include "exec/child/terminal.hpp"
 #include "exec/child/workload.hpp"
+#include "exec/op_record.hpp"
 #include "sys/cgroup.hpp"
 #include "sys/fs.hpp"
 #include "sys/namespaces.hpp"
@@ -36,6 +37,7 @@ void join_cgroup_and_namespaces(const ChildContext& ctx) {
     // A cgroup namespace rooted at the sandbox's own cgroup: only after joining it.
     if (ctx.unshare_cgroup_namespace) {
         sys::or_throw(sys::unshare_namespaces(CLONE_NEWCGROUP));
+        record_op("unshare", {{"flags", "CLONE_NEWCGROUP"}});
     }
     for (const JoinNamespace& j : ctx.joins) {
         sys::or_throw(sys::enter_namespace(j.fd, j.type, j.what));
@@ -43,6 +45,22 @@ void join_cgroup_and_namespaces(const ChildContext& ctx) {
         // A user namespace's setns() changes our credentials, which clears PDEATHSIG.
         sys::or_throw(sys::rearm_parent_death_signal(ctx.parent));
     }
+}
+
+// Test-only (exec/op_record.hpp): the mounts as the kernel has them once ours are in place.
+void record_mountinfo() {
+    auto text = sys::read_file("/proc/self/mountinfo");
+    nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+    if (text) {
+        size_t start = 0;
+        while (start < text->size()) {
+            size_t end = text->find('\n', start);
+            end = end == std::string::npos ? text->size() : end;
+            lines.push_back(text->substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    record_op("mountinfo", {{"lines", lines}});
 }
 
 }  // namespace
@@ -105,6 +123,9 @@ int child_main(ChildContext ctx) noexcept {
                          plan.pivot.readonly_root);
         });
         run_child_step(plan::StepId::pivot_root, [&] { switch_root(plan.pivot); });
+        if (recording_ops()) {
+            record_mountinfo();
+        }
         run_child_step(plan::StepId::network_sandbox,
                        [&] { setup_sandbox_network(plan.network_sandbox); });
         if (plan.process.pty) {

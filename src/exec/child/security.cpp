@@ -10,6 +10,7 @@
 
 #include <chrono>
 
+#include "exec/op_record.hpp"
 #include "sys/caps.hpp"
 #include "sys/error.hpp"
 #include "sys/landlock.hpp"
@@ -99,6 +100,37 @@ sys::SeccompFilterSpec to_filter_spec(const plan::SeccompPlan& seccomp) {
     return spec;
 }
 
+namespace {
+
+// Test-only (exec/op_record.hpp): the filter as the BPF compiler gets it, in explain's words.
+void record_filter(const sys::SeccompFilterSpec& spec) {
+    // Indexed by the sys enums' values.
+    static constexpr const char* k_verdicts[] = {"allow",       "errno", "kill_process",
+                                                 "kill_thread", "trap",  "log"};
+    static constexpr const char* k_compares[] = {"==", "!=", "<", "<=", ">", ">=", "&"};
+    auto action = [](sys::SeccompVerdict v, uint32_t errno_value) {
+        return v == sys::SeccompVerdict::errno_ ? "errno(" + std::to_string(errno_value) + ")"
+                                                : std::string(k_verdicts[static_cast<int>(v)]);
+    };
+    nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+    for (const sys::SeccompRuleSpec& r : spec.rules) {
+        nlohmann::ordered_json args = nlohmann::ordered_json::array();
+        for (const sys::SeccompArgCheck& a : r.args) {
+            args.push_back({{"index", a.index},
+                            {"op", k_compares[static_cast<int>(a.op)]},
+                            {"value", a.value},
+                            {"value2", a.value2}});
+        }
+        rules.push_back(
+            {{"syscall", r.syscall}, {"action", action(r.action, r.errno_value)}, {"args", args}});
+    }
+    record_op("seccomp", {{"default_action", action(spec.default_action, spec.default_errno)},
+                          {"foreign_arch_action", action(spec.bad_arch_action, 0)},
+                          {"rules", rules}});
+}
+
+}  // namespace
+
 PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp) {
     using Clock = std::chrono::steady_clock;
     auto start = Clock::now();
@@ -106,6 +138,9 @@ PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp) {
     p.cache_key = seccomp.cache_key;
     if (!seccomp.enabled) {
         return p;
+    }
+    if (recording_ops()) {
+        record_filter(to_filter_spec(seccomp));
     }
     p.cache_file = cache_file_for(seccomp);
     if (!p.cache_file.empty()) {

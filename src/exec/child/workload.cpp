@@ -25,31 +25,13 @@
 #include <sstream>
 
 #include "exec/child/security.hpp"
+#include "profile/enum_names.hpp"
 #include "sys/fs.hpp"
 #include "sys/signals.hpp"
 
 namespace sandbox::exec::child {
 
 namespace {
-
-constexpr std::array<std::pair<std::string_view, int>, 16> k_rlimits{{
-    {"as", RLIMIT_AS},
-    {"core", RLIMIT_CORE},
-    {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},
-    {"fsize", RLIMIT_FSIZE},
-    {"locks", RLIMIT_LOCKS},
-    {"memlock", RLIMIT_MEMLOCK},
-    {"msgqueue", RLIMIT_MSGQUEUE},
-    {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE},
-    {"nproc", RLIMIT_NPROC},
-    {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO},
-    {"rttime", RLIMIT_RTTIME},
-    {"sigpending", RLIMIT_SIGPENDING},
-    {"stack", RLIMIT_STACK},
-}};
 
 bool is_number(const std::string& s) {
     return !s.empty() &&
@@ -81,15 +63,14 @@ std::vector<std::vector<std::string>> parse_colon_file(const std::string& text) 
 void apply_process(const ChildContext& ctx) {
     const plan::ProcessPlan& p = ctx.plan->process;
     for (const plan::RlimitOp& r : p.rlimits) {
-        auto it = std::find_if(k_rlimits.begin(), k_rlimits.end(),
-                               [&](const auto& e) { return e.first == r.resource; });
-        if (it == k_rlimits.end()) {
+        const profile::RlimitName* it = profile::find_rlimit(r.resource);
+        if (it == nullptr) {
             throw sys::SysError(EINVAL, "setrlimit", r.resource);
         }
         rlimit lim{};
         lim.rlim_cur = r.soft ? static_cast<rlim_t>(*r.soft) : RLIM_INFINITY;
         lim.rlim_max = r.hard ? static_cast<rlim_t>(*r.hard) : RLIM_INFINITY;
-        if (setrlimit(static_cast<__rlimit_resource>(it->second), &lim) != 0) {
+        if (setrlimit(static_cast<__rlimit_resource>(it->resource), &lim) != 0) {
             throw sys::SysError(errno, "setrlimit", r.resource);
         }
     }
@@ -122,7 +103,7 @@ void apply_process(const ChildContext& ctx) {
 
 void apply_credentials(const ChildContext& ctx) {
     const plan::ProcessPlan& p = ctx.plan->process;
-    if (!p.user && !p.group && p.supplementary_groups.empty()) {
+    if (p.groups == plan::ProcessPlan::Groups::unchanged) {
         return;
     }
     std::string passwd, group;
@@ -138,7 +119,7 @@ void apply_credentials(const ChildContext& ctx) {
     if (ctx.pty_slave >= 0 && fchown(STDIN_FILENO, c.uid, c.gid) != 0) {
         throw sys::SysError(errno, "fchown", "pty");
     }
-    if (c.set_groups && !ctx.plan->id_maps.deny_setgroups) {
+    if (c.set_groups) {
         std::vector<gid_t> gids(c.groups.begin(), c.groups.end());
         if (setgroups(gids.size(), gids.data()) != 0) {
             throw sys::SysError(errno, "setgroups");
@@ -309,14 +290,18 @@ Credentials resolve_credentials(const plan::ProcessPlan& p, const std::string& p
     if (p.group) {
         c.gid = lookup_group(*p.group);
     }
-    // Supplementary groups: the listed ones; with none listed, the user's own memberships
-    // (initgroups(3) semantics) so `user = "nobody"` drops root's groups.
-    c.set_groups = true;
+    // Supplementary groups, as the planner decided (ProcessPlan::groups): the listed ones, the
+    // user's own memberships (initgroups(3)), none, or no setgroups(2) call at all.
+    using Groups = plan::ProcessPlan::Groups;
+    c.set_groups = p.groups == Groups::listed || p.groups == Groups::user_memberships ||
+                   p.groups == Groups::cleared;
     c.groups.clear();
-    for (const std::string& g : p.supplementary_groups) {
-        c.groups.push_back(lookup_group(g));
+    if (p.groups == Groups::listed) {
+        for (const std::string& g : p.supplementary_groups) {
+            c.groups.push_back(lookup_group(g));
+        }
     }
-    if (p.supplementary_groups.empty() && !user_name.empty()) {
+    if (p.groups == Groups::user_memberships && !user_name.empty()) {
         for (const auto& row : groups) {
             if (row.size() < 4 || !is_number(row[2])) {
                 continue;

@@ -5,20 +5,15 @@
 #include <memory>
 
 #include "exec/rollback.hpp"
-#include "plan/host_facts.hpp"
 #include "plan/plan.hpp"
 #include "sys/cgroup.hpp"
 
 namespace sandbox::exec::host {
 
-// Builds the v1 or v2 object for `plan` on this host, create()s it, pushes one
-// UndoKind::remove_cgroup per leaf dir (extra = parent levels to prune) right after creation,
-// enables the v2 controllers, then applies plan.writes in order. Throws sys::SysError.
-// Returns nullptr when !plan.enabled. v1: a controller the plan wants that the host does not
-// mount is skipped with a warning when only optional writes need it, and is an error (with a
-// hint) when a limit write needs it. When the host mounts cpuacct apart from cpu, the group is
-// also made there so stats() can report cpu time.
-std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan,
-                                           const plan::HostFacts& facts, Rollback& rollback);
+// Builds the v1 or v2 object for `plan` (its v1_hierarchies or v2_root: nothing is looked up
+// on the host again), create()s it, pushes one UndoKind::remove_cgroup per leaf dir (extra =
+// parent levels to prune) right after creation, enables the v2 controllers, then applies
+// plan.writes in order. Throws sys::SysError. Returns nullptr when !plan.enabled.
+std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan, Rollback& rollback);
 
 }  // namespace sandbox::exec::host

@@ -7,11 +7,33 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sstream>
+
+#include "exec/op_record.hpp"
+#include "sys/fs.hpp"
 #include "sys/id_map.hpp"
 
 namespace sandbox::exec::host {
 
 namespace {
+
+// Test-only (exec/op_record.hpp): the maps as the kernel has them.
+void record_maps(pid_t child) {
+    if (!recording_ops()) {
+        return;
+    }
+    for (const char* which : {"uid_map", "gid_map"}) {
+        nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+        std::istringstream in(
+            sys::read_file("/proc/" + std::to_string(child) + "/" + which).value_or(""));
+        uint64_t inside = 0, outside = 0, count = 0;
+        while (in >> inside >> outside >> count) {
+            lines.push_back({inside, outside, count});
+        }
+        record_op(which, {{"lines", lines}});
+    }
+}
+
 std::vector<sys::IdRange> ranges_of(const std::vector<plan::IdMapLine>& lines) {
     std::vector<sys::IdRange> out;
     for (const plan::IdMapLine& l : lines) {
@@ -45,6 +67,7 @@ IdRangeLease write_id_maps(const plan::IdMapPlan& plan, pid_t child, const std::
         // Multi-range rootless: the setuid helpers check /etc/subuid and /etc/subgid.
         sys::or_throw(sys::run_id_map_helper("newgidmap", child, gid_ranges));
         sys::or_throw(sys::run_id_map_helper("newuidmap", child, uid_ranges));
+        record_maps(child);
         return lease;
     }
     if (plan.deny_setgroups) {
@@ -52,6 +75,7 @@ IdRangeLease write_id_maps(const plan::IdMapPlan& plan, pid_t child, const std::
     }
     sys::or_throw(sys::write_gid_map(child, gid_ranges));
     sys::or_throw(sys::write_uid_map(child, uid_ranges));
+    record_maps(child);
     return lease;
 }
 

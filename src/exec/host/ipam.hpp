@@ -18,16 +18,17 @@
 #include <string_view>
 #include <vector>
 
+#include "plan/host_facts.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/netlink.hpp"
 
 namespace sandbox::exec::host {
 
-inline constexpr const char* k_default_pool4 = "10.88.0.0/16";
-inline constexpr const char* k_default_pool6 = "fd8a:5b0c:11e7::/48";
-inline constexpr uint8_t k_subnet_prefix4 = 30;
-inline constexpr uint8_t k_subnet_prefix6 = 64;
+inline constexpr const char* k_default_pool4 = plan::k_default_address_pool4;
+inline constexpr const char* k_default_pool6 = plan::k_default_address_pool6;
+inline constexpr uint8_t k_subnet_prefix4 = plan::k_address_subnet_prefix4;
+inline constexpr uint8_t k_subnet_prefix6 = plan::k_address_subnet_prefix6;
 
 // A pool: its network and the prefix length of the subnets carved from it.
 struct AddressPool {

@@ -17,6 +17,7 @@
 
 #include <ctime>
 
+#include "exec/op_record.hpp"
 #include "sys/namespaces.hpp"
 
 namespace sandbox::exec::host {
@@ -57,17 +58,20 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     cctx.launcher_only_fds = {ctx.sync.fd(), ctx.signal_fd, ctx.stop_signal_fd, ctx.state.lock_fd(),
                               ctx.notify_fd};
 
-    // v2: born in the cgroup (CLONE_INTO_CGROUP); v1, and v2 on a kernel before 5.7
-    // (plan/kernel_plan.cpp): the child joins by itself.
+    // How the child enters the cgroup is the plan's choice (CgroupPlan::attach): born in it
+    // (CLONE_INTO_CGROUP), or it writes its pid into the leaf's files itself.
     sys::UniqueFd cgroup_fd;
-    if (ctx.cgroup) {
-        auto leaf = plan.kernel.clone_into_cgroup ? ctx.cgroup->open_leaf() : std::nullopt;
-        if (leaf) {
-            cgroup_fd = sys::or_throw(std::move(*leaf));
-        } else {
-            cctx.cgroup_self_attach = ctx.cgroup->self_attach_files();
+    if (ctx.cgroup && plan.cgroup.attach == plan::CgroupPlan::Attach::clone_into_cgroup) {
+        auto leaf = ctx.cgroup->open_leaf();
+        if (!leaf) {
+            throw sys::SysError(ENOTSUP, "open cgroup leaf", plan.cgroup.path, {},
+                                "the plan asks for CLONE_INTO_CGROUP on a v1 group");
         }
+        cgroup_fd = sys::or_throw(std::move(*leaf));
+    } else if (ctx.cgroup && plan.cgroup.attach == plan::CgroupPlan::Attach::child_writes) {
+        cctx.cgroup_self_attach = ctx.cgroup->self_attach_files();
     }
+    cctx.unshare_cgroup_namespace = plan.spawn.unshare_cgroup_after_attach;
 
     std::vector<sys::UniqueFd> join_fds;
     sys::UniqueFd pid_join;
@@ -77,10 +81,9 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
             if (flag == CLONE_NEWPID) {
                 cctx.new_pid_namespace = true;
             }
-            // v1: a cgroup namespace made at clone time would be rooted at the launcher's
-            // cgroup; the child unshares it after joining its own.
-            if (flag == CLONE_NEWCGROUP && !cctx.cgroup_self_attach.empty()) {
-                cctx.unshare_cgroup_namespace = true;
+            // A cgroup namespace made at clone time would be rooted at the launcher's cgroup
+            // when the child joins its own later: the child unshares it after joining.
+            if (flag == CLONE_NEWCGROUP && plan.spawn.unshare_cgroup_after_attach) {
                 continue;
             }
             flags |= static_cast<uint64_t>(flag);
@@ -92,7 +95,7 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
                                              plan::to_string(op.type));
         }
         sys::UniqueFd fd = sys::or_throw(sys::open_namespace(path));
-        if (flag == CLONE_NEWPID) {
+        if (flag == CLONE_NEWPID && plan.spawn.join_pid_namespace) {
             cctx.joins_pid_namespace = true;
             pid_join = std::move(fd);
             continue;
@@ -113,6 +116,9 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
         sys::or_throw(sys::enter_namespace(pid_join.get(), CLONE_NEWPID, "pid namespace to join"));
     }
     spdlog::debug("clone3({})", sys::clone_flags_to_string(flags));
+    record_op("clone3", {{"flags", sys::clone_flags_to_string(flags)},
+                         {"into_cgroup", cgroup_fd.get() >= 0},
+                         {"pid_namespace_joined", static_cast<bool>(pid_join)}});
     auto child = sys::clone_process(sys::CloneOptions{flags, cgroup_fd.get(), SIGCHLD},
                                     [&cctx]() { return child::child_main(cctx); });
     if (own_pid_ns) {
