@@ -280,6 +280,15 @@ TEST_CASE("explain-vs-executed: every example and shipped profile runs what expl
     std::sort(profiles.begin(), profiles.end());
     REQUIRE(profiles.size() >= 10);
 
+    // examples/join-pid joins the pid namespace of a running "unshare-walkthrough": one of that
+    // name with a pid namespace and nothing else (the example itself still runs beside it).
+    auto base_env = t.env({{"SANDBOX_ROOTFS", test_rootfs()}, {"PWD", t.dir().path()}});
+    std::string walk = t.dir() / "walkthrough.toml";
+    write_file(walk, "version = 1\nname = \"unshare-walkthrough\"\n[rootfs]\npath = \"" +
+                         test_rootfs() + "\"\n[process]\nargs = [\"/bin/sleep\", \"120\"]\n");
+    RunResult walkthrough = t.run({"up", "-d", walk}, base_env);
+    CHECK(walkthrough.status == 0);
+
     size_t ran = 0;
     std::vector<std::string> not_runnable;
     int n = 0;
@@ -288,7 +297,7 @@ TEST_CASE("explain-vs-executed: every example and shipped profile runs what expl
         std::string record = t.dir() / (name + ".ops");
         // The same name, command and environment for both: the plan depends on all three.
         std::vector<std::string> args = {"--name", name, path, "--", "/bin/true"};
-        auto env = t.env({{"SANDBOX_ROOTFS", test_rootfs()}, {"PWD", t.dir().path()}});
+        auto env = base_env;
         std::vector<std::string> explain_args = {"explain", "--format", "json"};
         explain_args.insert(explain_args.end(), args.begin(), args.end());
         RunResult explained = t.run(explain_args, env);
@@ -309,6 +318,7 @@ TEST_CASE("explain-vs-executed: every example and shipped profile runs what expl
         compare(path, Json::parse(explained.out), read_records(record));
         ++ran;
     }
+    CHECK(t.run({"down", "unshare-walkthrough"}, base_env).status == 0);
     for (const std::string& s : not_runnable) {
         WARN("not compared: " << s);
     }
