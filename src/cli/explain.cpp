@@ -25,7 +25,10 @@ struct ExplainCliOptions {
 };
 
 int run_explain(const ExplainCliOptions& options) {
-    profile::LoadResult loaded = profile::load_profile(options.profile, options.overrides);
+    profile::LoadOptions load_options;
+    load_options.kernel_release = exec::kernel_release();
+    profile::LoadResult loaded =
+        profile::load_profile(options.profile, options.overrides, load_options);
     if (!loaded.diagnostics.empty() || !loaded.profile) {
         std::fputs(loaded.diagnostics.str().c_str(), stderr);
         return k_exit_setup_failed;

@@ -123,7 +123,10 @@ int run_export(const ExportCliOptions& options) {
         std::fprintf(stderr, "sandbox: export: --image and --job go with --kubernetes\n");
         return k_exit_setup_failed;
     }
-    profile::LoadResult loaded = profile::load_profile(options.profile, options.overrides);
+    profile::LoadOptions load_options;
+    load_options.kernel_release = exec::kernel_release();
+    profile::LoadResult loaded =
+        profile::load_profile(options.profile, options.overrides, load_options);
     if (!loaded.diagnostics.empty() || !loaded.profile) {
         std::fputs(loaded.diagnostics.str().c_str(), stderr);
         return k_exit_setup_failed;

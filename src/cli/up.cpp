@@ -152,6 +152,7 @@ int run_up(UpCliOptions& options) {
     }
     profile::LoadOptions load_options;
     load_options.check_host_paths = true;  // a missing rootfs: file:line:col, nothing created
+    load_options.kernel_release = exec::kernel_release();
     profile::LoadResult loaded =
         profile::load_profile(options.profile, options.overrides, load_options);
     if (!loaded.diagnostics.empty() || !loaded.profile) {

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/validate_formats.hpp"
 #include "common/exit_codes.hpp"
+#include "exec/host_probe.hpp"
 #include "profile/loader.hpp"
 
 namespace sandbox::cli {
@@ -30,6 +31,7 @@ int run_validate(const ValidateOptions& options) {
     for (const std::string& name : options.profiles) {
         profile::LoadOptions load_options;
         load_options.check_host_paths = true;
+        load_options.kernel_release = exec::kernel_release();
         profile::LoadResult loaded = profile::load_profile(name, {}, load_options);
         bool ok = loaded.diagnostics.empty();
         all_ok = all_ok && ok;

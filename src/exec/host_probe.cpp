@@ -168,12 +168,14 @@ void probe_cgroups(plan::HostFacts& facts) {
 
 }  // namespace
 
+std::string kernel_release() {
+    struct utsname u {};
+    return ::uname(&u) == 0 ? std::string(u.release) : std::string();
+}
+
 plan::KernelFeatures probe_kernel() {
     plan::KernelFeatures k;
-    struct utsname u {};
-    if (::uname(&u) == 0) {
-        k.release = u.release;
-    }
+    k.release = kernel_release();
     // Each probe is a call the kernel rejects before doing anything (or a harmless open):
     // ENOSYS = the syscall does not exist; any other answer = it does.
     errno = 0;

@@ -23,7 +23,7 @@ LoadResult load_profile(const std::string& path_or_name, const Overrides& overri
     // in one run. A refused value is left at its default, and check() skips the rules about
     // key paths decode already reported, so nothing is said twice.
     // seccomp.import: the OCI / Docker JSON file's rules (needs capabilities.keep).
-    load_seccomp_import(profile, result.origins, result.diagnostics);
+    load_seccomp_import(profile, result.origins, result.diagnostics, options.kernel_release);
     check(profile, result.origins, result.diagnostics);
     if (options.check_host_paths) {
         check_host_paths(profile, result.origins, result.diagnostics);

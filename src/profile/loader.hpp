@@ -35,6 +35,10 @@ struct LoadOptions {
     // is not the host's /), read-only (stat, realpath). `validate` and `up` turn it on; off, the
     // result does not depend on this machine's files (explain, export, tests).
     bool check_host_paths = false;
+    // The running kernel's release (uname -r, probed by the caller: profile/ makes no system
+    // calls), for seccomp.import's includes/excludes.minKernel. Empty: minKernel is not judged
+    // (every such entry applies).
+    std::string kernel_release;
 };
 
 // $SANDBOX_PROFILE_PATH (colon-separated), ./profiles, ~/.config/sandbox/profiles,

@@ -1,9 +1,7 @@
 // OCI / Docker seccomp JSON -> Profile::seccomp.imported*. Runs after decode (the loader's
-// hook) because includes.caps needs capabilities.keep; changes no system state (reads the file
-// and calls uname()).
+// hook) because includes.caps needs capabilities.keep; changes no system state (reads the file;
+// the kernel release comes from the caller, LoadOptions::kernel_release).
 #include "profile/seccomp_import.hpp"
-
-#include <sys/utsname.h>
 
 #include <cctype>
 #include <cerrno>
@@ -600,7 +598,8 @@ std::optional<SeccompImport> parse_seccomp_import(std::string_view text, const s
     return Reader(text, file, context, diagnostics).read();
 }
 
-SeccompImportContext seccomp_import_context(const Profile& profile) {
+SeccompImportContext seccomp_import_context(const Profile& profile,
+                                            const std::string& kernel_release) {
     SeccompImportContext c;
 #if defined(__x86_64__)
     c.arch = "amd64";
@@ -609,15 +608,15 @@ SeccompImportContext seccomp_import_context(const Profile& profile) {
 #else
     c.arch = "native";
 #endif
-    struct utsname u {};
-    if (uname(&u) == 0) {
-        c.kernel = parse_kernel_version(u.release).value_or(std::pair{0, 0});
+    if (!kernel_release.empty()) {
+        c.kernel = parse_kernel_version(kernel_release).value_or(std::pair{0, 0});
     }
     c.capabilities = profile.capabilities.keep;
     return c;
 }
 
-void load_seccomp_import(Profile& profile, const Origins& origins, Diagnostics& diagnostics) {
+void load_seccomp_import(Profile& profile, const Origins& origins, Diagnostics& diagnostics,
+                         const std::string& kernel_release) {
     if (!profile.seccomp.import) {
         return;
     }
@@ -643,7 +642,8 @@ void load_seccomp_import(Profile& profile, const Origins& origins, Diagnostics& 
             return;
         }
     }
-    auto imported = parse_seccomp_import(text, path, seccomp_import_context(profile), diagnostics);
+    auto imported = parse_seccomp_import(
+        text, path, seccomp_import_context(profile, kernel_release), diagnostics);
     if (!imported) {
         return;
     }

@@ -39,12 +39,15 @@ std::optional<SeccompImport> parse_seccomp_import(std::string_view text, const s
                                                   const SeccompImportContext& context,
                                                   Diagnostics& diagnostics);
 
-// The context of this host and profile: native arch, uname() kernel version, capabilities.keep.
-SeccompImportContext seccomp_import_context(const Profile& profile);
+// The context of this host and profile: native arch, the kernel version of `kernel_release`
+// ("6.1.0-18-amd64"; empty: minKernel not judged), capabilities.keep.
+SeccompImportContext seccomp_import_context(const Profile& profile,
+                                            const std::string& kernel_release);
 
 // The loader's hook, called after decode (and before check): when seccomp.import is set, reads
 // the file and fills profile.seccomp.imported*. A file that cannot be read is reported at the
 // `seccomp.import` key's origin; a bad file at its own line:col.
-void load_seccomp_import(Profile& profile, const Origins& origins, Diagnostics& diagnostics);
+void load_seccomp_import(Profile& profile, const Origins& origins, Diagnostics& diagnostics,
+                         const std::string& kernel_release = {});
 
 }  // namespace sandbox::profile
