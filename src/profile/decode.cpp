@@ -89,11 +89,6 @@ std::map<std::string, Child, std::less<>> children_of(const Section& section) {
     return out;
 }
 
-// The same key path in table form, with "[]" written out for the reader.
-std::string display(const std::string& table_form) {
-    return table_form;
-}
-
 std::string unknown_key_hint(const Section& section, const std::string& key,
                              const std::string& concrete_prefix,
                              const std::map<std::string, Child, std::less<>>& siblings) {
@@ -112,7 +107,7 @@ std::string unknown_key_hint(const Section& section, const std::string& key,
     // 2. The exact key, but in another table.
     for (const Field& f : fields()) {
         if (f.key() == key && f.section() != section.path) {
-            return "did you mean '" + display(f.path) + "'? ('" + key + "' belongs in " +
+            return "did you mean '" + f.path + "'? ('" + key + "' belongs in " +
                    (f.section().empty() ? std::string("the top level")
                                         : "[" + std::string(f.section()) + "]") +
                    ")";
@@ -120,7 +115,7 @@ std::string unknown_key_hint(const Section& section, const std::string& key,
     }
     for (const Section& s : sections()) {
         if (!s.path.empty() && s.key() == key && s.parent() != section.path) {
-            return "did you mean '" + display(s.path) + "'?";
+            return "did you mean '" + s.path + "'?";
         }
     }
     // 3. A typo of a key anywhere.
@@ -137,7 +132,7 @@ std::string unknown_key_hint(const Section& section, const std::string& key,
     if (!near.empty()) {
         std::string word = near.substr(near.find('\'') + 1);
         word = word.substr(0, word.find('\''));
-        return "did you mean '" + display(path_of[word]) + "'?";
+        return "did you mean '" + path_of[word] + "'?";
     }
     return {};
 }

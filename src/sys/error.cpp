@@ -5,8 +5,7 @@
 namespace sandbox::sys {
 
 namespace {
-std::string build_what(int err, const std::string& op, const std::string& path,
-                       const std::string& path2) {
+std::string build_what(const std::string& op, const std::string& path, const std::string& path2) {
     std::string s = op;
     if (!path.empty()) {
         s += " " + path;
@@ -14,13 +13,12 @@ std::string build_what(int err, const std::string& op, const std::string& path,
     if (!path2.empty()) {
         s += " → " + path2;
     }
-    (void)err;
     return s;
 }
 }  // namespace
 
 SysError::SysError(int err, std::string op, std::string path, std::string path2, std::string detail)
-    : std::system_error(err, std::generic_category(), build_what(err, op, path, path2)),
+    : std::system_error(err, std::generic_category(), build_what(op, path, path2)),
       m_op(std::move(op)),
       m_path(std::move(path)),
       m_path2(std::move(path2)),
@@ -32,7 +30,7 @@ std::string errno_name(int err) {
 }
 
 std::string SysError::describe() const {
-    std::string s = build_what(err(), m_op, m_path, m_path2);
+    std::string s = build_what(m_op, m_path, m_path2);
     s += ": ";
     if (err() == 0) {  // a library failure with no errno (libnl, libarchive): detail only
         return s + m_detail;

@@ -30,10 +30,6 @@ namespace {
 
 using namespace sandbox;
 
-void require_root_net(const char* why) {
-    sandbox::test::require_root(why);
-}
-
 int sh(const std::string& cmd) {
     int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
@@ -165,7 +161,7 @@ Setup make_setup(const std::string& tag, int subnet, bool v6 = false) {
 
 TEST_CASE("net: veth peer is created in the child's netns and both ends talk (v4 + v6)",
           "[root][net]") {
-    require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::require_root("needs CAP_NET_ADMIN in the host netns");
     sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     Setup s = make_setup("a", 11, true);
     s.host.mtu = 1400;
@@ -191,7 +187,7 @@ TEST_CASE("net: veth peer is created in the child's netns and both ends talk (v4
 }
 
 TEST_CASE("net: undo leaves a dying veth to the kernel and deletes the nft table", "[root][net]") {
-    require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::require_root("needs CAP_NET_ADMIN in the host netns");
     sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     Setup s = make_setup("b", 12);
     s.host.nat = true;
@@ -209,7 +205,7 @@ TEST_CASE("net: undo leaves a dying veth to the kernel and deletes the nft table
 }
 
 TEST_CASE("net: a taken host name is refused before anything is created", "[root][net]") {
-    require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::require_root("needs CAP_NET_ADMIN in the host netns");
     sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     REQUIRE(sh("ip link add sbt-c type veth peer name sbt-cp") == 0);
     Setup s = make_setup("c", 13);
@@ -232,7 +228,7 @@ TEST_CASE("net: a taken host name is refused before anything is created", "[root
 
 TEST_CASE("net: a host address already in use is refused before anything is created",
           "[root][net]") {
-    require_root_net("needs CAP_NET_ADMIN in the host netns");
+    sandbox::test::require_root("needs CAP_NET_ADMIN in the host netns");
     sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     REQUIRE(sh("ip link add sbt-dd type veth peer name sbt-ddp && ip addr add 10.199.14.1/32 dev "
                "sbt-dd") == 0);
@@ -255,7 +251,7 @@ TEST_CASE("net: a host address already in use is refused before anything is crea
 }
 
 TEST_CASE("net: ip_forward is set while any holder runs and restored by the last", "[root][net]") {
-    require_root_net("needs to write /proc/sys/net/ipv4/ip_forward");
+    sandbox::test::require_root("needs to write /proc/sys/net/ipv4/ip_forward");
     sandbox::test::LeakCheck leaks("/nonexistent", {"sbt-", "sandbox-test-"});
     const std::string sysctl = exec::host::k_ipv4_forward;
     const auto before = sys::read_sysctl(sysctl);

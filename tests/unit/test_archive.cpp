@@ -9,14 +9,14 @@
 
 #include "exec/host/rootfs.hpp"
 #include "support/archive_builder.hpp"
-#include "support/scratch_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sys/archive.hpp"
 
 using namespace sandbox;
 using sandbox::test::ArchiveBuilder;
-using sandbox::test::read_text;
-using sandbox::test::ScratchDir;
-using sandbox::test::write_text;
+using sandbox::test::read_file;
+using sandbox::test::TempDir;
+using sandbox::test::write_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,7 +40,7 @@ std::vector<std::string> listing(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("rootfs: a normal tree extracts with contents, modes and links", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "root.tar";
     {
         ArchiveBuilder b(tar);
@@ -56,8 +56,8 @@ TEST_CASE("rootfs: a normal tree extracts with contents, modes and links", "[uni
     CHECK(st->dirs == 2);
     CHECK(st->symlinks == 2);
     CHECK(st->hardlinks == 1);
-    CHECK(read_text(tmp / "out/bin/tool") == "#!/bin/sh\necho hi\n");
-    CHECK(read_text(tmp / "out/etc/hostname") == "box\n");
+    CHECK(read_file(tmp / "out/bin/tool") == "#!/bin/sh\necho hi\n");
+    CHECK(read_file(tmp / "out/etc/hostname") == "box\n");
     CHECK((fs::status(tmp / "out/bin/tool").permissions() & fs::perms::all) ==
           static_cast<fs::perms>(0755));
     CHECK((fs::status(tmp / "out/etc").permissions() & fs::perms::all) ==
@@ -68,9 +68,9 @@ TEST_CASE("rootfs: a normal tree extracts with contents, modes and links", "[uni
 }
 
 TEST_CASE("rootfs: hostile entries are skipped and nothing escapes the target", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string outside = tmp / "outside";
-    write_text(outside + "/secret", "keep me\n");
+    write_file(outside + "/secret", "keep me\n");
     const std::string tar = tmp / "evil.tar";
     {
         ArchiveBuilder b(tar);
@@ -102,18 +102,18 @@ TEST_CASE("rootfs: hostile entries are skipped and nothing escapes the target", 
                                                     outside + "/abs", "link/pwned",
                                                     "sub/rel/pwned2", "pipe", "hl1", "hl2", "hl3"});
     CHECK(listing(outside) == std::vector<std::string>{"secret"});
-    CHECK(read_text(outside + "/secret") == "keep me\n");
+    CHECK(read_file(outside + "/secret") == "keep me\n");
     struct stat sst {};
     REQUIRE(::stat((outside + "/secret").c_str(), &sst) == 0);
     CHECK(sst.st_nlink == 1);  // no hard link to it anywhere
     CHECK_FALSE(fs::exists(tmp / "escape"));
     CHECK_FALSE(fs::exists(tmp / "escape2"));
     CHECK(listing(tmp / "out") == std::vector<std::string>{"link", "ok", "sub", "sub/rel"});
-    CHECK(read_text(tmp / "out/ok") == "fine\n");
+    CHECK(read_file(tmp / "out/ok") == "fine\n");
 }
 
 TEST_CASE("rootfs: gzip, xz and zstd archives extract alike", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     for (const char* filter : {"gzip", "xz", "zstd"}) {
         DYNAMIC_SECTION(filter) {
             const std::string tar = tmp / (std::string("r.tar.") + filter);
@@ -125,14 +125,14 @@ TEST_CASE("rootfs: gzip, xz and zstd archives extract alike", "[unit][rootfs]") 
             fs::create_directories(out);
             auto st = sys::extract_archive(tar, out);
             REQUIRE(st);
-            CHECK(read_text(out + "/etc/os-release") == std::string(100000, 'z'));
+            CHECK(read_file(out + "/etc/os-release") == std::string(100000, 'z'));
         }
     }
 }
 
 TEST_CASE("rootfs: a damaged or missing archive is an error naming it", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
-    write_text(tmp / "junk.tar.gz", std::string("\x1f\x8b\x08\x00garbage", 12));
+    TempDir tmp("ar");
+    write_file(tmp / "junk.tar.gz", std::string("\x1f\x8b\x08\x00garbage", 12));
     fs::create_directories(tmp / "out");
     auto r = sys::extract_archive(tmp / "junk.tar.gz", tmp / "out");
     REQUIRE_FALSE(r);
@@ -143,11 +143,11 @@ TEST_CASE("rootfs: a damaged or missing archive is an error naming it", "[unit][
 }
 
 TEST_CASE("rootfs: sha256 of a file", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
-    write_text(tmp / "abc", "abc");
+    TempDir tmp("ar");
+    write_file(tmp / "abc", "abc");
     CHECK(sys::sha256_file(tmp / "abc").value() ==
           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    write_text(tmp / "empty", "");
+    write_file(tmp / "empty", "");
     CHECK(sys::sha256_file(tmp / "empty").value() ==
           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     CHECK_FALSE(sys::sha256_file(tmp / "nope"));
@@ -155,23 +155,23 @@ TEST_CASE("rootfs: sha256 of a file", "[unit][rootfs]") {
 
 TEST_CASE("rootfs: remove_tree deletes read-only dirs and never follows symlinks",
           "[unit][rootfs]") {
-    ScratchDir tmp("ar");
-    write_text(tmp / "keep/file", "k");
-    write_text(tmp / "t/a/b/c", "x");
+    TempDir tmp("ar");
+    write_file(tmp / "keep/file", "k");
+    write_file(tmp / "t/a/b/c", "x");
     fs::create_symlink(tmp / "keep", tmp / "t/a/to_keep");
     fs::create_symlink(tmp / "keep/file", tmp / "t/file_link");
     ::chmod((tmp / "t/a/b").c_str(), 0555);
     ::chmod((tmp / "t/a").c_str(), 0);
     REQUIRE(sys::remove_tree(tmp / "t"));
     CHECK_FALSE(fs::exists(tmp / "t"));
-    CHECK(read_text(tmp / "keep/file") == "k");
+    CHECK(read_file(tmp / "keep/file") == "k");
     REQUIRE(sys::remove_tree(tmp / "t"));  // ENOENT = success
 }
 
 TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     fs::create_directories(tmp / "root/bin");
-    write_text(tmp / "file", "");
+    write_file(tmp / "file", "");
     plan::StatePlan state;
     state.sandbox_name = "t";
     state.dir = tmp / "state";
@@ -195,7 +195,7 @@ TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {
 }
 
 TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "img.tar.gz";
     {
         ArchiveBuilder b(tar, "gzip");
@@ -216,7 +216,7 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     CHECK_FALSE(first.cache_hit);
     CHECK(first.archive_sha256 == sys::sha256_file(tar).value());
     CHECK(first.root == tmp / ("cache/" + first.archive_sha256 + "/tree"));
-    CHECK(read_text(first.root + "/bin/true") == "#!/bin/sh\n");
+    CHECK(read_file(first.root + "/bin/true") == "#!/bin/sh\n");
     CHECK((fs::status(first.root).permissions() & fs::perms::all) == static_cast<fs::perms>(0755));
     // Private: the cache and each entry are 0700, the manifest 0600.
     for (const std::string& d : {tmp / "cache", tmp / ("cache/" + first.archive_sha256)}) {
@@ -229,7 +229,7 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
         CHECK(fs::exists(first.root + "/" + point));
     }
     const ino_t file_ino = inode_of(first.root + "/bin/true");
-    write_text(first.root + "/marker", "");
+    write_file(first.root + "/marker", "");
 
     auto second = exec::host::prepare_rootfs(p, state, rb);
     CHECK(second.cache_hit);
@@ -245,15 +245,15 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     SECTION("the hash sidecar is trusted while (dev, ino, size, mtime, ctime) match") {
         const std::string fake(64, 'a');
         for (const auto& e : fs::directory_iterator(tmp / "cache/.hashes")) {
-            std::string text = read_text(e.path());
-            write_text(e.path(), text.substr(0, text.size() - 65) + fake + "\n");
+            std::string text = read_file(e.path());
+            write_file(e.path(), text.substr(0, text.size() - 65) + fake + "\n");
         }
         // The real entry under the fake name, its manifest edited to match: a hit.
         const std::string entry = tmp / ("cache/" + fake);
         fs::rename(tmp / ("cache/" + first.archive_sha256), entry);
-        std::string manifest = read_text(entry + "/manifest");
+        std::string manifest = read_file(entry + "/manifest");
         manifest.replace(manifest.find(first.archive_sha256), 64, fake);
-        write_text(entry + "/manifest", manifest);
+        write_file(entry + "/manifest", manifest);
         auto third = exec::host::prepare_rootfs(p, state, rb);
         CHECK(third.archive_sha256 == fake);  // the archive was not read again
         CHECK(third.cache_hit);
@@ -266,8 +266,8 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     SECTION("a lying sidecar never names what gets unpacked") {
         const std::string fake(64, 'b');
         for (const auto& e : fs::directory_iterator(tmp / "cache/.hashes")) {
-            std::string text = read_text(e.path());
-            write_text(e.path(), text.substr(0, text.size() - 65) + fake + "\n");
+            std::string text = read_file(e.path());
+            write_file(e.path(), text.substr(0, text.size() - 65) + fake + "\n");
         }
         try {
             exec::host::prepare_rootfs(p, state, rb);
@@ -281,7 +281,7 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
 
 TEST_CASE("rootfs: overlay uses the state step's upper and work, or makes them with an undo",
           "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     fs::create_directories(tmp / "root");
     fs::create_directories(tmp / "state");
     plan::StatePlan state;
@@ -315,7 +315,7 @@ TEST_CASE("rootfs: overlay uses the state step's upper and work, or makes them w
         CHECK(rb.empty());
     }
     SECTION("a stale upper layer with files is refused") {
-        write_text(p.upper_dir + "/etc/leftover", "x");
+        write_file(p.upper_dir + "/etc/leftover", "x");
         exec::Rollback rb;
         try {
             exec::host::prepare_rootfs(p, state, rb);
@@ -330,7 +330,7 @@ TEST_CASE("rootfs: overlay uses the state step's upper and work, or makes them w
 
 TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no temp dirs",
           "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "img.tar";
     {
         ArchiveBuilder b(tar);
@@ -357,7 +357,7 @@ TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no t
             try {
                 exec::Rollback rb;
                 auto r = exec::host::prepare_rootfs(p, state, rb);
-                rc = read_text(r.root + "/data/f199").size() == 4096 ? 0 : 2;
+                rc = read_file(r.root + "/data/f199").size() == 4096 ? 0 : 2;
             } catch (...) {
                 rc = 3;
             }

@@ -15,15 +15,15 @@
 #include "exec/host/rootfs.hpp"
 #include "plan/plan.hpp"
 #include "support/archive_builder.hpp"
-#include "support/scratch_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sys/archive.hpp"
 #include "unit/plan_fixtures.hpp"
 
 using namespace sandbox;
 using sandbox::test::ArchiveBuilder;
-using sandbox::test::read_text;
-using sandbox::test::ScratchDir;
-using sandbox::test::write_text;
+using sandbox::test::read_file;
+using sandbox::test::TempDir;
+using sandbox::test::write_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -62,7 +62,7 @@ plan::RootfsPlan archive_plan(const std::string& tar, const std::string& cache) 
 
 TEST_CASE("rootfs: set-id bits and file capabilities are stripped on extraction",
           "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "setid.tar";
     make_setid_archive(tar);
     fs::create_directories(tmp / "out");
@@ -87,7 +87,7 @@ TEST_CASE("rootfs: keep_setuid keeps set-id bits and only the security.capabilit
     if (::geteuid() != 0) {
         return;  // set-id bits of root's files and security.* xattrs need root to write
     }
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "setid.tar";
     make_setid_archive(tar);
     fs::create_directories(tmp / "out");
@@ -105,7 +105,7 @@ TEST_CASE("rootfs: keep_setuid keeps set-id bits and only the security.capabilit
 }
 
 TEST_CASE("rootfs: the archive is hashed and unpacked from one open file", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "a.tar";
     {
         ArchiveBuilder b(tar);
@@ -136,7 +136,7 @@ TEST_CASE("rootfs: the archive is hashed and unpacked from one open file", "[uni
 }
 
 TEST_CASE("rootfs: a cache entry that does not check out is unpacked again", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "img.tar";
     {
         ArchiveBuilder b(tar);
@@ -154,23 +154,23 @@ TEST_CASE("rootfs: a cache entry that does not check out is unpacked again", "[u
     SECTION("a tree swapped under the manifest") {
         fs::rename(entry + "/tree", entry + "/old");
         fs::create_directories(entry + "/tree/bin");
-        write_text(entry + "/tree/bin/tool", "planted\n");
+        write_file(entry + "/tree/bin/tool", "planted\n");
     }
     SECTION("an entry others may write") {
         ::chmod(entry.c_str(), 0777);
-        write_text(entry + "/tree/bin/tool", "planted\n");
+        write_file(entry + "/tree/bin/tool", "planted\n");
     }
     SECTION("a manifest others may write") {
         ::chmod((entry + "/manifest").c_str(), 0666);
-        write_text(entry + "/tree/bin/tool", "planted\n");
+        write_file(entry + "/tree/bin/tool", "planted\n");
     }
     SECTION("an entry from an older version (no manifest)") {
         fs::remove(entry + "/manifest");
-        write_text(entry + "/tree/bin/tool", "planted\n");
+        write_file(entry + "/tree/bin/tool", "planted\n");
     }
     auto second = exec::host::prepare_rootfs(p, state, rb);
     CHECK_FALSE(second.cache_hit);
-    CHECK(read_text(second.root + "/bin/tool") == "genuine\n");
+    CHECK(read_file(second.root + "/bin/tool") == "genuine\n");
     CHECK(mode_of(entry) == 0700);
     CHECK(mode_of(entry + "/manifest") == 0600);
     auto third = exec::host::prepare_rootfs(p, state, rb);
@@ -185,7 +185,7 @@ TEST_CASE("rootfs: a cache entry that does not check out is unpacked again", "[u
 }
 
 TEST_CASE("rootfs: the cache root is made private, someone else's is refused", "[unit][rootfs]") {
-    ScratchDir tmp("ar");
+    TempDir tmp("ar");
     const std::string tar = tmp / "img.tar";
     {
         ArchiveBuilder b(tar);

@@ -9,21 +9,21 @@
 #include <filesystem>
 
 #include "exec/host/cgroup.hpp"
-#include "support/scratch_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sys/cgroup.hpp"
 #include "sys/cgroup_common.hpp"
 
 using namespace sandbox;
-using sandbox::test::read_text;
-using sandbox::test::ScratchDir;
-using sandbox::test::write_text;
+using sandbox::test::read_file;
+using sandbox::test::TempDir;
+using sandbox::test::write_file;
 namespace fs = std::filesystem;
 
 namespace {
 
 void touch_files(const std::string& dir, std::initializer_list<const char*> files) {
     for (const char* f : files) {
-        write_text(dir + "/" + f, "");
+        write_file(dir + "/" + f, "");
     }
 }
 
@@ -31,7 +31,7 @@ void touch_files(const std::string& dir, std::initializer_list<const char*> file
 
 TEST_CASE("cgroup: v2 creates the leaf with its parents and refuses an existing leaf",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     auto cg = sys::make_cgroup_v2(root.path(), "sandbox/web");
     REQUIRE(cg->create());
     CHECK(fs::is_directory(root / "sandbox/web"));
@@ -54,7 +54,7 @@ TEST_CASE("cgroup: v2 creates the leaf with its parents and refuses an existing 
 
 TEST_CASE("cgroup: v2 writes exact values and names file, value and dir on failure",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     auto cg = sys::make_cgroup_v2(root.path(), "sandbox/web");
     REQUIRE(cg->create());
     const std::string leaf = root / "sandbox/web";
@@ -63,12 +63,12 @@ TEST_CASE("cgroup: v2 writes exact values and names file, value and dir on failu
     REQUIRE(cg->write("", "memory.max", "1073741824"));
     REQUIRE(cg->write("", "pids.max", "64"));
     REQUIRE(cg->write("", "cpu.max", "50000 100000"));
-    CHECK(read_text(leaf + "/memory.max") == "1073741824");
-    CHECK(read_text(leaf + "/pids.max") == "64");
-    CHECK(read_text(leaf + "/cpu.max") == "50000 100000");
+    CHECK(read_file(leaf + "/memory.max") == "1073741824");
+    CHECK(read_file(leaf + "/pids.max") == "64");
+    CHECK(read_file(leaf + "/cpu.max") == "50000 100000");
 
     REQUIRE(cg->attach(4242));
-    CHECK(read_text(leaf + "/cgroup.procs") == "4242");
+    CHECK(read_file(leaf + "/cgroup.procs") == "4242");
 
     auto bad = cg->write("", "memory.swap.max", "0");
     REQUIRE_FALSE(bad);
@@ -78,25 +78,25 @@ TEST_CASE("cgroup: v2 writes exact values and names file, value and dir on failu
 
 TEST_CASE("cgroup: v2 enables controllers top down and skips those already enabled",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
-    write_text(root / "cgroup.subtree_control", "cpu\n");
-    write_text(root / "sandbox/cgroup.subtree_control", "");
-    write_text(root / "sandbox/ci/cgroup.subtree_control", "memory pids\n");
+    TempDir root("cg");
+    write_file(root / "cgroup.subtree_control", "cpu\n");
+    write_file(root / "sandbox/cgroup.subtree_control", "");
+    write_file(root / "sandbox/ci/cgroup.subtree_control", "memory pids\n");
     auto cg = sys::make_cgroup_v2(root.path(), "sandbox/ci/job1");
     REQUIRE(cg->create());
     REQUIRE(cg->enable_controllers({"memory", "pids", "cpu"}));
     // One write per level with only the missing controllers.
-    CHECK(read_text(root / "cgroup.subtree_control") == "+memory +pids");
-    CHECK(read_text(root / "sandbox/cgroup.subtree_control") == "+memory +pids +cpu");
+    CHECK(read_file(root / "cgroup.subtree_control") == "+memory +pids");
+    CHECK(read_file(root / "sandbox/cgroup.subtree_control") == "+memory +pids +cpu");
     // Only "+cpu" was written there (over the fake file's "memory pids\n", hence the tail).
-    CHECK(read_text(root / "sandbox/ci/cgroup.subtree_control") == "+cpury pids\n");
+    CHECK(read_file(root / "sandbox/ci/cgroup.subtree_control") == "+cpury pids\n");
     // The leaf's own subtree_control is never written (no internal processes rule).
     CHECK_FALSE(fs::exists(root / "sandbox/ci/job1/cgroup.subtree_control"));
 }
 
 TEST_CASE("cgroup: v1 makes one leaf per distinct hierarchy and writes into the right one",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     std::map<std::string, std::string> h{{"memory", root / "memory"},
                                          {"pids", root / "pids"},
                                          {"cpu", root / "cpu,cpuacct"},
@@ -125,10 +125,10 @@ TEST_CASE("cgroup: v1 makes one leaf per distinct hierarchy and writes into the 
     REQUIRE(cg->write("pids", "pids.max", "32"));
     REQUIRE(cg->write("cpu", "cpu.cfs_period_us", "100000"));
     REQUIRE(cg->write("cpu", "cpu.cfs_quota_us", "150000"));
-    CHECK(read_text(root / "memory/sandbox/web/memory.limit_in_bytes") == "536870912");
-    CHECK(read_text(root / "pids/sandbox/web/pids.max") == "32");
-    CHECK(read_text(root / "cpu,cpuacct/sandbox/web/cpu.cfs_quota_us") == "150000");
-    CHECK(read_text(root / "cpu,cpuacct/sandbox/web/cpu.cfs_period_us") == "100000");
+    CHECK(read_file(root / "memory/sandbox/web/memory.limit_in_bytes") == "536870912");
+    CHECK(read_file(root / "pids/sandbox/web/pids.max") == "32");
+    CHECK(read_file(root / "cpu,cpuacct/sandbox/web/cpu.cfs_quota_us") == "150000");
+    CHECK(read_file(root / "cpu,cpuacct/sandbox/web/cpu.cfs_period_us") == "100000");
 
     auto none = cg->write("blkio", "blkio.weight", "100");
     REQUIRE_FALSE(none);
@@ -140,18 +140,18 @@ TEST_CASE("cgroup: v1 makes one leaf per distinct hierarchy and writes into the 
     touch_files(root / "pids/sandbox/web", {"tasks"});
     touch_files(root / "cpu,cpuacct/sandbox/web", {"tasks"});
     REQUIRE(sys::join_cgroup(cg->self_attach_files()));
-    CHECK(read_text(root / "memory/sandbox/web/tasks") == "0");
-    CHECK(read_text(root / "cpu,cpuacct/sandbox/web/tasks") == "0");
+    CHECK(read_file(root / "memory/sandbox/web/tasks") == "0");
+    CHECK(read_file(root / "cpu,cpuacct/sandbox/web/tasks") == "0");
     REQUIRE(cg->enable_controllers({"memory"}));  // no-op on v1
     REQUIRE(cg->attach(77));
-    CHECK(read_text(root / "memory/sandbox/web/cgroup.procs") == "77");
-    CHECK(read_text(root / "pids/sandbox/web/cgroup.procs") == "77");
-    CHECK(read_text(root / "cpu,cpuacct/sandbox/web/cgroup.procs") == "77");
+    CHECK(read_file(root / "memory/sandbox/web/cgroup.procs") == "77");
+    CHECK(read_file(root / "pids/sandbox/web/cgroup.procs") == "77");
+    CHECK(read_file(root / "cpu,cpuacct/sandbox/web/cgroup.procs") == "77");
 }
 
 TEST_CASE("cgroup: v1 create undoes its own leaves when a later hierarchy fails",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     fs::create_directories(root / "memory");
     fs::create_directories(root / "pids/sandbox/web");  // left behind by someone else
     auto cg =
@@ -165,17 +165,17 @@ TEST_CASE("cgroup: v1 create undoes its own leaves when a later hierarchy fails"
 }
 
 TEST_CASE("cgroup: v2 stats parse peak, oom kills, cpu and pids", "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     auto cg = sys::make_cgroup_v2(root.path(), "sandbox/s");
     REQUIRE(cg->create());
     const std::string leaf = root / "sandbox/s";
-    write_text(leaf + "/memory.current", "1048576\n");
-    write_text(leaf + "/memory.peak", "8388608\n");
-    write_text(leaf + "/memory.events",
+    write_file(leaf + "/memory.current", "1048576\n");
+    write_file(leaf + "/memory.peak", "8388608\n");
+    write_file(leaf + "/memory.events",
                "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\noom_group_kill 0\n");
-    write_text(leaf + "/cpu.stat",
+    write_file(leaf + "/cpu.stat",
                "usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\nnr_periods 0\n");
-    write_text(leaf + "/pids.current", "5\n");
+    write_file(leaf + "/pids.current", "5\n");
     auto s = cg->stats();
     REQUIRE(s);
     CHECK(s->memory_current == 1048576);
@@ -186,14 +186,14 @@ TEST_CASE("cgroup: v2 stats parse peak, oom kills, cpu and pids", "[unit][cgroup
 }
 
 TEST_CASE("cgroup: without memory.peak the peak is the max memory.current seen", "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     auto cg = sys::make_cgroup_v2(root.path(), "s");
     REQUIRE(cg->create());
-    write_text(root / "s/memory.current", "3000\n");
+    write_file(root / "s/memory.current", "3000\n");
     CHECK(cg->stats()->memory_peak == 3000);
-    write_text(root / "s/memory.current", "9000\n");
+    write_file(root / "s/memory.current", "9000\n");
     CHECK(cg->stats()->memory_peak == 9000);
-    write_text(root / "s/memory.current", "1000\n");
+    write_file(root / "s/memory.current", "1000\n");
     auto s = cg->stats();
     CHECK(s->memory_peak == 9000);
     CHECK(s->memory_current == 1000);
@@ -202,17 +202,17 @@ TEST_CASE("cgroup: without memory.peak the peak is the max memory.current seen",
 }
 
 TEST_CASE("cgroup: v1 stats read max usage, oom_control and cpuacct in µs", "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     std::map<std::string, std::string> h{
         {"memory", root / "memory"}, {"cpuacct", root / "cpuacct"}, {"pids", root / "pids"}};
     auto cg = sys::make_cgroup_v1(h, "sandbox/s");
     REQUIRE(cg->create());
-    write_text(root / "memory/sandbox/s/memory.usage_in_bytes", "4096\n");
-    write_text(root / "memory/sandbox/s/memory.max_usage_in_bytes", "65536\n");
-    write_text(root / "memory/sandbox/s/memory.oom_control",
+    write_file(root / "memory/sandbox/s/memory.usage_in_bytes", "4096\n");
+    write_file(root / "memory/sandbox/s/memory.max_usage_in_bytes", "65536\n");
+    write_file(root / "memory/sandbox/s/memory.oom_control",
                "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
-    write_text(root / "cpuacct/sandbox/s/cpuacct.usage", "2500000\n");
-    write_text(root / "pids/sandbox/s/pids.current", "3\n");
+    write_file(root / "cpuacct/sandbox/s/cpuacct.usage", "2500000\n");
+    write_file(root / "pids/sandbox/s/pids.current", "3\n");
     auto s = cg->stats();
     REQUIRE(s);
     CHECK(s->memory_current == 4096);
@@ -238,7 +238,7 @@ TEST_CASE("cgroup: parsers are strict about numbers and find keyed lines", "[uni
 
 TEST_CASE("cgroup: remove deletes the leaf, prunes the shared parent only when empty",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     auto a = sys::make_cgroup_v2(root.path(), "sandbox/a");
     auto b = sys::make_cgroup_v2(root.path(), "sandbox/b");
     REQUIRE(a->create());
@@ -262,7 +262,7 @@ TEST_CASE("cgroup: remove deletes the leaf, prunes the shared parent only when e
 
 TEST_CASE("cgroup: kill SIGKILLs the listed processes and uses cgroup.kill when present",
           "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     auto cg = sys::make_cgroup_v2(root.path(), "sandbox/k");
     REQUIRE(cg->create());
     pid_t child = ::fork();
@@ -271,7 +271,7 @@ TEST_CASE("cgroup: kill SIGKILLs the listed processes and uses cgroup.kill when 
         ::pause();
         ::_exit(0);
     }
-    write_text(root / "sandbox/k/cgroup.procs", std::to_string(child) + "\n");
+    write_file(root / "sandbox/k/cgroup.procs", std::to_string(child) + "\n");
     // The fake cgroup.procs never empties and the dir is not empty: remove must give up after
     // its bounded wait with an error, having killed the member.
     auto t0 = std::chrono::steady_clock::now();
@@ -285,13 +285,13 @@ TEST_CASE("cgroup: kill SIGKILLs the listed processes and uses cgroup.kill when 
     CHECK(WTERMSIG(status) == SIGKILL);
     CHECK(fs::exists(root / "sandbox"));
 
-    write_text(root / "sandbox/k/cgroup.kill", "");
+    write_file(root / "sandbox/k/cgroup.kill", "");
     REQUIRE(cg->kill_all());
-    CHECK(read_text(root / "sandbox/k/cgroup.kill") == "1");
+    CHECK(read_file(root / "sandbox/k/cgroup.kill") == "1");
 }
 
 TEST_CASE("cgroup: host step pushes one undo per leaf before writing limits", "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     fs::create_directories(root / "memory");
     fs::create_directories(root / "pids");
     plan::CgroupPlan p;
@@ -337,21 +337,21 @@ TEST_CASE("cgroup: host step pushes one undo per leaf before writing limits", "[
 }
 
 TEST_CASE("cgroup: host step uses the plan's v2 root and hierarchies", "[unit][cgroup]") {
-    ScratchDir root("cg");
+    TempDir root("cg");
     plan::CgroupPlan p;
     p.enabled = true;
     p.path = "sandbox/pv";
     exec::Rollback rb;
 
     SECTION("v2") {
-        write_text(root / "cgroup.subtree_control", "");
+        write_file(root / "cgroup.subtree_control", "");
         p.version = plan::CgroupVersion::v2;
         p.v2_root = root.path();
         p.v2_enable = {"memory", "pids"};
         p.writes = {{"", "memory.max", "1048576"}};
         // The fake leaf has no memory.max: controllers were enabled, the undo was pushed.
         CHECK_THROWS(exec::host::create_cgroup(p, rb));
-        CHECK(read_text(root / "cgroup.subtree_control") == "+memory +pids");
+        CHECK(read_file(root / "cgroup.subtree_control") == "+memory +pids");
         REQUIRE(rb.entries().size() == 1);
         CHECK(rb.entries()[0].target == root / "sandbox/pv");
         CHECK(rb.entries()[0].extra == "1");

@@ -8,12 +8,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "support/scratch_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sys/pty.hpp"
 
 using namespace sandbox;
-using sandbox::test::read_text;
-using sandbox::test::ScratchDir;
+using sandbox::test::read_file;
+using sandbox::test::TempDir;
 
 namespace {
 
@@ -102,7 +102,7 @@ TEST_CASE("pty: raw mode is set and restored, a pipe is left alone", "[unit][pty
 }
 
 TEST_CASE("pty: relay carries input to the workload and output back until hang-up", "[unit][pty]") {
-    ScratchDir tmp("pty");
+    TempDir tmp("pty");
     auto pty = sys::open_pty();
     REQUIRE(pty);
     pid_t child = fork_on_slave(*pty, [] {
@@ -125,11 +125,11 @@ TEST_CASE("pty: relay carries input to the workload and output back until hang-u
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
     // The tty echoes the input, then the workload answers (ONLCR turns \n into \r\n).
-    CHECK(read_text(tmp / "out") == "hello\r\ngot: hello\r\n");
+    CHECK(read_file(tmp / "out") == "hello\r\ngot: hello\r\n");
 }
 
 TEST_CASE("pty: relay stops on the stop fd and resumes without losing output", "[unit][pty]") {
-    ScratchDir tmp("pty");
+    TempDir tmp("pty");
     auto pty = sys::open_pty();
     REQUIRE(pty);
     std::string expected;
@@ -167,7 +167,7 @@ TEST_CASE("pty: relay stops on the stop fd and resumes without losing output", "
     REQUIRE(::waitpid(child, &status, 0) == child);
     CHECK(WIFEXITED(status));
     CHECK(stops > 0);
-    CHECK(read_text(tmp / "out") == expected);
+    CHECK(read_file(tmp / "out") == expected);
 
     SECTION("a readable stop fd returns at once") {
         auto pty2 = sys::open_pty();

@@ -14,6 +14,7 @@
 #include "profile/loader.hpp"
 #include "profile/readers.hpp"
 #include "support/cpu_time.hpp"
+#include "support/same_tree.hpp"
 
 using namespace sandbox::profile;
 namespace fs = std::filesystem;
@@ -476,25 +477,7 @@ namespaces:
     INFO(d.str());
     REQUIRE(t);
     REQUIRE(y);
-    std::function<void(const Node&, const Node&, const std::string&)> same =
-        [&](const Node& a, const Node& b, const std::string& path) {
-            INFO(path);
-            REQUIRE(a.kind == b.kind);
-            CHECK(a.boolean == b.boolean);
-            CHECK(a.integer == b.integer);
-            CHECK(a.floating == b.floating);
-            CHECK(a.string == b.string);
-            REQUIRE(a.items.size() == b.items.size());
-            for (size_t i = 0; i < a.items.size(); ++i) {
-                same(a.items[i], b.items[i], path + "[" + std::to_string(i) + "]");
-            }
-            REQUIRE(a.entries.size() == b.entries.size());
-            for (size_t i = 0; i < a.entries.size(); ++i) {
-                CHECK(a.entries[i].key == b.entries[i].key);
-                same(a.entries[i].value, b.entries[i].value, path + "." + a.entries[i].key);
-            }
-        };
-    same(t->root, y->root, "");
+    sandbox::test::check_same_tree(t->root, y->root);
 }
 
 TEST_CASE("profile: wide tables read in linear time", "[unit][profile]") {

@@ -5,12 +5,12 @@
 #include <filesystem>
 
 #include "exec/report.hpp"
-#include "support/scratch_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sys/error.hpp"
 
 using namespace sandbox;
-using sandbox::test::read_text;
-using sandbox::test::ScratchDir;
+using sandbox::test::read_file;
+using sandbox::test::TempDir;
 namespace fs = std::filesystem;
 
 TEST_CASE("report: a finished run has usage, steps in order and null where unset",
@@ -61,8 +61,8 @@ TEST_CASE("report: a setup failure names the step, the error and undo failures",
 
 TEST_CASE("report: written atomically, replacing an old one, leaving no temp file",
           "[unit][report]") {
-    ScratchDir tmp("rep");
-    sandbox::test::write_text(tmp / "report.json", "old");
+    TempDir tmp("rep");
+    sandbox::test::write_file(tmp / "report.json", "old");
     exec::Report r;
     r.name = "x";
     r.ended_how = "exited";
@@ -71,7 +71,7 @@ TEST_CASE("report: written atomically, replacing an old one, leaving no temp fil
     exec::write_report(r, tmp / "report.json");
     // The exact bytes on disk (not a comparison with our own serialisation, which would agree
     // with any shape): keys sorted, two-space indent, a final newline.
-    CHECK(read_text(tmp / "report.json") == R"({
+    CHECK(read_file(tmp / "report.json") == R"({
   "cgroup": null,
   "ended_how": "exited",
   "error": "",

@@ -11,6 +11,7 @@
 #include "profile/loader.hpp"
 #include "profile/resolve.hpp"
 #include "support/cpu_time.hpp"
+#include "support/same_tree.hpp"
 
 using namespace sandbox::profile;
 namespace fs = std::filesystem;
@@ -519,29 +520,6 @@ TEST_CASE("resolve: the default search path", "[unit][resolve]") {
           path.end());
 }
 
-namespace {
-
-// Equal modulo locations.
-void check_same_tree(const Node& a, const Node& b, const std::string& path) {
-    INFO(path);
-    REQUIRE(a.kind == b.kind);
-    CHECK(a.boolean == b.boolean);
-    CHECK(a.integer == b.integer);
-    CHECK(a.floating == b.floating);
-    CHECK(a.string == b.string);
-    REQUIRE(a.items.size() == b.items.size());
-    for (size_t i = 0; i < a.items.size(); ++i) {
-        check_same_tree(a.items[i], b.items[i], path + "[" + std::to_string(i) + "]");
-    }
-    REQUIRE(a.entries.size() == b.entries.size());
-    for (size_t i = 0; i < a.entries.size(); ++i) {
-        CHECK(a.entries[i].key == b.entries[i].key);
-        check_same_tree(a.entries[i].value, b.entries[i].value, path + "." + a.entries[i].key);
-    }
-}
-
-}  // namespace
-
 TEST_CASE("resolve: load_profile end to end, origins name the file that set each value",
           "[unit][resolve]") {
     TempDir dir;
@@ -643,7 +621,7 @@ limits:
         r->profile->rootfs.path = "rootfs";
         r->profile->mounts[1].source = "data";
     }
-    check_same_tree(*t.merged, *y.merged, "");
+    sandbox::test::check_same_tree(*t.merged, *y.merged);
     CHECK(*t.profile == *y.profile);
     CHECK(t.profile->name == "web");
     CHECK(t.profile->process.env.size() == 3);

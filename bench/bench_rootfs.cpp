@@ -1,5 +1,5 @@
-// Not a test (hidden tag): `sandbox_unit_tests "[bench]"` prints cold vs warm prepare_rootfs for
-// a ~6 MB busybox tarball built in a temp dir from /bin/busybox.
+// Not a test (its own binary, hidden tag): `sandbox_bench_rootfs "[bench]"` prints cold vs warm
+// prepare_rootfs for a ~6 MB busybox tarball built in a temp dir from /bin/busybox.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -10,7 +10,7 @@
 
 #include "exec/host/rootfs.hpp"
 #include "support/archive_builder.hpp"
-#include "support/scratch_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sys/archive.hpp"
 
 using namespace sandbox;
@@ -27,7 +27,7 @@ TEST_CASE("rootfs: cold vs warm prepare timing", "[.][bench]") {
     std::ostringstream contents;
     contents << in.rdbuf();
     const std::string busybox = contents.str();
-    test::ScratchDir tmp("bench");
+    test::TempDir tmp("bench");
     for (const char* filter : {"none", "gzip"}) {
         const std::string tar = tmp / (std::string("busybox.tar.") + filter);
         {
