@@ -7,6 +7,7 @@
 #include "plan/cgroup_plan.hpp"
 #include "plan/kernel_plan.hpp"
 #include "plan/mount_defaults.hpp"
+#include "plan/mount_plan.hpp"
 #include "plan/network_plan.hpp"
 #include "plan/plan.hpp"
 #include "plan/seccomp_plan.hpp"
@@ -51,12 +52,6 @@ EffectiveNamespaces effective_namespaces(const profile::Profile& profile, const 
                                 {NsType::net, net},
                                 {NsType::cgroup, ns.cgroup},
                                 {NsType::time, ns.time}}};
-}
-
-std::string octal(uint32_t mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", mode);
-    return buf;
 }
 
 // ---- step 2: state ---------------------------------------------------------------------------
@@ -263,132 +258,7 @@ IdentityPlan plan_identity(const profile::Profile& profile, const EffectiveNames
     return out;
 }
 
-// ---- step 10: mounts -------------------------------------------------------------------------
-MountFlags flags_from_options(const std::vector<std::string>& options, std::string& extra_data,
-                              std::vector<std::string>& unknown) {
-    MountFlags f;
-    for (const std::string& o : options) {
-        if (o == "nosuid") {
-            f.nosuid = true;
-        } else if (o == "nodev") {
-            f.nodev = true;
-        } else if (o == "noexec") {
-            f.noexec = true;
-        } else if (o == "noatime") {
-            f.noatime = true;
-        } else if (o == "relatime") {
-            f.relatime = true;
-        } else if (o == "strictatime") {
-            f.strictatime = true;
-        } else if (o == "nodiratime") {
-            f.nodiratime = true;
-        } else if (o == "nosymfollow") {
-            f.nosymfollow = true;
-        } else if (o == "ro") {
-            f.readonly = true;
-        } else if (o == "rw") {
-            // the default
-        } else {
-            // Filesystem-specific ("uid=1000", "nr_inodes=1k"): passed as mount data.
-            unknown.push_back(o);
-            extra_data += (extra_data.empty() ? "" : ",") + o;
-        }
-    }
-    return f;
-}
-
-MountOpKind kind_of(profile::MountType type) {
-    switch (type) {
-        case profile::MountType::bind:
-            return MountOpKind::bind;
-        case profile::MountType::tmpfs:
-            return MountOpKind::tmpfs;
-        case profile::MountType::proc:
-            return MountOpKind::proc;
-        case profile::MountType::sysfs:
-            return MountOpKind::sysfs;
-        case profile::MountType::devpts:
-            return MountOpKind::devpts;
-        case profile::MountType::mqueue:
-            return MountOpKind::mqueue;
-    }
-    return MountOpKind::bind;
-}
-
-std::string fs_source(profile::MountType type) {
-    switch (type) {
-        case profile::MountType::bind:
-            return "";
-        case profile::MountType::tmpfs:
-            return "tmpfs";
-        case profile::MountType::proc:
-            return "proc";
-        case profile::MountType::sysfs:
-            return "sysfs";
-        case profile::MountType::devpts:
-            return "devpts";
-        case profile::MountType::mqueue:
-            return "mqueue";
-    }
-    return "";
-}
-
-MountOp profile_mount(const profile::Mount& m, size_t index, std::vector<PlanNote>& notes) {
-    MountOp op;
-    op.kind = kind_of(m.type);
-    op.origin = "mounts[" + std::to_string(index) + "]";
-    op.target = m.target;
-    op.source =
-        m.type == profile::MountType::bind || !m.source.empty() ? m.source : fs_source(m.type);
-    std::string extra;
-    std::vector<std::string> unknown;
-    op.flags = flags_from_options(m.options, extra, unknown);
-    op.flags.readonly = op.flags.readonly || m.readonly;
-    op.propagation = m.propagation;
-    op.optional = m.optional;
-    op.follow_symlinks = m.follow_symlinks;
-    if (m.type == profile::MountType::bind) {
-        op.flags.recursive = m.recursive;
-        op.create = m.create ? MountOp::Create::like_source : MountOp::Create::none;
-        if (m.create) {
-            op.create_mode = m.mode;
-        }
-        if (!unknown.empty()) {
-            std::string list;
-            for (const std::string& u : unknown) {
-                list += (list.empty() ? "'" : ", '") + u + "'";
-            }
-            notes.push_back(PlanNote{StepId::mounts, PlanNote::Level::warning,
-                                     op.origin + ": options " + list +
-                                         " have no meaning for a bind mount and are ignored"});
-        }
-        return op;
-    }
-    op.create = m.create ? MountOp::Create::dir : MountOp::Create::none;
-    if (m.type != profile::MountType::tmpfs && m.type != profile::MountType::devpts && m.create) {
-        op.create_mode = m.mode;
-    }
-    std::vector<std::string> data;
-    if (m.type == profile::MountType::tmpfs) {
-        if (m.size) {
-            data.push_back("size=" + std::to_string(m.size->count));
-        }
-        if (m.mode) {
-            data.push_back("mode=" + octal(*m.mode));
-        }
-    } else if (m.type == profile::MountType::devpts) {
-        data.push_back("newinstance");
-        data.push_back("ptmxmode=0666");
-        data.push_back("mode=" + (m.mode ? octal(*m.mode) : std::string("0620")));
-    }
-    if (!extra.empty()) {
-        data.push_back(extra);
-    }
-    for (const std::string& d : data) {
-        op.data += (op.data.empty() ? "" : ",") + d;
-    }
-    return op;
-}
+// ---- step 10: mounts (a profile mount's op: plan/mount_plan.cpp) ---------------------------
 
 std::vector<MountOp> plan_mounts(const profile::Profile& profile, const EffectiveNamespaces& ns,
                                  const RootfsPlan& rootfs, const StatePlan& state,

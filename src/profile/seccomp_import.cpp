@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "profile/enum_names.hpp"
+#include "profile/json_locator.hpp"
 
 namespace sandbox::profile {
 namespace {
@@ -18,143 +19,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t k_max_file_size = 4 * 1024 * 1024;
-
-// ---- locating a JSON value by path (nlohmann keeps no positions) ---------------------------
-struct PathElem {
-    std::string key;  // object member, or empty for an array index
-    size_t index = 0;
-};
-using JsonPath = std::vector<PathElem>;
-
-std::string path_str(const JsonPath& path) {
-    std::string out;
-    for (const PathElem& e : path) {
-        if (e.key.empty()) {
-            out += "[" + std::to_string(e.index) + "]";
-        } else {
-            out += (out.empty() ? "" : ".") + e.key;
-        }
-    }
-    return out;
-}
-
-// A minimal scanner over text nlohmann already accepted: finds the byte offset of the value at
-// `path`. Only structure matters, so it needs no error handling beyond staying in bounds.
-class Locator {
-public:
-    explicit Locator(std::string_view text) : m_text(text) {}
-
-    std::optional<size_t> find(const JsonPath& path) {
-        m_pos = 0;
-        return value(path, 0);
-    }
-
-private:
-    void ws() {
-        while (m_pos < m_text.size() && std::strchr(" \t\r\n", m_text[m_pos]) != nullptr) {
-            ++m_pos;
-        }
-    }
-    bool at(char c) {
-        ws();
-        return m_pos < m_text.size() && m_text[m_pos] == c;
-    }
-    std::string string() {
-        std::string out;
-        ++m_pos;  // opening quote
-        while (m_pos < m_text.size() && m_text[m_pos] != '"') {
-            if (m_text[m_pos] == '\\') {
-                ++m_pos;
-            }
-            if (m_pos < m_text.size()) {
-                out += m_text[m_pos++];
-            }
-        }
-        ++m_pos;  // closing quote
-        return out;
-    }
-    void skip() {
-        ws();
-        if (m_pos >= m_text.size()) {
-            return;
-        }
-        char c = m_text[m_pos];
-        if (c == '"') {
-            string();
-        } else if (c == '{' || c == '[') {
-            char close = c == '{' ? '}' : ']';
-            ++m_pos;
-            while (!at(close) && m_pos < m_text.size()) {
-                if (c == '{') {
-                    ws();
-                    string();
-                    at(':');
-                    ++m_pos;
-                }
-                skip();
-                if (at(',')) {
-                    ++m_pos;
-                }
-            }
-            ++m_pos;
-        } else {
-            while (m_pos < m_text.size() && std::strchr(",]} \t\r\n", m_text[m_pos]) == nullptr) {
-                ++m_pos;
-            }
-        }
-    }
-    std::optional<size_t> value(const JsonPath& path, size_t depth) {
-        ws();
-        if (depth == path.size()) {
-            return m_pos;
-        }
-        if (at('{') && !path[depth].key.empty()) {
-            ++m_pos;
-            while (!at('}') && m_pos < m_text.size()) {
-                ws();
-                std::string key = string();
-                at(':');
-                ++m_pos;
-                if (key == path[depth].key) {
-                    return value(path, depth + 1);
-                }
-                skip();
-                if (at(',')) {
-                    ++m_pos;
-                }
-            }
-        } else if (at('[') && path[depth].key.empty()) {
-            ++m_pos;
-            for (size_t i = 0; !at(']') && m_pos < m_text.size(); ++i) {
-                if (i == path[depth].index) {
-                    return value(path, depth + 1);
-                }
-                skip();
-                if (at(',')) {
-                    ++m_pos;
-                }
-            }
-        }
-        return std::nullopt;
-    }
-
-    std::string_view m_text;
-    size_t m_pos = 0;
-};
-
-SourceLocation location_at(const std::shared_ptr<const std::string>& file, std::string_view text,
-                           size_t offset) {
-    offset = std::min(offset, text.size());
-    uint32_t line = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i < offset; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            line_start = i + 1;
-        }
-    }
-    return SourceLocation::in(file, line, static_cast<uint32_t>(offset - line_start + 1));
-}
 
 // ---- the format --------------------------------------------------------------------------
 std::optional<SeccompAction> parse_action(const std::string& name) {
@@ -211,8 +75,7 @@ public:
         : m_text(text),
           m_file(std::make_shared<const std::string>(file)),
           m_context(context),
-          m_diagnostics(diagnostics),
-          m_locator(text) {}
+          m_diagnostics(diagnostics) {}
 
     std::optional<SeccompImport> read() {
         json root;
@@ -284,7 +147,7 @@ private:
     void error(const JsonPath& path, std::string message, std::string hint = {}) {
         m_failed = true;
         SourceLocation where = SourceLocation::in(m_file, 1, 1);
-        if (auto offset = m_locator.find(path)) {
+        if (auto offset = find_json_value(m_text, path)) {
             where = location_at(m_file, m_text, *offset);
         }
         std::string prefix = path.empty() ? "" : path_str(path) + ": ";
@@ -586,7 +449,6 @@ private:
     std::shared_ptr<const std::string> m_file;
     const SeccompImportContext& m_context;
     Diagnostics& m_diagnostics;
-    Locator m_locator;
     bool m_failed = false;
 };
 
