@@ -25,14 +25,11 @@ struct ExplainCliOptions {
 };
 
 int run_explain(const ExplainCliOptions& options) {
-    profile::LoadOptions load_options;
-    load_options.kernel_release = exec::kernel_release();
-    profile::LoadResult loaded =
-        profile::load_profile(options.profile, options.overrides, load_options);
-    if (!loaded.diagnostics.empty() || !loaded.profile) {
-        std::fputs(loaded.diagnostics.str().c_str(), stderr);
+    std::optional<profile::LoadResult> result = load_or_report(options.profile, options.overrides);
+    if (!result) {
         return k_exit_setup_failed;
     }
+    profile::LoadResult& loaded = *result;
     plan::HostFacts facts = exec::probe_host();
     plan::Plan plan = plan::make_plan(*loaded.profile, facts);
 

@@ -123,14 +123,11 @@ int run_export(const ExportCliOptions& options) {
         std::fprintf(stderr, "sandbox: export: --image and --job go with --kubernetes\n");
         return k_exit_setup_failed;
     }
-    profile::LoadOptions load_options;
-    load_options.kernel_release = exec::kernel_release();
-    profile::LoadResult loaded =
-        profile::load_profile(options.profile, options.overrides, load_options);
-    if (!loaded.diagnostics.empty() || !loaded.profile) {
-        std::fputs(loaded.diagnostics.str().c_str(), stderr);
+    std::optional<profile::LoadResult> result = load_or_report(options.profile, options.overrides);
+    if (!result) {
         return k_exit_setup_failed;
     }
+    profile::LoadResult& loaded = *result;
     plan::Plan plan = plan::make_plan(*loaded.profile, exec::probe_host());
     if (options.kubernetes) {
         if (mkdir(options.output.c_str(), 0755) != 0 && errno != EEXIST) {

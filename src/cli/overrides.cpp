@@ -1,5 +1,9 @@
 #include "cli/overrides.hpp"
 
+#include <cstdio>
+
+#include "exec/host_probe.hpp"
+
 namespace sandbox::cli {
 
 void add_override_options(CLI::App& cmd, profile::Overrides& overrides) {
@@ -32,6 +36,18 @@ void add_override_options(CLI::App& cmd, profile::Overrides& overrides) {
 void take_command_tail(CommandTail& tail, std::vector<std::string>& command) {
     command = tail.args;
     tail.used = true;
+}
+
+std::optional<profile::LoadResult> load_or_report(const std::string& profile,
+                                                  const profile::Overrides& overrides) {
+    profile::LoadOptions load_options;
+    load_options.kernel_release = exec::kernel_release();
+    profile::LoadResult loaded = profile::load_profile(profile, overrides, load_options);
+    if (!loaded.diagnostics.empty() || !loaded.profile) {
+        std::fputs(loaded.diagnostics.str().c_str(), stderr);
+        return std::nullopt;
+    }
+    return loaded;
 }
 
 }  // namespace sandbox::cli

@@ -16,4 +16,9 @@ void add_override_options(CLI::App& cmd, profile::Overrides& overrides);
 // Called from the subcommand's callback: the words after `--` become overrides.command.
 void take_command_tail(CommandTail& tail, std::vector<std::string>& command);
 
+// The profile as `explain` and `export` load it (with the overrides; seccomp.import's minKernel
+// judged against this kernel). On errors, prints the diagnostics and returns nullopt.
+std::optional<profile::LoadResult> load_or_report(const std::string& profile,
+                                                  const profile::Overrides& overrides);
+
 }  // namespace sandbox::cli

@@ -221,6 +221,8 @@ plan::Plan plan_for_exec(const ExecRecord& record, const std::vector<std::string
     plan.process.timeout.reset();
     plan.id_maps.enabled = record.user_namespace;
     plan.id_maps.deny_setgroups = record.deny_setgroups;
+    // The same decision `up` made for its workload (the record keeps its inputs).
+    plan.process.groups = plan::plan_groups(plan.process, plan.id_maps);
     plan.capabilities = record.capabilities;
     plan.security = record.security;
     plan.seccomp.enabled = record.seccomp;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "plan/describe.hpp"
+#include "profile/enum_names.hpp"
 
 namespace sandbox::plan {
 
@@ -41,42 +42,37 @@ DescJson optional(const std::optional<std::string>& v) {
 
 }  // namespace desc
 
+namespace {
+
+constexpr profile::EnumName<CgroupVersion> k_cgroup_version_names[] = {
+    {CgroupVersion::none, "none"},
+    {CgroupVersion::v1, "v1"},
+    {CgroupVersion::v2, "v2"},
+    {CgroupVersion::hybrid, "hybrid"},
+};
+constexpr profile::EnumName<RootfsKind> k_rootfs_kind_names[] = {
+    {RootfsKind::directory, "directory"},
+    {RootfsKind::archive, "archive"},
+    {RootfsKind::host, "host"},
+};
+constexpr profile::EnumName<PlanNote::Level> k_note_level_names[] = {
+    {PlanNote::Level::info, "info"},
+    {PlanNote::Level::warning, "warning"},
+    {PlanNote::Level::error, "error"},
+};
+
+}  // namespace
+
 std::string_view to_string(CgroupVersion v) {
-    switch (v) {
-        case CgroupVersion::none:
-            return "none";
-        case CgroupVersion::v1:
-            return "v1";
-        case CgroupVersion::v2:
-            return "v2";
-        case CgroupVersion::hybrid:
-            return "hybrid";
-    }
-    return "unknown";
+    return profile::name_of(k_cgroup_version_names, v);
 }
 
 std::string_view to_string(RootfsKind k) {
-    switch (k) {
-        case RootfsKind::directory:
-            return "directory";
-        case RootfsKind::archive:
-            return "archive";
-        case RootfsKind::host:
-            return "host";
-    }
-    return "unknown";
+    return profile::name_of(k_rootfs_kind_names, k);
 }
 
 std::string_view to_string(PlanNote::Level l) {
-    switch (l) {
-        case PlanNote::Level::info:
-            return "info";
-        case PlanNote::Level::warning:
-            return "warning";
-        case PlanNote::Level::error:
-            return "error";
-    }
-    return "unknown";
+    return profile::name_of(k_note_level_names, l);
 }
 
 StepDescription describe(const StatePlan& state) {

@@ -110,54 +110,40 @@ DescJson json_flags(const MountFlags& f) {
 
 }  // namespace
 
+namespace {
+
+constexpr profile::EnumName<MountOpKind> k_mount_op_kind_names[] = {
+    {MountOpKind::make_private, "make_private"},
+    {MountOpKind::bind_root, "bind_root"},
+    {MountOpKind::overlay_root, "overlay_root"},
+    {MountOpKind::tmpfs_root, "tmpfs_root"},
+    {MountOpKind::bind, "bind"},
+    {MountOpKind::tmpfs, "tmpfs"},
+    {MountOpKind::proc, "proc"},
+    {MountOpKind::sysfs, "sysfs"},
+    {MountOpKind::devpts, "devpts"},
+    {MountOpKind::mqueue, "mqueue"},
+    {MountOpKind::dev_node, "dev_node"},
+    {MountOpKind::symlink, "symlink"},
+    {MountOpKind::mask, "mask"},
+    {MountOpKind::readonly, "readonly"},
+    {MountOpKind::write_file, "write_file"},
+};
+constexpr profile::EnumName<MountOp::Create> k_create_names[] = {
+    {MountOp::Create::none, "none"},
+    {MountOp::Create::dir, "dir"},
+    {MountOp::Create::file, "file"},
+    {MountOp::Create::like_source, "like-source"},
+};
+
+}  // namespace
+
 std::string_view to_string(MountOpKind kind) {
-    switch (kind) {
-        case MountOpKind::make_private:
-            return "make_private";
-        case MountOpKind::bind_root:
-            return "bind_root";
-        case MountOpKind::overlay_root:
-            return "overlay_root";
-        case MountOpKind::tmpfs_root:
-            return "tmpfs_root";
-        case MountOpKind::bind:
-            return "bind";
-        case MountOpKind::tmpfs:
-            return "tmpfs";
-        case MountOpKind::proc:
-            return "proc";
-        case MountOpKind::sysfs:
-            return "sysfs";
-        case MountOpKind::devpts:
-            return "devpts";
-        case MountOpKind::mqueue:
-            return "mqueue";
-        case MountOpKind::dev_node:
-            return "dev_node";
-        case MountOpKind::symlink:
-            return "symlink";
-        case MountOpKind::mask:
-            return "mask";
-        case MountOpKind::readonly:
-            return "readonly";
-        case MountOpKind::write_file:
-            return "write_file";
-    }
-    return "unknown";
+    return profile::name_of(k_mount_op_kind_names, kind);
 }
 
 std::string_view to_string(MountOp::Create create) {
-    switch (create) {
-        case MountOp::Create::none:
-            return "none";
-        case MountOp::Create::dir:
-            return "dir";
-        case MountOp::Create::file:
-            return "file";
-        case MountOp::Create::like_source:
-            return "like-source";
-    }
-    return "unknown";
+    return profile::name_of(k_create_names, create);
 }
 
 std::string mount_flags_str(const MountOp& op) {

@@ -24,21 +24,13 @@ std::string limit_str(const std::optional<uint64_t>& v) {
     return v ? std::to_string(*v) : "unlimited";
 }
 
-std::string_view groups_name(ProcessPlan::Groups g) {
-    switch (g) {
-        case ProcessPlan::Groups::unchanged:
-            return "unchanged";
-        case ProcessPlan::Groups::listed:
-            return "listed";
-        case ProcessPlan::Groups::user_memberships:
-            return "user_memberships";
-        case ProcessPlan::Groups::cleared:
-            return "cleared";
-        case ProcessPlan::Groups::denied:
-            return "denied";
-    }
-    return "unknown";
-}
+constexpr profile::EnumName<ProcessPlan::Groups> k_groups_names[] = {
+    {ProcessPlan::Groups::unchanged, "unchanged"},
+    {ProcessPlan::Groups::listed, "listed"},
+    {ProcessPlan::Groups::user_memberships, "user_memberships"},
+    {ProcessPlan::Groups::cleared, "cleared"},
+    {ProcessPlan::Groups::denied, "denied"},
+};
 
 }  // namespace
 
@@ -136,7 +128,7 @@ StepDescription describe_credentials(const ProcessPlan& pr) {
     d.fields = {{"user", desc::optional(pr.user)},
                 {"group", desc::optional(pr.group)},
                 {"supplementary_groups", pr.supplementary_groups},
-                {"setgroups", groups_name(pr.groups)}};
+                {"setgroups", profile::name_of(k_groups_names, pr.groups)}};
     return d;
 }
 

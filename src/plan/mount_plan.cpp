@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
+#include "profile/enum_names.hpp"
+
 namespace sandbox::plan {
 
 namespace {
@@ -45,40 +49,25 @@ MountFlags flags_from_options(const std::vector<std::string>& options, std::stri
     return f;
 }
 
+// A profile mount type's op kind: the kinds of the same name.
 MountOpKind kind_of(profile::MountType type) {
-    switch (type) {
-        case profile::MountType::bind:
-            return MountOpKind::bind;
-        case profile::MountType::tmpfs:
-            return MountOpKind::tmpfs;
-        case profile::MountType::proc:
-            return MountOpKind::proc;
-        case profile::MountType::sysfs:
-            return MountOpKind::sysfs;
-        case profile::MountType::devpts:
-            return MountOpKind::devpts;
-        case profile::MountType::mqueue:
-            return MountOpKind::mqueue;
+    using K = MountOpKind;
+    constexpr std::pair<profile::MountType, K> k_kinds[] = {
+        {profile::MountType::bind, K::bind},     {profile::MountType::tmpfs, K::tmpfs},
+        {profile::MountType::proc, K::proc},     {profile::MountType::sysfs, K::sysfs},
+        {profile::MountType::devpts, K::devpts}, {profile::MountType::mqueue, K::mqueue},
+    };
+    for (const auto& [t, k] : k_kinds) {
+        if (t == type) {
+            return k;
+        }
     }
-    return MountOpKind::bind;
+    return K::bind;
 }
 
+// The source a filesystem mount gets when the profile names none: its type ("tmpfs").
 std::string fs_source(profile::MountType type) {
-    switch (type) {
-        case profile::MountType::bind:
-            return "";
-        case profile::MountType::tmpfs:
-            return "tmpfs";
-        case profile::MountType::proc:
-            return "proc";
-        case profile::MountType::sysfs:
-            return "sysfs";
-        case profile::MountType::devpts:
-            return "devpts";
-        case profile::MountType::mqueue:
-            return "mqueue";
-    }
-    return "";
+    return std::string(profile::other_name_of(profile::k_mount_type_names, type));
 }
 
 }  // namespace

@@ -436,4 +436,8 @@ inline constexpr const char* k_default_path =
 // Profile -> Plan. Pure: no system calls. Throws nothing for a profile that passed check().
 Plan make_plan(const profile::Profile& profile, const HostFacts& facts);
 
+// ProcessPlan::groups for `process` in a user namespace as `id_maps` describes (make_plan's
+// decision; `sandbox exec` makes it again from the record `up` left).
+ProcessPlan::Groups plan_groups(const ProcessPlan& process, const IdMapPlan& id_maps);
+
 }  // namespace sandbox::plan

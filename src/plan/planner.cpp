@@ -419,6 +419,8 @@ ProcessPlan plan_process(const profile::Profile& profile, const EffectiveNamespa
     return out;
 }
 
+}  // namespace
+
 // What the credentials step does with the supplementary groups: decided here, so explain
 // says what exec/child/workload.cpp applies (the names are looked up in the rootfs at run time).
 ProcessPlan::Groups plan_groups(const ProcessPlan& p, const IdMapPlan& id_maps) {
@@ -434,8 +436,6 @@ ProcessPlan::Groups plan_groups(const ProcessPlan& p, const IdMapPlan& id_maps) 
     }
     return p.user ? Groups::user_memberships : Groups::cleared;
 }
-
-}  // namespace
 
 bool Plan::has_errors() const {
     return std::any_of(notes.begin(), notes.end(),

@@ -68,6 +68,13 @@ TEST_CASE("exec record: JSON round trip keeps every field", "[unit][exec]") {
     CHECK(p.process.keep_fds.empty());
     CHECK(p.seccomp.enabled);
     CHECK(p.id_maps.enabled);
+    // The credentials step does what `up` did for its workload: user "1000" with setgroups
+    // allowed gets that user's memberships (not "no credential change").
+    CHECK(p.process.groups == plan::ProcessPlan::Groups::user_memberships);
+    exec::ExecRecord denied = *back;
+    denied.deny_setgroups = true;
+    CHECK(exec::plan_for_exec(denied, {"/bin/true"}).process.groups ==
+          plan::ProcessPlan::Groups::denied);
 
     CHECK_FALSE(exec::parse_exec_record("{\"version\": 2}"));
     CHECK_FALSE(exec::parse_exec_record("not json"));
