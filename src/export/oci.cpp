@@ -10,26 +10,15 @@ namespace {
 
 using nlohmann::json;
 
+// The OCI runtime spec's namespace names: the /proc/PID/ns names but "mount" and "network".
 std::string oci_namespace_name(plan::NsType type) {
-    switch (type) {
-        case plan::NsType::user:
-            return "user";
-        case plan::NsType::pid:
-            return "pid";
-        case plan::NsType::mount:
-            return "mount";
-        case plan::NsType::uts:
-            return "uts";
-        case plan::NsType::ipc:
-            return "ipc";
-        case plan::NsType::net:
-            return "network";
-        case plan::NsType::cgroup:
-            return "cgroup";
-        case plan::NsType::time:
-            return "time";
+    if (type == plan::NsType::mount) {
+        return "mount";
     }
-    return "unknown";
+    if (type == plan::NsType::net) {
+        return "network";
+    }
+    return std::string(plan::to_string(type));
 }
 
 std::vector<std::string> mount_options(const plan::MountOp& op) {

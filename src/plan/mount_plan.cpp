@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+#include <string_view>
 #include <utility>
 
 #include "profile/enum_names.hpp"
@@ -18,29 +21,21 @@ std::string octal(uint32_t mode) {
 
 MountFlags flags_from_options(const std::vector<std::string>& options, std::string& extra_data,
                               std::vector<std::string>& unknown) {
+    // The options that are mount(2) flags; "rw" is the default and sets nothing.
+    static constexpr std::pair<std::string_view, bool MountFlags::*> k_flags[] = {
+        {"nosuid", &MountFlags::nosuid},         {"nodev", &MountFlags::nodev},
+        {"noexec", &MountFlags::noexec},         {"noatime", &MountFlags::noatime},
+        {"relatime", &MountFlags::relatime},     {"strictatime", &MountFlags::strictatime},
+        {"nodiratime", &MountFlags::nodiratime}, {"nosymfollow", &MountFlags::nosymfollow},
+        {"ro", &MountFlags::readonly},
+    };
     MountFlags f;
     for (const std::string& o : options) {
-        if (o == "nosuid") {
-            f.nosuid = true;
-        } else if (o == "nodev") {
-            f.nodev = true;
-        } else if (o == "noexec") {
-            f.noexec = true;
-        } else if (o == "noatime") {
-            f.noatime = true;
-        } else if (o == "relatime") {
-            f.relatime = true;
-        } else if (o == "strictatime") {
-            f.strictatime = true;
-        } else if (o == "nodiratime") {
-            f.nodiratime = true;
-        } else if (o == "nosymfollow") {
-            f.nosymfollow = true;
-        } else if (o == "ro") {
-            f.readonly = true;
-        } else if (o == "rw") {
-            // the default
-        } else {
+        auto it = std::find_if(std::begin(k_flags), std::end(k_flags),
+                               [&](const auto& row) { return row.first == o; });
+        if (it != std::end(k_flags)) {
+            f.*(it->second) = true;
+        } else if (o != "rw") {
             // Filesystem-specific ("uid=1000", "nr_inodes=1k"): passed as mount data.
             unknown.push_back(o);
             extra_data += (extra_data.empty() ? "" : ",") + o;
