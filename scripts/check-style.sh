@@ -16,6 +16,12 @@ if grep -rnE '#include "(sys|exec)/' src/profile src/plan; then
     echo "check-style: src/profile and src/plan must not include sys/ or exec/ headers" >&2
     status=1
 fi
+# Host facts are probed once, in exec/ (HostFacts, LoadOptions::kernel_release): profile/ and
+# plan/ do not ask the kernel what it is.
+if grep -rnE 'sys/utsname\.h|[^_a-z.>]uname\(' src/profile src/plan; then
+    echo "check-style: src/profile and src/plan must not call uname() (probe in exec/)" >&2
+    status=1
+fi
 if grep -rnE '#include "(profile|plan)/' src/sys; then
     echo "check-style: src/sys must not include profile/ or plan/ headers" >&2
     status=1
