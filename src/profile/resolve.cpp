@@ -25,20 +25,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Keys whose relative values are host paths, resolved against the directory of the file that
-// wrote them. `[]` = every element of an array. mounts[].source only for binds (type "bind"
-// or no type). Not here on purpose: mounts[].target and security.landlock.* (paths inside
-// the sandbox), security.masked_paths/readonly_paths (likewise), process.cwd.
-struct PathKey {
-    const char* pattern;
-    const char* only_for_mount_type;  // nullptr = always
-};
-constexpr PathKey k_path_keys[] = {
-    {"rootfs.path", nullptr},
-    {"rootfs.archive", nullptr},
-    {"mounts[].source", "bind"},
-    {"seccomp.import", nullptr},
-};
+// The keys whose relative values are host paths, resolved against the directory of the file
+// that wrote them, are the field table's ValueType::host_path rows (path_key_patterns()); a
+// mount's source is one only for a bind (type "bind" or no type). Not host paths on purpose:
+// mounts[].target and security.landlock.* (paths inside the sandbox), security.masked_paths /
+// readonly_paths (likewise), process.cwd.
+constexpr std::string_view k_bind_source = "mounts[].source";
 
 const char* const k_extensions[] = {".toml", ".yaml", ".yml"};
 
@@ -199,9 +191,8 @@ void for_each_at(Node& root, const std::string& pattern, Fn fn) {
 // accepts.
 template <typename Select>
 void absolutise_paths(Node& root, const std::string& dir, Select select) {
-    for (const PathKey& key : k_path_keys) {
-        std::string pattern = key.pattern;
-        if (key.only_for_mount_type != nullptr) {
+    for (const std::string& pattern : path_key_patterns()) {
+        if (pattern == k_bind_source) {
             // "mounts[].source": walk the mounts, check each one's type.
             Node* mounts = root.find("mounts");
             if (mounts == nullptr || !mounts->is_array()) {
@@ -212,8 +203,7 @@ void absolutise_paths(Node& root, const std::string& dir, Select select) {
                     continue;
                 }
                 const Node* type = m.find("type");
-                if (type != nullptr &&
-                    !(type->is_string() && type->string == key.only_for_mount_type)) {
+                if (type != nullptr && !(type->is_string() && type->string == "bind")) {
                     continue;
                 }
                 Node* source = m.find("source");
@@ -461,11 +451,16 @@ std::string working_dir() {
 }  // namespace detail
 
 std::vector<std::string> path_key_patterns() {
-    std::vector<std::string> out;
-    for (const PathKey& k : k_path_keys) {
-        out.emplace_back(k.pattern);
-    }
-    return out;
+    static const std::vector<std::string> patterns = [] {
+        std::vector<std::string> out;
+        for (const Field& f : fields()) {
+            if (f.type == ValueType::host_path) {
+                out.push_back(f.path);
+            }
+        }
+        return out;
+    }();
+    return patterns;
 }
 
 std::string join_key_path(const std::string& parent, const std::string& key) {

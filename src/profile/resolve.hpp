@@ -42,7 +42,8 @@ inline constexpr size_t k_max_interpolated_bytes = 64 * 1024;
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
-// The patterns of the keys holding host paths ("rootfs.path", "mounts[].source", ...).
+// The patterns of the keys holding host paths ("rootfs.path", "mounts[].source", ...): the
+// field table's ValueType::host_path rows, in table order (listed once, there).
 std::vector<std::string> path_key_patterns();
 
 // Expands the ${...} forms in one string. nullopt (and a diagnostic at `where`) on an unset
