@@ -160,6 +160,11 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
     signal(SIGPIPE, SIG_IGN);
 
     std::optional<sys::ScopedRawMode> raw_mode;
+    // The nft context that loaded the sandbox's table lives until launch() returns: closing an
+    // nfnetlink socket waits for nf_tables' pending destroy work (an RCU grace period), which
+    // every commit queues. At the very end, after the cleanup, that work has long finished
+    // (exec/host/network.hpp, HostNetwork).
+    host::HostNetwork host_net;
     {
         HostContext ctx{plan, facts, rollback, report};
         ctx.signal_fd = signal_fd.get();
@@ -218,7 +223,6 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                                                       ctx.id_lease.count};
                 }
             });
-            host::HostNetwork host_net;
             run_step(ctx, plan::StepId::network_host, [&] {
                 host_net = host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);
             });
@@ -256,8 +260,6 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                                                     std::chrono::steady_clock::now() - t1)
                                                     .count());
             ctx.sync.close();
-            host_net =
-                {};  // the nft socket's close waits for an RCU grace period: now, not in setup
             if (exec_errno) {
                 int err = *exec_errno;
                 std::string program = plan.process.args.empty() ? "" : plan.process.args.front();
