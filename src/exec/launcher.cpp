@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
@@ -172,6 +173,14 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         ctx.notify_fd = options.detach_notify_fd;
         ctx.workload_env = resolve_environment(plan.process);
         try {
+            // libnftables (and the five libraries behind it) is dlopen()ed on a thread while the
+            // state, rootfs, cgroup and seccomp steps run: ~2 ms off a NAT start-up. Joined
+            // before spawn: clone3 must not copy a process whose other thread may hold the
+            // loader's or malloc's locks (and the jthread joins on every way out).
+            std::jthread nft_preload;
+            if (plan.network_host.nat || !plan.network_host.ports.empty()) {
+                nft_preload = std::jthread([] { host::preload_nftables(); });
+            }
             std::vector<host::AddressLease> address_leases;
             run_step(ctx, plan::StepId::state, [&] {
                 create_state(ctx, options);
@@ -209,6 +218,9 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                     ctx.state.dir(), make_exec_record(plan, ctx.workload_env, ctx.cgroup.get()),
                     ctx.seccomp.program));
             });
+            if (nft_preload.joinable()) {
+                nft_preload.join();
+            }
             ctx.child = run_step(ctx, plan::StepId::spawn, [&] {
                 auto [launcher_end, child_end] = sys::or_throw(SyncChannel::make_pair());
                 ctx.sync = std::move(launcher_end);

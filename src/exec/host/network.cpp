@@ -19,6 +19,7 @@
 #include "exec/state.hpp"
 #include "sys/error.hpp"
 #include "sys/fs.hpp"
+#include "sys/lazy_library.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
 #include "sys/sysctl.hpp"
@@ -256,6 +257,12 @@ sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
             {port.host_port, port.sandbox_port, port.protocol == profile::Protocol::udp});
     }
     return rs;
+}
+
+void preload_nftables() {
+    // The soname sys/nftables.cpp resolves its functions from; open_library keeps one handle
+    // per soname for the process.
+    (void)sys::open_library("libnftables.so.1");
 }
 
 HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,

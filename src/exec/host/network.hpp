@@ -33,6 +33,10 @@ namespace sandbox::exec::host {
 struct HostNetwork {
     std::optional<sys::Nftables> nft;
 };
+// dlopen()s libnftables and the libraries behind it (sys/lazy_library.hpp) ahead of
+// setup_host_network, which then finds it loaded. Thread-safe: the launcher calls it on a thread
+// while earlier steps run. A failure is left for setup_host_network to report.
+void preload_nftables();
 HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
                                const std::string& forwarding_dir = "/run/sandbox");
 
