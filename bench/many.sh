@@ -19,8 +19,14 @@ rootfs=${SANDBOX_TEST_ROOTFS:-$build/rootfs}
 command -v hyperfine >/dev/null || { echo "many.sh: needs hyperfine" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/sandbox-manybench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-export SANDBOX_STATE_ROOT="$work/state" SANDBOX_ADDRESS_POOL=10.209.64.0/18
+# The state root on tmpfs, as the default /run/sandbox is on most hosts (STATE_ROOT overrides;
+# on a disk file system every run's state.json writes and lease files add I/O waits).
+state=${STATE_ROOT:-}
+if [ -z "$state" ]; then
+    state=$(mktemp -d /dev/shm/sandbox-manybench-XXXXXX 2>/dev/null || echo "$work/state")
+fi
+trap 'rm -rf "$work" "$state"' EXIT
+export SANDBOX_STATE_ROOT="$state" SANDBOX_ADDRESS_POOL=10.209.64.0/18
 
 profile() { # MODE [nat]
     printf 'version = 1\n[rootfs]\npath = "%s"\n[process]\nargs = ["/bin/true"]\n[network]\nmode = "%s"\n' \

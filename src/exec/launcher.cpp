@@ -25,6 +25,7 @@
 #include "exec/host/spawn.hpp"
 #include "exec/supervise.hpp"
 #include "sys/fs.hpp"
+#include "sys/nftables.hpp"
 #include "sys/signals.hpp"
 
 namespace sandbox::exec {
@@ -163,8 +164,8 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
     std::optional<sys::ScopedRawMode> raw_mode;
     // The nft context that loaded the sandbox's table lives until launch() returns: closing an
     // nfnetlink socket waits for nf_tables' pending destroy work (an RCU grace period), which
-    // every commit queues. At the very end, after the cleanup, that work has long finished
-    // (exec/host/network.hpp, HostNetwork).
+    // every commit queues, the table's deletion included. At the very end that close, and the
+    // deletion socket's, are left to a child process (exec/host/network.hpp, HostNetwork).
     host::HostNetwork host_net;
     {
         HostContext ctx{plan, facts, rollback, report};
@@ -395,6 +396,10 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             spdlog::warn("write report '{}': {}", *options.report_path, e.what());
         }
     }
+    // Last: the nft sockets' closes wait for a grace period (see host_net above); a process
+    // of our own does that wait, not the invoker.
+    sys::close_nfnetlink_sockets_in_background(host_net.nft.has_value());
+    host_net = {};
     return exit_status;
 }
 

@@ -1,6 +1,7 @@
 #include "sys/nftables.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -279,6 +281,49 @@ UniqueFd& deferred_close() {
 }
 
 }  // namespace
+
+void close_nfnetlink_sockets_in_background(bool context_open) {
+    if (!context_open && !deferred_close()) {
+        return;
+    }
+    const pid_t child = ::fork();
+    if (child < 0) {
+        return;  // the closes below simply wait
+    }
+    if (child == 0) {
+        // Everything but the nfnetlink sockets is closed first: the standard streams above all
+        // (a reader of `$(sandbox up -d …)` or a test waits for their EOF), and the locks.
+        std::vector<int> others;
+        if (DIR* dir = ::opendir("/proc/self/fd")) {
+            while (const dirent* e = ::readdir(dir)) {
+                const int fd = std::atoi(e->d_name);
+                if (e->d_name[0] == '.' || fd == ::dirfd(dir)) {
+                    continue;
+                }
+                int domain = 0;
+                int protocol = 0;
+                socklen_t len = sizeof domain;
+                const bool nfnetlink =
+                    ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+                    domain == AF_NETLINK &&
+                    ::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol,
+                                 &(len = sizeof protocol)) == 0 &&
+                    protocol == NETLINK_NETFILTER;
+                if (!nfnetlink) {
+                    others.push_back(fd);
+                }
+            }
+            ::closedir(dir);
+        }
+        for (int fd : others) {
+            ::close(fd);
+        }
+        ::_exit(0);  // closes the nfnetlink sockets: the wait happens here
+    }
+    // Not waited for: the caller is about to exit, and then the closer, orphaned, is reaped by
+    // init (or the caller's subreaper).
+    deferred_close().reset();  // the closer holds it too: no release, no wait
+}
 
 Status delete_nft_table(const std::string& family, const std::string& name) {
     // One hand-built batch (begin, DELTABLE, end) on a plain NETLINK_NETFILTER socket, not

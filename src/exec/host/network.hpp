@@ -28,8 +28,8 @@ namespace sandbox::exec::host {
 // Returns what must outlive the step: the nftables context that loaded the table. Closing an
 // nfnetlink socket waits for nf_tables' pending destroy work, which every commit queues and
 // which calls synchronize_rcu (~12-16 ms here). The launcher keeps it until the very end, after
-// the cleanup: closed right after exec (as before), a workload that exits at once paid most of
-// that grace period. sys::delete_nft_table defers its own socket's close the same way.
+// the cleanup, and then hands that close and the one of sys::delete_nft_table's socket to a
+// child process (sys::close_nfnetlink_sockets_in_background), which waits for it instead.
 struct HostNetwork {
     std::optional<sys::Nftables> nft;
 };
