@@ -41,11 +41,12 @@ bool may_be_dying(sys::Netlink& nl, const sys::LinkInfo& link) {
     return link.kind == "veth" && (link.link_netnsid || sys::or_throw(nl.is_orphaned_veth(link)));
 }
 
-constexpr auto k_dying_link_wait = std::chrono::seconds(2);
+constexpr auto k_dying_link_wait = std::chrono::seconds(5);
 
 // Waits (at most k_dying_link_wait) for a veth left by a sandbox that has just exited, instead of
 // calling a back-to-back run of the same profile a name clash. A live sandbox's veth of that
-// name is still refused, only 2 s later.
+// name is still refused, only 5 s later. (The kernel's netns cleanup is one work queue for the
+// whole host: under load, with other namespaces going away, it can take seconds.)
 std::optional<sys::LinkInfo> wait_for_dying_link(sys::Netlink& nl, const std::string& name,
                                                  std::optional<sys::LinkInfo> link) {
     using namespace std::chrono;
