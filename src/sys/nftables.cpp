@@ -271,10 +271,10 @@ std::string string_attr(uint16_t type, const std::string& value) {
     return out;
 }
 
-// The socket of the last deletion, closed at exit (or by the next deletion). Closing an
-// nfnetlink socket flushes nf_tables' pending destroy work, which waits for an RCU grace period
-// (~10-20 ms); the commit has just queued that work. Kept open, the close costs nothing by the
-// time the launcher has removed its cgroup and state dir: the grace period passed meanwhile.
+// The socket of the last deletion, kept open: closing an nfnetlink socket flushes nf_tables'
+// pending destroy work, which waits for an RCU grace period (~10-20 ms), and the deletion has
+// just queued that work. Closed by the next deletion, at exit, or (the launcher) handed to the
+// child of close_nfnetlink_sockets_in_background, which waits in its place.
 UniqueFd& deferred_close() {
     static UniqueFd fd;
     return fd;

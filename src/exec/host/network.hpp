@@ -78,7 +78,7 @@ sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan);
 // delete_link: `netns_owner` is "PID STARTTIME" of the sandbox's first process (the owner of the
 // new netns the peer lives in). When that process is gone, the pair is left to the kernel,
 // which removes it with the netns a few ms later; deleting it ourselves would only block on the
-// RCU grace periods of a device unregistration (docs/networking.md, "Cost"). A later start
+// RCU grace periods of a device unregistration (docs/networking.md, "Teardown"). A later start
 // waits for such a dying pair instead of calling its name or address a clash
 // (check_name_free, check_addresses_free). When the owner is alive (setup failed, child still
 // there) or unknown, the host end is deleted now, unless its peer netns is already dying.
