@@ -19,8 +19,14 @@ rootfs=${SANDBOX_TEST_ROOTFS:-$build/rootfs}
 command -v hyperfine >/dev/null || { echo "many.sh: needs hyperfine" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/sandbox-manybench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-export SANDBOX_STATE_ROOT="$work/state" SANDBOX_ADDRESS_POOL=10.209.64.0/18
+# The state root on tmpfs, as the default /run/sandbox is on most hosts (STATE_ROOT overrides;
+# on a disk file system every run's state.json writes and lease files add I/O waits).
+state=${STATE_ROOT:-}
+if [ -z "$state" ]; then
+    state=$(mktemp -d /dev/shm/sandbox-manybench-XXXXXX 2>/dev/null || echo "$work/state")
+fi
+trap 'rm -rf "$work" "$state"' EXIT
+export SANDBOX_STATE_ROOT="$state" SANDBOX_ADDRESS_POOL=10.209.64.0/18
 
 profile() { # MODE [nat]
     printf 'version = 1\n[rootfs]\npath = "%s"\n[process]\nargs = ["/bin/true"]\n[network]\nmode = "%s"\n' \
@@ -34,10 +40,23 @@ profile veth >"$work/veth.toml"
 profile veth nat >"$work/nat.toml"
 
 hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/hf.md" \
+    --export-json "$work/hf.json" \
     -n none "$bin -q up $work/none.toml" \
     -n veth "$bin -q up $work/veth.toml" \
     -n veth+nat+port "$bin -q up $work/nat.toml" >/dev/null
 cat "$work/hf.md"
+# The targets are differences of a few ms on a machine whose noise is larger than that: the
+# medians and minimums, and their differences from `none`, say more than the means.
+python3 - "$work/hf.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+base = results["none"]
+for name, r in results.items():
+    med, lo = r["median"] * 1000, r["min"] * 1000
+    print(f"{name:14} median {med:6.1f} ms (+{med - base['median'] * 1000:5.1f})  "
+          f"min {lo:6.1f} ms (+{lo - base['min'] * 1000:5.1f})")
+PY
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 50 at once: each writes its report; start-up = the steps before supervise.
 t0=$(date +%s%N)

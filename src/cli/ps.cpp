@@ -1,5 +1,6 @@
 // `sandbox ps`: the sandboxes under the state root, one line each. A directory whose lock no
-// launcher holds is shown as "stale" (the next `up` or `down` of that name cleans it).
+// launcher holds is shown as "stale" (the next `up` of any sandbox, or `down` of that name,
+// cleans it: exec/state.hpp).
 #include <cstdio>
 #include <ctime>
 

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
@@ -25,6 +26,7 @@
 #include "exec/op_record.hpp"
 #include "exec/supervise.hpp"
 #include "sys/fs.hpp"
+#include "sys/nftables.hpp"
 #include "sys/signals.hpp"
 
 namespace sandbox::exec {
@@ -162,6 +164,11 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
     signal(SIGPIPE, SIG_IGN);
 
     std::optional<sys::ScopedRawMode> raw_mode;
+    // The nft context that loaded the sandbox's table lives until launch() returns: closing an
+    // nfnetlink socket waits for nf_tables' pending destroy work (an RCU grace period), which
+    // every commit queues, the table's deletion included. At the very end that close, and the
+    // deletion socket's, are left to a child process (exec/host/network.hpp, HostNetwork).
+    host::HostNetwork host_net;
     {
         HostContext ctx{plan, facts, rollback, report};
         ctx.signal_fd = signal_fd.get();
@@ -169,6 +176,14 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         ctx.notify_fd = options.detach_notify_fd;
         ctx.workload_env = resolve_environment(plan.process);
         try {
+            // libnftables (and the five libraries behind it) is dlopen()ed on a thread while the
+            // state, rootfs, cgroup and seccomp steps run: ~2 ms off a NAT start-up. Joined
+            // before spawn: clone3 must not copy a process whose other thread may hold the
+            // loader's or malloc's locks (and the jthread joins on every way out).
+            std::jthread nft_preload;
+            if (plan.network_host.nat || !plan.network_host.ports.empty()) {
+                nft_preload = std::jthread([] { host::preload_nftables(); });
+            }
             std::vector<host::AddressLease> address_leases;
             run_step(ctx, plan::StepId::state, [&] {
                 create_state(ctx, options);
@@ -205,6 +220,9 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                     ctx.state.dir(), make_exec_record(plan, ctx.workload_env, ctx.cgroup.get()),
                     ctx.seccomp.program));
             });
+            if (nft_preload.joinable()) {
+                nft_preload.join();
+            }
             ctx.child = run_step(ctx, plan::StepId::spawn, [&] {
                 auto [launcher_end, child_end] = sys::or_throw(SyncChannel::make_pair());
                 ctx.sync = std::move(launcher_end);
@@ -219,7 +237,6 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                                                       ctx.id_lease.count};
                 }
             });
-            host::HostNetwork host_net;
             run_step(ctx, plan::StepId::network_host, [&] {
                 host_net = host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);
             });
@@ -257,8 +274,6 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                                                     std::chrono::steady_clock::now() - t1)
                                                     .count());
             ctx.sync.close();
-            host_net =
-                {};  // the nft socket's close waits for an RCU grace period: now, not in setup
             if (exec_errno) {
                 int err = *exec_errno;
                 std::string program = plan.process.args.empty() ? "" : plan.process.args.front();
@@ -382,6 +397,10 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             spdlog::warn("write report '{}': {}", *options.report_path, e.what());
         }
     }
+    // Last: the nft sockets' closes wait for a grace period (see host_net above); a process
+    // of our own does that wait, not the invoker.
+    sys::close_nfnetlink_sockets_in_background(host_net.nft.has_value());
+    host_net = {};
     return exit_status;
 }
 

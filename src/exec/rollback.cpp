@@ -157,7 +157,7 @@ void run_undo(const UndoEntry& entry) {
                 entry.extra.empty() ? 0U : static_cast<unsigned>(std::stoul(entry.extra)));
             break;
         case UndoKind::delete_link:
-            st = host::delete_link(entry.target);
+            st = host::delete_link(entry.target, entry.extra);
             break;
         case UndoKind::delete_nft_table:
             st = host::delete_nft_table(entry.target);

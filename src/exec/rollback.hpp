@@ -17,7 +17,7 @@ enum class UndoKind {
     remove_file,
     unmount,           // umount2(target, MNT_DETACH) of a host-side mount we made
     remove_cgroup,     // target = cgroup dir (one per v1 hierarchy); kill, wait empty, rmdir
-    delete_link,       // target = host-side interface name (veth)
+    delete_link,       // target = host-side interface name (veth), extra = "PID STARTTIME"
     delete_nft_table,  // target = "inet sandbox-NAME"
     restore_sysctl,    // target = "/proc/sys/net/ipv4/ip_forward", extra = the old value
     kill_process,      // target = pid (as text): SIGKILL + reap if still ours

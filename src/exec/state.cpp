@@ -222,6 +222,39 @@ std::vector<std::string> list_state_dirs(const std::string& state_root) {
     return names;
 }
 
+namespace {
+
+// Cleans every sandbox directory under the root whose lock no launcher holds, except `skip`
+// (the directory being created, which StateDir::create handles itself and refuses when untrusted).
+// Without this, an unnamed foreground run whose launcher was SIGKILLed (a unique name nobody
+// will `up` or `down` again) would keep its directory and everything its state.json lists (nft
+// table, cgroup, pool and id leases) for good. Called with the root's lock held: a directory is
+// created and locked under that lock, so one found unlocked here has a dead owner (a live
+// launcher, detached or not, holds its directory's lock until the directory is gone).
+void clean_stale_states_locked(const std::string& state_root, const std::string& skip) {
+    for (const std::string& name : list_state_dirs(state_root)) {
+        const std::string dir = state_root + "/" + name;
+        if (dir == skip) {
+            continue;
+        }
+        auto fd = open_trusted_dir(dir);
+        if (!fd) {
+            spdlog::debug("stale state check '{}': {}", dir, fd.error().describe());
+            continue;
+        }
+        auto got = try_lock(fd->get(), dir);
+        if (!got || !*got) {
+            continue;  // a live launcher holds it
+        }
+        for (const UndoFailure& f : clean_stale_state(dir)) {
+            spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
+                         f.entry.target, f.message);
+        }
+    }
+}
+
+}  // namespace
+
 StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_root,
                           Rollback& rollback) {
     if (state_root.empty()) {
@@ -236,6 +269,7 @@ StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_
     if (flock(root.get(), LOCK_EX) != 0) {
         throw sys::SysError(errno, "flock", state_root);
     }
+    clean_stale_states_locked(state_root, plan.dir);
     StateDir out;
     out.m_dir = plan.dir;
     for (int attempt = 0;; ++attempt) {

@@ -1,12 +1,23 @@
 #include "sys/nftables.hpp"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "sys/fd.hpp"
 #include "sys/lazy_library.hpp"
 
 namespace sandbox::sys {
@@ -227,13 +238,153 @@ Result<std::vector<std::string>> Nftables::list_tables(const std::string& family
     return out;
 }
 
-Status delete_nft_table(const std::string& family, const std::string& name) {
-    auto nft = Nftables::open();
-    if (!nft) {
-        return tl::unexpected(std::move(nft.error()));
+namespace {
+
+// Appends one netlink message: header, nfgenmsg, and the attributes already encoded in `attrs`.
+void append_nfnl_message(std::string& out, uint16_t type, uint16_t flags, uint32_t seq,
+                         uint8_t family, uint16_t res_id, const std::string& attrs) {
+    nlmsghdr h{};
+    h.nlmsg_len = static_cast<uint32_t>(NLMSG_LENGTH(sizeof(nfgenmsg)) + attrs.size());
+    h.nlmsg_type = type;
+    h.nlmsg_flags = flags;
+    h.nlmsg_seq = seq;
+    nfgenmsg g{};
+    g.nfgen_family = family;
+    g.version = NFNETLINK_V0;
+    g.res_id = htons(res_id);
+    out.append(reinterpret_cast<const char*>(&h), sizeof h);
+    out.append(reinterpret_cast<const char*>(&g), sizeof g);
+    out.append(NLMSG_LENGTH(sizeof(nfgenmsg)) - sizeof h - sizeof g, '\0');
+    out += attrs;
+    out.append(NLMSG_ALIGN(out.size()) - out.size(), '\0');
+}
+
+std::string string_attr(uint16_t type, const std::string& value) {
+    nlattr a{};
+    a.nla_len = static_cast<uint16_t>(NLA_HDRLEN + value.size() + 1);
+    a.nla_type = type;
+    std::string out(reinterpret_cast<const char*>(&a), sizeof a);
+    out.append(NLA_HDRLEN - sizeof a, '\0');
+    out += value;
+    out += '\0';
+    out.append(NLA_ALIGN(out.size()) - out.size(), '\0');
+    return out;
+}
+
+// The socket of the last deletion, kept open: closing an nfnetlink socket flushes nf_tables'
+// pending destroy work, which waits for an RCU grace period (~10-20 ms), and the deletion has
+// just queued that work. Closed by the next deletion, at exit, or (the launcher) handed to the
+// child of close_nfnetlink_sockets_in_background, which waits in its place.
+UniqueFd& deferred_close() {
+    static UniqueFd fd;
+    return fd;
+}
+
+}  // namespace
+
+void close_nfnetlink_sockets_in_background(bool context_open) {
+    if (!context_open && !deferred_close()) {
+        return;
     }
-    return nft->run("delete nft table", family + " " + name,
-                    "delete table " + family + " " + name + "\n");
+    const pid_t child = ::fork();
+    if (child < 0) {
+        return;  // the closes below simply wait
+    }
+    if (child == 0) {
+        // Everything but the nfnetlink sockets is closed first: the standard streams above all
+        // (a reader of `$(sandbox up -d …)` or a test waits for their EOF), and the locks.
+        std::vector<int> others;
+        if (DIR* dir = ::opendir("/proc/self/fd")) {
+            while (const dirent* e = ::readdir(dir)) {
+                const int fd = std::atoi(e->d_name);
+                if (e->d_name[0] == '.' || fd == ::dirfd(dir)) {
+                    continue;
+                }
+                int domain = 0;
+                int protocol = 0;
+                socklen_t len = sizeof domain;
+                const bool nfnetlink =
+                    ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+                    domain == AF_NETLINK &&
+                    ::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol,
+                                 &(len = sizeof protocol)) == 0 &&
+                    protocol == NETLINK_NETFILTER;
+                if (!nfnetlink) {
+                    others.push_back(fd);
+                }
+            }
+            ::closedir(dir);
+        }
+        for (int fd : others) {
+            ::close(fd);
+        }
+        ::_exit(0);  // closes the nfnetlink sockets: the wait happens here
+    }
+    // Not waited for: the caller is about to exit, and then the closer, orphaned, is reaped by
+    // init (or the caller's subreaper).
+    deferred_close().reset();  // the closer holds it too: no release, no wait
+}
+
+Status delete_nft_table(const std::string& family, const std::string& name) {
+    // One hand-built batch (begin, DELTABLE, end) on a plain NETLINK_NETFILTER socket, not
+    // libnftables: a context costs more than the deletion (its creation, plus the cache dump
+    // it does before any command), and a cleanup replay should not depend on loading it.
+    const std::string object = family + " " + name;
+    uint8_t nfproto = 0;
+    if (family == "inet") {
+        nfproto = NFPROTO_INET;
+    } else if (family == "ip") {
+        nfproto = NFPROTO_IPV4;
+    } else if (family == "ip6") {
+        nfproto = NFPROTO_IPV6;
+    } else {
+        return fail_with(EINVAL, "delete nft table", object, {}, "unknown family");
+    }
+    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
+    if (!fd) {
+        return fail("socket", "NETLINK_NETFILTER");
+    }
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    const auto seq = static_cast<uint32_t>(::time(nullptr));
+    std::string batch;
+    append_nfnl_message(batch, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, AF_UNSPEC,
+                        NFNL_SUBSYS_NFTABLES, {});
+    append_nfnl_message(batch, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELTABLE,
+                        NLM_F_REQUEST | NLM_F_ACK, seq + 1, nfproto, 0,
+                        string_attr(NFTA_TABLE_NAME, name));
+    append_nfnl_message(batch, NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq + 2, AF_UNSPEC,
+                        NFNL_SUBSYS_NFTABLES, {});
+    if (::sendto(fd.get(), batch.data(), batch.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
+                 sizeof kernel) != static_cast<ssize_t>(batch.size())) {
+        return fail("delete nft table", object);
+    }
+    // The kernel answers every message of the batch that failed, and the DELTABLE (NLM_F_ACK)
+    // with error 0 when it was applied.
+    alignas(nlmsghdr) char buf[8192];
+    for (;;) {
+        ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail("delete nft table", object);
+        }
+        auto len = static_cast<size_t>(n);
+        for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+            if (h->nlmsg_type != NLMSG_ERROR) {
+                continue;
+            }
+            const auto* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+            if (e->error != 0) {
+                return fail_with(-e->error, "delete nft table", object);
+            }
+            if (h->nlmsg_seq == seq + 1) {
+                deferred_close() = std::move(fd);
+                return {};
+            }
+        }
+    }
 }
 
 Status apply_nat_ruleset(const NatRuleset& ruleset) {

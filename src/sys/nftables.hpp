@@ -57,7 +57,15 @@ private:
     NftCtx m_ctx;
 };
 
-// `delete table inet NAME`: ENOENT when it does not exist.
+// For a process about to exit: hands the close of its nfnetlink sockets to a short-lived
+// child (forked, not waited for, holding only those sockets), so that this one exits without
+// waiting. Closing an nfnetlink socket flushes nf_tables' pending destroy work, an RCU
+// grace period (~10-30 ms here) that the table's deletion has just queued. `context_open`: an
+// Nftables context is still open (the delete_nft_table socket is known here). Nothing when
+// neither. After it, the caller's own closes of those sockets return at once.
+void close_nfnetlink_sockets_in_background(bool context_open);
+// `delete table inet NAME` (one hand-built nfnetlink batch, no libnftables): ENOENT when it does
+// not exist. Its socket stays open until the next deletion or the call above.
 Status delete_nft_table(const std::string& family, const std::string& name);
 Status apply_nat_ruleset(const NatRuleset& ruleset);
 // The same on a context the caller keeps open (see exec/host/network.hpp, HostNetwork).

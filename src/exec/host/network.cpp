@@ -16,8 +16,10 @@
 #include <thread>
 
 #include "exec/host/forwarding.hpp"
+#include "exec/state.hpp"
 #include "sys/error.hpp"
 #include "sys/fs.hpp"
+#include "sys/lazy_library.hpp"
 #include "sys/netlink.hpp"
 #include "sys/nftables.hpp"
 #include "sys/sysctl.hpp"
@@ -30,14 +32,26 @@ sys::IpPrefix to_prefix(const plan::Cidr& cidr) {
     return {cidr.address, cidr.prefix, cidr.v6};
 }
 
-// A veth left by a sandbox that has just exited disappears on its own once the kernel has torn
-// its peer's netns down (a few ms to a few tens of ms). Wait for that instead of calling a
-// back-to-back run of the same profile a name clash.
+// A veth whose other end is in another network namespace. Every sandbox's veth is one of those,
+// and the launcher leaves it to the kernel (see delete_link): it disappears once the last
+// reference to the sandbox's netns is gone (an RCU grace period after its last process, for the
+// sockets it had) and the kernel's netns cleanup has run, a few ms to a few tens of ms after the
+// launcher exited. A pair whose both ends are on the host is nobody's sandbox.
+bool may_be_dying(sys::Netlink& nl, const sys::LinkInfo& link) {
+    return link.kind == "veth" && (link.link_netnsid || sys::or_throw(nl.is_orphaned_veth(link)));
+}
+
+constexpr auto k_dying_link_wait = std::chrono::seconds(5);
+
+// Waits (at most k_dying_link_wait) for a veth left by a sandbox that has just exited, instead of
+// calling a back-to-back run of the same profile a name clash. A live sandbox's veth of that
+// name is still refused, only 5 s later. (The kernel's netns cleanup is one work queue for the
+// whole host: under load, with other namespaces going away, it can take seconds.)
 std::optional<sys::LinkInfo> wait_for_dying_link(sys::Netlink& nl, const std::string& name,
                                                  std::optional<sys::LinkInfo> link) {
     using namespace std::chrono;
-    const auto deadline = steady_clock::now() + seconds(2);
-    while (link && sys::or_throw(nl.is_orphaned_veth(*link)) && steady_clock::now() < deadline) {
+    const auto deadline = steady_clock::now() + k_dying_link_wait;
+    while (link && may_be_dying(nl, *link) && steady_clock::now() < deadline) {
         std::this_thread::sleep_for(microseconds(500));
         link = sys::or_throw(nl.get_link(name));
     }
@@ -58,11 +72,24 @@ void check_addresses_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
     if (plan.host_addresses.empty()) {
         return;
     }
-    const std::vector<sys::HostAddress> existing = sys::or_throw(nl.list_addresses());
-    for (const plan::Cidr& want : plan.host_addresses) {
-        const std::string ours = sys::or_throw(sys::canonical_address(want.address, want.v6));
-        for (const sys::HostAddress& have : existing) {
-            if (have.prefix.v6 == want.v6 && have.prefix.address == ours) {
+    // An address held by the veth of a sandbox that has just exited (same explicit addresses,
+    // back to back) goes with that veth: wait for it like check_name_free does.
+    using namespace std::chrono;
+    const auto deadline = steady_clock::now() + k_dying_link_wait;
+    for (;;) {
+        const std::vector<sys::HostAddress> existing = sys::or_throw(nl.list_addresses());
+        bool wait = false;
+        for (const plan::Cidr& want : plan.host_addresses) {
+            const std::string ours = sys::or_throw(sys::canonical_address(want.address, want.v6));
+            for (const sys::HostAddress& have : existing) {
+                if (have.prefix.v6 != want.v6 || have.prefix.address != ours) {
+                    continue;
+                }
+                auto holder = sys::or_throw(nl.get_link(have.ifindex));
+                if (holder && may_be_dying(nl, *holder) && steady_clock::now() < deadline) {
+                    wait = true;
+                    continue;
+                }
                 throw sys::SysError(EADDRINUSE, "add address",
                                     want.address + "/" + std::to_string(want.prefix), {},
                                     "already assigned to '" + have.ifname +
@@ -70,6 +97,10 @@ void check_addresses_free(sys::Netlink& nl, const plan::NetHostPlan& plan) {
                                         "network.veth.host_address)");
             }
         }
+        if (!wait) {
+            return;
+        }
+        std::this_thread::sleep_for(microseconds(500));
     }
 }
 
@@ -229,6 +260,12 @@ sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan) {
     return rs;
 }
 
+void preload_nftables() {
+    // The soname sys/nftables.cpp resolves its functions from; open_library keeps one handle
+    // per soname for the process.
+    (void)sys::open_library("libnftables.so.1");
+}
+
 HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
                                const std::string& forwarding_dir) {
     HostNetwork out;
@@ -240,7 +277,10 @@ HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollb
     check_addresses_free(nl, plan);
 
     sys::or_throw(nl.create_veth({plan.host_name, plan.peer_name, child, plan.mtu}));
-    rollback.push(UndoKind::delete_link, plan.host_name);
+    // The owner of the peer's netns (pid and start time): once it is gone, delete_link leaves
+    // the pair to the kernel.
+    rollback.push(UndoKind::delete_link, plan.host_name,
+                  std::to_string(child) + " " + process_start_time(child));
     for (const plan::Cidr& cidr : plan.host_addresses) {
         sys::or_throw(nl.add_address(plan.host_name, to_prefix(cidr)));
     }
@@ -283,7 +323,25 @@ HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollb
     return out;
 }
 
-sys::Status delete_link(const std::string& name) {
+sys::Status delete_link(const std::string& name, const std::string& netns_owner) {
+    if (!netns_owner.empty()) {
+        // "PID STARTTIME" of the sandbox's first process, whose new netns holds the peer. Once
+        // it is gone (the launcher kills and reaps it before it unwinds), so is every process
+        // of the sandbox but those remove_cgroup kills next, and the kernel removes the pair
+        // with the netns. RTM_DELLINK would only make us wait for that: unregistering a device
+        // waits for RCU grace periods (~10-20 ms of a run that takes ~60).
+        const size_t space = netns_owner.find(' ');
+        const std::string pid = netns_owner.substr(0, space);
+        const std::string start =
+            space == std::string::npos ? std::string() : netns_owner.substr(space + 1);
+        try {
+            if (process_start_time(static_cast<pid_t>(std::stol(pid))) != start) {
+                return {};
+            }
+        } catch (const std::exception&) {
+            // Not a pid: an entry this version did not write; check the link below.
+        }
+    }
     auto nl = sys::Netlink::open();
     if (!nl) {
         return tl::unexpected(std::move(nl.error()));

@@ -26,12 +26,17 @@ namespace sandbox::exec::host {
 // except in tests. (/etc/resolv.conf and /etc/hosts are StatePlan::files, the state step's.)
 //
 // Returns what must outlive the step: the nftables context that loaded the table. Closing an
-// nfnetlink socket waits for nf_tables' pending destroy work, which the commit just queued and
-// which calls synchronize_rcu (~12-16 ms here). Keep it until the workload runs and close it
-// then: by that time the work has finished on its own and the close is cheap.
+// nfnetlink socket waits for nf_tables' pending destroy work, which every commit queues and
+// which calls synchronize_rcu (~12-16 ms here). The launcher keeps it until the very end, after
+// the cleanup, and then hands that close and the one of sys::delete_nft_table's socket to a
+// child process (sys::close_nfnetlink_sockets_in_background), which waits for it instead.
 struct HostNetwork {
     std::optional<sys::Nftables> nft;
 };
+// dlopen()s libnftables and the libraries behind it (sys/lazy_library.hpp) ahead of
+// setup_host_network, which then finds it loaded. Thread-safe: the launcher calls it on a thread
+// while earlier steps run. A failure is left for setup_host_network to report.
+void preload_nftables();
 HostNetwork setup_host_network(const plan::NetHostPlan& plan, pid_t child, Rollback& rollback,
                                const std::string& forwarding_dir = "/run/sandbox");
 
@@ -64,17 +69,20 @@ HostDns read_host_dns(const std::string& etc = "/etc/resolv.conf",
 sys::NatRuleset nat_ruleset_for(const plan::NetHostPlan& plan);
 
 // Rollback hooks, called by run_undo (exec/rollback.cpp) with UndoEntry::target / ::extra:
-//     case UndoKind::delete_link:      st = host::delete_link(entry.target); break;
+//     case UndoKind::delete_link:      st = host::delete_link(entry.target, entry.extra); break;
 //     case UndoKind::delete_nft_table: st = host::delete_nft_table(entry.target); break;
 //     case UndoKind::restore_sysctl:   st = host::restore_sysctl(entry.target, entry.extra); break;
 // Each treats "already gone" as success, so a replay by `sandbox down` is harmless. They never
 // throw (libnl/libnftables failures come back as the Status).
 //
-// delete_link: a veth whose peer netns is already being torn down (the sandbox has exited) is
-// left to the kernel, which removes the pair asynchronously within a few ms; deleting it
-// ourselves would only block ~20 ms on the same RCU grace period (docs/architecture.md §8). A veth
-// whose peer netns is alive (setup failed, child still there) is deleted now.
-sys::Status delete_link(const std::string& name);
+// delete_link: `netns_owner` is "PID STARTTIME" of the sandbox's first process (the owner of the
+// new netns the peer lives in). When that process is gone, the pair is left to the kernel,
+// which removes it with the netns a few ms later; deleting it ourselves would only block on the
+// RCU grace periods of a device unregistration (docs/networking.md, "Teardown"). A later start
+// waits for such a dying pair instead of calling its name or address a clash
+// (check_name_free, check_addresses_free). When the owner is alive (setup failed, child still
+// there) or unknown, the host end is deleted now, unless its peer netns is already dying.
+sys::Status delete_link(const std::string& name, const std::string& netns_owner = {});
 // `spec` = "inet sandbox-web".
 sys::Status delete_nft_table(const std::string& spec);
 // target = the sysctl path, extra = the opaque holder reference acquire_forwarding returned (NOT
