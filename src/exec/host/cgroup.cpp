@@ -82,10 +82,7 @@ std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan,
     }
 
     sys::or_throw(cg->create());
-    const std::string prune = std::to_string(cg->parent_levels());
-    for (const std::string& dir : cg->dirs()) {
-        rollback.push(UndoKind::remove_cgroup, dir, prune);
-    }
+    rollback.push_all(UndoKind::remove_cgroup, cg->dirs(), std::to_string(cg->parent_levels()));
     spdlog::debug("cgroup: created {}", fmt::join(cg->dirs(), ", "));
 
     sys::or_throw(cg->enable_controllers(plan.v2_enable));
