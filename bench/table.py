@@ -34,14 +34,22 @@ def medians(path):
     return {r["command"]: statistics.median(r["times"]) * 1000 for r in res}
 
 
+def cpu_means(path):
+    """hyperfine's mean user + system time per run (ms): the CPU the command and everything it
+    waited for used, which a busy machine changes far less than the wall-clock time."""
+    res = json.load(open(path))["results"]
+    return {r["command"]: (r["user"] + r["system"]) * 1000 for r in res if "user" in r}
+
+
 def verdict(ratio, limit):
     return "PASS" if ratio <= limit else "MISS"
 
 
-def table(title, med, cold=None, rss=None):
+def table(title, med, cold=None, rss=None, cpu=None):
+    cpu = cpu or {}
     print("\n%s\n" % title)
-    print("| command | median | × floor | × bwrap | target | result |")
-    print("|---|---:|---:|---:|---|---|")
+    print("| command | median | × floor | × bwrap | target | result | CPU (user+sys) | CPU × bwrap |")
+    print("|---|---:|---:|---:|---|---|---:|---:|")
     for name in LABELS:
         if name not in med:
             continue
@@ -51,17 +59,18 @@ def table(title, med, cold=None, rss=None):
             base, limit = TARGETS[name]
             target = "≤ %.1f× %s" % (limit, base)
             result = "%s (%.2f×)" % (verdict(m / med[base], limit), m / med[base])
-        print("| %s | %.2f ms | %.2f | %.2f | %s | %s |" % (
-            LABELS[name], m, m / med["floor"], m / med["bwrap"], target, result))
+        c = "%.2f ms | %.2f" % (cpu[name], cpu[name] / cpu["bwrap"]) if name in cpu else " | "
+        print("| %s | %.2f ms | %.2f | %.2f | %s | %s | %s |" % (
+            LABELS[name], m, m / med["floor"], m / med["bwrap"], target, result, c))
     if cold:
         base, limit = COLD_TARGET
         ratio = cold["full"] / cold[base]
         parts = ", ".join("%s %.1f" % (n, cold[n]) for n in ("floor", "bwrap", "crun", "full") if n in cold)
-        print("| cold (after idle): %s ms | %.2f ms | %.2f | %.2f | ≤ %.1f× %s cold | %s (%.2f×) |" % (
+        print("| cold (after idle): %s ms | %.2f ms | %.2f | %.2f | ≤ %.1f× %s cold | %s (%.2f×) | | |" % (
             parts, cold["full"], cold["full"] / cold["floor"], ratio, limit, base, verdict(ratio, limit), ratio))
     if rss:
         peak = max(rss)
-        print("| launcher peak RSS (`sandbox up` full, max of %d; median %d KiB) | %d KiB | | | ≤ %d KiB | %s |" % (
+        print("| launcher peak RSS (`sandbox up` full, max of %d; median %d KiB) | %d KiB | | | ≤ %d KiB | %s | | |" % (
             len(rss), statistics.median(rss), peak, RSS_TARGET_KIB, "PASS" if peak <= RSS_TARGET_KIB else "MISS"))
 
 
@@ -71,7 +80,7 @@ def main():
     cold = medians(os.path.join(out, "cold.json"))
     rss = json.load(open(os.path.join(out, "rss.json")))["maxrss_kib"]
     table("hyperfine -N, %s runs each, medians; cold: %s runs each after `sleep %s`" % (runs, cold_runs, idle),
-          med, cold, rss)
+          med, cold, rss, cpu_means(os.path.join(out, "startup.json")))
     inter = os.path.join(out, "interleaved.json")
     if os.path.exists(inter):
         table("cross-check, the same commands round robin (one run of each per round)", medians(inter))

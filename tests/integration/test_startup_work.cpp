@@ -22,7 +22,8 @@ namespace {
 class CloseWriteWatch {
 public:
     explicit CloseWriteWatch(const std::string& dir)
-        : m_fd(fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE)) {
+        : m_fd(
+              fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE)) {
         REQUIRE(m_fd >= 0);
         REQUIRE(fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_CLOSE_WRITE, AT_FDCWD,
                               dir.c_str()) == 0);
