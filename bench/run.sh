@@ -1,36 +1,49 @@
 #!/bin/sh
-# Start-to-exit latency of /bin/true in a private root, side by side in ONE hyperfine run:
-#   floor    bench/floor.c: clone(pid mnt uts ipc net cgroup) + pivot_root + /proc + exec
-#   bwrap    bubblewrap with the same namespaces over the same rootfs
-#   crun     the OCI bundle `sandbox export --oci bench/full.toml` writes
-#   sandbox  `sandbox up bench/full.toml` (+ memory cgroup limit, default seccomp preset)
-#   sandbox-noseccomp   the same with --set seccomp.preset=none
-# then (unless REPORT_RUNS=0) the median duration of every pipeline step over REPORT_RUNS
-# `sandbox up --report` runs. Root only. Never a ctest test.
+# Issue 10's start-up table, from ONE hyperfine run (-N, medians), with the targets and
+# PASS/MISS per row. Every command runs /bin/true (busybox, static) in a private root over the
+# same rootfs:
+#   floor        bench/floor.c: clone(pid mnt uts ipc net cgroup) + pivot_root + /proc + exec
+#   bwrap        bwrap --unshare-all --bind ROOT / --proc /proc --dev /dev
+#   crun         the OCI bundle `sandbox export --oci bench/full.toml` writes
+#   full         `sandbox up bench/full.toml`: six namespaces, memory + pids limits, default
+#                seccomp, no capabilities, the default masks
+#   bwrap-equiv  `sandbox up bench/bwrap.toml`: the same namespaces, no limits, no seccomp,
+#                no masks (what bwrap does)
+#   version      `sandbox --version`: process start-up and exit alone
+# then cold starts (hyperfine --prepare "sleep IDLE" before every run: the caches the previous
+# run warmed have time to go cold), the launcher's peak RSS (GNU time's %M, ru_maxrss), and
+# unless REPORT_RUNS=0 the median of every pipeline step over REPORT_RUNS `sandbox up --report`
+# runs. Root only. Not a timed test: tests/bench/run_sh_smoke.sh only
+# checks that the table comes out whole.
 #
-#   bench/run.sh [BUILD_DIR]      BUILD_DIR defaults to build-rel (RelWithDebInfo)
-#   env: RUNS=200 WARMUP=20 ROUNDS=100 (round-robin check, 0 = skip) REPORT_RUNS=50
-#        OUT=DIR (keep the JSON there)
+#   bench/run.sh [BUILD_DIR]      BUILD_DIR defaults to build/release (`cmake --preset release`)
+#   env: RUNS=100 WARMUP=10 COLD_RUNS=10 IDLE=0.4 RSS_RUNS=20 REPORT_RUNS=30
+#        ROUNDS=0 (>0: the same six commands round robin as a cross-check)
+#        OUT=DIR (keep the JSON there)  SANDBOX_BIN=path (instead of BUILD_DIR/sandbox)
 #
 # crun 1.8 refuses this cgroup-v1 hybrid host ("cgroups in hybrid mode not supported"), so the
-# whole hyperfine run happens inside a private mount namespace (unshare -m) whose
-# /sys/fs/cgroup is a fresh tmpfs holding only binds of the v1 hierarchies (docs/architecture.md §8). Every
-# command runs in that namespace, so none is favoured; cgroup membership is not per mount ns.
+# timed runs happen inside a private mount namespace (unshare -m) whose /sys/fs/cgroup is a
+# fresh tmpfs holding only binds of the v1 hierarchies (docs/architecture.md §8). Every command
+# runs in that namespace, so none is favoured; cgroup membership is not per mount namespace.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$here/build-rel}
+build=${1:-$here/build/release}
 bin=${SANDBOX_BIN:-$build/sandbox}
-runs=${RUNS:-200}
-warmup=${WARMUP:-20}
-report_runs=${REPORT_RUNS:-50}
-rounds=${ROUNDS:-100}
-root=/tmp/sandbox-bench-rootfs # must match rootfs.path in bench/full.toml
-profile=$here/bench/full.toml
+runs=${RUNS:-100}
+warmup=${WARMUP:-10}
+cold_runs=${COLD_RUNS:-10}
+idle=${IDLE:-0.4}
+rss_runs=${RSS_RUNS:-20}
+report_runs=${REPORT_RUNS:-30}
+rounds=${ROUNDS:-0}
+root=/tmp/sandbox-bench-rootfs # must match rootfs.path in bench/full.toml and bench/bwrap.toml
+full=$here/bench/full.toml
+equiv=$here/bench/bwrap.toml
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 77; }
 [ -x "$bin" ] || { echo "run.sh: no sandbox binary at $bin (see docs/performance.md)" >&2; exit 1; }
-for tool in cc hyperfine bwrap crun python3 unshare; do
-    command -v $tool >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
+for tool in cc hyperfine bwrap crun python3 unshare /usr/bin/time; do
+    command -v $tool >/dev/null || { echo "run.sh: $tool not found" >&2; exit 77; }
 done
 
 work=$(mktemp -d /tmp/sandbox-bench-XXXXXX)
@@ -38,13 +51,13 @@ out=${OUT:-$work}
 mkdir -p "$out"
 trap 'rm -rf "$work"' EXIT
 
-"$here/tests/fixtures/make-busybox-rootfs.sh" "$root"
+"$here/tests/fixtures/make-busybox-rootfs.sh" "$root" >/dev/null
 cc -O2 -Wall -Wextra -o "$work/floor" "$here/bench/floor.c"
 
 # The OCI bundle, fixed up for crun: the rootfs path, a terminal-less process, no hooks, and
 # bind sources that exist (the export binds /etc/hosts from sandbox's state dir, which exists
 # only while `sandbox up` runs: crun gets an equivalent file of its own).
-"$bin" export --oci "$profile" -o "$work/bundle" 2>/dev/null >/dev/null
+"$bin" export --oci "$full" -o "$work/bundle" >/dev/null 2>&1
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$work/hosts"
 python3 - "$work/bundle/config.json" "$root" "$work/hosts" <<'PY'
 import json, sys
@@ -60,10 +73,11 @@ json.dump(c, open(path, "w"), indent=2)
 PY
 
 echo "== sandbox $("$bin" --version 2>/dev/null || true) | $(bwrap --version) | $(crun --version | head -1) | $(hyperfine --version)"
-echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
+echo "== $(nproc) CPUs, kernel $(uname -r), shared objects mapped by sandbox: $(ldd "$bin" | wc -l)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# The hyperfine run, inside the private mount namespace crun needs.
-export bin root profile work out runs warmup rounds
+# The runs, inside the private mount namespace crun needs. Names are the rows of the table.
+export bin root full equiv work out runs warmup cold_runs idle rounds
 unshare -m sh -eu <<'SH'
 mount --make-rprivate /
 mkdir -p "$work/cg"
@@ -76,22 +90,22 @@ for d in "$work"/cg/*; do
     mount --bind "$d" "/sys/fs/cgroup/$n"
 done
 umount -l "$work/cg"
-hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$out/startup.json" \
-    -n floor "$work/floor $root" \
-    -n bwrap "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-net --unshare-cgroup --bind $root / --proc /proc --dev /dev /bin/true" \
-    -n crun "crun run --bundle $work/bundle sandbox-bench-crun" \
-    -n sandbox "$bin up $profile" \
-    -n sandbox-noseccomp "$bin up --set seccomp.preset=none $profile"
+floor="$work/floor $root"
+bwrap="bwrap --unshare-all --bind $root / --proc /proc --dev /dev /bin/true"
+crun="crun run --bundle $work/bundle sandbox-bench-crun"
+hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$out/startup.json" --style basic \
+    -n floor "$floor" -n bwrap "$bwrap" -n crun "$crun" \
+    -n full "$bin up $full" -n bwrap-equiv "$bin up $equiv" -n version "$bin --version" >&2
+# Cold: IDLE seconds of sleep before every run, no warm-up.
+hyperfine -N --runs "$cold_runs" --prepare "sleep $idle" --export-json "$out/cold.json" --style basic \
+    -n floor "$floor" -n bwrap "$bwrap" -n crun "$crun" -n full "$bin up $full" >&2
+[ "$rounds" -gt 0 ] || exit 0
 # The same commands round robin (one run of each per round), so a change in machine load hits
 # all of them alike; hyperfine runs each command's runs back to back. posix_spawn + waitpid
 # from python adds the same small constant to every command.
-[ "$rounds" -gt 0 ] || exit 0
 python3 - "$out/interleaved.json" "$rounds" \
-    floor "$work/floor $root" \
-    bwrap "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-net --unshare-cgroup --bind $root / --proc /proc --dev /dev /bin/true" \
-    crun "crun run --bundle $work/bundle sandbox-bench-crun" \
-    sandbox "$bin up $profile" \
-    sandbox-noseccomp "$bin up --set seccomp.preset=none $profile" <<'PY'
+    floor "$floor" bwrap "$bwrap" crun "$crun" full "$bin up $full" bwrap-equiv "$bin up $equiv" \
+    version "$bin --version" <<'PY'
 import json, os, sys, time
 out, rounds, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 cmds = list(zip(rest[0::2], [c.split() for c in rest[1::2]]))
@@ -111,32 +125,26 @@ for r in range(rounds + 5):
 json.dump({"results": [{"command": n, "times": times[n]} for n, _ in cmds]}, open(out, "w"))
 PY
 SH
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-ratios() { # JSON TITLE
-python3 - "$1" "$2" <<'PY'
-import json, statistics, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-med = {k: statistics.median(r["times"]) * 1000 for k, r in res.items()}
-print("\n%s\n%-18s %9s %9s %9s %9s %8s %8s %8s" % (sys.argv[2], "command", "median", "min", "stddev", "user+sys", "/floor", "/bwrap", "/crun"))
-for k, r in res.items():
-    t = [x * 1000 for x in r["times"]]
-    cpu = "%7.2fms" % ((r["user"] + r["system"]) * 1000) if "user" in r else "%9s" % "-"
-    print("%-18s %7.2fms %7.2fms %7.2fms %s %7.2fx %7.2fx %7.2fx" % (
-        k, med[k], min(t), statistics.stdev(t) if len(t) > 1 else 0.0, cpu, med[k] / med["floor"], med[k] / med["bwrap"], med[k] / med["crun"]))
-s = med["sandbox"]
-for base, target in (("floor", 1.3), ("bwrap", 1.0), ("crun", 0.5)):
-    ratio = s / med[base]
-    print("target sandbox <= %.1fx %-5s: %.2fx  %s" % (target, base, ratio, "met" if ratio <= target else "MISSED"))
-PY
-}
-ratios "$out/startup.json" "hyperfine -N, $runs runs after $warmup warm-up (user+sys: hyperfine's mean)"
-[ "$rounds" -eq 0 ] || ratios "$out/interleaved.json" "round robin, $rounds rounds after 5 warm-up"
-echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Peak RSS of the launcher: ru_maxrss of `sandbox up bench/full.toml` as GNU time reports it
+# (KiB). Not from python: ru_maxrss keeps the high-water mark of the memory a child had before
+# it called exec, and a child of python starts with python's.
+: >"$out/rss.txt"
+for i in $(seq "$rss_runs"); do
+    /usr/bin/time -a -o "$out/rss.txt" -f %M "$bin" up "$full" >/dev/null
+done
+python3 -c 'import json, sys; json.dump({"maxrss_kib": [int(l) for l in open(sys.argv[1]) if l.strip()]}, open(sys.argv[2], "w"))' \
+    "$out/rss.txt" "$out/rss.json"
+
+echo
+echo "load average: $load_before before, $load_after after the timed runs"
+python3 "$here/bench/table.py" "$out" "$runs" "$cold_runs" "$idle"
 
 [ "$report_runs" -gt 0 ] || exit 0
 # Where sandbox's own time goes: per-step durations from --report, median over report_runs.
 for i in $(seq "$report_runs"); do
-    "$bin" up --report "$work/r$i.json" "$profile"
+    "$bin" up --report "$work/r$i.json" "$full"
 done
 python3 - "$work" "$report_runs" <<'PY'
 import json, statistics, sys
@@ -148,19 +156,9 @@ for i in range(1, n + 1):
     for s in r["steps"]:
         steps.setdefault(s["step"], []).append(s["ms"])
 wall = statistics.median(walls)
-print("\nper-step medians over %d `sandbox up --report` runs (report wall_ms median %.3f ms)" % (n, wall))
+print("\nper-step medians over %d `sandbox up --report bench/full.toml` runs (report wall_ms median %.3f ms)" % (n, wall))
 rows = sorted(((statistics.median(v), k, len(v)) for k, v in steps.items()), reverse=True)
 for m, k, c in rows:
     print("  %-28s %8.3f ms  %5.1f%%%s" % (k, m, 100 * m / wall if wall else 0, "" if c == n else "  (in %d runs)" % c))
 print("  %-28s %8.3f ms" % ("sum of step medians", sum(m for m, _, _ in rows)))
-PY
-# What the report cannot see: exec + dynamic linking + static initialisers before main()
-# starts its clock (`sandbox --version` does nothing else), against the floor's exec.
-printf "\nprocess start-up outside the report: %s shared objects\n" "$(ldd "$bin" | wc -l)"
-hyperfine -N --warmup 10 --runs 100 --export-json "$work/ver.json" --style none \
-    -n "sandbox --version" "$bin --version" -n "floor (whole run)" "$work/floor $root" >/dev/null 2>&1
-python3 - "$work/ver.json" <<'PY'
-import json, statistics, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print("  %-20s median %.3f ms, user+sys %.3f ms" % (r["command"], statistics.median(r["times"]) * 1000, (r["user"] + r["system"]) * 1000))
 PY

@@ -6,10 +6,10 @@
 # state dirs under /run/sandbox) against the counts before, and the launcher's peak RSS from
 # /usr/bin/time -v (Debian package `time`) over RSS_RUNS runs. Root only. Never a ctest test.
 #
-#   bench/soak.sh [BUILD_DIR]        BUILD_DIR defaults to build-rel
+#   bench/soak.sh [BUILD_DIR]        BUILD_DIR defaults to build/release (cmake --preset release)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$here/build-rel}
+build=${1:-$here/build/release}
 bin=${SANDBOX_BIN:-$build/sandbox}
 runs=${SOAK_RUNS:-1000}
 rss_runs=${RSS_RUNS:-20}

@@ -4,10 +4,10 @@
 # start-up of the CLI dominates there); the launcher's peak RSS for both from /usr/bin/time -v.
 # Needs no privilege; touches nothing outside a temp dir. Never a ctest test.
 #
-#   bench/validate.sh [BUILD_DIR]      BUILD_DIR defaults to build-rel; env RUNS=20
+#   bench/validate.sh [BUILD_DIR]      BUILD_DIR defaults to build/release (cmake --preset release); env RUNS=20
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$here/build-rel}
+build=${1:-$here/build/release}
 bin=${SANDBOX_BIN:-$build/sandbox}
 runs=${RUNS:-20}
 [ -x "$bin" ] || { echo "validate.sh: no sandbox binary at $bin" >&2; exit 1; }

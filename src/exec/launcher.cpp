@@ -33,6 +33,15 @@ namespace sandbox::exec {
 
 namespace {
 
+// A file or directory below the state dir: undoing the state dir (remove_tree, the first
+// entry, always in state.json) removes it too, so it needs no state.json write of its own.
+bool removed_with_state_dir(const UndoEntry& e, const std::string& state_dir) {
+    bool removal = e.kind == UndoKind::remove_tree || e.kind == UndoKind::remove_dir ||
+                   e.kind == UndoKind::remove_file;
+    return removal && !state_dir.empty() &&
+           (e.target == state_dir || e.target.starts_with(state_dir + "/"));
+}
+
 // Step 2: the state dir, its lock and the files the plan wants in it (resolv.conf, hosts),
 // plus the subdirectories (new root mount point, overlay upper/work).
 void create_state(HostContext& ctx, const LaunchOptions& options) {
@@ -51,12 +60,24 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     ctx.record.profile = options.profile_path;
     ctx.record.command = ctx.plan.process.args;
     ctx.record.env = ctx.workload_env;
-    // From now on state.json always holds the current undo list (a SIGKILLed launcher is
-    // cleaned up from it by the next `up` or `down` of this name).
-    ctx.rollback.set_observer([&ctx](const std::vector<UndoEntry>& entries) {
+    // From now on state.json holds every undo entry a SIGKILLed launcher would otherwise leave
+    // behind (the next `up` or `down` of this name cleans up from it). It is rewritten only
+    // when an entry outside the state dir arrives -- once per host-side object a SIGKILL could
+    // orphan (a cgroup, the child, a link), not once per entry: files and directories below
+    // the state dir go with the state dir's own entry, saved here first (docs/performance.md).
+    ctx.rollback.set_observer([&ctx, saved = ctx.rollback.entries().size()](
+                                  const std::vector<UndoEntry>& entries) mutable {
         if (entries.empty()) {
             return;  // the state dir itself is gone
         }
+        bool needed = entries.size() < saved;  // an entry was undone
+        for (size_t i = std::min(saved, entries.size()); i < entries.size() && !needed; ++i) {
+            needed = !removed_with_state_dir(entries[i], ctx.state.dir());
+        }
+        if (!needed) {
+            return;  // written with the next entry that needs it, or never needed
+        }
+        saved = entries.size();
         ctx.record.rollback = entries;
         if (auto st = ctx.state.save(ctx.record); !st) {
             spdlog::warn("write state.json: {}", st.error().describe());
@@ -228,7 +249,8 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                 ctx.sync = std::move(launcher_end);
                 return host::spawn_child(ctx, child_end);
             });
-            sys::or_throw(ctx.state.save(ctx.record));
+            // No state.json write here: spawn's kill_process entry (an object a SIGKILL could
+            // orphan) wrote it, with the child's pid and namespaces already in the record.
             run_step(ctx, plan::StepId::id_maps, [&] {
                 ctx.id_lease = host::write_id_maps(plan.id_maps, ctx.child.pid(),
                                                    plan.state.sandbox_name, rollback);

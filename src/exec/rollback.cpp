@@ -86,6 +86,17 @@ void Rollback::push(UndoKind kind, std::string target, std::string extra) {
     }
 }
 
+void Rollback::push_all(UndoKind kind, const std::vector<std::string>& targets,
+                        const std::string& extra) {
+    for (const std::string& target : targets) {
+        m_entries.push_back(UndoEntry{kind, target, extra});
+        spdlog::debug("rollback: push {} '{}'", to_string(kind), target);
+    }
+    if (m_observer && !targets.empty()) {
+        m_observer(m_entries);
+    }
+}
+
 std::vector<UndoFailure> Rollback::unwind() noexcept {
     std::vector<UndoFailure> failures;
     bool first = true;

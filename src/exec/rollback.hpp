@@ -41,6 +41,10 @@ struct UndoFailure {
 class Rollback {
 public:
     void push(UndoKind kind, std::string target, std::string extra = {});
+    // Several entries made by one step (a cgroup's directories in each hierarchy): one
+    // observer call for all of them, so state.json is written once, not once per entry.
+    void push_all(UndoKind kind, const std::vector<std::string>& targets,
+                  const std::string& extra = {});
     // Runs every entry newest first and empties the stack. noexcept: failures are logged at
     // warn and returned.
     std::vector<UndoFailure> unwind() noexcept;

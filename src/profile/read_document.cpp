@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -161,11 +162,20 @@ std::optional<Document> read_document(const std::string& path, Diagnostics& diag
                               " bytes; the limit is " + std::to_string(k_max_profile_bytes) + ")");
         return std::nullopt;
     }
-    // Read at most limit + 1 bytes: the file may grow between fstat and read.
+    // Read at most limit + 1 bytes: the file may grow between fstat and read. The buffer starts
+    // at the size fstat saw (+ 1, to see growth) and doubles only if the file did grow: a
+    // buffer of the whole limit, zero-filled on every read, cost each `up` 257 page faults
+    // (docs/performance.md).
     std::string text;
-    text.resize(k_max_profile_bytes + 1);
+    text.resize(std::min(static_cast<size_t>(st.st_size), k_max_profile_bytes) + 1);
     size_t got = 0;
-    while (got < text.size()) {
+    for (;;) {
+        if (got == text.size()) {
+            if (text.size() > k_max_profile_bytes) {
+                break;
+            }
+            text.resize(std::min(text.size() * 2, k_max_profile_bytes + 1));
+        }
         ssize_t r = ::read(file.fd, text.data() + got, text.size() - got);
         if (r < 0) {
             if (errno == EINTR) {

@@ -16,12 +16,21 @@ debs=("$scratch"/out/*.deb)
 [[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected one .deb in $scratch/out, got: ${debs[*]}"
 deb=${debs[0]}
 
-# dpkg-shlibdeps computed the dependencies of the linked libraries (libc6, libseccomp2, ...).
+# dpkg-shlibdeps computed the dependencies of the linked shared libraries. With
+# SANDBOX_STATIC_DEPS (the default, docs/performance.md) libstdc++, yaml-cpp, libseccomp, libcap
+# and libnl are inside the binary: only libc6 is left, and the binary maps nothing else at start.
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libc6 libseccomp2 libcap2 libstdc++6; do
-    [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib: $depends"
-done
+if grep -q '^SANDBOX_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
+    [[ $depends == *libc6* ]] || fail "Depends lacks libc6: $depends"
+    for lib in libseccomp2 libcap2 libstdc++6 libyaml-cpp libnl libspdlog libfmt libtomlplusplus; do
+        [[ $depends != *"$lib"* ]] || fail "Depends names $lib, which is linked statically: $depends"
+    done
+else
+    for lib in libc6 libseccomp2 libcap2 libstdc++6; do
+        [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib: $depends"
+    done
+fi
 [[ $(dpkg-deb -f "$deb" Recommends) == *libarchive13* ]] || fail "Recommends lacks libarchive13"
 
 dpkg-deb -x "$deb" "$scratch/root"
@@ -37,6 +46,13 @@ if grep -q -a -e SANDBOX_FAIL_AT -e SANDBOX_DELAY_AT "$scratch/root/usr/bin/sand
 fi
 
 bin=$scratch/root/usr/bin/sandbox
+if grep -q '^SANDBOX_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
+    # (the dynamic loader itself, ld-linux-<arch>.so.N, may be named too: TLS lookups)
+    needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v '^ld-linux' |
+        sort | tr '\n' ' ')
+    [[ $needed == "libc.so.6 libm.so.6 " ]] ||
+        fail "the binary needs more than ld.so, libc and libm: $needed"
+fi
 version=$("$bin" --version)
 [[ $version == "sandbox "* ]] || fail "--version printed '$version'"
 # From / with no HOME and no SANDBOX_PROFILE_PATH: `locked` can only come from the scratch

@@ -55,6 +55,22 @@ TEST_CASE("rollback: the observer sees every change", "[unit][rollback]") {
     CHECK(sizes == std::vector<size_t>{1, 2, 1, 0});
 }
 
+TEST_CASE("rollback: push_all adds every entry in order and tells the observer once",
+          "[unit][rollback]") {
+    Rollback rb;
+    std::vector<size_t> sizes;
+    rb.set_observer([&](const std::vector<UndoEntry>& e) { sizes.push_back(e.size()); });
+    rb.push(UndoKind::remove_tree, "/nonexistent/state");
+    rb.push_all(UndoKind::remove_cgroup, {"/nonexistent/memory/x", "/nonexistent/pids/x"}, "1");
+    rb.push_all(UndoKind::remove_cgroup, {}, "1");  // nothing made: no observer call
+    CHECK(sizes == std::vector<size_t>{1, 3});
+    REQUIRE(rb.entries().size() == 3);
+    CHECK(rb.entries()[1].target == "/nonexistent/memory/x");
+    CHECK(rb.entries()[2].target == "/nonexistent/pids/x");
+    CHECK(rb.entries()[2].extra == "1");
+    rb.release();
+}
+
 TEST_CASE("rollback: state.json round-trips the undo list", "[unit][rollback]") {
     SandboxState s;
     s.name = "web";

@@ -38,9 +38,8 @@ std::unique_ptr<sys::Cgroup> create_cgroup(const plan::CgroupPlan& plan, Rollbac
     }
 
     sys::or_throw(cg->create());
-    const std::string prune = std::to_string(cg->parent_levels());
+    rollback.push_all(UndoKind::remove_cgroup, cg->dirs(), std::to_string(cg->parent_levels()));
     for (const std::string& dir : cg->dirs()) {
-        rollback.push(UndoKind::remove_cgroup, dir, prune);
         record_op("cgroup_dir", {{"path", dir}});
     }
     spdlog::debug("cgroup: created {}", fmt::join(cg->dirs(), ", "));
