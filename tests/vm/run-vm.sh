@@ -46,8 +46,9 @@ fi
 log="$outdir/console-$mode.log"
 start=$(date +%s)
 # -nic none: the guest has no network device at all (it makes its own veths and bridges).
-# -accel tcg: /dev/kvm may exist on a VM host, but nested guests hang there.
-timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nic none \
+# -accel tcg: /dev/kvm may exist on a VM host, but nested guests hang there. thread=multi:
+# one host thread per vCPU (MTTCG), so both vCPUs run at once.
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -m 2048 -smp 2 -nic none \
     -kernel "$kernel" -initrd "$initrd" \
     -append "console=ttyS0 quiet panic=-1 sandbox_vm_stage2=$here/guest.sh sandbox_vm_mode=$mode sandbox_vm_build=$build sandbox_vm_ctest_args=${SANDBOX_VM_CTEST_ARGS:-} " \
     -nographic -no-reboot -monitor none \
