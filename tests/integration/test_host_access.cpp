@@ -43,9 +43,12 @@ TEST_CASE("mounts: a subordinate root reaches a state dir and bind sources behin
     fs::permissions(private_dir + "/note.txt", fs::perms(0644));
     fs::create_directories(private_dir + "/shared");
     write_file(private_dir + "/shared/a.txt", "a\n");
-    // The rootfs itself behind the 0700 dir too (a rootfs in one's home).
+    // The rootfs itself behind the 0700 dir too (a rootfs in one's home), owned by the
+    // sandbox's root (as one unpacked for that range is), so mount points can be made in it.
     const std::string rootfs = private_dir + "/rootfs";
-    REQUIRE(std::system(("cp -a '" + test_rootfs() + "' '" + rootfs + "'").c_str()) == 0);
+    REQUIRE(std::system(("cp -a '" + test_rootfs() + "' '" + rootfs + "' && chown -R " +
+                         "100000:100000 '" + rootfs + "'")
+                            .c_str()) == 0);
 
     const std::string mounts = "[[mounts]]\ntype = \"bind\"\nsource = \"" + private_dir +
                                "/note.txt\"\ntarget = \"/note.txt\"\n"
