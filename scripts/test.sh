@@ -19,9 +19,9 @@ fi
 cmake --build --preset ci -j"$(nproc)"
 ctest --preset ci -j"$(nproc)" --timeout 300 -LE vm "$@"
 # Then the `vm` label on its own (tests/vm): Debian's cgroup-v2 kernel under qemu runs the root
-# suite as root and a rootless suite as an unprivileged user in a delegated subtree. Apart,
-# because each VM wants both cores; its two tests share a RESOURCE_LOCK and run one by one.
-ctest --preset ci -L vm --output-on-failure "$@"
+# suite (in two halves, one VM each) as root and a rootless suite as an unprivileged user in a
+# delegated subtree. Apart, because its three VMs run side by side and want every core.
+ctest --preset ci -L vm -j3 --output-on-failure "$@"
 
 if ! configure_log=$(cmake --preset release 2>&1); then
     printf '%s\n' "$configure_log" >&2

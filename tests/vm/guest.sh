@@ -47,9 +47,11 @@ case "$mode" in
             mount --bind "$entry" "/run/vm-tests/$name"
         done
         mount --rbind /run/vm-tests "$build/tests"
-        # -j2, as on the host (scripts/test.sh): the root tests are written to run side by
-        # side (unique names, leak checks by prefix), and the VM has two vCPUs.
-        ctest --test-dir "$build" -L root -j2 --output-on-failure --timeout 300 \
+        # A shard (sandbox_vm_shard=K/N): every Nth test from the Kth, by ctest number.
+        shard=$(arg sandbox_vm_shard)
+        set --
+        [ -n "$shard" ] && set -- -I "${shard%/*},,${shard#*/}"
+        ctest --test-dir "$build" -L root "$@" --output-on-failure --timeout 300 \
             ${SANDBOX_VM_CTEST_ARGS:-} $(arg sandbox_vm_ctest_args | tr ',' ' ') </dev/null 2>&1
         finish $?
         ;;
