@@ -90,7 +90,7 @@ TEST_CASE("hardening: a SIGKILLed launcher takes its user-namespace sandbox with
 
     SandboxProcess launcher({"up", profile, "--", "sh", "-c", "echo ready; exec sleep 30"},
                             t.env());
-    REQUIRE(launcher.wait_for_output("ready\n", 10000));
+    REQUIRE(launcher.wait_for_output("ready\n", 30000));
     long child = json_number(slurp(t.state_root() + "/" + name + "/state.json"), "child_pid");
     REQUIRE(child > 0);
     std::string ns = fs::read_symlink("/proc/" + std::to_string(child) + "/ns/pid").string();
@@ -353,7 +353,7 @@ TEST_CASE("hardening: the init keeps no stray fd and shows sandbox-init as its c
                              "echo; echo ready; exec sleep 30"},
                             t.env({{"SANDBOX_SECRET_PROBE", "hunter2"}}));
     close(stray);
-    REQUIRE(launcher.wait_for_output("ready\n", 10000));
+    REQUIRE(launcher.wait_for_output("ready\n", 30000));
     // From inside: only 0-2, and the title.
     launcher.signal(SIGTERM);
     RunResult inside = launcher.finish();
@@ -375,7 +375,7 @@ TEST_CASE("hardening: the init's fds point nowhere and its environment is empty"
     std::string name = t.name("initenv");
     SandboxProcess launcher({"up", profile, "--", "sh", "-c", "echo ready; exec sleep 30"},
                             t.env({{"SANDBOX_SECRET_PROBE", "hunter2"}}));
-    REQUIRE(launcher.wait_for_output("ready\n", 10000));
+    REQUIRE(launcher.wait_for_output("ready\n", 30000));
     long init = json_number(slurp(t.state_root() + "/" + name + "/state.json"), "child_pid");
     REQUIRE(init > 0);
     // Seen from the host (the workload itself may not read them: no ptrace access to PID 1).

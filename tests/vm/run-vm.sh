@@ -49,7 +49,7 @@ if [ "$mode" = root ] && [ ! -s "$build/debian-bookworm.tar" ]; then
 fi
 exec 9>&-
 
-log="$outdir/console-$mode${shard:+-$(echo "$shard" | tr / o)}.log"
+log="$outdir/console-$mode${shard:+-$(echo "$shard" | sed "s,/,of,")}.log"
 start=$(date +%s)
 # -nic none: the guest has no network device at all (it makes its own veths and bridges).
 # -accel tcg: /dev/kvm may exist on a VM host, but nested guests hang there. thread=multi:
