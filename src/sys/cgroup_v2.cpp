@@ -64,6 +64,18 @@ public:
                 }
             }
             if (change.empty()) {
+                // Enabled already — but perhaps only just: the kernel shows a new
+                // subtree_control before it has made the children's files (memory.max) of
+                // the write that set it, and a sandbox starting beside ours then finds
+                // memory.max missing (ENOENT, seen with 8 concurrent runs on 6.1). Writing
+                // takes the cgroup mutex, so it returns only once that write is complete.
+                // Its error is ignored: the read says the controllers are there, and a
+                // delegated root may be readable but not ours to write.
+                std::string again;
+                for (const std::string& c : controllers) {
+                    again += (again.empty() ? "+" : " +") + c;
+                }
+                (void)write_file(dir, "cgroup.subtree_control", again);
                 continue;
             }
             if (auto r = write_file(dir, "cgroup.subtree_control", change); !r) {

@@ -211,9 +211,8 @@ TEST_CASE("archive: a user-namespace profile runs from a private cache made befo
           "[root][rootfs]") {
     require_root();
     SandboxTest t;
-    // The mapped root (uid 100000) must reach the state dir, not the cache: the cache root
-    // exists first with mode 0700 (as the seccomp cache makes it), so it cannot traverse it.
-    fs::permissions(t.dir().path(), fs::perms(0711));
+    // The cache root exists first with mode 0700 (as the seccomp cache makes it): the mapped
+    // root (uid 100000) cannot traverse it, nor the 0700 test dir holding the state dir.
     fs::create_directories(t.dir() / "cache");
     REQUIRE(::chmod((t.dir() / "cache").c_str(), 0700) == 0);
     const std::string archive = t.dir() / "rootfs.tar.gz";
@@ -236,7 +235,6 @@ TEST_CASE("mounts: /etc/hosts and resolv.conf on a read-only rootfs of another i
           "[root][mounts]") {
     require_root();
     SandboxTest t;
-    fs::permissions(t.dir().path(), fs::perms(0711));  // the state dir, for the mapped root
     const std::string dir = t.dir() / "bare";
     copy_rootfs(dir);
     fs::remove(dir + "/etc/hosts");
@@ -282,7 +280,6 @@ TEST_CASE("archive: a Debian rootfs from mmdebstrap runs under locked and defaul
     }
     REQUIRE(rc == 0);
     SandboxTest t;
-    fs::permissions(t.dir().path(), fs::perms(0711));  // the state dir, for locked's mapped root
     for (const char* base : {"default", "locked"}) {
         DYNAMIC_SECTION(base) {
             const std::string profile = t.dir() / (std::string(base) + ".toml");
@@ -337,7 +334,6 @@ TEST_CASE("mounts: a user-namespace sandbox on a directory rootfs without /etc/h
           "[root][mounts]") {
     require_root();
     SandboxTest t;
-    fs::permissions(t.dir().path(), fs::perms(0711));  // the state dir, for the mapped root
     const std::string dir = t.dir() / "nohosts";
     copy_rootfs(dir);
     fs::remove(dir + "/etc/hosts");

@@ -167,8 +167,6 @@ struct HostSecret {
 // /tmp and the probe directory at /probe; `extra` is appended.
 std::string write_profile(const SandboxTest& t, const std::string& suffix, const std::string& base,
                           const std::string& extra = {}) {
-    // The state root lives in the test's temp dir: a user namespace's root must traverse it.
-    chmod(t.dir().path().c_str(), 0711);
     std::string path = t.dir() / (suffix + ".toml");
     write_file(path, "version = 1\nname = \"" + t.name(suffix) + "\"\nextends = \"" +
                          SANDBOX_SOURCE_DIR + "/profiles/" + base +

@@ -75,8 +75,6 @@ TEST_CASE("isolation: System V IPC objects of the host are not visible", "[root]
 TEST_CASE("isolation: uid 0 in a user namespace is an unprivileged uid outside", "[root][user]") {
     require_root();
     SandboxTest t;
-    // mkdtemp made the test dir 0700; the mapped root (uid 100000) must traverse to the state dir.
-    std::filesystem::permissions(t.dir().path(), std::filesystem::perms(0711));
     auto profile = t.profile("userns",
                              "[namespaces]\nuser = true\n"
                              "[[uid_map]]\ninside = 0\noutside = 100000\ncount = 65536\n"

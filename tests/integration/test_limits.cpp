@@ -36,7 +36,7 @@ TEST_CASE("limits: a fork bomb is stopped by the pids limit", "[root][cgroup]") 
     SandboxProcess p({"up", profile, "--timeout", "4s", "--", "sh", "-c",
                       "echo started; bomb() { bomb | bomb & }; bomb; while :; do :; done"},
                      t.env());
-    REQUIRE(p.wait_for_output("started\n", 10000));
+    REQUIRE(p.wait_for_output("started\n", 30000));
     // The sandbox's pids cgroup, whichever hierarchy holds it (v1 pids or the v2 tree).
     std::string group;
     for (const std::string& dir : take_leak_snapshot(t.state_root()).cgroups) {

@@ -125,7 +125,7 @@ TEST_CASE("many: --name and a profile's name stay exact and still refuse a clash
     std::string name = t.name("fixed");
     SandboxProcess a({"up", "--name", name, profile, "--", "/bin/sh", "-c", "echo up; sleep 2"},
                      t.env());
-    REQUIRE(a.wait_for_output("up\n", 10000));
+    REQUIRE(a.wait_for_output("up\n", 30000));
     RunResult b = t.run({"up", "--name", name, profile, "--", "/bin/true"});
     CHECK(b.status == 125);
     CHECK(b.err.find("sandbox '" + name + "' is already running") != std::string::npos);
@@ -256,7 +256,7 @@ TEST_CASE(
     SandboxProcess holder({"up", "--verbose", profile, "--", "/bin/sh", "-c",
                            "ip -4 -o addr show dev eth0; echo ready; sleep 3"},
                           env);
-    bool ready = holder.wait_for_output("ready\n", 10000);
+    bool ready = holder.wait_for_output("ready\n", 30000);
     RunResult full =
         t.run({"up", profile, "--", "/bin/true"}, {{"SANDBOX_ADDRESS_POOL", "10.223.1.0/29"}});
     RunResult rh = holder.finish();
@@ -325,7 +325,7 @@ TEST_CASE("many: a port forward answers on the host's 127.0.0.1", "[root][many][
     SandboxProcess server({"up", profile, "--", "/bin/sh", "-c",
                            "echo listening; echo hello-from-sandbox | nc -l -p 7000"},
                           t.env({{"SANDBOX_ADDRESS_POOL", "10.223.3.0/24"}}));
-    REQUIRE(server.wait_for_output("listening\n", 10000));
+    REQUIRE(server.wait_for_output("listening\n", 30000));
     std::string got;
     for (int attempt = 0; attempt < 50 && got.empty(); ++attempt) {
         usleep(100 * 1000);  // nc may not listen yet

@@ -94,7 +94,7 @@ TEST_CASE("signals: a stop signal during setup unwinds at once, exit 128+N, noth
                              t.env({{"SANDBOX_DELAY_AT", delay}}));
             const std::string delaying =
                 std::string("sandbox: fault injection: delaying ") + step.name + " by 1500 ms\n";
-            REQUIRE(p.wait_for_stderr(delaying, 10000));
+            REQUIRE(p.wait_for_stderr(delaying, 30000));
             if (std::string(step.name) == "credentials") {
                 // The workload prints this while its init may not yet have sent setup_done
                 // (seen on a slow qemu guest, tests/vm): let the launcher record sandbox_setup.
@@ -142,7 +142,7 @@ TEST_CASE("signals: a stop signal during the run reaches the workload, exit 128+
         SandboxProcess p(
             {"up", profile, "--report", report, "--", "sh", "-c", "echo running; exec sleep 30"},
             t.env());
-        REQUIRE(p.wait_for_output("running\n", 10000));
+        REQUIRE(p.wait_for_output("running\n", 30000));
         // Signal `sleep`, not the shell before its exec (busybox sh ignores SIGQUIT).
         REQUIRE(wait_for_process(t.name(suffix), "sleep"));
         p.signal(sig.number);
@@ -180,7 +180,7 @@ TEST_CASE("signals: a workload that ignores the stop signal is killed after stop
         SandboxProcess p({"up", profile, "--", "sh", "-c",
                           "trap '' QUIT TERM; echo running; while :; do sleep 0.1; done"},
                          t.env());
-        REQUIRE(p.wait_for_output("running\n", 10000));
+        REQUIRE(p.wait_for_output("running\n", 30000));
         p.signal(sig.number);
         RunResult r = p.finish(20000);
         CHECK(r.status == 128 + SIGKILL);
@@ -198,14 +198,14 @@ TEST_CASE("signals: SIGUSR1 and SIGWINCH are forwarded to the workload", "[root]
                       "trap 'echo got-usr1' USR1; trap 'echo got-winch' WINCH; echo ready; "
                       "while :; do sleep 0.05; done"},
                      t.env());
-    REQUIRE(p.wait_for_output("ready\n", 10000));
+    REQUIRE(p.wait_for_output("ready\n", 30000));
     p.signal(SIGUSR1);
-    CHECK(p.wait_for_output("got-usr1\n", 5000));
+    CHECK(p.wait_for_output("got-usr1\n", 30000));
     p.signal(SIGWINCH);
-    CHECK(p.wait_for_output("got-winch\n", 5000));
+    CHECK(p.wait_for_output("got-winch\n", 30000));
     // Forwarded, not acted on: the workload is still running and stops only when told.
     p.signal(SIGUSR1);
-    CHECK(p.wait_for_output("got-usr1\ngot-winch\ngot-usr1\n", 5000));
+    CHECK(p.wait_for_output("got-usr1\ngot-winch\ngot-usr1\n", 30000));
     p.signal(SIGTERM);
     RunResult r = p.finish();
     CHECK(r.out == "ready\ngot-usr1\ngot-winch\ngot-usr1\n");

@@ -91,11 +91,11 @@ public:
     void signal(int sig) const { kill(m_pid, sig); }
 
     // Reads stdout until `text` appears (or timeout); true when it did.
-    bool wait_for_output(const std::string& text, int timeout_ms = 5000) {
+    bool wait_for_output(const std::string& text, int timeout_ms = 30000) {
         return wait_for(m_result.out, text, timeout_ms);
     }
     // The same for stderr (fault injection's "delaying <step>" line, for one).
-    bool wait_for_stderr(const std::string& text, int timeout_ms = 5000) {
+    bool wait_for_stderr(const std::string& text, int timeout_ms = 30000) {
         return wait_for(m_result.err, text, timeout_ms);
     }
 

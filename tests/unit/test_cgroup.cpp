@@ -76,8 +76,7 @@ TEST_CASE("cgroup: v2 writes exact values and names file, value and dir on failu
           "write memory.swap.max = 0 in " + leaf + ": No such file or directory (ENOENT)");
 }
 
-TEST_CASE("cgroup: v2 enables controllers top down and skips those already enabled",
-          "[unit][cgroup]") {
+TEST_CASE("cgroup: v2 enables controllers top down, writing only those missing", "[unit][cgroup]") {
     TempDir root("cg");
     write_file(root / "cgroup.subtree_control", "cpu\n");
     write_file(root / "sandbox/cgroup.subtree_control", "");
@@ -92,6 +91,21 @@ TEST_CASE("cgroup: v2 enables controllers top down and skips those already enabl
     CHECK(read_file(root / "sandbox/ci/cgroup.subtree_control") == "+cpury pids\n");
     // The leaf's own subtree_control is never written (no internal processes rule).
     CHECK_FALSE(fs::exists(root / "sandbox/ci/job1/cgroup.subtree_control"));
+}
+
+TEST_CASE("cgroup: v2 writes a level whose controllers are already enabled, to wait for them",
+          "[unit][cgroup]") {
+    // The kernel shows a new subtree_control before the write that set it has made the
+    // children's files: a sandbox that only reads it can find memory.max missing (ENOENT).
+    // Writing the enabled set again takes the cgroup mutex, i.e. waits for that write.
+    TempDir root("cg");
+    write_file(root / "cgroup.subtree_control", "memory pids\n");
+    write_file(root / "sandbox/cgroup.subtree_control", "memory pids\n");
+    auto cg = sys::make_cgroup_v2(root.path(), "sandbox/job1");
+    REQUIRE(cg->create());
+    REQUIRE(cg->enable_controllers({"memory", "pids"}));
+    CHECK(read_file(root / "cgroup.subtree_control") == "+memory +pids");
+    CHECK(read_file(root / "sandbox/cgroup.subtree_control") == "+memory +pids");
 }
 
 TEST_CASE("cgroup: v1 makes one leaf per distinct hierarchy and writes into the right one",

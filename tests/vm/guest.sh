@@ -47,7 +47,11 @@ case "$mode" in
             mount --bind "$entry" "/run/vm-tests/$name"
         done
         mount --rbind /run/vm-tests "$build/tests"
-        ctest --test-dir "$build" -L root --output-on-failure --timeout 300 \
+        # A shard (sandbox_vm_shard=K/N): every Nth test from the Kth, by ctest number.
+        shard=$(arg sandbox_vm_shard)
+        set --
+        [ -n "$shard" ] && set -- -I "${shard%/*},,${shard#*/}"
+        ctest --test-dir "$build" -L root "$@" --output-on-failure --timeout 300 \
             ${SANDBOX_VM_CTEST_ARGS:-} $(arg sandbox_vm_ctest_args | tr ',' ' ') </dev/null 2>&1
         finish $?
         ;;

@@ -31,7 +31,12 @@ kver=${kernel#/boot/vmlinuz-}
 
 outdir=${4:-$build/tests/vm}
 mkdir -p "$outdir"
+# SANDBOX_VM_SHARD=K/N (root mode): this VM runs every Nth root test from the Kth (ctest -I).
+shard=${SANDBOX_VM_SHARD:-}
 initrd="$outdir/initramfs-$kver.cpio.gz"
+# Several VMs start at once (ctest -j): the first builds the shared inputs, the others wait.
+exec 9>"$outdir/.inputs.lock"
+flock 9
 if [ ! -s "$initrd" ] || [ "$here/init-stage1" -nt "$initrd" ] || [ "$here/make-initramfs.sh" -nt "$initrd" ]; then
     "$here/make-initramfs.sh" "$kver" "$initrd" || { echo "run-vm: building the initramfs failed" >&2; exit 1; }
 fi
@@ -39,17 +44,19 @@ fi
 # The guest has no network: the Debian rootfs the archive tests use is built here, on the host,
 # once per build dir (as the host's own root suite does), and read through the 9p root.
 if [ "$mode" = root ] && [ ! -s "$build/debian-bookworm.tar" ]; then
-    "$src/tests/fixtures/make-debian-rootfs.sh" "$build/debian-bookworm.tar" \
+    "$src/tests/fixtures/make-debian-rootfs.sh" "$build/debian-bookworm.tar" 9>&- \
         || echo "run-vm: building the Debian rootfs failed; its test will fail in the VM" >&2
 fi
+exec 9>&-
 
-log="$outdir/console-$mode.log"
+log="$outdir/console-$mode${shard:+-$(echo "$shard" | sed "s,/,of,")}.log"
 start=$(date +%s)
 # -nic none: the guest has no network device at all (it makes its own veths and bridges).
-# -accel tcg: /dev/kvm may exist on a VM host, but nested guests hang there.
-timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nic none \
+# -accel tcg: /dev/kvm may exist on a VM host, but nested guests hang there. thread=multi:
+# one host thread per vCPU (MTTCG), so both vCPUs run at once.
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -m 2048 -smp 2 -nic none \
     -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0 quiet panic=-1 sandbox_vm_stage2=$here/guest.sh sandbox_vm_mode=$mode sandbox_vm_build=$build sandbox_vm_ctest_args=${SANDBOX_VM_CTEST_ARGS:-} " \
+    -append "console=ttyS0 quiet panic=-1 sandbox_vm_stage2=$here/guest.sh sandbox_vm_mode=$mode sandbox_vm_build=$build sandbox_vm_ctest_args=${SANDBOX_VM_CTEST_ARGS:-} sandbox_vm_shard=$shard " \
     -nographic -no-reboot -monitor none \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     </dev/null >"$log" 2>&1
@@ -65,5 +72,5 @@ if [ -z "$status" ]; then
     exit 1
 fi
 cat "$log"
-echo "run-vm: mode $mode, kernel $kver, status $status, ${elapsed}s (boot to exit)"
+echo "run-vm: mode $mode${shard:+ (shard $shard)}, kernel $kver, status $status, ${elapsed}s (boot to exit)"
 exit "$status"

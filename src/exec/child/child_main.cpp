@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "exec/child/host_access.hpp"
 #include "exec/child/identity.hpp"
 #include "exec/child/init.hpp"
 #include "exec/child/mounts.hpp"
@@ -102,7 +103,10 @@ int child_main(ChildContext ctx) noexcept {
         } catch (const sys::SysError&) {
             return 125;  // the launcher went away: nobody to report to
         }
+        // Before the ids change: what the mounts need from the host (host_access.hpp).
+        HostAccess host;
         run_child_step(plan::StepId::identity, [&] {
+            host = HostAccess::open(plan.mounts, ctx.rootfs_dir, {plan.state.dir, ctx.rootfs_dir});
             // In a new user namespace we start with unmapped ids; become the mapped root so
             // files we create (mount targets, /dev nodes) get valid owners (EOVERFLOW else).
             if (plan.id_maps.enabled) {
@@ -120,9 +124,12 @@ int child_main(ChildContext ctx) noexcept {
                        [&] { set_netns_sysctls(plan.network_sandbox); });
         run_child_step(plan::StepId::mounts, [&] {
             apply_mounts(plan.mounts, plan.pivot.new_root, ctx.rootfs_dir, ctx.rootfs_tree_fd,
-                         plan.pivot.readonly_root);
+                         plan.pivot.readonly_root, host);
         });
-        run_child_step(plan::StepId::pivot_root, [&] { switch_root(plan.pivot); });
+        run_child_step(plan::StepId::pivot_root, [&] {
+            switch_root(plan.pivot, host.path(plan.pivot.new_root));
+            host = HostAccess();  // nothing of the host stays open past the switch
+        });
         if (recording_ops()) {
             record_mountinfo();
         }

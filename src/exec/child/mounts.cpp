@@ -15,6 +15,7 @@
 
 #include <set>
 
+#include "exec/child/host_access.hpp"
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
 
@@ -102,11 +103,13 @@ std::string fd_path(int fd) {
 
 class MountRunner {
 public:
-    MountRunner(std::string new_root, std::string rootfs_dir, int tree_fd, bool readonly_root)
+    MountRunner(std::string new_root, std::string rootfs_dir, int tree_fd, bool readonly_root,
+                HostAccess& host)
         : m_new_root(std::move(new_root)),
           m_rootfs_dir(std::move(rootfs_dir)),
           m_tree(tree_fd),
-          m_readonly_root(readonly_root) {}
+          m_readonly_root(readonly_root),
+          m_host(host) {}
 
     // After the last op: a directory shadow_dir() made writable is read-only again when the
     // root is (its mount points exist now; the root's own remount does not reach submounts).
@@ -168,12 +171,28 @@ private:
     int root() {
         if (!m_root) {
             // No root op: the sandbox shares the host's tree (no pivot_root).
-            m_root = sys::or_throw(sys::open_dir(m_new_root.empty() ? "/" : m_new_root));
+            m_root = sys::or_throw(sys::open_dir(m_new_root.empty() ? "/" : new_root_path()));
         }
         return m_root.get();
     }
 
-    void reopen_root() { m_root = sys::or_throw(sys::open_dir(m_new_root)); }
+    void reopen_root() { m_root = sys::or_throw(sys::open_dir(new_root_path())); }
+
+    // new_root as path-taking syscalls must spell it (host_access.hpp: it may sit in a
+    // directory the mapped root cannot traverse).
+    std::string new_root_path() const { return m_host.path(m_new_root); }
+
+    // The source opened before the ids changed, or opened now.
+    sys::UniqueFd take_source(const MountOp& op, const std::string& path, int& error) {
+        OpenedSource* early = m_host.source(op);
+        OpenedSource now;
+        if (early == nullptr) {
+            now = open_bind_source(op, path);
+            early = &now;
+        }
+        error = early->error;
+        return std::move(early->fd);
+    }
 
     std::string root_source(const MountOp& op) const {
         return op.source.empty() ? m_rootfs_dir : op.source;
@@ -181,7 +200,7 @@ private:
 
     // The launcher's clone of the rootfs, attached at new_root with `attrs` (then closed).
     void attach_rootfs_tree(const MountOp& op, const sys::MountAttrs& attrs) {
-        sys::UniqueFd target = sys::or_throw(sys::open_dir(m_new_root));
+        sys::UniqueFd target = sys::or_throw(sys::open_dir(new_root_path()));
         sys::or_throw(
             sys::attach_tree(m_tree.get(), root_source(op), target.get(), true, attrs, "/"));
         m_tree.reset();
@@ -193,9 +212,22 @@ private:
             reopen_root();
             return;
         }
-        std::string source = root_source(op);
-        sys::UniqueFd target = sys::or_throw(sys::open_dir(m_new_root));
-        sys::or_throw(sys::bind_mount(source, target.get(), true, attrs_of(op.flags), "/"));
+        const std::string source = root_source(op);
+        OpenedSource* opened = m_host.source(op);
+        OpenedSource now;
+        if (opened == nullptr) {
+            MountOp follow = op;  // the rootfs's own links are its business (host_access.cpp)
+            follow.follow_symlinks = true;
+            now = open_bind_source(follow, source);
+            opened = &now;
+        }
+        sys::UniqueFd source_fd = std::move(opened->fd);
+        if (!source_fd) {
+            throw sys::SysError(opened->error, "bind", source, "/");
+        }
+        sys::UniqueFd target = sys::or_throw(sys::open_dir(new_root_path()));
+        sys::or_throw(sys::bind_mount_fd(source_fd.get(), source, target.get(), true,
+                                         attrs_of(op.flags), "/"));
         reopen_root();
     }
 
@@ -213,7 +245,10 @@ private:
             // An archive rootfs: the planner cannot know the unpacked tree's path.
             data = with_lowerdir(data, m_rootfs_dir);
         }
-        sys::UniqueFd target = sys::or_throw(sys::open_dir(m_new_root));
+        if (op.kind == MountOpKind::overlay_root) {
+            data = m_host.overlay_options(data);
+        }
+        sys::UniqueFd target = sys::or_throw(sys::open_dir(new_root_path()));
         sys::or_throw(sys::mount_filesystem(fs_type(op.kind), op.source, data, target.get(),
                                             attrs_of(op.flags), "/"));
         reopen_root();
@@ -243,15 +278,10 @@ private:
     void bind(const MountOp& op) {
         // The source is opened once, and without following links unless the mount asks:
         // a link in the path would let whoever controls it choose what gets bound.
-        sys::UniqueFd source;
-        if (op.follow_symlinks) {
-            source = sys::UniqueFd(open(op.source.c_str(), O_PATH | O_CLOEXEC));
-        } else if (auto fd = sys::open_no_symlinks(op.source, O_PATH)) {
-            source = std::move(*fd);
-        } else {
-            errno = fd.error().err();
-        }
+        int error = 0;
+        sys::UniqueFd source = take_source(op, op.source, error);
         if (!source) {
+            errno = error;
             if (errno == ENOENT && op.optional) {
                 spdlog::debug("bind '{}': source missing, optional: skipped", op.source);
                 return;
@@ -288,9 +318,10 @@ private:
     // made there. Without even the directory the file is left out with a warning: a missing
     // hosts file is no reason to fail a run.
     void bind_state_file(const MountOp& op) {
-        sys::UniqueFd source(open(op.source.c_str(), O_PATH | O_CLOEXEC));
+        int error = 0;
+        sys::UniqueFd source = take_source(op, op.source, error);
         if (!source) {
-            throw sys::SysError(errno, "bind", op.source, op.target);
+            throw sys::SysError(error, "bind", op.source, op.target);
         }
         auto target = sys::open_in_root(root(), op.target, O_PATH);
         if (!target && target.error().err() == ENOENT) {
@@ -437,6 +468,7 @@ private:
     std::string m_rootfs_dir;
     sys::UniqueFd m_tree;  // the launcher's clone of the rootfs until attached
     bool m_readonly_root = false;
+    HostAccess& m_host;
     sys::UniqueFd m_root;
     std::set<std::string> m_shadowed;  // directories given a tmpfs layer by shadow_dir
 };
@@ -444,8 +476,9 @@ private:
 }  // namespace
 
 void apply_mounts(const std::vector<MountOp>& ops, const std::string& new_root,
-                  const std::string& rootfs_dir, int rootfs_tree_fd, bool readonly_root) {
-    MountRunner runner(new_root, rootfs_dir, rootfs_tree_fd, readonly_root);
+                  const std::string& rootfs_dir, int rootfs_tree_fd, bool readonly_root,
+                  HostAccess& host) {
+    MountRunner runner(new_root, rootfs_dir, rootfs_tree_fd, readonly_root, host);
     for (const MountOp& op : ops) {
         runner.run(op);
     }

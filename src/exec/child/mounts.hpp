@@ -2,6 +2,7 @@
 // Step 10, mounts: the plan's MountOps, in order, inside the child's mount namespace.
 #include <string>
 
+#include "exec/child/host_access.hpp"
 #include "plan/plan.hpp"
 
 namespace sandbox::exec::child {
@@ -11,9 +12,10 @@ namespace sandbox::exec::child {
 // when >= 0, is the launcher's detached clone of rootfs_dir: attached instead of binding the
 // path (which this process's user namespace may not be able to reach), then closed.
 // `readonly_root`: the root will be remounted read-only (PivotPlan::readonly_root), so the
-// tmpfs layers made for missing /etc mount points are made read-only too.
+// tmpfs layers made for missing /etc mount points are made read-only too. `host`: the sources
+// and directories opened before the ids changed (host_access.hpp).
 void apply_mounts(const std::vector<plan::MountOp>& ops, const std::string& new_root,
-                  const std::string& rootfs_dir, int rootfs_tree_fd = -1,
-                  bool readonly_root = false);
+                  const std::string& rootfs_dir, int rootfs_tree_fd, bool readonly_root,
+                  HostAccess& host);
 
 }  // namespace sandbox::exec::child

@@ -9,11 +9,11 @@
 
 namespace sandbox::exec::child {
 
-void switch_root(const plan::PivotPlan& plan) {
+void switch_root(const plan::PivotPlan& plan, const std::string& new_root_path) {
     if (!plan.enabled) {
         return;
     }
-    sys::or_throw(sys::pivot_into(plan.new_root));
+    sys::or_throw(sys::pivot_into(new_root_path));
     if (plan.readonly_root) {
         sys::or_throw(sys::remount_root_readonly());
     }
