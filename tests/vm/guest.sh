@@ -18,6 +18,26 @@ finish() {
 mode=$(arg sandbox_vm_mode)
 build=$(arg sandbox_vm_build)
 here=$(dirname "$0")
+src=$(cd "$here/../.." && pwd)
+
+# A fresh tmpfs on DIR (/run, /tmp) that keeps the checkout and the build dir reachable when they
+# live below DIR (a CI clone in /tmp): their top directory under DIR is bound back from the
+# host's view, taken before the tmpfs covers it.
+fresh_tmpfs() {  # fresh_tmpfs DIR MODE
+    keep=
+    for p in "$build" "$src"; do
+        case "$p" in "$1"/*) keep="$keep $1/$(echo "${p#"$1"/}" | cut -d/ -f1)" ;; esac
+    done
+    if [ -n "$keep" ]; then
+        mkdir -p /mnt/sandbox-vm-host && mount --bind "$1" /mnt/sandbox-vm-host
+    fi
+    mount -t tmpfs -o mode="$2" tmpfs "$1"
+    for top in $keep; do
+        [ -d "$top" ] && continue  # build and checkout share it
+        mkdir -p "$top" && mount --bind "/mnt/sandbox-vm-host/${top#"$1"/}" "$top"
+    done
+    if [ -n "$keep" ]; then umount -l /mnt/sandbox-vm-host; fi
+}
 
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || finish 121
 mkdir -p /dev/pts /dev/shm /dev/mqueue
@@ -25,8 +45,8 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts || finish 121
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t mqueue mqueue /dev/mqueue 2>/dev/null
-mount -t tmpfs -o mode=755 run /run
-mount -t tmpfs -o mode=1777 tmp /tmp
+fresh_tmpfs /run 755
+fresh_tmpfs /tmp 1777
 ln -sfn /proc/self/fd /dev/fd 2>/dev/null
 ip link set lo up 2>/dev/null
 hostname sandbox-vm
