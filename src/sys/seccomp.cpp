@@ -17,6 +17,7 @@
 
 #include "build_config.hpp"
 #include "sys/fd.hpp"
+#include "sys/fs.hpp"
 
 namespace sandbox::sys {
 namespace {
@@ -82,27 +83,6 @@ Status write_all(int fd, const void* data, size_t size, const std::string& path)
         size -= static_cast<size_t>(n);
     }
     return {};
-}
-
-Result<std::string> read_all(int fd, const std::string& path, size_t limit) {
-    std::string out;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return fail("read", path);
-        }
-        if (n == 0) {
-            return out;
-        }
-        out.append(buf, static_cast<size_t>(n));
-        if (out.size() > limit) {
-            return fail_with(EFBIG, "read", path);
-        }
-    }
 }
 
 // Not group/world-writable and owned by us: nobody else can have planted the content.
@@ -190,7 +170,7 @@ Result<BpfInsns> SeccompFilter::export_bpf() const {
     if (::lseek(fd.get(), 0, SEEK_SET) < 0) {
         return fail("lseek", "sandbox-seccomp");
     }
-    auto bytes = read_all(fd.get(), "sandbox-seccomp", k_max_insns * sizeof(sock_filter));
+    auto bytes = read_fd(fd.get(), "sandbox-seccomp", k_max_insns * sizeof(sock_filter));
     if (!bytes) {
         return tl::unexpected(bytes.error());
     }
@@ -296,9 +276,9 @@ Result<SeccompProgram> read_seccomp_cache(const std::string& path) {
     if (!S_ISREG(st.st_mode) || !trusted(st) || !trusted(dir_st)) {
         return fail_with(EPERM, "open", path, "", "cache file or directory not owned by us");
     }
-    auto bytes = read_all(
-        fd.get(), path,
-        sizeof k_cache_magic + 4 + k_max_filters * (4 + k_max_insns * sizeof(sock_filter)));
+    auto bytes =
+        read_fd(fd.get(), path,
+                sizeof k_cache_magic + 4 + k_max_filters * (4 + k_max_insns * sizeof(sock_filter)));
     if (!bytes) {
         return tl::unexpected(bytes.error());
     }

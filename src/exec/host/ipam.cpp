@@ -1,17 +1,13 @@
 #include "exec/host/ipam.hpp"
 
 #include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
-#include "sys/fs.hpp"
+#include "exec/host/lease_dir.hpp"
 
 namespace sandbox::exec::host {
 
@@ -76,43 +72,16 @@ struct LiveLease {
     std::string owner;
 };
 
-// Walks the lease files of `dir`: live ones are returned with their owner; a stale one (its
-// lock free) is removed when `reclaim`, under the caller's directory lock.
-std::vector<LiveLease> scan_leases(int dir_fd, bool reclaim) {
-    std::vector<LiveLease> live;
-    int dup_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
-    if (dup_fd < 0) {
-        return live;
+bool is_subnet_lease(const std::string& name) {
+    return parse_lease_name(name).has_value();
+}
+
+std::vector<LiveLease> subnets_of(const std::vector<LeaseFile>& files) {
+    std::vector<LiveLease> out;
+    for (const LeaseFile& f : files) {
+        out.push_back(LiveLease{*parse_lease_name(f.name), f.owner});
     }
-    DIR* d = fdopendir(dup_fd);
-    if (d == nullptr) {
-        close(dup_fd);
-        return live;
-    }
-    while (dirent* e = readdir(d)) {
-        std::string name = e->d_name;
-        auto subnet = parse_lease_name(name);
-        if (!subnet) {
-            continue;
-        }
-        sys::UniqueFd fd(openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (!fd) {
-            continue;  // removed meanwhile
-        }
-        if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-            char buf[256] = {};
-            ssize_t n = pread(fd.get(), buf, sizeof buf - 1, 0);
-            std::string owner(buf, n > 0 ? static_cast<size_t>(n) : 0);
-            owner = owner.substr(0, owner.find(' '));
-            live.push_back(LiveLease{*subnet, owner});  // its launcher holds it
-            continue;
-        }
-        if (reclaim) {
-            unlinkat(dir_fd, name.c_str(), 0);
-        }
-    }
-    closedir(d);
-    return live;
+    return out;
 }
 
 }  // namespace
@@ -199,103 +168,59 @@ std::optional<sys::IpPrefix> choose_subnet(const AddressPool& pool,
     return std::nullopt;
 }
 
-namespace {
-
-sys::Result<AddressLease> try_lease(const std::string& dir, const AddressPool& pool,
-                                    const std::string& pool_origin,
-                                    const std::vector<sys::IpPrefix>& routes,
-                                    const std::string& owner) {
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        return sys::fail("mkdir", dir);
-    }
-    sys::UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!dir_fd) {
-        return sys::fail("open", dir);
-    }
-    struct stat st {};
-    if (fstat(dir_fd.get(), &st) != 0) {
-        return sys::fail("fstat", dir);
-    }
-    // Leases decide which addresses a sandbox gets: only a directory of our own counts.
-    if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        return sys::fail_with(EPERM, "trust address leases", dir, {},
-                              "not owned by the invoker, or writable by others");
-    }
-    if (flock(dir_fd.get(), LOCK_EX) != 0) {
-        return sys::fail("flock", dir);
-    }
-    std::vector<LiveLease> live = scan_leases(dir_fd.get(), true);
-    std::vector<sys::IpPrefix> taken = routes;
-    for (const LiveLease& l : live) {
-        taken.push_back(l.subnet);
-    }
-    auto subnet = choose_subnet(pool, taken);
-    if (!subnet) {
-        std::string holders;
-        size_t shown = 0;
-        for (const LiveLease& l : live) {
-            if (l.subnet.v6 != pool.v6) {
-                continue;
-            }
-            if (shown++ < 10) {
-                holders += (holders.empty() ? "" : ", ") + l.owner;
-            }
-        }
-        if (shown > 10) {
-            holders += " and " + std::to_string(shown - 10) + " more";
-        }
-        return sys::fail_with(
-            ENOSPC, "allocate address", {}, {},
-            "no free /" + std::to_string(pool.subnet_prefix) + " in the address pool " + pool.text +
-                " (" + pool_origin + "): " + std::to_string(shown) + " held by running sandboxes" +
-                (holders.empty() ? "" : " (" + holders + ")") +
-                ", the rest routed on the host; stop some, or set " +
-                std::string(pool.v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL") +
-                " to a larger pool");
-    }
-    AddressLease lease;
-    lease.subnet = *subnet;
-    std::string name = subnet->address + "-" + std::to_string(subnet->prefix) + k_suffix;
-    lease.path = dir + "/" + name;
-    lease.token = owner + " " + std::to_string(getpid());
-    lease.lock = sys::UniqueFd(openat(dir_fd.get(), name.c_str(),
-                                      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!lease.lock) {
-        return sys::fail("create", lease.path);
-    }
-    if (flock(lease.lock.get(), LOCK_EX | LOCK_NB) != 0) {
-        return sys::fail("flock", lease.path);
-    }
-    std::string text = lease.token + "\n";
-    if (write(lease.lock.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-        return sys::fail("write", lease.path);
-    }
-    return lease;  // the directory lock goes with dir_fd
-}
-
-}  // namespace
-
 sys::Result<AddressLease> lease_subnet(const std::string& dir, const AddressPool& pool,
                                        const std::string& pool_origin,
                                        const std::vector<sys::IpPrefix>& routes,
                                        const std::string& owner) {
-    // The last release removes the empty directory; if that happens between our open and our
-    // create, the create fails with ENOENT in the deleted directory: start again.
-    for (int attempt = 0;; ++attempt) {
-        auto lease = try_lease(dir, pool, pool_origin, routes, owner);
-        if (lease || lease.error().err() != ENOENT || attempt == 4) {
-            return lease;
-        }
+    AddressLease lease;
+    auto held =
+        take_lease(dir, "address leases", owner, [&](int dir_fd) -> sys::Result<std::string> {
+            std::vector<LiveLease> live =
+                subnets_of(scan_lease_files(dir_fd, true, is_subnet_lease));
+            std::vector<sys::IpPrefix> taken = routes;
+            for (const LiveLease& l : live) {
+                taken.push_back(l.subnet);
+            }
+            auto subnet = choose_subnet(pool, taken);
+            if (!subnet) {
+                std::string holders;
+                size_t shown = 0;
+                for (const LiveLease& l : live) {
+                    if (l.subnet.v6 != pool.v6) {
+                        continue;
+                    }
+                    if (shown++ < 10) {
+                        holders += (holders.empty() ? "" : ", ") + l.owner;
+                    }
+                }
+                if (shown > 10) {
+                    holders += " and " + std::to_string(shown - 10) + " more";
+                }
+                return sys::fail_with(
+                    ENOSPC, "allocate address", {}, {},
+                    "no free /" + std::to_string(pool.subnet_prefix) + " in the address pool " +
+                        pool.text + " (" + pool_origin + "): " + std::to_string(shown) +
+                        " held by running sandboxes" +
+                        (holders.empty() ? "" : " (" + holders + ")") +
+                        ", the rest routed on the host; stop some, or set " +
+                        std::string(pool.v6 ? "SANDBOX_ADDRESS_POOL6" : "SANDBOX_ADDRESS_POOL") +
+                        " to a larger pool");
+            }
+            lease.subnet = *subnet;
+            return subnet->address + "-" + std::to_string(subnet->prefix) + k_suffix;
+        });
+    if (!held) {
+        return tl::unexpected(held.error());
     }
+    lease.path = std::move(held->path);
+    lease.token = std::move(held->token);
+    lease.lock = std::move(held->lock);
+    return lease;
 }
 
 std::vector<sys::IpPrefix> live_subnet_leases(const std::string& dir) {
-    sys::UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!dir_fd) {
-        return {};
-    }
     std::vector<sys::IpPrefix> out;
-    for (const LiveLease& l : scan_leases(dir_fd.get(), false)) {
+    for (const LiveLease& l : subnets_of(live_lease_files(dir, is_subnet_lease))) {
         out.push_back(l.subnet);
     }
     return out;
