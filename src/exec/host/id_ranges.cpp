@@ -93,9 +93,7 @@ sys::Result<IdRangeLease> lease_id_range(const std::string& dir, const plan::Sub
     if (!held) {
         return tl::unexpected(held.error());
     }
-    lease.path = std::move(held->path);
-    lease.token = std::move(held->token);
-    lease.lock = std::move(held->lock);
+    static_cast<HeldLease&>(lease) = std::move(*held);
     return lease;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/host/lease_dir.hpp"
 #include "plan/host_facts.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
@@ -24,13 +25,11 @@ std::optional<uint32_t> choose_id_range(const plan::SubIdRange& pool, uint32_t c
                                         std::vector<plan::SubIdRange> taken);
 
 // A held block. The lock fd keeps it live; release_id_range (the rollback entry) removes it.
-struct IdRangeLease {
+// path = <dir>/<start>-<count>.lease.
+struct IdRangeLease : HeldLease {
     uint32_t start = 0;      // host uid of inside 0
     uint32_t gid_start = 0;  // host gid of inside 0 (set by write_id_maps)
     uint32_t count = 0;
-    std::string path;   // <dir>/<start>-<count>.lease
-    std::string token;  // the file's content: "<owner> <pid>", checked before removal
-    sys::UniqueFd lock;
 };
 
 // Leases `count` ids from `pool`, avoiding `excluded` (the /etc/subuid and /etc/subgid

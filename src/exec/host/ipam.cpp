@@ -212,9 +212,7 @@ sys::Result<AddressLease> lease_subnet(const std::string& dir, const AddressPool
     if (!held) {
         return tl::unexpected(held.error());
     }
-    lease.path = std::move(held->path);
-    lease.token = std::move(held->token);
-    lease.lock = std::move(held->lock);
+    static_cast<HeldLease&>(lease) = std::move(*held);
     return lease;
 }
 

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/host/lease_dir.hpp"
 #include "plan/host_facts.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
@@ -57,11 +58,9 @@ bool prefixes_overlap(const sys::IpPrefix& a, const sys::IpPrefix& b);
 std::optional<sys::IpPrefix> choose_subnet(const AddressPool& pool,
                                            const std::vector<sys::IpPrefix>& taken);
 
-struct AddressLease {
+// path = <dir>/<subnet>-<prefix>.lease.
+struct AddressLease : HeldLease {
     sys::IpPrefix subnet;
-    std::string path;   // <dir>/<subnet>-<prefix>.lease
-    std::string token;  // the file's content without the newline: "<owner> <pid>"
-    sys::UniqueFd lock;
 };
 
 // Leases a subnet of `pool` for `owner` (the sandbox name) avoiding `routes` and every live
