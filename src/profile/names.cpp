@@ -141,6 +141,15 @@ std::optional<int> signal_number(std::string_view text) {
     return std::nullopt;
 }
 
+std::string signal_name(int number) {
+    for (const SignalName& s : k_signals) {
+        if (s.number == number) {
+            return s.name;
+        }
+    }
+    return {};
+}
+
 const std::vector<std::string>& rlimits() {
     static const std::vector<std::string> list = [] {
         std::vector<std::string> out;

@@ -23,6 +23,8 @@ const std::vector<std::string>& capabilities();
 
 // "SIGTERM", "TERM", "sigterm" or "15" -> 15; nullopt when unknown. Numbers 1..64.
 std::optional<int> signal_number(std::string_view text);
+// 15 -> "SIGTERM"; "" for a number that is not a standard signal.
+std::string signal_name(int number);
 // "SIGHUP" ... "SIGSYS" (the standard signals, in number order).
 const std::vector<std::string>& signals();
 
