@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "profile/diagnostics.hpp"
 #include "profile/document.hpp"
+#include "profile/resolve.hpp"
 
 namespace sandbox::profile::detail {
 
@@ -22,5 +24,9 @@ bool is_profile_file_name(std::string_view name);  // .toml / .yaml / .yml
 std::optional<std::string> find_profile_in(const std::string& dir, const std::string& name);
 std::string join_names(const std::vector<std::string>& items, const char* sep);
 std::string working_dir();  // "." when it cannot be read
+// Interpolates every string value under `node` (keys are left as written); false after an
+// error (profile/interpolate.cpp).
+bool interpolate_tree(Node& node, const std::string& key_path, const std::string& profile_dir,
+                      const EnvLookup& env, Diagnostics& diagnostics);
 
 }  // namespace sandbox::profile::detail

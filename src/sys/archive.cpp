@@ -6,7 +6,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <openssl/evp.h>
@@ -64,66 +63,15 @@ namespace {
     X(EVP_DigestUpdate)             \
     X(EVP_DigestFinal_ex)
 
-struct ArchiveApi {
-    SANDBOX_ARCHIVE_FUNCTIONS(SANDBOX_LAZY_MEMBER)
-};
-struct CryptoApi {
-    SANDBOX_CRYPTO_FUNCTIONS(SANDBOX_LAZY_MEMBER)
-};
+SANDBOX_LAZY_API(ArchiveApi, "libarchive.so.13", SANDBOX_ARCHIVE_FUNCTIONS)
+SANDBOX_LAZY_API(CryptoApi, "libcrypto.so.3", SANDBOX_CRYPTO_FUNCTIONS)
 
 const ArchiveApi* g_ar = nullptr;
 const CryptoApi* g_crypto = nullptr;
 
-Result<ArchiveApi> resolve_archive_api() {
-    const char* soname = "libarchive.so.13";
-    auto opened = open_library(soname);
-    if (!opened) {
-        return tl::unexpected(opened.error());
-    }
-    void* handle = *opened;
-    ArchiveApi table;
-    SANDBOX_ARCHIVE_FUNCTIONS(SANDBOX_LAZY_RESOLVE)
-    return table;
-}
-
-Result<CryptoApi> resolve_crypto_api() {
-    const char* soname = "libcrypto.so.3";
-    auto opened = open_library(soname);
-    if (!opened) {
-        return tl::unexpected(opened.error());
-    }
-    void* handle = *opened;
-    CryptoApi table;
-    SANDBOX_CRYPTO_FUNCTIONS(SANDBOX_LAZY_RESOLVE)
-    return table;
-}
-
-// Sets g_ar once; every later call returns the first outcome.
-Status load_archive_api() {
-    static const Result<ArchiveApi> api = resolve_archive_api();
-    if (!api) {
-        return tl::unexpected(api.error());
-    }
-    g_ar = &*api;
-    return {};
-}
-
-Status load_crypto_api() {
-    static const Result<CryptoApi> api = resolve_crypto_api();
-    if (!api) {
-        return tl::unexpected(api.error());
-    }
-    g_crypto = &*api;
-    return {};
-}
-
 using ArchiveReader = std::unique_ptr<archive, decltype(&archive_read_free)>;
 using ArchiveWriter = std::unique_ptr<archive, decltype(&archive_write_free)>;
 using EvpCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-struct DirCloser {
-    void operator()(DIR* d) const { ::closedir(d); }
-};
-using DirStream = std::unique_ptr<DIR, DirCloser>;
 
 // Restores the working directory when destroyed (libarchive needs the cwd at the target).
 class ScopedCwd {
@@ -272,79 +220,15 @@ bool filter_xattrs(archive_entry* entry, bool keep_setuid) {
     return had_caps && !keep_setuid;
 }
 
-Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::string& shown);
-
-Status remove_children(int dir_fd, dev_t dev, const std::string& shown) {
-    int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
-    if (dup_fd < 0) {
-        return fail("dup", shown);
-    }
-    DirStream dir(::fdopendir(dup_fd));
-    if (!dir) {
-        ::close(dup_fd);
-        return fail("opendir", shown);
-    }
-    while (dirent* de = ::readdir(dir.get())) {
-        std::string_view n = de->d_name;
-        if (n == "." || n == "..") {
-            continue;
-        }
-        if (auto r = remove_entry_at(dir_fd, de->d_name, dev, shown + "/" + de->d_name); !r) {
-            return r;
-        }
-    }
-    return {};
-}
-
-Status remove_entry_at(int parent_fd, const char* name, dev_t dev, const std::string& shown) {
-    UniqueFd fd(::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ENOTDIR || errno == ELOOP) {  // a file or a symlink: never followed
-            if (::unlinkat(parent_fd, name, 0) != 0 && errno != ENOENT) {
-                return fail("unlink", shown);
-            }
-            return {};
-        }
-        if (errno == EACCES) {  // a directory we may not read (mode 000, overlay work/work)
-            if (::fchmodat(parent_fd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0 ||
-                ::fchmodat(parent_fd, name, 0700, 0) == 0) {
-                fd.reset(
-                    ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            }
-        }
-        if (!fd) {
-            return errno == ENOENT ? Status{} : fail("open", shown);
-        }
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        return fail("stat", shown);
-    }
-    if (st.st_dev != dev) {
-        // Something is mounted here: removing it would delete another filesystem's files.
-        return fail_with(EXDEV, "remove", shown, {}, "a mount point inside the tree");
-    }
-    if ((st.st_mode & S_IRWXU) != S_IRWXU) {
-        (void)::fchmod(fd.get(), st.st_mode | S_IRWXU);  // read-only dirs from an archive
-    }
-    if (auto r = remove_children(fd.get(), dev, shown); !r) {
-        return r;
-    }
-    if (::unlinkat(parent_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
-        return fail("rmdir", shown);
-    }
-    return {};
-}
-
 }  // namespace
 
 Result<ExtractStats> extract_archive_fd(int archive_fd, const std::string& archive_path,
                                         const std::string& dest_dir,
                                         const ExtractOptions& options) {
-    if (Status loaded = load_archive_api(); !loaded) {
+    if (Status loaded = load_library_api(g_ar); !loaded) {
         return tl::unexpected(loaded.error());
     }
-    if (Status loaded = load_crypto_api(); !loaded) {
+    if (Status loaded = load_library_api(g_crypto); !loaded) {
         return tl::unexpected(loaded.error());
     }
     if (::lseek(archive_fd, 0, SEEK_SET) != 0) {
@@ -546,7 +430,7 @@ Result<ExtractStats> extract_archive(const std::string& archive_path, const std:
 }
 
 Result<std::string> sha256_fd(int fd, const std::string& shown) {
-    if (Status loaded = load_crypto_api(); !loaded) {
+    if (Status loaded = load_library_api(g_crypto); !loaded) {
         return tl::unexpected(loaded.error());
     }
     EvpCtx ctx(g_crypto->EVP_MD_CTX_new(), g_crypto->EVP_MD_CTX_free);
@@ -583,28 +467,6 @@ Result<std::string> sha256_file(const std::string& path) {
         return fail("open", path);
     }
     return sha256_fd(fd.get(), path);
-}
-
-Status remove_tree(const std::string& path) {
-    std::string p = path;
-    while (p.size() > 1 && p.back() == '/') {
-        p.pop_back();
-    }
-    auto slash = p.find_last_of('/');
-    std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
-    std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
-    if (name.empty() || name == "." || name == "..") {
-        return fail_with(EINVAL, "remove", path);
-    }
-    UniqueFd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!parent_fd) {
-        return errno == ENOENT ? Status{} : fail("open", parent);
-    }
-    struct stat st {};
-    if (::fstatat(parent_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        return errno == ENOENT ? Status{} : fail("stat", path);
-    }
-    return remove_entry_at(parent_fd.get(), name.c_str(), st.st_dev, path);
 }
 
 }  // namespace sandbox::sys

@@ -27,6 +27,18 @@ Result<Fn> library_function(void* handle, const char* soname, const char* name) 
     return reinterpret_cast<Fn>(symbol);
 }
 
+// Points `out` at the process's one resolved table of `Api` (SANDBOX_LAZY_API), resolving it on
+// the first call; every later call returns the first outcome.
+template <class Api>
+Status load_library_api(const Api*& out) {
+    static const Result<Api> api = Api::resolve();
+    if (!api) {
+        return tl::unexpected(api.error());
+    }
+    out = &*api;
+    return {};
+}
+
 }  // namespace sandbox::sys
 
 // Declares a struct member per function (`decltype(&::fn) fn`), and resolves them all.
@@ -39,3 +51,21 @@ Result<Fn> library_function(void* handle, const char* soname, const char* name) 
         }                                                                                       \
         table.fn = *resolved;                                                                   \
     }
+
+// `struct Api` with a member per function of the X-macro `LIST`, and `Api::resolve()`, which
+// opens `library` and resolves them all (load_library_api calls it once).
+#define SANDBOX_LAZY_API(Api, library, LIST)                    \
+    struct Api {                                                \
+        LIST(SANDBOX_LAZY_MEMBER)                               \
+        static ::sandbox::sys::Result<Api> resolve() {          \
+            const char* soname = library;                       \
+            auto opened = ::sandbox::sys::open_library(soname); \
+            if (!opened) {                                      \
+                return tl::unexpected(opened.error());          \
+            }                                                   \
+            void* handle = *opened;                             \
+            Api table;                                          \
+            LIST(SANDBOX_LAZY_RESOLVE)                          \
+            return table;                                       \
+        }                                                       \
+    };

@@ -37,32 +37,9 @@ namespace {
     X(nft_ctx_output_set_flags)  \
     X(nft_ctx_get_output_buffer)
 
-struct NftApi {
-    SANDBOX_NFT_FUNCTIONS(SANDBOX_LAZY_MEMBER)
-};
+SANDBOX_LAZY_API(NftApi, "libnftables.so.1", SANDBOX_NFT_FUNCTIONS)
 
 const NftApi* g_nft = nullptr;
-
-Result<NftApi> resolve_nft_api() {
-    const char* soname = "libnftables.so.1";
-    auto opened = open_library(soname);
-    if (!opened) {
-        return tl::unexpected(opened.error());
-    }
-    void* handle = *opened;
-    NftApi table;
-    SANDBOX_NFT_FUNCTIONS(SANDBOX_LAZY_RESOLVE)
-    return table;
-}
-
-Status load_nft_api() {
-    static const Result<NftApi> api = resolve_nft_api();
-    if (!api) {
-        return tl::unexpected(api.error());
-    }
-    g_nft = &*api;
-    return {};
-}
 
 }  // namespace
 
@@ -181,7 +158,7 @@ std::string render_nat_ruleset(const NatRuleset& r) {
 }
 
 Result<Nftables> Nftables::open() {
-    if (Status loaded = load_nft_api(); !loaded) {
+    if (Status loaded = load_library_api(g_nft); !loaded) {
         return tl::unexpected(loaded.error());
     }
     NftCtx ctx(g_nft->nft_ctx_new(NFT_CTX_DEFAULT));
