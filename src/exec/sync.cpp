@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "common/enum_names.hpp"
 #include "sys/signals.hpp"
 
 namespace sandbox::exec {
@@ -26,20 +27,20 @@ std::string text_of(const char (&src)[N]) {
 
 }  // namespace
 
+namespace {
+
+constexpr EnumName<SyncType> k_sync_type_names[] = {
+    {SyncType::go, "go"},
+    {SyncType::setup_done, "setup_done"},
+    {SyncType::step_failed, "step_failed"},
+    {SyncType::exec_failed, "exec_failed"},
+    {SyncType::pty_master, "pty_master"},
+};
+
+}  // namespace
+
 std::string_view to_string(SyncType type) {
-    switch (type) {
-        case SyncType::go:
-            return "go";
-        case SyncType::setup_done:
-            return "setup_done";
-        case SyncType::step_failed:
-            return "step_failed";
-        case SyncType::exec_failed:
-            return "exec_failed";
-        case SyncType::pty_master:
-            return "pty_master";
-    }
-    return "unknown";
+    return name_of(k_sync_type_names, type, "unknown");
 }
 
 SyncMsg SyncMsg::go() {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "common/enum_names.hpp"
+
 namespace sandbox::plan {
 
 enum class StepId {
@@ -39,59 +41,35 @@ inline constexpr std::array k_all_steps = {
     StepId::seccomp,  StepId::exec,    StepId::supervise,    StepId::cleanup,
 };
 
+inline constexpr EnumName<StepId> k_step_names[] = {
+    {StepId::validate, "validate"},
+    {StepId::state, "state"},
+    {StepId::rootfs, "rootfs"},
+    {StepId::cgroup, "cgroup"},
+    {StepId::spawn, "spawn"},
+    {StepId::id_maps, "id_maps"},
+    {StepId::network_host, "network_host"},
+    {StepId::release, "release"},
+    {StepId::identity, "identity"},
+    {StepId::mounts, "mounts"},
+    {StepId::pivot_root, "pivot_root"},
+    {StepId::network_sandbox, "network_sandbox"},
+    {StepId::init, "init"},
+    {StepId::process, "process"},
+    {StepId::credentials, "credentials"},
+    {StepId::capabilities, "capabilities"},
+    {StepId::seccomp, "seccomp"},
+    {StepId::exec, "exec"},
+    {StepId::supervise, "supervise"},
+    {StepId::cleanup, "cleanup"},
+};
+
 constexpr std::string_view to_string(StepId id) {
-    switch (id) {
-        case StepId::validate:
-            return "validate";
-        case StepId::state:
-            return "state";
-        case StepId::rootfs:
-            return "rootfs";
-        case StepId::cgroup:
-            return "cgroup";
-        case StepId::spawn:
-            return "spawn";
-        case StepId::id_maps:
-            return "id_maps";
-        case StepId::network_host:
-            return "network_host";
-        case StepId::release:
-            return "release";
-        case StepId::identity:
-            return "identity";
-        case StepId::mounts:
-            return "mounts";
-        case StepId::pivot_root:
-            return "pivot_root";
-        case StepId::network_sandbox:
-            return "network_sandbox";
-        case StepId::init:
-            return "init";
-        case StepId::process:
-            return "process";
-        case StepId::credentials:
-            return "credentials";
-        case StepId::capabilities:
-            return "capabilities";
-        case StepId::seccomp:
-            return "seccomp";
-        case StepId::exec:
-            return "exec";
-        case StepId::supervise:
-            return "supervise";
-        case StepId::cleanup:
-            return "cleanup";
-    }
-    return "unknown";
+    return name_of(k_step_names, id, "unknown");
 }
 
 constexpr std::optional<StepId> step_from_string(std::string_view name) {
-    for (StepId id : k_all_steps) {
-        if (to_string(id) == name) {
-            return id;
-        }
-    }
-    return std::nullopt;
+    return from_name(k_step_names, name);
 }
 
 }  // namespace sandbox::plan

@@ -2,26 +2,24 @@
 
 #include <algorithm>
 
+#include "common/enum_names.hpp"
+
 namespace sandbox::profile {
 
+namespace {
+
+// How a value of each kind is named in "expected ..., got X".
+constexpr EnumName<NodeKind> k_node_kind_words[] = {
+    {NodeKind::null, "null"},          {NodeKind::boolean, "a boolean"},
+    {NodeKind::integer, "an integer"}, {NodeKind::floating, "a float"},
+    {NodeKind::string, "a string"},    {NodeKind::array, "an array"},
+    {NodeKind::table, "a table"},
+};
+
+}  // namespace
+
 std::string_view to_string(NodeKind kind) {
-    switch (kind) {
-        case NodeKind::null:
-            return "null";
-        case NodeKind::boolean:
-            return "a boolean";
-        case NodeKind::integer:
-            return "an integer";
-        case NodeKind::floating:
-            return "a float";
-        case NodeKind::string:
-            return "a string";
-        case NodeKind::array:
-            return "an array";
-        case NodeKind::table:
-            return "a table";
-    }
-    return "a value";
+    return name_of(k_node_kind_words, kind, "a value");
 }
 
 const TableEntry* Node::find_entry(std::string_view key) const {

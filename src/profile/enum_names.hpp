@@ -4,7 +4,8 @@
 // exports write and the seccomp import reads. The field table's `.choices` and its decoders,
 // check, explain, the OCI and Kubernetes exports and the executor all read these rows, so a
 // name is written once. Pure data: no system call (rlimit numbers are <sys/resource.h>
-// constants).
+// constants). EnumName and its look-ups (name_of, from_name, names_of, ...) are
+// common/enum_names.hpp.
 #include <sys/resource.h>
 
 #include <cstddef>
@@ -13,16 +14,19 @@
 #include <string_view>
 #include <vector>
 
+#include "common/enum_names.hpp"
 #include "profile/profile.hpp"
 
 namespace sandbox::profile {
 
-template <class E>
-struct EnumName {
-    E value;
-    std::string_view name;        // as written in a profile
-    std::string_view other = {};  // OCI / libseccomp / C spelling, where the table has one
-};
+// The profile's tables are read as profile::name_of(...) in plan/ and exec/.
+using sandbox::EnumName;
+using sandbox::from_name;
+using sandbox::from_other_name;
+using sandbox::name_of;
+using sandbox::names_of;
+using sandbox::other_name_of;
+using sandbox::values_of;
 
 // seccomp actions; other = libseccomp's SCMP_ACT_ name (the OCI spelling).
 inline constexpr EnumName<SeccompAction> k_seccomp_action_names[] = {
@@ -120,66 +124,6 @@ inline const RlimitName* find_rlimit(std::string_view name) {
         }
     }
     return nullptr;
-}
-
-// ---- look-ups over any of the tables above ---------------------------------------------------
-template <class E, size_t N>
-constexpr std::string_view name_of(const EnumName<E> (&table)[N], E value) {
-    for (const EnumName<E>& row : table) {
-        if (row.value == value) {
-            return row.name;
-        }
-    }
-    return "?";
-}
-
-template <class E, size_t N>
-constexpr std::string_view other_name_of(const EnumName<E> (&table)[N], E value) {
-    for (const EnumName<E>& row : table) {
-        if (row.value == value) {
-            return row.other;
-        }
-    }
-    return "?";
-}
-
-template <class E, size_t N>
-std::optional<E> from_name(const EnumName<E> (&table)[N], std::string_view name) {
-    for (const EnumName<E>& row : table) {
-        if (row.name == name) {
-            return row.value;
-        }
-    }
-    return std::nullopt;
-}
-
-template <class E, size_t N>
-std::optional<E> from_other_name(const EnumName<E> (&table)[N], std::string_view name) {
-    for (const EnumName<E>& row : table) {
-        if (!row.other.empty() && row.other == name) {
-            return row.value;
-        }
-    }
-    return std::nullopt;
-}
-
-// The names in table order (a field's `.choices`), and the values in the same order.
-template <class E, size_t N>
-std::vector<std::string> names_of(const EnumName<E> (&table)[N]) {
-    std::vector<std::string> out;
-    for (const EnumName<E>& row : table) {
-        out.emplace_back(row.name);
-    }
-    return out;
-}
-
-template <class E, size_t N>
-std::vector<E> values_of(const EnumName<E> (&table)[N]) {
-    std::vector<E> out;
-    for (const EnumName<E>& row : table) {
-        out.push_back(row.value);
-    }
-    return out;
 }
 
 }  // namespace sandbox::profile

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/enum_names.hpp"
+
 namespace sandbox::sys {
 
 namespace {
@@ -94,18 +96,19 @@ std::string mount_attrs_to_string(const MountAttrs& attrs) {
     return out.empty() ? "0" : out;
 }
 
+namespace {
+
+constexpr EnumName<Propagation> k_propagation_flag_names[] = {
+    {Propagation::private_, "MS_PRIVATE"},
+    {Propagation::slave, "MS_SLAVE"},
+    {Propagation::shared, "MS_SHARED"},
+    {Propagation::unbindable, "MS_UNBINDABLE"},
+};
+
+}  // namespace
+
 std::string propagation_to_string(Propagation p) {
-    switch (p) {
-        case Propagation::private_:
-            return "MS_PRIVATE";
-        case Propagation::slave:
-            return "MS_SLAVE";
-        case Propagation::shared:
-            return "MS_SHARED";
-        case Propagation::unbindable:
-            return "MS_UNBINDABLE";
-    }
-    return "?";
+    return std::string(name_of(k_propagation_flag_names, p, "?"));
 }
 
 Status make_root_propagation(Propagation p) {
