@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "common/eintr.hpp"
 #include "common/enum_names.hpp"
 #include "sys/signals.hpp"
 
@@ -35,6 +36,26 @@ constexpr EnumName<SyncType> k_sync_type_names[] = {
     {SyncType::step_failed, "step_failed"},
     {SyncType::exec_failed, "exec_failed"},
     {SyncType::pty_master, "pty_master"},
+};
+
+}  // namespace
+
+namespace {
+
+// A msghdr for one SyncMsg with room for one SCM_RIGHTS fd (send_fd and recv).
+struct FdMessage {
+    iovec iov;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr header{};
+
+    explicit FdMessage(SyncMsg& msg) : iov{&msg, sizeof msg} {
+        header.msg_iov = &iov;
+        header.msg_iovlen = 1;
+        header.msg_control = control;
+        header.msg_controllen = sizeof control;
+    }
+    FdMessage(const FdMessage&) = delete;
+    FdMessage& operator=(const FdMessage&) = delete;
 };
 
 }  // namespace
@@ -110,43 +131,27 @@ void SyncChannel::send(const SyncMsg& msg) const {
 }
 
 bool SyncChannel::try_send(const SyncMsg& msg) const noexcept {
-    for (;;) {
-        ssize_t n = ::send(m_fd.get(), &msg, sizeof msg, MSG_NOSIGNAL);
-        if (n == static_cast<ssize_t>(sizeof msg)) {
-            return true;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n >= 0) {
-            errno = EMSGSIZE;
-        }
-        return false;
+    ssize_t n = retry_eintr([&] { return ::send(m_fd.get(), &msg, sizeof msg, MSG_NOSIGNAL); });
+    if (n == static_cast<ssize_t>(sizeof msg)) {
+        return true;
     }
+    if (n >= 0) {
+        errno = EMSGSIZE;
+    }
+    return false;
 }
 
 void SyncChannel::send_fd(const SyncMsg& msg, int fd) const {
     SyncMsg copy = msg;
-    iovec iov{&copy, sizeof copy};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof control;
+    FdMessage message(copy);
+    msghdr& mh = message.header;
     cmsghdr* cm = CMSG_FIRSTHDR(&mh);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
     cm->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    for (;;) {
-        ssize_t n = ::sendmsg(m_fd.get(), &mh, MSG_NOSIGNAL);
-        if (n == static_cast<ssize_t>(sizeof copy)) {
-            break;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+    ssize_t n = retry_eintr([&] { return ::sendmsg(m_fd.get(), &mh, MSG_NOSIGNAL); });
+    if (n != static_cast<ssize_t>(sizeof copy)) {
         throw sys::SysError(n < 0 ? errno : EMSGSIZE, "sendmsg", "sync socket", {},
                             std::string(to_string(msg.type)));
     }
@@ -183,13 +188,8 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms,
     }
     SyncMsg msg;
     for (;;) {
-        iovec iov{&msg, sizeof msg};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        msghdr mh{};
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = control;
-        mh.msg_controllen = sizeof control;
+        FdMessage message(msg);
+        msghdr& mh = message.header;
         ssize_t n = ::recvmsg(m_fd.get(), &mh, MSG_CMSG_CLOEXEC);
         if (n > 0) {
             // Own every fd that arrived before anything can throw, so none leaks.

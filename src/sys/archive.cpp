@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/eintr.hpp"
 #include "sys/fd.hpp"
 #include "sys/lazy_library.hpp"
 
@@ -159,10 +160,7 @@ struct HashingReader {
     static la_ssize_t read(archive*, void* self, const void** out) {
         auto* r = static_cast<HashingReader*>(self);
         for (;;) {
-            ssize_t n = ::read(r->fd, r->buf.get(), k_read_block);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
+            ssize_t n = retry_eintr([&] { return ::read(r->fd, r->buf.get(), k_read_block); });
             if (n < 0) {
                 r->read_errno = errno;
                 return -1;
@@ -441,10 +439,7 @@ Result<std::string> sha256_fd(int fd, const std::string& shown) {
     std::unique_ptr<char[]> buf(new char[k_block]);
     off_t offset = 0;
     for (;;) {
-        ssize_t n = ::pread(fd, buf.get(), k_block, offset);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t n = retry_eintr([&] { return ::pread(fd, buf.get(), k_block, offset); });
         if (n < 0) {
             return fail("read", shown);
         }

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/eintr.hpp"
+
 namespace sandbox::sys {
 
 namespace {
@@ -45,36 +47,36 @@ std::string base_name(const std::string& path) {
     return parts.empty() ? std::string() : parts.back();
 }
 
-Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
-    open_how how{};
-    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-    how.mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? mode : 0;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+namespace {
+
+// openat2(2), made again on EINTR and on EAGAIN (a concurrent rename raced the lookup).
+Result<UniqueFd> openat2_retrying(int dir_fd, const std::string& path, const open_how& how) {
     for (;;) {
-        long fd = syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+        long fd = syscall(SYS_openat2, dir_fd, path.c_str(), &how, sizeof how);
         if (fd >= 0) {
             return UniqueFd(static_cast<int>(fd));
         }
-        // EAGAIN: a concurrent rename raced the lookup (openat2(2)); retry.
         if (errno != EAGAIN && errno != EINTR) {
             return fail("open", path);
         }
     }
 }
 
+}  // namespace
+
+Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return openat2_retrying(root_fd, path, how);
+}
+
 Result<UniqueFd> open_no_symlinks(const std::string& path, int flags) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.resolve = RESOLVE_NO_SYMLINKS;
-    for (;;) {
-        long fd = syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
-        if (fd >= 0) {
-            return UniqueFd(static_cast<int>(fd));
-        }
-        if (errno != EAGAIN && errno != EINTR) {
-            return fail("open", path);
-        }
-    }
+    return openat2_retrying(AT_FDCWD, path, how);
 }
 
 Result<UniqueFd> open_dir(const std::string& path) {
@@ -193,11 +195,8 @@ Result<std::string> read_fd(int fd, const std::string& path, size_t max_bytes) {
     std::string out;
     char buf[8192];
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        ssize_t n = retry_eintr([&] { return ::read(fd, buf, sizeof buf); });
         if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
             return fail("read", path);
         }
         if (n == 0) {
@@ -259,11 +258,9 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
     }
     size_t off = 0;
     while (off < content.size()) {
-        ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
+        ssize_t n = retry_eintr(
+            [&] { return ::write(fd.get(), content.data() + off, content.size() - off); });
         if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
             int err = errno;
             unlink(tmp.c_str());
             return fail_with(err, "write", tmp);

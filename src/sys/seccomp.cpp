@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "build_config.hpp"
+#include "common/eintr.hpp"
 #include "sys/fd.hpp"
 #include "sys/fs.hpp"
 
@@ -72,11 +73,8 @@ bool same_action(const SeccompRuleSpec& a, const SeccompRuleSpec& b) {
 Status write_all(int fd, const void* data, size_t size, const std::string& path) {
     const char* p = static_cast<const char*>(data);
     while (size > 0) {
-        ssize_t n = ::write(fd, p, size);
+        ssize_t n = retry_eintr([&] { return ::write(fd, p, size); });
         if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
             return fail("write", path);
         }
         p += n;
