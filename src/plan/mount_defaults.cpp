@@ -40,9 +40,11 @@ bool is_same_or_under(const std::string& path, const std::string& prefix) {
 }
 
 void add_host_root_binds(std::vector<MountOp>& out) {
-    for (const char* dir : k_host_dirs) {
-        MountOp m = op(MountOpKind::bind, dir, dir, std::string("rootfs.host ") + dir);
-        m.follow_symlinks = true;  // merged /usr: /bin, /lib* are root-owned links into /usr
+    // Links are followed: with a merged /usr, /bin and /lib* are root-owned links into /usr, and
+    // /etc/resolv.conf is often a link (systemd-resolved).
+    auto bind = [&out](const char* path) {
+        MountOp m = op(MountOpKind::bind, path, path, std::string("rootfs.host ") + path);
+        m.follow_symlinks = true;
         m.flags.recursive = true;
         m.flags.readonly = true;
         m.flags.nosuid = true;
@@ -50,17 +52,12 @@ void add_host_root_binds(std::vector<MountOp>& out) {
         m.create = MountOp::Create::like_source;
         m.optional = true;
         out.push_back(std::move(m));
+    };
+    for (const char* dir : k_host_dirs) {
+        bind(dir);
     }
     for (const char* file : k_host_etc) {
-        MountOp m = op(MountOpKind::bind, file, file, std::string("rootfs.host ") + file);
-        m.follow_symlinks = true;  // /etc/resolv.conf is often a link (systemd-resolved)
-        m.flags.recursive = true;
-        m.flags.readonly = true;
-        m.flags.nosuid = true;
-        m.flags.nodev = true;
-        m.create = MountOp::Create::like_source;
-        m.optional = true;
-        out.push_back(std::move(m));
+        bind(file);
     }
 }
 

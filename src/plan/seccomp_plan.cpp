@@ -70,39 +70,35 @@ bool same_filter_effect(const SeccompRuleOp& a, const SeccompRuleOp& b) {
     return true;
 }
 
+// The rules grouped by syscall, the groups in the order each syscall first appears.
+std::vector<std::pair<std::string, std::vector<SeccompRuleOp>>> by_syscall(
+    const std::vector<SeccompRuleOp>& ops) {
+    std::vector<std::pair<std::string, std::vector<SeccompRuleOp>>> groups;
+    std::map<std::string, size_t> index;
+    for (const SeccompRuleOp& op : ops) {
+        auto [it, inserted] = index.try_emplace(op.syscall, groups.size());
+        if (inserted) {
+            groups.emplace_back(op.syscall, std::vector<SeccompRuleOp>{});
+        }
+        groups[it->second].second.push_back(op);
+    }
+    return groups;
+}
+
 class Merger {
 public:
     explicit Merger(std::vector<std::string>& notes) : m_notes(notes) {}
 
     // Layers 1-4: the layer's rules replace all earlier rules for each syscall it names.
     void replace(const std::vector<SeccompRuleOp>& ops) {
-        std::map<std::string, std::vector<SeccompRuleOp>> groups;
-        std::vector<std::string> order;
-        for (const SeccompRuleOp& op : ops) {
-            auto [it, inserted] = groups.try_emplace(op.syscall);
-            if (inserted) {
-                order.push_back(op.syscall);
-            }
-            it->second.push_back(op);
-        }
-        for (const std::string& name : order) {
-            replace_one(name, std::move(groups[name]));
+        for (auto& [name, group] : by_syscall(ops)) {
+            replace_one(name, std::move(group));
         }
     }
 
     // Layer 5: per syscall, replace when a rule has no args, else add on top.
     void explicit_rules(const std::vector<SeccompRuleOp>& ops) {
-        std::map<std::string, std::vector<SeccompRuleOp>> groups;
-        std::vector<std::string> order;
-        for (const SeccompRuleOp& op : ops) {
-            auto [it, inserted] = groups.try_emplace(op.syscall);
-            if (inserted) {
-                order.push_back(op.syscall);
-            }
-            it->second.push_back(op);
-        }
-        for (const std::string& name : order) {
-            std::vector<SeccompRuleOp>& group = groups[name];
+        for (auto& [name, group] : by_syscall(ops)) {
             bool has_unconditional = std::any_of(group.begin(), group.end(),
                                                  [](const auto& r) { return r.args.empty(); });
             if (has_unconditional) {

@@ -46,17 +46,23 @@ SeccompRule allow(std::vector<std::string> names, std::vector<SeccompArg> args =
     return SeccompRule{std::move(names), SeccompAction::allow, std::nullopt, std::move(args)};
 }
 
+// A preset whose first rule allows `allowed`; refused syscalls get EPERM unless a rule says.
+SeccompPresetData preset(SeccompAction default_action, std::vector<std::string> allowed) {
+    SeccompPresetData p;
+    p.default_action = default_action;
+    p.default_errno = k_eperm;
+    p.rules.push_back(allow(std::move(allowed)));
+    return p;
+}
+
 SeccompRule refuse(std::vector<std::string> names, uint32_t err,
                    std::vector<SeccompArg> args = {}) {
     return SeccompRule{std::move(names), SeccompAction::errno_, err, std::move(args)};
 }
 
 SeccompPresetData make_default() {
-    SeccompPresetData p;
-    p.default_action = SeccompAction::errno_;
-    p.default_errno = k_eperm;
     // clang-format off
-    p.rules.push_back(allow({
+    SeccompPresetData p = preset(SeccompAction::errno_, {
         "accept", "accept4", "access", "alarm", "bind", "brk", "capget", "capset", "chdir",
         "chmod", "chown", "clock_getres", "clock_gettime", "clock_nanosleep", "close",
         "close_range", "connect", "copy_file_range", "creat", "dup", "dup2", "dup3",
@@ -101,7 +107,7 @@ SeccompPresetData make_default() {
         "timerfd_gettime", "timerfd_settime", "times", "tkill", "truncate", "umask", "uname",
         "unlink", "unlinkat", "utime", "utimensat", "utimes", "vfork", "vmsplice", "wait4",
         "waitid", "write", "writev",
-    }));
+    });
     // clang-format on
     // personality: only the values Docker allows (PER_LINUX, PER_LINUX32, UNAME26 variants and
     // the 0xffffffff query).
@@ -126,11 +132,8 @@ SeccompPresetData make_default() {
 }
 
 SeccompPresetData make_strict() {
-    SeccompPresetData p;
-    p.default_action = SeccompAction::kill_process;
-    p.default_errno = k_eperm;
     // clang-format off
-    p.rules.push_back(allow({
+    SeccompPresetData p = preset(SeccompAction::kill_process, {
         "read", "write", "readv", "writev", "pread64", "pwrite64", "close", "close_range", "exit",
         "exit_group", "brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "rt_sigreturn",
         "rt_sigaction", "rt_sigprocmask", "sigaltstack", "futex", "clock_gettime", "clock_getres",
@@ -139,7 +142,7 @@ SeccompPresetData make_strict() {
         "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "uname", "openat", "fstat",
         "newfstatat", "lseek", "fcntl", "dup", "dup2", "dup3", "readlink", "getcwd", "sendfile",
         "prctl", "sched_yield", "sched_getaffinity", "restart_syscall",
-    }));
+    });
     // clang-format on
     return p;
 }

@@ -62,44 +62,41 @@ bool Node::erase(std::string_view key) {
     return true;
 }
 
-Node Node::make_table(SourceLocation where) {
+namespace {
+
+Node made(NodeKind kind, SourceLocation where) {
     Node n;
-    n.kind = NodeKind::table;
+    n.kind = kind;
     n.where = std::move(where);
     return n;
+}
+
+}  // namespace
+
+Node Node::make_table(SourceLocation where) {
+    return made(NodeKind::table, std::move(where));
 }
 Node Node::make_array(SourceLocation where) {
-    Node n;
-    n.kind = NodeKind::array;
-    n.where = std::move(where);
-    return n;
+    return made(NodeKind::array, std::move(where));
 }
 Node Node::make_string(std::string value, SourceLocation where) {
-    Node n;
-    n.kind = NodeKind::string;
+    Node n = made(NodeKind::string, std::move(where));
     n.string = std::move(value);
-    n.where = std::move(where);
     return n;
 }
 Node Node::make_integer(int64_t value, SourceLocation where) {
-    Node n;
-    n.kind = NodeKind::integer;
+    Node n = made(NodeKind::integer, std::move(where));
     n.integer = value;
-    n.where = std::move(where);
     return n;
 }
 Node Node::make_floating(double value, SourceLocation where) {
-    Node n;
-    n.kind = NodeKind::floating;
+    Node n = made(NodeKind::floating, std::move(where));
     n.floating = value;
-    n.where = std::move(where);
     return n;
 }
 Node Node::make_boolean(bool value, SourceLocation where) {
-    Node n;
-    n.kind = NodeKind::boolean;
+    Node n = made(NodeKind::boolean, std::move(where));
     n.boolean = value;
-    n.where = std::move(where);
     return n;
 }
 
