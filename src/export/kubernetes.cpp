@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "export/mount_roles.hpp"
 #include "export/oci.hpp"
 
 namespace sandbox::exporter {
@@ -272,8 +273,8 @@ KubernetesExport make_kubernetes(const plan::Plan& plan, const KubernetesOptions
             continue;
         }
         std::string vol = "v" + std::to_string(volumes.size());
-        switch (op.kind) {
-            case plan::MountOpKind::tmpfs: {
+        switch (role_of(op.kind)) {
+            case MountRole::tmpfs: {
                 json empty{{"medium", "Memory"}};
                 if (auto size = tmpfs_size(op.data)) {
                     empty["sizeLimit"] = *size;
@@ -282,7 +283,7 @@ KubernetesExport make_kubernetes(const plan::Plan& plan, const KubernetesOptions
                 mounts.push_back({{"name", vol}, {"mountPath", op.target}});
                 break;
             }
-            case plan::MountOpKind::bind:
+            case MountRole::bind:
                 volumes.push_back(
                     {{"name", vol}, {"hostPath", {{"path", op.source}, {"type", ""}}}});
                 mounts.push_back(
@@ -292,31 +293,22 @@ KubernetesExport make_kubernetes(const plan::Plan& plan, const KubernetesOptions
                                        "that runs the pod, and hostPath is refused by the "
                                        "baseline and restricted Pod Security Standards");
                 break;
-            case plan::MountOpKind::write_file:
+            case MountRole::write_file:
                 out.not_expressed.push_back(op.target +
                                             ": a file `sandbox up` writes at run time (use a "
                                             "ConfigMap; the kubelet manages /etc/hosts and "
                                             "/etc/resolv.conf itself)");
                 break;
-            case plan::MountOpKind::mask:
-            case plan::MountOpKind::readonly:
+            case MountRole::mask:
+            case MountRole::readonly:
                 out.not_expressed.push_back(op.target +
                                             ": masked or read-only path (the "
                                             "runtime's default masked paths apply)");
                 break;
-            case plan::MountOpKind::mqueue:
-            case plan::MountOpKind::proc:
-            case plan::MountOpKind::sysfs:
-            case plan::MountOpKind::devpts:
+            case MountRole::special_fs:
                 out.not_expressed.push_back(op.target + ": a special filesystem mount");
                 break;
-            // Root preparation, device nodes, symlinks: the runtime builds the root itself.
-            case plan::MountOpKind::make_private:
-            case plan::MountOpKind::bind_root:
-            case plan::MountOpKind::overlay_root:
-            case plan::MountOpKind::tmpfs_root:
-            case plan::MountOpKind::dev_node:
-            case plan::MountOpKind::symlink:
+            case MountRole::built_by_runtime:
                 break;
         }
     }
@@ -396,25 +388,18 @@ KubernetesExport make_kubernetes(const plan::Plan& plan, const KubernetesOptions
     }
 
     json labels{{"app.kubernetes.io/name", name}, {"app.kubernetes.io/managed-by", "sandbox"}};
-    if (options.job) {
-        json job_spec{{"backoffLimit", 0},
-                      {"template", {{"metadata", {{"labels", labels}}}, {"spec", pod_spec}}}};
-        if (deadline) {
-            job_spec["activeDeadlineSeconds"] = *deadline;
-        }
-        out.manifest = {{"apiVersion", "batch/v1"},
-                        {"kind", "Job"},
-                        {"metadata", {{"name", name}, {"labels", labels}}},
-                        {"spec", job_spec}};
-    } else {
-        if (deadline) {
-            pod_spec["activeDeadlineSeconds"] = *deadline;
-        }
-        out.manifest = {{"apiVersion", "v1"},
-                        {"kind", "Pod"},
-                        {"metadata", {{"name", name}, {"labels", labels}}},
-                        {"spec", pod_spec}};
+    // A Job wraps the Pod spec in a template; the deadline is on the outer spec either way.
+    json spec = options.job
+                    ? json{{"backoffLimit", 0},
+                           {"template", {{"metadata", {{"labels", labels}}}, {"spec", pod_spec}}}}
+                    : pod_spec;
+    if (deadline) {
+        spec["activeDeadlineSeconds"] = *deadline;
     }
+    out.manifest = {{"apiVersion", options.job ? "batch/v1" : "v1"},
+                    {"kind", options.job ? "Job" : "Pod"},
+                    {"metadata", {{"name", name}, {"labels", labels}}},
+                    {"spec", spec}};
     return out;
 }
 

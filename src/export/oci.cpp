@@ -2,11 +2,20 @@
 
 #include <map>
 
+#include "export/mount_roles.hpp"
 #include "profile/enum_names.hpp"
 
 namespace sandbox::exporter {
 
 namespace {
+
+// The OCI mount options for a propagation (recursive, as the plan applies it).
+constexpr EnumName<profile::Propagation> k_oci_propagation[] = {
+    {profile::Propagation::private_, "rprivate"},
+    {profile::Propagation::slave, "rslave"},
+    {profile::Propagation::shared, "rshared"},
+    {profile::Propagation::unbindable, "runbindable"},
+};
 
 using nlohmann::json;
 
@@ -36,20 +45,7 @@ std::vector<std::string> mount_options(const plan::MountOp& op) {
     if (f.strictatime) out.push_back("strictatime");
     if (f.nodiratime) out.push_back("nodiratime");
     if (op.propagation) {
-        switch (*op.propagation) {
-            case profile::Propagation::private_:
-                out.push_back("rprivate");
-                break;
-            case profile::Propagation::slave:
-                out.push_back("rslave");
-                break;
-            case profile::Propagation::shared:
-                out.push_back("rshared");
-                break;
-            case profile::Propagation::unbindable:
-                out.push_back("runbindable");
-                break;
-        }
+        out.emplace_back(name_of(k_oci_propagation, *op.propagation));
     }
     // fs data ("size=65536k,mode=1777") is a comma list of options in OCI too.
     size_t start = 0;
@@ -202,18 +198,15 @@ OciBundle make_oci_bundle(const plan::Plan& plan, const std::string& rootfs_dir)
     json masked = json::array();
     json readonly = json::array();
     for (const plan::MountOp& op : plan.mounts) {
-        switch (op.kind) {
-            case plan::MountOpKind::bind:
+        switch (role_of(op.kind)) {
+            case MountRole::bind:
                 mounts.push_back({{"destination", op.target},
                                   {"type", "bind"},
                                   {"source", op.source},
                                   {"options", mount_options(op)}});
                 break;
-            case plan::MountOpKind::tmpfs:
-            case plan::MountOpKind::proc:
-            case plan::MountOpKind::sysfs:
-            case plan::MountOpKind::devpts:
-            case plan::MountOpKind::mqueue: {
+            case MountRole::tmpfs:
+            case MountRole::special_fs: {
                 static const std::map<plan::MountOpKind, std::string> types = {
                     {plan::MountOpKind::tmpfs, "tmpfs"},   {plan::MountOpKind::proc, "proc"},
                     {plan::MountOpKind::sysfs, "sysfs"},   {plan::MountOpKind::devpts, "devpts"},
@@ -226,13 +219,13 @@ OciBundle make_oci_bundle(const plan::Plan& plan, const std::string& rootfs_dir)
                                   {"options", mount_options(op)}});
                 break;
             }
-            case plan::MountOpKind::mask:
+            case MountRole::mask:
                 masked.push_back(op.target);
                 break;
-            case plan::MountOpKind::readonly:
+            case MountRole::readonly:
                 readonly.push_back(op.target);
                 break;
-            case plan::MountOpKind::write_file:
+            case MountRole::write_file:
                 mounts.push_back({{"destination", op.target},
                                   {"type", "bind"},
                                   {"source", op.source},
@@ -240,13 +233,7 @@ OciBundle make_oci_bundle(const plan::Plan& plan, const std::string& rootfs_dir)
                 bundle.notes.push_back(op.target + " is bound from " + op.source +
                                        ", which exists only while `sandbox up` runs");
                 break;
-            // Root preparation, /dev nodes and /dev symlinks: an OCI runtime does these itself.
-            case plan::MountOpKind::make_private:
-            case plan::MountOpKind::bind_root:
-            case plan::MountOpKind::overlay_root:
-            case plan::MountOpKind::tmpfs_root:
-            case plan::MountOpKind::dev_node:
-            case plan::MountOpKind::symlink:
+            case MountRole::built_by_runtime:
                 break;
         }
     }

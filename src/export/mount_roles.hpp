@@ -1,0 +1,47 @@
+#pragma once
+// What a mount op of the plan is to an exported format (OCI config.json, Kubernetes Pod/Job):
+// decided once here, so the exporters switch over the same few roles and a new MountOpKind is
+// placed for all of them in one switch.
+#include "plan/plan.hpp"
+
+namespace sandbox::exporter {
+
+enum class MountRole {
+    built_by_runtime,  // root preparation, /dev nodes and /dev symlinks: a runtime does these
+    bind,
+    tmpfs,
+    special_fs,  // proc, sysfs, devpts, mqueue
+    mask,
+    readonly,
+    write_file,  // a file `sandbox up` writes in its state dir and binds in at run time
+};
+
+inline MountRole role_of(plan::MountOpKind kind) {
+    switch (kind) {
+        case plan::MountOpKind::make_private:
+        case plan::MountOpKind::bind_root:
+        case plan::MountOpKind::overlay_root:
+        case plan::MountOpKind::tmpfs_root:
+        case plan::MountOpKind::dev_node:
+        case plan::MountOpKind::symlink:
+            return MountRole::built_by_runtime;
+        case plan::MountOpKind::bind:
+            return MountRole::bind;
+        case plan::MountOpKind::tmpfs:
+            return MountRole::tmpfs;
+        case plan::MountOpKind::proc:
+        case plan::MountOpKind::sysfs:
+        case plan::MountOpKind::devpts:
+        case plan::MountOpKind::mqueue:
+            return MountRole::special_fs;
+        case plan::MountOpKind::mask:
+            return MountRole::mask;
+        case plan::MountOpKind::readonly:
+            return MountRole::readonly;
+        case plan::MountOpKind::write_file:
+            return MountRole::write_file;
+    }
+    return MountRole::built_by_runtime;
+}
+
+}  // namespace sandbox::exporter
