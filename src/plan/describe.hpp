@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text.hpp"
 #include "plan/plan.hpp"
 #include "profile/origins.hpp"
 
@@ -63,8 +64,8 @@ std::string_view to_string(PlanNote::Level level);
 // Small formatting shared by the describe() functions.
 namespace desc {
 std::string octal(uint32_t mode);  // "0755"
-std::string join(const std::vector<std::string>& items, std::string_view sep);
-std::string cidr(const Cidr& c);  // "10.0.0.2/24"
+using text::join;                  // common/text.hpp
+std::string cidr(const Cidr& c);   // "10.0.0.2/24"
 DescJson cidrs(const std::vector<Cidr>& list);
 DescJson optional(const std::optional<std::string>& v);
 // "errno(1)", "kill_process": a rule's action as explain writes it.

@@ -13,17 +13,6 @@ std::string octal(uint32_t mode) {
     return fmt::format("{:04o}", mode);
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-    std::string out;
-    for (const std::string& i : items) {
-        if (!out.empty()) {
-            out += sep;
-        }
-        out += i;
-    }
-    return out;
-}
-
 std::string cidr(const Cidr& c) {
     return fmt::format("{}/{}", c.address, c.prefix);
 }

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/text.hpp"
 #include "common/units.hpp"
 #include "profile/check_detail.hpp"
 #include "profile/decode.hpp"
@@ -33,13 +34,7 @@ std::string index_path(const std::string& base, size_t i) {
 // Lexically normalised absolute path, or nullopt when ".." climbs above "/".
 std::optional<std::string> normalise(const std::string& path) {
     std::vector<std::string> parts;
-    size_t i = 0;
-    while (i <= path.size()) {
-        size_t slash = path.find('/', i);
-        if (slash == std::string::npos) {
-            slash = path.size();
-        }
-        std::string part = path.substr(i, slash - i);
+    for (const std::string& part : text::split(path, '/')) {
         if (part == "..") {
             if (parts.empty()) {
                 return std::nullopt;
@@ -48,7 +43,6 @@ std::optional<std::string> normalise(const std::string& path) {
         } else if (!part.empty() && part != ".") {
             parts.push_back(part);
         }
-        i = slash + 1;
     }
     std::string out;
     for (const std::string& p : parts) {
@@ -86,13 +80,7 @@ std::string hostname_problem(const std::string& name) {
     if (name.empty() || name.size() > 64) {
         return "host name " + quoted(name) + " must be 1 to 64 characters long";
     }
-    size_t start = 0;
-    while (start <= name.size()) {
-        size_t dot = name.find('.', start);
-        if (dot == std::string::npos) {
-            dot = name.size();
-        }
-        std::string label = name.substr(start, dot - start);
+    for (const std::string& label : text::split(name, '.')) {
         bool ok = !label.empty() && label.size() <= 63 && label.front() != '-' &&
                   label.back() != '-' &&
                   std::all_of(label.begin(), label.end(),
@@ -101,7 +89,6 @@ std::string hostname_problem(const std::string& name) {
             return "host name " + quoted(name) +
                    " is not valid (letters, digits and '-' in dot-separated labels)";
         }
-        start = dot + 1;
     }
     return {};
 }

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "build_config.hpp"
+#include "common/text.hpp"
 #include "profile/fields.hpp"
 #include "profile/readers.hpp"
 #include "profile/resolve_detail.hpp"
@@ -64,17 +65,6 @@ std::optional<std::string> find_in(const std::string& dir, const std::string& na
         }
     }
     return std::nullopt;
-}
-
-std::string join_list(const std::vector<std::string>& items, const char* sep) {
-    std::string out;
-    for (const std::string& s : items) {
-        if (!out.empty()) {
-            out += sep;
-        }
-        out += s;
-    }
-    return out;
 }
 
 std::string absolute_dir_of(const std::string& path) {
@@ -320,7 +310,7 @@ private:
                 m_diagnostics.error(node->where, key_path,
                                     "cannot find profile '" + node->string +
                                         "' (extends chain: " + chain_text(node->string) + ")",
-                                    "looked " + join_list(places, ", "));
+                                    "looked " + text::join(places, ", "));
                 ok = false;
                 continue;
             }
@@ -394,10 +384,6 @@ bool is_profile_file_name(std::string_view name) {
 
 std::optional<std::string> find_profile_in(const std::string& dir, const std::string& name) {
     return find_in(dir, name);
-}
-
-std::string join_names(const std::vector<std::string>& items, const char* sep) {
-    return join_list(items, sep);
 }
 
 std::string working_dir() {

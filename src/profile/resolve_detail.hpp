@@ -22,7 +22,6 @@ void absolutise_host_paths(Node& root, const std::string& dir,
 bool is_profile_file_name(std::string_view name);  // .toml / .yaml / .yml
 // `dir`/`name` (a bare name with each extension tried), the first that exists ("" dir = as given).
 std::optional<std::string> find_profile_in(const std::string& dir, const std::string& name);
-std::string join_names(const std::vector<std::string>& items, const char* sep);
 std::string working_dir();  // "." when it cannot be read
 // Interpolates every string value under `node` (keys are left as written); false after an
 // error (profile/interpolate.cpp).

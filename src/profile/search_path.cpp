@@ -8,6 +8,7 @@
 #include <map>
 
 #include "build_config.hpp"
+#include "common/text.hpp"
 #include "profile/fields.hpp"
 #include "profile/resolve.hpp"
 #include "profile/resolve_detail.hpp"
@@ -91,7 +92,7 @@ std::optional<std::string> find_profile(const std::string& path_or_name, const L
         }
     }
     diagnostics.error(where, "", "cannot find profile '" + path_or_name + "'",
-                      "looked in " + detail::join_names(search, ", "));
+                      "looked in " + text::join(search, ", "));
     return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/text.hpp"
 #include "sys/fs.hpp"
 
 namespace sandbox::exec::child {
@@ -87,42 +88,21 @@ std::string HostAccess::path(const std::string& host_path) const {
 }
 
 std::string HostAccess::overlay_options(const std::string& data) const {
-    std::string out;
-    size_t i = 0;
-    while (i <= data.size()) {
-        size_t end = data.find(',', i);
-        if (end == std::string::npos) {
-            end = data.size();
-        }
-        std::string option = data.substr(i, end - i);
+    std::vector<std::string> options = text::split(data, ',');
+    for (std::string& option : options) {
         size_t eq = option.find('=');
         const std::string key = eq == std::string::npos ? option : option.substr(0, eq);
         if (eq != std::string::npos &&
             (key == "lowerdir" || key == "upperdir" || key == "workdir")) {
             // lowerdir is a ':'-separated stack; each layer is a path of its own.
-            std::string value = option.substr(eq + 1);
-            std::string rewritten;
-            size_t j = 0;
-            while (j <= value.size()) {
-                size_t colon = value.find(':', j);
-                if (colon == std::string::npos) {
-                    colon = value.size();
-                }
-                if (!rewritten.empty() || j > 0) {
-                    rewritten += ':';
-                }
-                rewritten += path(value.substr(j, colon - j));
-                j = colon + 1;
+            std::vector<std::string> layers = text::split(option.substr(eq + 1), ':');
+            for (std::string& layer : layers) {
+                layer = path(layer);
             }
-            option = key + "=" + rewritten;
+            option = key + "=" + text::join(layers, ":");
         }
-        if (!out.empty() || i > 0) {
-            out += ',';
-        }
-        out += option;
-        i = end + 1;
     }
-    return out;
+    return text::join(options, ",");
 }
 
 OpenedSource* HostAccess::source(const MountOp& op) {
