@@ -6,27 +6,14 @@
 #include <algorithm>
 #include <cctype>
 
-#include "export/mount_roles.hpp"
 #include "export/oci.hpp"
+#include "export/shared.hpp"
 
 namespace sandbox::exporter {
 
 namespace {
 
 using nlohmann::json;
-
-std::optional<uint32_t> numeric_id(const std::optional<std::string>& id) {
-    if (!id || id->empty() || !std::all_of(id->begin(), id->end(), [](char c) {
-            return std::isdigit(static_cast<unsigned char>(c));
-        })) {
-        return std::nullopt;
-    }
-    try {
-        return static_cast<uint32_t>(std::stoul(*id));
-    } catch (...) {
-        return std::nullopt;
-    }
-}
 
 // "CAP_NET_BIND_SERVICE" / "cap_chown" -> "NET_BIND_SERVICE" / "CHOWN" (Kubernetes' spelling).
 std::string capability_name(const std::string& cap) {
@@ -153,22 +140,19 @@ KubernetesExport make_kubernetes(const plan::Plan& plan, const KubernetesOptions
 
     // securityContext
     json sc = json::object();
-    if (auto uid = numeric_id(p.user)) {
-        sc["runAsUser"] = *uid;
-    } else if (p.user) {
-        out.not_expressed.push_back("process.user '" + *p.user +
-                                    "' is a name: runAsUser needs a number, left out");
-    } else if (plan.id_maps.enabled) {
-        sc["runAsUser"] = 0;  // root of the sandbox's user namespace, as `sandbox up` runs it
-    }
-    if (auto gid = numeric_id(p.group)) {
-        sc["runAsGroup"] = *gid;
-    } else if (p.group) {
-        out.not_expressed.push_back("process.group '" + *p.group +
-                                    "' is a name: runAsGroup needs a number, left out");
-    } else if (plan.id_maps.enabled) {
-        sc["runAsGroup"] = 0;
-    }
+    // With no user or group, root of the sandbox's user namespace, as `sandbox up` runs it.
+    auto run_as = [&](const std::optional<std::string>& id, const char* key, const char* field) {
+        if (auto number = numeric_id(id)) {
+            sc[field] = *number;
+        } else if (id) {
+            out.not_expressed.push_back(std::string(key) + " '" + *id + "' is a name: " + field +
+                                        " needs a number, left out");
+        } else if (plan.id_maps.enabled) {
+            sc[field] = 0;
+        }
+    };
+    run_as(p.user, "process.user", "runAsUser");
+    run_as(p.group, "process.group", "runAsGroup");
     json add = json::array();
     bool sys_admin = false;
     for (const std::string& cap : plan.capabilities.keep) {

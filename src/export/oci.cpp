@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "export/mount_roles.hpp"
+#include "export/shared.hpp"
 #include "profile/enum_names.hpp"
 
 namespace sandbox::exporter {
@@ -153,24 +153,19 @@ OciBundle make_oci_bundle(const plan::Plan& plan, const std::string& rootfs_dir)
                     {"env", env},
                     {"cwd", p.cwd},
                     {"noNewPrivileges", plan.capabilities.no_new_privileges}};
-    uint32_t uid = 0, gid = 0;
-    if (p.user) {
-        try {
-            uid = static_cast<uint32_t>(std::stoul(*p.user));
-        } catch (...) {
-            bundle.notes.push_back("process.user '" + *p.user +
+    auto id_of = [&](const std::optional<std::string>& id, const char* key) -> uint32_t {
+        if (auto number = numeric_id(id)) {
+            return *number;
+        }
+        if (id) {
+            bundle.notes.push_back(std::string(key) + " '" + *id +
                                    "' is a name: OCI needs a number, 0 used");
         }
-    }
-    if (p.group) {
-        try {
-            gid = static_cast<uint32_t>(std::stoul(*p.group));
-        } catch (...) {
-            bundle.notes.push_back("process.group '" + *p.group +
-                                   "' is a name: OCI needs a number, 0 used");
-        }
-    }
-    process["user"] = {{"uid", uid}, {"gid", gid}, {"umask", p.umask}};
+        return 0;
+    };
+    process["user"] = {{"uid", id_of(p.user, "process.user")},
+                       {"gid", id_of(p.group, "process.group")},
+                       {"umask", p.umask}};
     const json caps = plan.capabilities.keep;
     process["capabilities"] = {{"bounding", caps},
                                {"effective", caps},

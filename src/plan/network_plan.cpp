@@ -140,24 +140,23 @@ NetworkPlans plan_network(const profile::Profile& profile, bool net_ns_new) {
     sb.addresses = host.sandbox_addresses;
     sb.mtu = veth.mtu;
     // Default gateway: the host end's address, unless the profile names one.
-    if (veth.address && !is_auto(veth.address)) {
-        std::optional<std::string> gw = veth.gateway;
-        if (!gw && veth.host_address) {
-            gw = strip_prefix(*veth.host_address);
+    auto default_route = [&sb, &is_auto](const std::optional<std::string>& address,
+                                         const std::optional<std::string>& gateway,
+                                         const std::optional<std::string>& host_address,
+                                         bool ipv6) {
+        if (!address || is_auto(address)) {
+            return;
+        }
+        std::optional<std::string> gw = gateway;
+        if (!gw && host_address) {
+            gw = strip_prefix(*host_address);
         }
         if (gw) {
-            sb.default_routes.push_back(RouteOp{*gw, false});
+            sb.default_routes.push_back(RouteOp{*gw, ipv6});
         }
-    }
-    if (veth.address6 && !is_auto(veth.address6)) {
-        std::optional<std::string> gw = veth.gateway6;
-        if (!gw && veth.host_address6) {
-            gw = strip_prefix(*veth.host_address6);
-        }
-        if (gw) {
-            sb.default_routes.push_back(RouteOp{*gw, true});
-        }
-    }
+    };
+    default_route(veth.address, veth.gateway, veth.host_address, false);
+    default_route(veth.address6, veth.gateway6, veth.host_address6, true);
     return out;
 }
 

@@ -68,3 +68,21 @@ TEST_CASE("export: OCI bundle carries process, namespaces, mounts, limits", "[un
     CHECK_FALSE(c["linux"]["maskedPaths"].empty());
     CHECK(c["linux"].find("seccomp") == c["linux"].end());
 }
+
+TEST_CASE("export: OCI user and group are numbers only when written as numbers", "[unit][export]") {
+    profile::Profile p;
+    p.name = "ids";
+    p.rootfs.path = "/srv/rootfs";
+    p.process.args = {"/bin/true"};
+    p.process.user = "12abc";  // a name that starts with digits: not uid 12
+    p.process.group = "100";
+    plan::Plan plan = plan::make_plan(p, v2_root_facts());
+    exporter::OciBundle bundle = exporter::make_oci_bundle(plan, "/srv/rootfs");
+    CHECK(bundle.config["process"]["user"]["uid"] == 0);
+    CHECK(bundle.config["process"]["user"]["gid"] == 100);
+    bool noted = false;
+    for (const std::string& n : bundle.notes) {
+        noted = noted || n.find("process.user '12abc' is a name") != std::string::npos;
+    }
+    CHECK(noted);
+}

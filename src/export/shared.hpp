@@ -1,7 +1,13 @@
 #pragma once
-// What a mount op of the plan is to an exported format (OCI config.json, Kubernetes Pod/Job):
-// decided once here, so the exporters switch over the same few roles and a new MountOpKind is
-// placed for all of them in one switch.
+// What the OCI and Kubernetes exporters decide alike: what a mount op of the plan is to an
+// exported format (so both switch over the same few roles, and a new MountOpKind is placed for
+// both in one switch), and when a user or group is a number an exported format can carry.
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "plan/plan.hpp"
 
 namespace sandbox::exporter {
@@ -42,6 +48,20 @@ inline MountRole role_of(plan::MountOpKind kind) {
             return MountRole::write_file;
     }
     return MountRole::built_by_runtime;
+}
+
+// "1000" -> 1000; a name ("nobody", "12abc") or nothing -> nullopt.
+inline std::optional<uint32_t> numeric_id(const std::optional<std::string>& id) {
+    if (!id || id->empty() || !std::all_of(id->begin(), id->end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+        })) {
+        return std::nullopt;
+    }
+    try {
+        return static_cast<uint32_t>(std::stoul(*id));
+    } catch (...) {
+        return std::nullopt;
+    }
 }
 
 }  // namespace sandbox::exporter
