@@ -245,27 +245,13 @@ std::optional<uint32_t> parse_mode(const Node& n, DecodeContext& c) {
 }
 
 std::optional<std::vector<std::string>> parse_string_list(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of strings", [&](const Node& item) {
-        auto s = parse_string(item, c);
-        if (s) {
-            out.push_back(*s);
-        }
-        return s.has_value();
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(n, c, "an array of strings",
+                   [&](const Node& item) { return parse_string(item, c); });
 }
 
 std::optional<std::vector<std::string>> parse_path_list(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of paths", [&](const Node& item) {
-        auto s = parse_path(item, c);
-        if (s) {
-            out.push_back(*s);
-        }
-        return s.has_value();
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(n, c, "an array of paths",
+                   [&](const Node& item) { return parse_path(item, c); });
 }
 
 bool valid_env_name(const std::string& name) {

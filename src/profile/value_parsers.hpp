@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -101,40 +102,58 @@ std::optional<std::vector<int>> parse_fd_list(const Node& n, DecodeContext& c);
 
 std::optional<std::vector<std::string>> parse_mount_options(const Node& n, DecodeContext& c);
 
-// Runs `each` over the items of an array, with the item's index in the key path.
-template <class Each>
-bool for_items(const Node& n, DecodeContext& c, std::string_view what, Each each) {
-    if (n.kind != NodeKind::array) {
+// The walk of an array's items or a table's entries: checks the kind, then runs `each` on every
+// child with the key path set to the child's (`suffix`) and its location recorded.
+template <class Children, class Suffix, class ValueOf, class Each>
+bool for_children(const Node& n, DecodeContext& c, NodeKind kind, std::string_view what,
+                  const Children& children, Suffix suffix, ValueOf value_of, Each each) {
+    if (n.kind != kind) {
         expected(n, c, what);
         return false;
     }
     bool ok = true;
     std::string base = c.path;
-    for (size_t i = 0; i < n.items.size(); ++i) {
-        c.path = base + "[" + std::to_string(i) + "]";
-        c.record(n.items[i]);
-        ok = each(n.items[i]) && ok;
+    size_t index = 0;
+    for (const auto& child : children) {
+        c.path = base + suffix(child, index++);
+        c.record(value_of(child));
+        ok = each(child) && ok;
     }
     c.path = base;
     return ok;
 }
 
+// Runs `each` over the items of an array, with the item's index in the key path.
+template <class Each>
+bool for_items(const Node& n, DecodeContext& c, std::string_view what, Each each) {
+    return for_children(
+        n, c, NodeKind::array, what, n.items,
+        [](const Node&, size_t i) { return "[" + std::to_string(i) + "]"; },
+        [](const Node& item) -> const Node& { return item; }, each);
+}
+
 // A table whose keys the user chooses (env, rlimits, hosts): each entry at `path.KEY`.
 template <class Each>
 bool for_entries(const Node& n, DecodeContext& c, std::string_view what, Each each) {
-    if (n.kind != NodeKind::table) {
-        expected(n, c, what);
-        return false;
-    }
-    bool ok = true;
-    std::string base = c.path;
-    for (const TableEntry& e : n.entries) {
-        c.path = base + "." + e.key;
-        c.record(e.value);
-        ok = each(e) && ok;
-    }
-    c.path = base;
-    return ok;
+    return for_children(
+        n, c, NodeKind::table, what, n.entries,
+        [](const TableEntry& e, size_t) { return "." + e.key; },
+        [](const TableEntry& e) -> const Node& { return e.value; }, each);
+}
+
+// An array whose items `item` parses one by one (nullopt: that item is wrong, and reported).
+template <class Item>
+auto list_of(const Node& n, DecodeContext& c, std::string_view what, Item item)
+    -> std::optional<std::vector<typename std::invoke_result_t<Item, const Node&>::value_type>> {
+    std::vector<typename std::invoke_result_t<Item, const Node&>::value_type> out;
+    bool ok = for_items(n, c, what, [&](const Node& node) {
+        auto value = item(node);
+        if (value) {
+            out.push_back(std::move(*value));
+        }
+        return value.has_value();
+    });
+    return ok ? std::optional(std::move(out)) : std::nullopt;
 }
 
 }  // namespace sandbox::profile::values

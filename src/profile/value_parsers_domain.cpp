@@ -209,15 +209,8 @@ std::optional<std::string> parse_ip(const Node& n, DecodeContext& c, int family)
 }
 
 std::optional<std::vector<std::string>> parse_ip_list(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of IP addresses", [&](const Node& item) {
-        auto s = parse_ip(item, c, AF_UNSPEC);
-        if (s) {
-            out.push_back(*s);
-        }
-        return s.has_value();
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(n, c, "an array of IP addresses",
+                   [&](const Node& item) { return parse_ip(item, c, AF_UNSPEC); });
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_hosts(const Node& n,
@@ -369,27 +362,16 @@ std::optional<std::string> parse_id(const Node& n, DecodeContext& c) {
 }
 
 std::optional<std::vector<std::string>> parse_id_list(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of names or numbers", [&](const Node& item) {
-        auto s = parse_id(item, c);
-        if (s) {
-            out.push_back(*s);
-        }
-        return s.has_value();
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(n, c, "an array of names or numbers",
+                   [&](const Node& item) { return parse_id(item, c); });
 }
 
 std::optional<std::vector<int>> parse_fd_list(const Node& n, DecodeContext& c) {
-    std::vector<int> out;
-    bool ok = for_items(n, c, "an array of file descriptor numbers", [&](const Node& item) {
-        auto v = parse_integer_in(item, c, 3, std::numeric_limits<int32_t>::max());
-        if (v) {
-            out.push_back(static_cast<int>(*v));
-        }
-        return v.has_value();
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(n, c, "an array of file descriptor numbers",
+                   [&](const Node& item) -> std::optional<int> {
+                       auto v = parse_integer_in(item, c, 3, std::numeric_limits<int32_t>::max());
+                       return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+                   });
 }
 
 std::optional<std::vector<std::string>> parse_mount_options(const Node& n, DecodeContext& c) {
