@@ -8,6 +8,7 @@
 #include <map>
 
 #include "build_config.hpp"
+#include "common/text.hpp"
 #include "profile/fields.hpp"
 #include "profile/readers.hpp"
 #include "profile/resolve.hpp"
@@ -299,16 +300,7 @@ void apply_env(Node& root, const std::string& assignment, Diagnostics& diagnosti
 void apply_volume(Node& root, const std::string& spec, const std::string& cwd,
                   Diagnostics& diagnostics) {
     SourceLocation where = SourceLocation::named("-v");
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (true) {
-        size_t colon = spec.find(':', start);
-        parts.push_back(spec.substr(start, colon - start));
-        if (colon == std::string::npos) {
-            break;
-        }
-        start = colon + 1;
-    }
+    std::vector<std::string> parts = text::split(spec, ':');
     bool bad = parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty() ||
                (parts.size() == 3 && parts[2] != "ro" && parts[2] != "rw");
     if (bad) {

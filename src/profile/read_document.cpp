@@ -38,6 +38,19 @@ std::string errno_text(int err) {
 
 }  // namespace
 
+bool check_before_parsing(const std::shared_ptr<const std::string>& file, std::string_view text,
+                          Prescan prescan, Diagnostics& diagnostics) {
+    if (!check_text(*file, text, diagnostics)) {
+        return false;
+    }
+    if (auto hit = prescan(text)) {
+        diagnostics.error(SourceLocation::in(file, hit->line, hit->column), "",
+                          "nested deeper than " + std::to_string(k_max_depth) + " levels");
+        return false;
+    }
+    return true;
+}
+
 bool check_text(const std::string& file, std::string_view text, Diagnostics& diagnostics) {
     if (text.size() > k_max_profile_bytes) {
         diagnostics.error(

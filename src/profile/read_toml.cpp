@@ -22,11 +22,6 @@ namespace {
 // ---- pre-scan: bracket depth and dotted-key length, without parsing ------------------------
 // Conservative on purpose: it only has to stop pathological input before toml++ builds it.
 // Returns the position (line, column) where a limit is exceeded, or nullopt.
-struct ScanHit {
-    uint32_t line;
-    uint32_t column;
-};
-
 std::optional<ScanHit> prescan_toml(std::string_view text) {
     enum class Str { none, basic, literal, ml_basic, ml_literal };
     Str str = Str::none;
@@ -437,12 +432,7 @@ std::optional<Redefinition> find_first_definition(std::string_view text,
 std::optional<Document> read_toml(const std::string& path, std::string_view text,
                                   Diagnostics& diagnostics) {
     auto file = std::make_shared<const std::string>(path);
-    if (!check_text(path, text, diagnostics)) {
-        return std::nullopt;
-    }
-    if (auto hit = prescan_toml(text)) {
-        diagnostics.error(SourceLocation::in(file, hit->line, hit->column), "",
-                          "nested deeper than " + std::to_string(k_max_depth) + " levels");
+    if (!check_before_parsing(file, text, prescan_toml, diagnostics)) {
         return std::nullopt;
     }
     toml::table table;

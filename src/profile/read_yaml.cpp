@@ -421,12 +421,7 @@ private:
 std::optional<Document> read_yaml(const std::string& path, std::string_view text,
                                   Diagnostics& diagnostics) {
     auto file = std::make_shared<const std::string>(path);
-    if (!check_text(path, text, diagnostics)) {
-        return std::nullopt;
-    }
-    if (auto hit = prescan_yaml(text)) {
-        diagnostics.error(SourceLocation::in(file, hit->line, hit->column), "",
-                          "nested deeper than " + std::to_string(k_max_depth) + " levels");
+    if (!check_before_parsing(file, text, prescan_yaml, diagnostics)) {
         return std::nullopt;
     }
     Builder builder(file);

@@ -6,6 +6,8 @@
 // finish fast, in bounded memory and without deep recursion (yaml-cpp's parser and every
 // tree walk here recurse once per nesting level).
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,18 @@ inline constexpr size_t k_max_nodes = 100000;
 // U+10FFFF), reporting the first one at its line:column (columns count code points, from 1). True
 // when the text is fine.
 bool check_text(const std::string& file, std::string_view text, Diagnostics& diagnostics);
+
+// Where a reader's nesting pre-scan found the text nested deeper than k_max_depth.
+struct ScanHit {
+    uint32_t line;
+    uint32_t column;
+};
+using Prescan = std::optional<ScanHit> (*)(std::string_view text);
+
+// check_text, then the reader's pre-scan, before a parser sees the text: false when either
+// refuses it (reported at `file`'s line:column).
+bool check_before_parsing(const std::shared_ptr<const std::string>& file, std::string_view text,
+                          Prescan prescan, Diagnostics& diagnostics);
 
 // Parses one TOML value ("1GiB" is not one, "\"1GiB\"", "42", "[1, 2]", "{a = 1}" are),
 // for `--set KEY=VALUE`. nullopt when `text` is not exactly one TOML value (or is a datetime).

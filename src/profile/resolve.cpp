@@ -134,16 +134,7 @@ void merge_mounts(Node& base, Node over) {
 // Calls `fn(node, key_path)` for each string node matching `pattern` under `root`.
 template <typename Fn>
 void for_each_at(Node& root, const std::string& pattern, Fn fn) {
-    std::vector<std::string> segments;
-    size_t start = 0;
-    while (true) {
-        size_t dot = pattern.find('.', start);
-        segments.push_back(pattern.substr(start, dot - start));
-        if (dot == std::string::npos) {
-            break;
-        }
-        start = dot + 1;
-    }
+    std::vector<std::string> segments = text::split(pattern, '.');
     struct Item {
         Node* node;
         std::string path;

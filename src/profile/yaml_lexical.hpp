@@ -4,12 +4,11 @@
 #include <optional>
 #include <string_view>
 
+#include "profile/readers.hpp"
+
 namespace sandbox::profile::yaml_lexical {
 
-struct ScanHit {
-    uint32_t line;
-    uint32_t column;
-};
+using profile::ScanHit;  // profile/readers.hpp
 
 // Where the text nests deeper than the reader allows (flow brackets and block indentation,
 // counted without parsing), so yaml-cpp's recursive parser never sees it; nullopt when fine.
