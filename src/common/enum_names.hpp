@@ -65,11 +65,12 @@ constexpr std::optional<E> from_other_name(const EnumName<E> (&table)[N], std::s
     return value_of(table, name, &EnumName<E>::other);
 }
 
-// The names in table order (a field's `.choices`), and the values in the same order.
-template <class E, size_t N>
-std::vector<std::string> names_of(const EnumName<E> (&table)[N]) {
+// The names in table order (a field's `.choices`; any table whose rows have a `name`), and the
+// values in the same order.
+template <class Row, size_t N>
+std::vector<std::string> names_of(const Row (&table)[N]) {
     std::vector<std::string> out;
-    for (const EnumName<E>& row : table) {
+    for (const Row& row : table) {
         out.emplace_back(row.name);
     }
     return out;

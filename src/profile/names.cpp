@@ -104,13 +104,7 @@ std::optional<std::string> canonical_capability(std::string_view name) {
 }
 
 const std::vector<std::string>& signals() {
-    static const std::vector<std::string> list = [] {
-        std::vector<std::string> out;
-        for (const SignalName& s : k_signals) {
-            out.emplace_back(s.name);
-        }
-        return out;
-    }();
+    static const std::vector<std::string> list = names_of(k_signals);
     return list;
 }
 
@@ -151,13 +145,7 @@ std::string signal_name(int number) {
 }
 
 const std::vector<std::string>& rlimits() {
-    static const std::vector<std::string> list = [] {
-        std::vector<std::string> out;
-        for (const RlimitName& r : k_rlimit_names) {
-            out.emplace_back(r.name);
-        }
-        return out;
-    }();
+    static const std::vector<std::string> list = names_of(k_rlimit_names);
     return list;
 }
 

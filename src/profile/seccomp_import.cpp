@@ -365,7 +365,9 @@ private:
         return a;
     }
 
-    void syscalls(const json& v, const JsonPath& path, std::vector<SeccompRule>& out) {
+    // Runs `each(item, item_path)` over an array; null is an empty one.
+    template <class Each>
+    void for_items(const json& v, const JsonPath& path, Each each) {
         if (v.is_null()) {
             return;
         }
@@ -374,12 +376,17 @@ private:
             return;
         }
         for (size_t i = 0; i < v.size(); ++i) {
-            JsonPath entry_path = path;
-            entry_path.push_back({"", i});
-            const json& e = v[i];
+            JsonPath item_path = path;
+            item_path.push_back({"", i});
+            each(v[i], item_path);
+        }
+    }
+
+    void syscalls(const json& v, const JsonPath& path, std::vector<SeccompRule>& out) {
+        for_items(v, path, [&](const json& e, const JsonPath& entry_path) {
             if (!e.is_object()) {
                 error(entry_path, "expected an object");
-                continue;
+                return;
             }
             SeccompRule rule;
             std::optional<SeccompAction> act;
@@ -402,20 +409,11 @@ private:
                 } else if (key == "errnoRet") {
                     err = errno_value(value, p);
                 } else if (key == "args") {
-                    if (value.is_null()) {
-                        continue;
-                    }
-                    if (!value.is_array()) {
-                        error(p, "expected an array");
-                        continue;
-                    }
-                    for (size_t j = 0; j < value.size(); ++j) {
-                        JsonPath ap = p;
-                        ap.push_back({"", j});
-                        if (auto a = arg(value[j], ap)) {
+                    for_items(value, p, [&](const json& item, const JsonPath& ap) {
+                        if (auto a = arg(item, ap)) {
                             rule.args.push_back(*a);
                         }
-                    }
+                    });
                 } else if (key == "includes") {
                     auto c = conditions(value, p);
                     inc = c.value_or(Conditions{});
@@ -436,13 +434,13 @@ private:
                 error(entry_path, "missing 'names'");
             }
             if (!ok || !included(inc, exc)) {
-                continue;
+                return;
             }
             rule.action = *act;
             // runc/Docker: an errno rule without errnoRet returns EPERM.
             rule.errno_value = err.value_or(1);
             out.push_back(std::move(rule));
-        }
+        });
     }
 
     std::string_view m_text;
