@@ -32,22 +32,13 @@ tl::expected<uint64_t, std::string> parse_size(std::string_view text) {
     if (!suffix.empty()) {
         char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0])));
         std::string_view rest = suffix.substr(1);
-        switch (unit) {
-            case 'K':
-                multiplier = 1ULL << 10;
-                break;
-            case 'M':
-                multiplier = 1ULL << 20;
-                break;
-            case 'G':
-                multiplier = 1ULL << 30;
-                break;
-            case 'T':
-                multiplier = 1ULL << 40;
-                break;
-            default:
-                return tl::unexpected(bad);
+        // K, M, G, T: each 1024 times the one before.
+        constexpr std::string_view k_units = "KMGT";
+        size_t power = k_units.find(unit);
+        if (power == std::string_view::npos) {
+            return tl::unexpected(bad);
         }
+        multiplier = 1ULL << (10 * (power + 1));
         if (!(rest.empty() || rest == "i" || rest == "B" || rest == "iB" || rest == "b" ||
               rest == "ib")) {
             return tl::unexpected(bad);

@@ -250,21 +250,13 @@ std::string_view to_string(profile::ArgOp op) {
 }
 
 int severity(profile::SeccompAction action) {
-    switch (action) {
-        case SeccompAction::allow:
-            return 0;
-        case SeccompAction::log:
-            return 1;
-        case SeccompAction::errno_:
-            return 2;
-        case SeccompAction::trap:
-            return 3;
-        case SeccompAction::kill_thread:
-            return 4;
-        case SeccompAction::kill_process:
-            return 5;
-    }
-    return 5;
+    // The actions from the mildest to the most severe (the kernel's precedence order); an
+    // action missing here counts as the most severe.
+    constexpr SeccompAction k_by_severity[] = {
+        SeccompAction::allow, SeccompAction::log,         SeccompAction::errno_,
+        SeccompAction::trap,  SeccompAction::kill_thread, SeccompAction::kill_process};
+    const auto* at = std::find(std::begin(k_by_severity), std::end(k_by_severity), action);
+    return static_cast<int>(std::min(at, std::end(k_by_severity) - 1) - std::begin(k_by_severity));
 }
 
 std::string describe_action(profile::SeccompAction action, uint32_t errno_value) {

@@ -135,13 +135,16 @@ void apply_set(Node& root, const std::string& assignment, Diagnostics& diagnosti
             }
             return next->index ? Node::make_array(where) : Node::make_table(where);
         };
+        auto wrong_kind = [&](const char* wanted) {
+            diagnostics.error(
+                where, key,
+                "'" + path + "' is " + std::string(to_string(cur->kind)) + ", not " + wanted,
+                "it was set at " + cur->where.str());
+        };
         if (!seg.index) {
             std::string child_path = join_key_path(path, seg.key);
             if (!cur->is_table()) {
-                diagnostics.error(
-                    where, key,
-                    "'" + path + "' is " + std::string(to_string(cur->kind)) + ", not a table",
-                    "it was set at " + cur->where.str());
+                wrong_kind("a table");
                 return;
             }
             Node* child = cur->find(seg.key);
@@ -152,10 +155,7 @@ void apply_set(Node& root, const std::string& assignment, Diagnostics& diagnosti
             path = child_path;
         } else {
             if (!cur->is_array()) {
-                diagnostics.error(
-                    where, key,
-                    "'" + path + "' is " + std::string(to_string(cur->kind)) + ", not an array",
-                    "it was set at " + cur->where.str());
+                wrong_kind("an array");
                 return;
             }
             size_t index = *seg.index;

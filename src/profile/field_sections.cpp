@@ -1,5 +1,6 @@
 // The field table's sections, shorthands and look-ups, and the DecodeContext the decoders
 // report through. The rows themselves are in profile/fields.cpp.
+#include <algorithm>
 #include <functional>
 
 #include "profile/fields.hpp"
@@ -150,31 +151,28 @@ const std::vector<SectionShorthand>& section_shorthands() {
     return all;
 }
 
+namespace {
+
+// The row of `rows` whose `key` member is `wanted`; nullptr when none is.
+template <class Row>
+const Row* find_row(const std::vector<Row>& rows, std::string Row::*key, std::string_view wanted) {
+    auto it =
+        std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.*key == wanted; });
+    return it == rows.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
 const SectionShorthand* find_shorthand(std::string_view section_path) {
-    for (const SectionShorthand& s : section_shorthands()) {
-        if (s.section == section_path) {
-            return &s;
-        }
-    }
-    return nullptr;
+    return find_row(section_shorthands(), &SectionShorthand::section, section_path);
 }
 
 const Section* find_section(std::string_view path) {
-    for (const Section& s : sections()) {
-        if (s.path == path) {
-            return &s;
-        }
-    }
-    return nullptr;
+    return find_row(sections(), &Section::path, path);
 }
 
 const Field* find_field(std::string_view path) {
-    for (const Field& f : fields()) {
-        if (f.path == path) {
-            return &f;
-        }
-    }
-    return nullptr;
+    return find_row(fields(), &Field::path, path);
 }
 
 }  // namespace sandbox::profile

@@ -87,21 +87,14 @@ std::optional<ScanHit> prescan_toml(std::string_view text) {
             comment = true;
             continue;
         }
-        if (c == '"') {
-            if (!key_ctx && text.substr(i, 3) == "\"\"\"") {
-                str = Str::ml_basic;
+        if (c == '"' || c == '\'') {
+            // A string opens; tripled quotes (outside a key) open a multi-line one.
+            bool basic = c == '"';
+            if (!key_ctx && text.substr(i, 3) == std::string(3, c)) {
+                str = basic ? Str::ml_basic : Str::ml_literal;
                 i += 2;
             } else {
-                str = Str::basic;
-            }
-            continue;
-        }
-        if (c == '\'') {
-            if (!key_ctx && text.substr(i, 3) == "'''") {
-                str = Str::ml_literal;
-                i += 2;
-            } else {
-                str = Str::literal;
+                str = basic ? Str::basic : Str::literal;
             }
             continue;
         }
