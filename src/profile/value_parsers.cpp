@@ -259,20 +259,16 @@ bool valid_env_name(const std::string& name) {
 }
 
 std::optional<std::vector<std::string>> parse_env_names(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of variable names", [&](const Node& item) {
-        auto s = parse_string(item, c);
-        if (s && !valid_env_name(*s)) {
-            c.error(item, "invalid variable name " + quoted(*s),
-                    "a name is not empty and has no '=' in it");
-            return false;
-        }
-        if (s) {
-            out.push_back(*s);
-        }
-        return s.has_value();
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(n, c, "an array of variable names",
+                   [&](const Node& item) -> std::optional<std::string> {
+                       auto s = parse_string(item, c);
+                       if (s && !valid_env_name(*s)) {
+                           c.error(item, "invalid variable name " + quoted(*s),
+                                   "a name is not empty and has no '=' in it");
+                           return std::nullopt;
+                       }
+                       return s;
+                   });
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_env(const Node& n,

@@ -98,47 +98,44 @@ std::optional<int> parse_signal(const Node& n, DecodeContext& c) {
 }
 
 std::optional<std::vector<std::string>> parse_capabilities(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of capability names", [&](const Node& item) {
-        auto s = parse_string(item, c);
-        if (!s) {
-            return false;
-        }
-        auto cap = names::canonical_capability(*s);
-        if (!cap) {
-            std::string upper = *s;
-            std::transform(upper.begin(), upper.end(), upper.begin(),
-                           [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-            std::string hint;
-            if (upper.rfind("CAP_", 0) != 0 && names::canonical_capability("CAP_" + upper)) {
-                hint = "did you mean 'CAP_" + upper + "'?";
-            } else {
-                hint = did_you_mean(upper, names::capabilities());
+    return list_of(
+        n, c, "an array of capability names", [&](const Node& item) -> std::optional<std::string> {
+            auto s = parse_string(item, c);
+            if (!s) {
+                return std::nullopt;
             }
-            c.error(item, "unknown capability " + quoted(*s), hint);
-            return false;
-        }
-        out.push_back(*cap);
-        return true;
-    });
-    return ok ? std::optional(out) : std::nullopt;
+            auto cap = names::canonical_capability(*s);
+            if (!cap) {
+                std::string upper = *s;
+                std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) {
+                    return static_cast<char>(std::toupper(ch));
+                });
+                std::string hint;
+                if (upper.rfind("CAP_", 0) != 0 && names::canonical_capability("CAP_" + upper)) {
+                    hint = "did you mean 'CAP_" + upper + "'?";
+                } else {
+                    hint = did_you_mean(upper, names::capabilities());
+                }
+                c.error(item, "unknown capability " + quoted(*s), hint);
+                return std::nullopt;
+            }
+            return *cap;
+        });
 }
 
 std::optional<std::vector<std::string>> parse_syscalls(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of syscall names", [&](const Node& item) {
-        auto s = parse_string(item, c);
-        if (!s) {
-            return false;
-        }
-        if (!names::is_syscall(*s)) {
-            c.error(item, "unknown syscall " + quoted(*s), did_you_mean(*s, names::syscalls()));
-            return false;
-        }
-        out.push_back(*s);
-        return true;
-    });
-    return ok ? std::optional(out) : std::nullopt;
+    return list_of(
+        n, c, "an array of syscall names", [&](const Node& item) -> std::optional<std::string> {
+            auto s = parse_string(item, c);
+            if (!s) {
+                return std::nullopt;
+            }
+            if (!names::is_syscall(*s)) {
+                c.error(item, "unknown syscall " + quoted(*s), did_you_mean(*s, names::syscalls()));
+                return std::nullopt;
+            }
+            return *s;
+        });
 }
 
 bool is_ip(const std::string& s, int family) {
@@ -375,38 +372,37 @@ std::optional<std::vector<int>> parse_fd_list(const Node& n, DecodeContext& c) {
 }
 
 std::optional<std::vector<std::string>> parse_mount_options(const Node& n, DecodeContext& c) {
-    std::vector<std::string> out;
-    bool ok = for_items(n, c, "an array of mount options", [&](const Node& item) {
-        auto s = parse_string(item, c);
-        if (!s) {
-            return false;
-        }
-        const auto& flags = names::mount_flags();
-        const auto& data = names::mount_data_options();
-        std::string name = s->substr(0, s->find('='));
-        bool has_value = s->find('=') != std::string::npos;
-        bool known = (!has_value && std::find(flags.begin(), flags.end(), name) != flags.end()) ||
-                     std::find(data.begin(), data.end(), name) != data.end();
-        if (!known) {
-            std::string hint;
-            if (*s == "ro" || *s == "rw") {
-                hint = "use readonly = " + std::string(*s == "ro" ? "true" : "false");
-            } else if (*s == "bind" || *s == "rbind") {
-                hint = "use type = 'bind' (and recursive)";
-            } else if (name == "size") {
-                hint = "use the mount's 'size' key";
-            } else {
-                std::vector<std::string> all = flags;
-                all.insert(all.end(), data.begin(), data.end());
-                hint = did_you_mean(name, all);
+    return list_of(
+        n, c, "an array of mount options", [&](const Node& item) -> std::optional<std::string> {
+            auto s = parse_string(item, c);
+            if (!s) {
+                return std::nullopt;
             }
-            c.error(item, "unknown mount option " + quoted(*s), hint);
-            return false;
-        }
-        out.push_back(*s);
-        return true;
-    });
-    return ok ? std::optional(out) : std::nullopt;
+            const auto& flags = names::mount_flags();
+            const auto& data = names::mount_data_options();
+            std::string name = s->substr(0, s->find('='));
+            bool has_value = s->find('=') != std::string::npos;
+            bool known =
+                (!has_value && std::find(flags.begin(), flags.end(), name) != flags.end()) ||
+                std::find(data.begin(), data.end(), name) != data.end();
+            if (!known) {
+                std::string hint;
+                if (*s == "ro" || *s == "rw") {
+                    hint = "use readonly = " + std::string(*s == "ro" ? "true" : "false");
+                } else if (*s == "bind" || *s == "rbind") {
+                    hint = "use type = 'bind' (and recursive)";
+                } else if (name == "size") {
+                    hint = "use the mount's 'size' key";
+                } else {
+                    std::vector<std::string> all = flags;
+                    all.insert(all.end(), data.begin(), data.end());
+                    hint = did_you_mean(name, all);
+                }
+                c.error(item, "unknown mount option " + quoted(*s), hint);
+                return std::nullopt;
+            }
+            return *s;
+        });
 }
 
 }  // namespace sandbox::profile::values
