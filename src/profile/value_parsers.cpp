@@ -259,16 +259,16 @@ bool valid_env_name(const std::string& name) {
 }
 
 std::optional<std::vector<std::string>> parse_env_names(const Node& n, DecodeContext& c) {
-    return list_of(n, c, "an array of variable names",
-                   [&](const Node& item) -> std::optional<std::string> {
-                       auto s = parse_string(item, c);
-                       if (s && !valid_env_name(*s)) {
-                           c.error(item, "invalid variable name " + quoted(*s),
-                                   "a name is not empty and has no '=' in it");
-                           return std::nullopt;
-                       }
-                       return s;
-                   });
+    return checked_strings(
+        n, c, "an array of variable names",
+        [&](const Node& item, const std::string& text) -> std::optional<std::string> {
+            if (!valid_env_name(text)) {
+                c.error(item, "invalid variable name " + quoted(text),
+                        "a name is not empty and has no '=' in it");
+                return std::nullopt;
+            }
+            return text;
+        });
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_env(const Node& n,

@@ -156,4 +156,15 @@ auto list_of(const Node& n, DecodeContext& c, std::string_view what, Item item)
     return ok ? std::optional(std::move(out)) : std::nullopt;
 }
 
+// An array of strings, each checked by `check(item, text)`: the value kept, or nullopt when it is
+// refused (and reported).
+template <class Check>
+std::optional<std::vector<std::string>> checked_strings(const Node& n, DecodeContext& c,
+                                                        std::string_view what, Check check) {
+    return list_of(n, c, what, [&](const Node& item) -> std::optional<std::string> {
+        auto s = parse_string(item, c);
+        return s ? check(item, *s) : std::nullopt;
+    });
+}
+
 }  // namespace sandbox::profile::values

@@ -98,15 +98,12 @@ std::optional<int> parse_signal(const Node& n, DecodeContext& c) {
 }
 
 std::optional<std::vector<std::string>> parse_capabilities(const Node& n, DecodeContext& c) {
-    return list_of(
-        n, c, "an array of capability names", [&](const Node& item) -> std::optional<std::string> {
-            auto s = parse_string(item, c);
-            if (!s) {
-                return std::nullopt;
-            }
-            auto cap = names::canonical_capability(*s);
+    return checked_strings(
+        n, c, "an array of capability names",
+        [&](const Node& item, const std::string& text) -> std::optional<std::string> {
+            auto cap = names::canonical_capability(text);
             if (!cap) {
-                std::string upper = *s;
+                std::string upper = text;
                 std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) {
                     return static_cast<char>(std::toupper(ch));
                 });
@@ -116,7 +113,7 @@ std::optional<std::vector<std::string>> parse_capabilities(const Node& n, Decode
                 } else {
                     hint = did_you_mean(upper, names::capabilities());
                 }
-                c.error(item, "unknown capability " + quoted(*s), hint);
+                c.error(item, "unknown capability " + quoted(text), hint);
                 return std::nullopt;
             }
             return *cap;
@@ -124,17 +121,15 @@ std::optional<std::vector<std::string>> parse_capabilities(const Node& n, Decode
 }
 
 std::optional<std::vector<std::string>> parse_syscalls(const Node& n, DecodeContext& c) {
-    return list_of(
-        n, c, "an array of syscall names", [&](const Node& item) -> std::optional<std::string> {
-            auto s = parse_string(item, c);
-            if (!s) {
+    return checked_strings(
+        n, c, "an array of syscall names",
+        [&](const Node& item, const std::string& text) -> std::optional<std::string> {
+            if (!names::is_syscall(text)) {
+                c.error(item, "unknown syscall " + quoted(text),
+                        did_you_mean(text, names::syscalls()));
                 return std::nullopt;
             }
-            if (!names::is_syscall(*s)) {
-                c.error(item, "unknown syscall " + quoted(*s), did_you_mean(*s, names::syscalls()));
-                return std::nullopt;
-            }
-            return *s;
+            return text;
         });
 }
 
@@ -372,24 +367,21 @@ std::optional<std::vector<int>> parse_fd_list(const Node& n, DecodeContext& c) {
 }
 
 std::optional<std::vector<std::string>> parse_mount_options(const Node& n, DecodeContext& c) {
-    return list_of(
-        n, c, "an array of mount options", [&](const Node& item) -> std::optional<std::string> {
-            auto s = parse_string(item, c);
-            if (!s) {
-                return std::nullopt;
-            }
+    return checked_strings(
+        n, c, "an array of mount options",
+        [&](const Node& item, const std::string& text) -> std::optional<std::string> {
             const auto& flags = names::mount_flags();
             const auto& data = names::mount_data_options();
-            std::string name = s->substr(0, s->find('='));
-            bool has_value = s->find('=') != std::string::npos;
+            std::string name = text.substr(0, text.find('='));
+            bool has_value = text.find('=') != std::string::npos;
             bool known =
                 (!has_value && std::find(flags.begin(), flags.end(), name) != flags.end()) ||
                 std::find(data.begin(), data.end(), name) != data.end();
             if (!known) {
                 std::string hint;
-                if (*s == "ro" || *s == "rw") {
-                    hint = "use readonly = " + std::string(*s == "ro" ? "true" : "false");
-                } else if (*s == "bind" || *s == "rbind") {
+                if (text == "ro" || text == "rw") {
+                    hint = "use readonly = " + std::string(text == "ro" ? "true" : "false");
+                } else if (text == "bind" || text == "rbind") {
                     hint = "use type = 'bind' (and recursive)";
                 } else if (name == "size") {
                     hint = "use the mount's 'size' key";
@@ -398,10 +390,10 @@ std::optional<std::vector<std::string>> parse_mount_options(const Node& n, Decod
                     all.insert(all.end(), data.begin(), data.end());
                     hint = did_you_mean(name, all);
                 }
-                c.error(item, "unknown mount option " + quoted(*s), hint);
+                c.error(item, "unknown mount option " + quoted(text), hint);
                 return std::nullopt;
             }
-            return *s;
+            return text;
         });
 }
 
