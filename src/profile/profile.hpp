@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/seccomp_types.hpp"
+
 namespace sandbox::profile {
 
 struct Bytes {
@@ -169,9 +171,9 @@ struct Limits {
 };
 
 // ---- [seccomp] -----------------------------------------------------------------------------
-enum class SeccompAction { allow, errno_, kill_process, kill_thread, trap, log };
+using SeccompAction = sandbox::SeccompAction;  // common/seccomp_types.hpp
 enum class SeccompPreset { default_, strict, none };
-enum class ArgOp { eq, ne, lt, le, gt, ge, masked_eq };
+using ArgOp = sandbox::SeccompArgOp;
 
 struct SeccompArg {
     uint32_t index = 0;  // 0..5

@@ -16,12 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "common/seccomp_types.hpp"
 #include "sys/error.hpp"
 
 namespace sandbox::sys {
 
-enum class SeccompVerdict { allow, errno_, kill_process, kill_thread, trap, log };
-enum class SeccompCompare { eq, ne, lt, le, gt, ge, masked_eq };
+// The profile's and the plan's own enums (common/seccomp_types.hpp), under the names this file
+// has always used.
+using SeccompVerdict = sandbox::SeccompAction;
+using SeccompCompare = sandbox::SeccompArgOp;
 
 struct SeccompArgCheck {
     unsigned index = 0;  // 0..5

@@ -11,50 +11,13 @@
 #include <chrono>
 
 #include "exec/op_record.hpp"
+#include "profile/enum_names.hpp"
 #include "sys/caps.hpp"
 #include "sys/error.hpp"
 #include "sys/landlock.hpp"
 
 namespace sandbox::exec::child {
 namespace {
-
-sys::SeccompVerdict to_verdict(profile::SeccompAction action) {
-    switch (action) {
-        case profile::SeccompAction::allow:
-            return sys::SeccompVerdict::allow;
-        case profile::SeccompAction::errno_:
-            return sys::SeccompVerdict::errno_;
-        case profile::SeccompAction::kill_process:
-            return sys::SeccompVerdict::kill_process;
-        case profile::SeccompAction::kill_thread:
-            return sys::SeccompVerdict::kill_thread;
-        case profile::SeccompAction::trap:
-            return sys::SeccompVerdict::trap;
-        case profile::SeccompAction::log:
-            return sys::SeccompVerdict::log;
-    }
-    return sys::SeccompVerdict::kill_process;
-}
-
-sys::SeccompCompare to_compare(profile::ArgOp op) {
-    switch (op) {
-        case profile::ArgOp::eq:
-            return sys::SeccompCompare::eq;
-        case profile::ArgOp::ne:
-            return sys::SeccompCompare::ne;
-        case profile::ArgOp::lt:
-            return sys::SeccompCompare::lt;
-        case profile::ArgOp::le:
-            return sys::SeccompCompare::le;
-        case profile::ArgOp::gt:
-            return sys::SeccompCompare::gt;
-        case profile::ArgOp::ge:
-            return sys::SeccompCompare::ge;
-        case profile::ArgOp::masked_eq:
-            return sys::SeccompCompare::masked_eq;
-    }
-    return sys::SeccompCompare::eq;
-}
 
 std::vector<int> capability_numbers(const std::vector<std::string>& names) {
     std::vector<int> out;
@@ -86,14 +49,14 @@ std::string cache_file_for(const plan::SeccompPlan& seccomp) {
 
 sys::SeccompFilterSpec to_filter_spec(const plan::SeccompPlan& seccomp) {
     sys::SeccompFilterSpec spec;
-    spec.default_action = to_verdict(seccomp.default_action);
+    spec.default_action = seccomp.default_action;
     spec.default_errno = seccomp.default_errno;
-    spec.bad_arch_action = to_verdict(seccomp.foreign_arch_action);
+    spec.bad_arch_action = seccomp.foreign_arch_action;
     spec.rules.reserve(seccomp.rules.size());
     for (const plan::SeccompRuleOp& r : seccomp.rules) {
-        sys::SeccompRuleSpec rule{r.syscall, to_verdict(r.action), r.errno_value, {}};
+        sys::SeccompRuleSpec rule{r.syscall, r.action, r.errno_value, {}};
         for (const plan::SeccompArgOp& a : r.args) {
-            rule.args.push_back(sys::SeccompArgCheck{a.index, to_compare(a.op), a.value, a.value2});
+            rule.args.push_back(sys::SeccompArgCheck{a.index, a.op, a.value, a.value2});
         }
         spec.rules.push_back(std::move(rule));
     }
@@ -104,20 +67,17 @@ namespace {
 
 // Test-only (exec/op_record.hpp): the filter as the BPF compiler gets it, in explain's words.
 void record_filter(const sys::SeccompFilterSpec& spec) {
-    // Indexed by the sys enums' values.
-    static constexpr const char* k_verdicts[] = {"allow",       "errno", "kill_process",
-                                                 "kill_thread", "trap",  "log"};
-    static constexpr const char* k_compares[] = {"==", "!=", "<", "<=", ">", ">=", "&"};
     auto action = [](sys::SeccompVerdict v, uint32_t errno_value) {
-        return v == sys::SeccompVerdict::errno_ ? "errno(" + std::to_string(errno_value) + ")"
-                                                : std::string(k_verdicts[static_cast<int>(v)]);
+        return v == sys::SeccompVerdict::errno_
+                   ? "errno(" + std::to_string(errno_value) + ")"
+                   : std::string(profile::name_of(profile::k_seccomp_action_names, v));
     };
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     for (const sys::SeccompRuleSpec& r : spec.rules) {
         nlohmann::ordered_json args = nlohmann::ordered_json::array();
         for (const sys::SeccompArgCheck& a : r.args) {
             args.push_back({{"index", a.index},
-                            {"op", k_compares[static_cast<int>(a.op)]},
+                            {"op", profile::name_of(profile::k_arg_op_symbols, a.op)},
                             {"value", a.value},
                             {"value2", a.value2}});
         }
