@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mount_attributes.hpp"
 #include "plan/host_facts.hpp"
 #include "plan/step_id.hpp"
 #include "profile/profile.hpp"
@@ -281,17 +282,8 @@ enum class MountOpKind {
 // mount(MS_BIND|MS_REMOUNT|flags). `propagation` is a third mount(MS_PRIVATE|...) call.
 // Other kinds pass the flags to the one mount() call with `data`.
 
-struct MountFlags {
-    bool readonly = false;
-    bool nosuid = false;
-    bool nodev = false;
-    bool noexec = false;
-    bool noatime = false;
-    bool relatime = false;
-    bool strictatime = false;
-    bool nodiratime = false;
-    bool nosymfollow = false;
-    bool recursive = false;  // MS_REC (bind)
+struct MountFlags : MountAttributes {  // common/mount_attributes.hpp
+    bool recursive = false;            // MS_REC (bind)
 };
 
 struct MountOp {

@@ -6,22 +6,16 @@
 #include <cstdint>
 #include <string>
 
+#include "common/mount_attributes.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 
 namespace sandbox::sys {
 
 // MOUNT_ATTR_* bits, named so exec/ does not include <sys/mount.h>.
-struct MountAttrs {
-    bool readonly = false;
-    bool nosuid = false;
-    bool nodev = false;
-    bool noexec = false;
-    bool noatime = false;
-    bool relatime = false;
-    bool strictatime = false;
-    bool nodiratime = false;
-    bool nosymfollow = false;
+struct MountAttrs : MountAttributes {  // common/mount_attributes.hpp
+    MountAttrs() = default;
+    explicit MountAttrs(const MountAttributes& a) : MountAttributes(a) {}
     uint64_t bits() const;
 };
 

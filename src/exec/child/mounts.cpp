@@ -27,17 +27,7 @@ using plan::MountOp;
 using plan::MountOpKind;
 
 sys::MountAttrs attrs_of(const plan::MountFlags& f) {
-    sys::MountAttrs a;
-    a.readonly = f.readonly;
-    a.nosuid = f.nosuid;
-    a.nodev = f.nodev;
-    a.noexec = f.noexec;
-    a.noatime = f.noatime;
-    a.relatime = f.relatime;
-    a.strictatime = f.strictatime;
-    a.nodiratime = f.nodiratime;
-    a.nosymfollow = f.nosymfollow;
-    return a;
+    return sys::MountAttrs(f);  // the attributes without `recursive`
 }
 
 sys::Propagation propagation_of(profile::Propagation p) {
