@@ -181,19 +181,21 @@ plan::KernelFeatures probe_kernel() {
     errno = 0;
     k.clone3 = ::syscall(SYS_clone3, nullptr, 0) == -1 && errno != ENOSYS;
     if (k.clone3) {
-        // CLONE_INTO_CGROUP with a closed fd: EBADF where the flag is known (5.7); before,
-        // the unknown flag or the non-zero bytes past the v1 struct are EINVAL / E2BIG. Never
-        // forks: the cgroup fd is checked before the new task can run.
+        // Is CLONE_INTO_CGROUP (5.7) known? Asked with a call every kernel rejects before it
+        // copies anything: CLONE_THREAD without CLONE_SIGHAND is refused first thing in
+        // copy_process() (EINVAL), after the flag and the 88-byte struct passed
+        // copy_clone_args_from_user(). A kernel without the flag stops earlier: the bytes past
+        // its shorter struct are not zero (E2BIG). (A closed cgroup fd would answer EBADF only
+        // after copy_process() has duplicated our address space: 0.2-0.4 ms, docs/performance.md.)
         clone_args args{};
-        args.flags = CLONE_INTO_CGROUP;
-        args.exit_signal = SIGCHLD;
+        args.flags = CLONE_INTO_CGROUP | CLONE_THREAD;
         args.cgroup = INT_MAX;
         errno = 0;
         long r = ::syscall(SYS_clone3, &args, sizeof args);
         if (r == 0) {
-            ::_exit(127);  // cannot happen (fd INT_MAX is not open); never run our code twice
+            ::_exit(127);  // cannot happen (refused above); never run our code twice
         }
-        k.clone_into_cgroup = r == -1 && errno == EBADF;
+        k.clone_into_cgroup = r == -1 && errno == EINVAL;
     } else {
         k.clone_into_cgroup = false;
     }
