@@ -69,10 +69,12 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     ctx.record.command = ctx.plan.process.args;
     ctx.record.env = ctx.workload_env;
     // From now on state.json holds every undo entry a SIGKILLed launcher would otherwise leave
-    // behind (the next `up` or `down` of this name cleans up from it). It is rewritten only
-    // when an entry outside the state dir arrives -- once per host-side object a SIGKILL could
-    // orphan (a cgroup, the child, a link), not once per entry: files and directories below
-    // the state dir go with the state dir's own entry, saved here first (docs/performance.md).
+    // behind (the next `up` or `down` of this name cleans up from it). It is written only when
+    // an entry outside the state dir arrives -- once per host-side object a SIGKILL could
+    // orphan (a cgroup, a link, a lease), not once per entry -- and once after `go`. Not here:
+    // a state dir without state.json whose lock nobody holds is removed whole by the next
+    // stale-state clean-up (exec/state.cpp), which is all its own undo entries would do
+    // (docs/performance.md).
     ctx.rollback.set_observer([&ctx, saved = ctx.rollback.entries().size()](
                                   const std::vector<UndoEntry>& entries) mutable {
         if (entries.empty()) {
@@ -91,8 +93,6 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
             spdlog::warn("write state.json: {}", st.error().describe());
         }
     });
-    ctx.record.rollback = ctx.rollback.entries();
-    sys::or_throw(ctx.state.save(ctx.record));
 }
 
 // After `go`, while the child sets itself up (steps 9-13, about a millisecond on another CPU):
