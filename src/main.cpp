@@ -92,8 +92,8 @@ int main(int argc, char** argv) {
     std::string_view named = named_subcommand(words, names);
     // `schema` renders the man pages and completions from the whole tree: it needs them all.
     // `sandbox --version` alone needs none: CLI11 answers the flag as soon as it reads it.
-    bool all = (named.empty() && !(words.size() == 2 && words[1] == "--version")) ||
-               named == "schema";
+    bool all =
+        (named.empty() && !(words.size() == 2 && words[1] == "--version")) || named == "schema";
     for (const auto& [name, add] : subcommands) {
         if (all || name == named) {
             add();

@@ -7,10 +7,9 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "support/leak_check.hpp"
 #include "support/privilege.hpp"
@@ -130,7 +129,8 @@ std::vector<std::string> cgroups_while_running(SandboxTest& t, const std::string
     REQUIRE(p.wait_for_output("ready"));
     std::vector<std::string> found;
     for (const std::string& dir : take_leak_snapshot(t.state_root()).cgroups) {
-        if (dir.size() > name.size() && dir.compare(dir.size() - name.size(), name.size(), name) == 0 &&
+        if (dir.size() > name.size() &&
+            dir.compare(dir.size() - name.size(), name.size(), name) == 0 &&
             dir[dir.size() - name.size() - 1] == '/') {
             found.push_back(dir);
         }
