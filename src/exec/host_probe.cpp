@@ -66,25 +66,16 @@ std::vector<SubIdEntry> read_subid_file(const std::string& file) {
     return out;
 }
 
-// The first range the file gives `id` (by user name or by number).
-std::optional<plan::SubIdRange> find_subid(const std::string& file, uint32_t id) {
-    std::string name;
-    if (passwd* pw = getpwuid(id)) {
-        name = pw->pw_name;
-    }
-    for (const SubIdEntry& e : read_subid_file(file)) {
-        if (e.who == name || e.who == std::to_string(id)) {
+// The first range `entries` give the user (by name or by number).
+std::optional<plan::SubIdRange> find_subid(const std::vector<SubIdEntry>& entries,
+                                           const std::string& name, uint32_t id) {
+    std::string number = std::to_string(id);
+    for (const SubIdEntry& e : entries) {
+        if ((!name.empty() && e.who == name) || e.who == number) {
             return e.range;
         }
     }
     return std::nullopt;
-}
-
-// Every range of a subordinate id file, whoever it names.
-void all_subids(const std::string& file, std::vector<plan::SubIdRange>& out) {
-    for (const SubIdEntry& e : read_subid_file(file)) {
-        out.push_back(e.range);
-    }
 }
 
 // "START:COUNT" (SANDBOX_ID_POOL); nullopt when malformed.
@@ -224,10 +215,18 @@ plan::HostFacts probe_host() {
     facts.gid = getgid();
     facts.stdin_is_tty = isatty(STDIN_FILENO) == 1;
     facts.stdout_is_tty = isatty(STDOUT_FILENO) == 1;
-    facts.subuid = find_subid("/etc/subuid", facts.uid);
-    facts.subgid = find_subid("/etc/subgid", facts.uid);
-    all_subids("/etc/subuid", facts.subid_entries);
-    all_subids("/etc/subgid", facts.subid_entries);
+    // Each file read once, the user's name looked up once (NSS: /etc/passwd or further).
+    std::string user;
+    if (passwd* pw = getpwuid(facts.uid)) {
+        user = pw->pw_name;
+    }
+    for (bool gids : {false, true}) {
+        std::vector<SubIdEntry> entries = read_subid_file(gids ? "/etc/subgid" : "/etc/subuid");
+        (gids ? facts.subgid : facts.subuid) = find_subid(entries, user, facts.uid);
+        for (const SubIdEntry& e : entries) {
+            facts.subid_entries.push_back(e.range);
+        }
+    }
     // The uid_map = "auto" pool is host policy, set by whoever runs sandbox as root
     // (docs/security.md, "Id ranges"). A malformed value keeps the default, with a warning
     // from the planner's explain line naming the origin.
