@@ -33,7 +33,7 @@ _sandbox() {
         explain)
             case $prev in --format|-e|--env|-v|--volume|--name|--timeout) _filedir; return ;; esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W '-h --help --origin --format --set --unset -e --env -v --volume --name --timeout' -- "$cur"))
+                COMPREPLY=($(compgen -W '-h --help --origin --report --format --set --unset -e --env -v --volume --name --timeout' -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(sandbox schema --list-profiles 2>/dev/null)" -- "$cur")); _filedir '@(toml|yaml|yml)'
             fi ;;

@@ -32,6 +32,7 @@ complete -c sandbox -n 'not __fish_seen_subcommand_from up validate explain exec
 complete -c sandbox -n '__fish_seen_subcommand_from explain' -F -a '(sandbox schema --list-profiles 2>/dev/null)'
 complete -c sandbox -n '__fish_seen_subcommand_from explain' -s h -l help -d 'Print this help message and exit'
 complete -c sandbox -n '__fish_seen_subcommand_from explain' -l origin -d 'Show where each profile value came from (file:line:col)'
+complete -c sandbox -n '__fish_seen_subcommand_from explain' -l report -d 'Plan as `up --report` would (a cgroup for the report\'s usage figures)'
 complete -c sandbox -n '__fish_seen_subcommand_from explain' -l format -r -F -d 'Output format'
 complete -c sandbox -n '__fish_seen_subcommand_from explain' -l set -x -a '(__sandbox_keys)' -d 'Override a profile key: KEY=VALUE (repeatable)'
 complete -c sandbox -n '__fish_seen_subcommand_from explain' -l unset -x -a '(__sandbox_keys)' -d 'Remove a key or table from the profile, e.g. network.veth (repeatable)'

@@ -1,7 +1,11 @@
 // `sandbox` entry point: CLI11 setup, dispatch, the one catch-all, outcome -> exit code.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "build_config.hpp"
 #include "cli/commands.hpp"
@@ -10,17 +14,26 @@
 
 namespace {
 
-// `-v` is --volume, as in docker and podman; before the subcommand it used to mean --verbose.
-// Say so instead of CLI11's bare "not expected".
-bool refuse_global_v(const std::vector<std::string>& words, CLI::App& app) {
+// The subcommand the line names: the first word that is no option and no value of a global
+// option (--log-format json); empty when there is none (`sandbox --help`, `sandbox --version`).
+std::string_view named_subcommand(const std::vector<std::string>& words,
+                                  const std::vector<std::string_view>& names) {
     for (size_t i = 1; i < words.size(); ++i) {
         const std::string& w = words[i];
-        if (!w.empty() && w[0] != '-') {
-            auto named = [&w](CLI::App* sub) { return sub->check_name(w); };
-            if (!app.get_subcommands(named).empty()) {
-                return false;  // the subcommand: from here on -v is its --volume
-            }
-            continue;  // the value of a global option (--log-format json)
+        if (!w.empty() && w[0] != '-' && std::find(names.begin(), names.end(), w) != names.end()) {
+            return w;
+        }
+    }
+    return {};
+}
+
+// `-v` is --volume, as in docker and podman; before the subcommand it used to mean --verbose.
+// Say so instead of CLI11's bare "not expected".
+bool refuse_global_v(const std::vector<std::string>& words, std::string_view subcommand) {
+    for (size_t i = 1; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (!subcommand.empty() && w == subcommand) {
+            return false;  // the subcommand: from here on -v is its --volume
         }
         if (w.size() >= 2 && w[0] == '-' && w[1] == 'v' &&
             w.find_first_not_of('v', 1) == std::string::npos) {
@@ -57,17 +70,37 @@ int main(int argc, char** argv) {
     cli::CommandTail tail;
     std::vector<std::string> words = cli::split_command_tail(argc, argv, tail);
 
+    // Only the subcommand the line names is built: CLI11 builds every option of every
+    // subcommand it is given (about 0.15 ms for all eight, docs/performance.md), and a run
+    // parses one. Without a named one (help, a typo) all are built, so help lists them and
+    // CLI11 can say what was meant.
     cli::Action run;
-    cli::register_up(app, run, tail);
-    cli::register_validate(app, run, global);
-    cli::register_explain(app, run, tail);
-    cli::register_exec(app, run, tail);
-    cli::register_ps(app, run);
-    cli::register_down(app, run);
-    cli::register_schema(app, run);
-    cli::register_export(app, run, tail);
+    const std::vector<std::pair<std::string_view, std::function<void()>>> subcommands = {
+        {"up", [&] { cli::register_up(app, run, tail); }},
+        {"validate", [&] { cli::register_validate(app, run, global); }},
+        {"explain", [&] { cli::register_explain(app, run, tail); }},
+        {"exec", [&] { cli::register_exec(app, run, tail); }},
+        {"ps", [&] { cli::register_ps(app, run); }},
+        {"down", [&] { cli::register_down(app, run); }},
+        {"schema", [&] { cli::register_schema(app, run); }},
+        {"export", [&] { cli::register_export(app, run, tail); }},
+    };
+    std::vector<std::string_view> names;
+    for (const auto& [name, add] : subcommands) {
+        names.push_back(name);
+    }
+    std::string_view named = named_subcommand(words, names);
+    // `schema` renders the man pages and completions from the whole tree: it needs them all.
+    // `sandbox --version` alone needs none: CLI11 answers the flag as soon as it reads it.
+    bool all =
+        (named.empty() && !(words.size() == 2 && words[1] == "--version")) || named == "schema";
+    for (const auto& [name, add] : subcommands) {
+        if (all || name == named) {
+            add();
+        }
+    }
 
-    if (refuse_global_v(words, app)) {
+    if (refuse_global_v(words, named)) {
         return k_exit_setup_failed;
     }
     std::vector<char*> head;

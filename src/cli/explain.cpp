@@ -1,7 +1,7 @@
-// `sandbox explain PROFILE [--origin] [--format text|json] [overrides] [-- CMD...]`: load the
-// profile exactly as `up` would (same overrides), plan it against this host's facts, and print
-// the plan. Changes nothing on the system. Exit 125 when the profile is bad or the plan cannot
-// run on this host (error notes), 0 otherwise.
+// `sandbox explain PROFILE [--origin] [--report] [--format text|json] [overrides] [-- CMD...]`:
+// load the profile exactly as `up` would (same overrides), plan it against this host's facts, and
+// print the plan. Changes nothing on the system. Exit 125 when the profile is bad or the plan
+// cannot run on this host (error notes), 0 otherwise.
 #include "plan/explain.hpp"
 
 #include <cstdio>
@@ -20,6 +20,7 @@ namespace {
 struct ExplainCliOptions {
     std::string profile;
     bool origin = false;
+    bool report = false;  // plan as `up --report` would: a cgroup for the usage figures
     std::string format = "text";
     profile::Overrides overrides;
 };
@@ -31,7 +32,8 @@ int run_explain(const ExplainCliOptions& options) {
     }
     profile::LoadResult& loaded = *result;
     plan::HostFacts facts = exec::probe_host();
-    plan::Plan plan = plan::make_plan(*loaded.profile, facts);
+    plan::Plan plan =
+        plan::make_plan(*loaded.profile, facts, plan::PlanRequest{.usage = options.report});
 
     plan::ExplainOptions explain;
     explain.profile_path = loaded.path;
@@ -55,6 +57,8 @@ void register_explain(CLI::App& app, Action& run, CommandTail& tail) {
         ->required();
     cmd->add_flag("--origin", options->origin,
                   "Show where each profile value came from (file:line:col)");
+    cmd->add_flag("--report", options->report,
+                  "Plan as `up --report` would (a cgroup for the report's usage figures)");
     cmd->add_option("--format", options->format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
     add_override_options(*cmd, options->overrides);

@@ -182,7 +182,8 @@ int run_up(UpCliOptions& options) {
         // The daemon's stdio is /dev/null and output.log: no terminal for tty = "auto".
         facts.stdin_is_tty = facts.stdout_is_tty = false;
     }
-    plan::Plan plan = plan::make_plan(*loaded.profile, facts);
+    plan::Plan plan = plan::make_plan(*loaded.profile, facts,
+                                      plan::PlanRequest{.usage = !options.report.empty()});
     if (plan.has_errors()) {
         return print_plan_errors(plan);
     }

@@ -66,25 +66,16 @@ std::vector<SubIdEntry> read_subid_file(const std::string& file) {
     return out;
 }
 
-// The first range the file gives `id` (by user name or by number).
-std::optional<plan::SubIdRange> find_subid(const std::string& file, uint32_t id) {
-    std::string name;
-    if (passwd* pw = getpwuid(id)) {
-        name = pw->pw_name;
-    }
-    for (const SubIdEntry& e : read_subid_file(file)) {
-        if (e.who == name || e.who == std::to_string(id)) {
+// The first range `entries` give the user (by name or by number).
+std::optional<plan::SubIdRange> find_subid(const std::vector<SubIdEntry>& entries,
+                                           const std::string& name, uint32_t id) {
+    std::string number = std::to_string(id);
+    for (const SubIdEntry& e : entries) {
+        if ((!name.empty() && e.who == name) || e.who == number) {
             return e.range;
         }
     }
     return std::nullopt;
-}
-
-// Every range of a subordinate id file, whoever it names.
-void all_subids(const std::string& file, std::vector<plan::SubIdRange>& out) {
-    for (const SubIdEntry& e : read_subid_file(file)) {
-        out.push_back(e.range);
-    }
 }
 
 // "START:COUNT" (SANDBOX_ID_POOL); nullopt when malformed.
@@ -181,19 +172,21 @@ plan::KernelFeatures probe_kernel() {
     errno = 0;
     k.clone3 = ::syscall(SYS_clone3, nullptr, 0) == -1 && errno != ENOSYS;
     if (k.clone3) {
-        // CLONE_INTO_CGROUP with a closed fd: EBADF where the flag is known (5.7); before,
-        // the unknown flag or the non-zero bytes past the v1 struct are EINVAL / E2BIG. Never
-        // forks: the cgroup fd is checked before the new task can run.
+        // Is CLONE_INTO_CGROUP (5.7) known? Asked with a call every kernel rejects before it
+        // copies anything: CLONE_THREAD without CLONE_SIGHAND is refused first thing in
+        // copy_process() (EINVAL), after the flag and the 88-byte struct passed
+        // copy_clone_args_from_user(). A kernel without the flag stops earlier: the bytes past
+        // its shorter struct are not zero (E2BIG). (A closed cgroup fd would answer EBADF only
+        // after copy_process() has duplicated our address space: 0.2-0.4 ms, docs/performance.md.)
         clone_args args{};
-        args.flags = CLONE_INTO_CGROUP;
-        args.exit_signal = SIGCHLD;
+        args.flags = CLONE_INTO_CGROUP | CLONE_THREAD;
         args.cgroup = INT_MAX;
         errno = 0;
         long r = ::syscall(SYS_clone3, &args, sizeof args);
         if (r == 0) {
-            ::_exit(127);  // cannot happen (fd INT_MAX is not open); never run our code twice
+            ::_exit(127);  // cannot happen (refused above); never run our code twice
         }
-        k.clone_into_cgroup = r == -1 && errno == EBADF;
+        k.clone_into_cgroup = r == -1 && errno == EINVAL;
     } else {
         k.clone_into_cgroup = false;
     }
@@ -222,10 +215,18 @@ plan::HostFacts probe_host() {
     facts.gid = getgid();
     facts.stdin_is_tty = isatty(STDIN_FILENO) == 1;
     facts.stdout_is_tty = isatty(STDOUT_FILENO) == 1;
-    facts.subuid = find_subid("/etc/subuid", facts.uid);
-    facts.subgid = find_subid("/etc/subgid", facts.uid);
-    all_subids("/etc/subuid", facts.subid_entries);
-    all_subids("/etc/subgid", facts.subid_entries);
+    // Each file read once, the user's name looked up once (NSS: /etc/passwd or further).
+    std::string user;
+    if (passwd* pw = getpwuid(facts.uid)) {
+        user = pw->pw_name;
+    }
+    for (bool gids : {false, true}) {
+        std::vector<SubIdEntry> entries = read_subid_file(gids ? "/etc/subgid" : "/etc/subuid");
+        (gids ? facts.subgid : facts.subuid) = find_subid(entries, user, facts.uid);
+        for (const SubIdEntry& e : entries) {
+            facts.subid_entries.push_back(e.range);
+        }
+    }
     // The uid_map = "auto" pool is host policy, set by whoever runs sandbox as root
     // (docs/security.md, "Id ranges"). A malformed value keeps the default, with a warning
     // from the planner's explain line naming the origin.

@@ -42,6 +42,14 @@ bool removed_with_state_dir(const UndoEntry& e, const std::string& state_dir) {
            (e.target == state_dir || e.target.starts_with(state_dir + "/"));
 }
 
+// Entries a SIGKILLed launcher cannot orphan, so they need no state.json write of their own:
+// what goes with the state dir, and the child, which dies with the launcher (PDEATHSIG, and
+// its pid namespace with it). The child's entry reaches state.json with the write after `go`
+// (record_running_sandbox), off the start-up's critical path.
+bool needs_no_save_of_its_own(const UndoEntry& e, const std::string& state_dir) {
+    return e.kind == UndoKind::kill_process || removed_with_state_dir(e, state_dir);
+}
+
 // Step 2: the state dir, its lock and the files the plan wants in it (resolv.conf, hosts),
 // plus the subdirectories (new root mount point, overlay upper/work).
 void create_state(HostContext& ctx, const LaunchOptions& options) {
@@ -61,10 +69,12 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     ctx.record.command = ctx.plan.process.args;
     ctx.record.env = ctx.workload_env;
     // From now on state.json holds every undo entry a SIGKILLed launcher would otherwise leave
-    // behind (the next `up` or `down` of this name cleans up from it). It is rewritten only
-    // when an entry outside the state dir arrives -- once per host-side object a SIGKILL could
-    // orphan (a cgroup, the child, a link), not once per entry: files and directories below
-    // the state dir go with the state dir's own entry, saved here first (docs/performance.md).
+    // behind (the next `up` or `down` of this name cleans up from it). It is written only when
+    // an entry outside the state dir arrives -- once per host-side object a SIGKILL could
+    // orphan (a cgroup, a link, a lease), not once per entry -- and once after `go`. Not here:
+    // a state dir without state.json whose lock nobody holds is removed whole by the next
+    // stale-state clean-up (exec/state.cpp), which is all its own undo entries would do
+    // (docs/performance.md).
     ctx.rollback.set_observer([&ctx, saved = ctx.rollback.entries().size()](
                                   const std::vector<UndoEntry>& entries) mutable {
         if (entries.empty()) {
@@ -72,7 +82,7 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
         }
         bool needed = entries.size() < saved;  // an entry was undone
         for (size_t i = std::min(saved, entries.size()); i < entries.size() && !needed; ++i) {
-            needed = !removed_with_state_dir(entries[i], ctx.state.dir());
+            needed = !needs_no_save_of_its_own(entries[i], ctx.state.dir());
         }
         if (!needed) {
             return;  // written with the next entry that needs it, or never needed
@@ -83,6 +93,18 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
             spdlog::warn("write state.json: {}", st.error().describe());
         }
     });
+}
+
+// After `go`, while the child sets itself up (steps 9-13, about a millisecond on another CPU):
+// what only a running sandbox needs -- the record `sandbox exec` confines its commands with, and
+// state.json with the child's pid and every undo entry. Done here rather than in the seccomp and
+// spawn steps, each file's write (a create and a rename) overlaps the child's work instead of
+// delaying it (docs/performance.md). Both are in place before the workload runs: the launcher
+// reaches setup_done only after this returns.
+void record_running_sandbox(HostContext& ctx) {
+    sys::or_throw(save_exec_record(ctx.state.dir(),
+                                   make_exec_record(ctx.plan, ctx.workload_env, ctx.cgroup.get()),
+                                   ctx.seccomp.program));
     ctx.record.rollback = ctx.rollback.entries();
     sys::or_throw(ctx.state.save(ctx.record));
 }
@@ -231,16 +253,10 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             }
             // The seccomp filter from the host-side BPF cache (or compiled and cached) before
             // spawn: the workload inherits it in memory and cannot reach the cache after
-            // pivot_root (exec/child/security.hpp).
-            // Then what `sandbox exec` needs to confine a command like this workload: the
-            // plan's process/security parts and a copy of this very program, in the state dir
-            // (exec/exec_record.hpp).
-            run_step(ctx, plan::StepId::seccomp, [&] {
-                ctx.seccomp = child::prepare_seccomp(plan.seccomp);
-                sys::or_throw(save_exec_record(
-                    ctx.state.dir(), make_exec_record(plan, ctx.workload_env, ctx.cgroup.get()),
-                    ctx.seccomp.program));
-            });
+            // pivot_root (exec/child/security.hpp). What `sandbox exec` needs to confine a
+            // command like this workload (exec/exec_record.hpp) is written after `go`.
+            run_step(ctx, plan::StepId::seccomp,
+                     [&] { ctx.seccomp = child::prepare_seccomp(plan.seccomp); });
             if (nft_preload.joinable()) {
                 nft_preload.join();
             }
@@ -249,8 +265,6 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                 ctx.sync = std::move(launcher_end);
                 return host::spawn_child(ctx, child_end);
             });
-            // No state.json write here: spawn's kill_process entry (an object a SIGKILL could
-            // orphan) wrote it, with the child's pid and namespaces already in the record.
             run_step(ctx, plan::StepId::id_maps, [&] {
                 ctx.id_lease = host::write_id_maps(plan.id_maps, ctx.child.pid(),
                                                    plan.state.sandbox_name, rollback);
@@ -262,7 +276,10 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             run_step(ctx, plan::StepId::network_host, [&] {
                 host_net = host::setup_host_network(plan.network_host, ctx.child.pid(), rollback);
             });
-            run_step(ctx, plan::StepId::release, [&] { ctx.sync.send(SyncMsg::go()); });
+            run_step(ctx, plan::StepId::release, [&] {
+                ctx.sync.send(SyncMsg::go());
+                record_running_sandbox(ctx);
+            });
 
             // Steps 9-13 run in the child; their failure arrives here as a SetupError.
             auto t0 = std::chrono::steady_clock::now();

@@ -2,11 +2,15 @@
 // limits written (step 4) before spawn, so the child is limited from its first instruction (v2:
 // clone3 CLONE_INTO_CGROUP; v1: the child writes 0 into each hierarchy's `tasks` itself).
 //
-// Decision: the cgroup is enabled whenever we may create one (root on v1/v2/hybrid, or any
-// caller on v2), with or without limits, because the whole-cgroup kill at cleanup is how we
-// guarantee that no stray process outlives the sandbox (docs/architecture.md §5). Rootless on v1
-// hierarchies (root-owned) it is enabled only when limits ask for it, with an error note: the
-// limits cannot be enforced there, and silently running without them would be worse.
+// Decision: a cgroup is made when something needs one (CgroupNeeds), and then only the v1
+// hierarchies those needs name: the controllers the limits write; memory (peak, OOM kills) and
+// cpuacct (cpu time) when the run reports its usage (`up --report`); one hierarchy to find every
+// member by when no pid namespace of our own ends all of them with the init (the whole-cgroup
+// kill at cleanup, docs/architecture.md §5). A profile with none of these -- bwrap's kind of
+// sandbox -- gets no cgroup: each hierarchy costs a mkdir, a join and an rmdir (about 0.15 ms,
+// docs/performance.md). Rootless on v1 hierarchies (root-owned) a cgroup is planned only when
+// limits ask for it, with an error note: the limits cannot be enforced there, and silently
+// running without them would be worse.
 //
 // limits.memory_swap is swap on top of memory, as v2's memory.swap.max; v1 only knows
 // memory+swap (memory.memsw.limit_in_bytes), so it gets memory + memory_swap.
@@ -41,10 +45,11 @@ std::string strip_leading_slashes(std::string path) {
     return first == std::string::npos ? std::string() : path.substr(first);
 }
 
-void plan_v2(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& out,
-             std::vector<PlanNote>& notes) {
-    // Controllers a limit needs are required; memory and pids are also enabled when the host
-    // has them, for the run's statistics (memory.peak, pids.current).
+void plan_v2(const profile::Limits& limits, const CgroupNeeds& needs, const HostFacts& facts,
+             CgroupPlan& out, std::vector<PlanNote>& notes) {
+    // Controllers a limit needs are required; memory is also enabled, where the host has it,
+    // for a usage report (memory.peak). cpu.stat's usage_usec needs no controller, and the
+    // whole-group kill (cgroup.kill / cgroup.procs) none either.
     auto want = [&](const std::string& controller, bool required, const char* why) {
         if (contains(facts.v2_controllers, controller)) {
             out.v2_enable.push_back(controller);
@@ -53,8 +58,12 @@ void plan_v2(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& 
                  "cgroup v2 controller '" + controller + "' is not available for " + why);
         }
     };
-    want("memory", limits.memory || limits.memory_swap, "limits.memory / limits.memory_swap");
-    want("pids", limits.pids.has_value(), "limits.pids");
+    if (limits.memory || limits.memory_swap || needs.usage) {
+        want("memory", limits.memory || limits.memory_swap, "limits.memory / limits.memory_swap");
+    }
+    if (limits.pids) {
+        want("pids", true, "limits.pids");
+    }
     if (limits.cpu || limits.cpu_weight) {
         want("cpu", true, "limits.cpu / limits.cpu_weight");
     }
@@ -85,8 +94,8 @@ void plan_v2(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& 
     }
 }
 
-void plan_v1(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& out,
-             std::vector<PlanNote>& notes) {
+void plan_v1(const profile::Limits& limits, const CgroupNeeds& needs, const HostFacts& facts,
+             CgroupPlan& out, std::vector<PlanNote>& notes) {
     auto has = [&](const std::string& c) { return facts.v1_controllers.count(c) != 0; };
     auto use = [&](const std::string& c) {
         if (has(c) && !out.v1_hierarchies.count(c)) {
@@ -100,28 +109,45 @@ void plan_v1(const profile::Limits& limits, const HostFacts& facts, CgroupPlan& 
                  "cgroup v1 hierarchy '" + c + "' is not mounted; needed for " + why);
         }
     };
-    // Always: memory (peak, OOM kills), pids (kill and count), cpu,cpuacct (cpu time).
-    use("memory");
-    use("pids");
-    use("cpu");
-    use("cpuacct");
-    if (limits.memory || limits.memory_swap) {
+    // Only what is needed (see the top of this file), in this order: memory (limits, or the
+    // report's peak and OOM kills), pids (the limit, or the hierarchy the whole-group kill
+    // reads when no pid namespace of ours ends everything), cpu (limits), cpuacct (the
+    // report's cpu time), blkio (limits).
+    bool memory_limit = limits.memory || limits.memory_swap;
+    bool cpu_limit = limits.cpu || limits.cpu_weight;
+    if (memory_limit) {
         require("memory", "limits.memory");
     }
     if (limits.pids) {
         require("pids", "limits.pids");
     }
-    if (limits.cpu || limits.cpu_weight) {
+    if (cpu_limit) {
         require("cpu", "limits.cpu / limits.cpu_weight");
     }
     if (limits.io_weight) {
         require("blkio", "limits.io_weight");
+    }
+    if (memory_limit || needs.usage) {
+        use("memory");
+    }
+    if (limits.pids || needs.members) {
+        use("pids");
+        if (!has("pids") && needs.members) {
+            use("memory");  // any hierarchy lists the members; pids is the one made for it
+        }
+    }
+    if (cpu_limit) {
+        use("cpu");
+    }
+    if (needs.usage) {
+        use("cpuacct");
+    }
+    if (limits.io_weight) {
         use("blkio");
     }
     if (out.v1_controllers.empty()) {
-        note(
-            notes, PlanNote::Level::warning,
-            "no usable cgroup v1 hierarchy (memory, pids, cpu): the sandbox runs without a cgroup");
+        note(notes, PlanNote::Level::warning,
+             "no usable cgroup v1 hierarchy for what needs one: the sandbox runs without a cgroup");
         out.enabled = false;
         return;
     }
@@ -177,8 +203,8 @@ uint64_t cpu_quota_us(double cpus) {
     return std::max<uint64_t>(1000, quota > 0 ? static_cast<uint64_t>(quota) : 0);
 }
 
-CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
-                       std::vector<PlanNote>& notes) {
+CgroupPlan plan_cgroup(const profile::Profile& profile, const CgroupNeeds& needs,
+                       const HostFacts& facts, std::vector<PlanNote>& notes) {
     CgroupPlan out;
     const profile::Limits& limits = profile.limits;
     bool any_limit = limits.memory || limits.memory_swap || limits.pids || limits.cpu ||
@@ -188,6 +214,12 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
         if (any_limit) {
             note(notes, PlanNote::Level::error, "[limits] needs cgroups, and none are mounted");
         }
+        return out;
+    }
+    if (!any_limit && !needs.usage && !needs.members) {
+        note(notes, PlanNote::Level::info,
+             "no cgroup: no limits, no usage report, and the pid namespace's end ends every "
+             "process");
         return out;
     }
     out.enabled = true;
@@ -247,9 +279,9 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
     }
 
     if (out.version == CgroupVersion::v2) {
-        plan_v2(limits, facts, out, notes);
+        plan_v2(limits, needs, facts, out, notes);
     } else {
-        plan_v1(limits, facts, out, notes);
+        plan_v1(limits, needs, facts, out, notes);
     }
     return out;
 }

@@ -17,8 +17,15 @@ uint64_t io_weight_to_blkio(uint64_t weight);
 uint64_t cpu_quota_us(double cpus);
 inline constexpr uint64_t k_cpu_period_us = 100000;
 
+// What besides [limits] needs the sandbox's processes in a cgroup.
+struct CgroupNeeds {
+    bool usage = false;    // the run reports memory peak and cpu time (PlanRequest::usage)
+    bool members = false;  // no pid namespace of ours ends every process with the init: cleanup
+                           // finds the sandbox's processes by the cgroup and kills them there
+};
+
 // Appends notes (step cgroup) for controllers that are missing or limits that cannot apply.
-CgroupPlan plan_cgroup(const profile::Profile& profile, const HostFacts& facts,
-                       std::vector<PlanNote>& notes);
+CgroupPlan plan_cgroup(const profile::Profile& profile, const CgroupNeeds& needs,
+                       const HostFacts& facts, std::vector<PlanNote>& notes);
 
 }  // namespace sandbox::plan

@@ -77,7 +77,8 @@ struct CgroupWrite {
 // Enabled whenever the host has cgroups we may write (root, or rootless on v2): the
 // whole-cgroup kill at cleanup is how we guarantee that no stray process survives the run.
 struct CgroupPlan {
-    bool enabled = false;  // false when no limit is asked for and no cgroup is wanted
+    bool enabled =
+        false;  // false when nothing needs a cgroup (plan/cgroup_plan.cpp) or none can be made
     // The driver to use: v1 or v2 only (hybrid hosts are planned as v1, because the memory,
     // pids and cpu controllers live in the v1 hierarchies there). host_version says what the
     // host has, for explain.
@@ -425,8 +426,16 @@ struct Plan {
 inline constexpr const char* k_default_path =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+// What the invocation asks of a plan beyond the profile.
+struct PlanRequest {
+    // `up --report` (and `explain --report`): the report's usage figures, memory peak and cpu
+    // time, which need a cgroup (plan/cgroup_plan.cpp).
+    bool usage = false;
+};
+
 // Profile -> Plan. Pure: no system calls. Throws nothing for a profile that passed check().
-Plan make_plan(const profile::Profile& profile, const HostFacts& facts);
+Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
+               const PlanRequest& request = {});
 
 // ProcessPlan::groups for `process` in a user namespace as `id_maps` describes (make_plan's
 // decision; `sandbox exec` makes it again from the record `up` left).

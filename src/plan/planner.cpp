@@ -442,13 +442,17 @@ bool Plan::has_errors() const {
                        [](const PlanNote& n) { return n.level == PlanNote::Level::error; });
 }
 
-Plan make_plan(const profile::Profile& profile, const HostFacts& facts) {
+Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
+               const PlanRequest& request) {
     Plan plan;
     EffectiveNamespaces ns = effective_namespaces(profile, facts);
 
     plan.state = plan_state(profile, facts, plan.notes);
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
-    plan.cgroup = plan_cgroup(profile, facts, plan.notes);
+    // A pid namespace of our own ends every process in it with the init (or with the workload
+    // as pid 1); without one, cleanup finds them by the cgroup.
+    CgroupNeeds needs{.usage = request.usage, .members = !ns.is_created(NsType::pid)};
+    plan.cgroup = plan_cgroup(profile, needs, facts, plan.notes);
     plan.spawn = plan_spawn(ns);
     plan.kernel = plan_kernel(facts, plan, plan.notes);
     // The child joins by itself on v1, and on v2 without CLONE_INTO_CGROUP: a cgroup namespace

@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "plan/describe.hpp"
@@ -40,14 +43,34 @@ std::vector<SeccompArgOp> to_arg_ops(const std::vector<profile::SeccompArg>& arg
     return out;
 }
 
-std::vector<SeccompRuleOp> expand(const profile::SeccompRule& rule, uint32_t fallback_errno,
-                                  const std::string& origin) {
-    std::vector<SeccompRuleOp> out;
+// One op per syscall name of `rule`, appended to `out`.
+void expand(const profile::SeccompRule& rule, uint32_t fallback_errno, const std::string& origin,
+            std::vector<SeccompRuleOp>& out) {
     for (const std::string& name : rule.names) {
         out.push_back(SeccompRuleOp{name, rule.action, rule.errno_value.value_or(fallback_errno),
                                     to_arg_ops(rule.args), origin});
     }
-    return out;
+}
+
+// A layer's ops grouped by syscall, groups in the order their syscall first appears (the
+// order notes are written in). Ops are moved, not copied: a preset layer is ~350 of them.
+std::vector<std::vector<SeccompRuleOp>> group_by_syscall(std::vector<SeccompRuleOp>&& ops) {
+    // The group of each op first (keys view the names in `ops`, still intact), then the moves.
+    std::vector<size_t> group_of(ops.size());
+    size_t count = 0;
+    {
+        std::unordered_map<std::string_view, size_t> index;
+        index.reserve(ops.size());
+        for (size_t i = 0; i < ops.size(); ++i) {
+            group_of[i] = index.try_emplace(ops[i].syscall, count).first->second;
+            count += group_of[i] == count ? 1 : 0;
+        }
+    }
+    std::vector<std::vector<SeccompRuleOp>> groups(count);
+    for (size_t i = 0; i < ops.size(); ++i) {
+        groups[group_of[i]].push_back(std::move(ops[i]));
+    }
+    return groups;
 }
 
 bool same_filter_effect(const SeccompRuleOp& a, const SeccompRuleOp& b) {
@@ -70,41 +93,27 @@ bool same_filter_effect(const SeccompRuleOp& a, const SeccompRuleOp& b) {
     return true;
 }
 
-// The rules grouped by syscall, the groups in the order each syscall first appears.
-std::vector<std::pair<std::string, std::vector<SeccompRuleOp>>> by_syscall(
-    const std::vector<SeccompRuleOp>& ops) {
-    std::vector<std::pair<std::string, std::vector<SeccompRuleOp>>> groups;
-    std::map<std::string, size_t> index;
-    for (const SeccompRuleOp& op : ops) {
-        auto [it, inserted] = index.try_emplace(op.syscall, groups.size());
-        if (inserted) {
-            groups.emplace_back(op.syscall, std::vector<SeccompRuleOp>{});
-        }
-        groups[it->second].second.push_back(op);
-    }
-    return groups;
-}
-
 class Merger {
 public:
     explicit Merger(std::vector<std::string>& notes) : m_notes(notes) {}
 
     // Layers 1-4: the layer's rules replace all earlier rules for each syscall it names.
-    void replace(const std::vector<SeccompRuleOp>& ops) {
-        for (auto& [name, group] : by_syscall(ops)) {
-            replace_one(name, std::move(group));
+    void replace(std::vector<SeccompRuleOp>&& ops) {
+        for (std::vector<SeccompRuleOp>& group : group_by_syscall(std::move(ops))) {
+            replace_one(std::move(group));
         }
     }
 
     // Layer 5: per syscall, replace when a rule has no args, else add on top.
-    void explicit_rules(const std::vector<SeccompRuleOp>& ops) {
-        for (auto& [name, group] : by_syscall(ops)) {
+    void explicit_rules(std::vector<SeccompRuleOp>&& ops) {
+        for (std::vector<SeccompRuleOp>& group : group_by_syscall(std::move(ops))) {
             bool has_unconditional = std::any_of(group.begin(), group.end(),
                                                  [](const auto& r) { return r.args.empty(); });
             if (has_unconditional) {
-                replace_one(name, std::move(group));
+                replace_one(std::move(group));
                 continue;
             }
+            const std::string& name = group.front().syscall;
             auto& existing = m_table[name];
             if (!existing.empty()) {
                 m_notes.push_back(
@@ -121,6 +130,7 @@ public:
     // Per-syscall normalisation, then the sorted rule list.
     std::vector<SeccompRuleOp> finish() {
         std::vector<SeccompRuleOp> out;
+        out.reserve(m_table.size());
         for (auto& [name, rules] : m_table) {  // std::map: sorted by syscall name
             normalise(name, rules);
             std::stable_partition(rules.begin(), rules.end(),
@@ -133,7 +143,8 @@ public:
     }
 
 private:
-    void replace_one(const std::string& name, std::vector<SeccompRuleOp> group) {
+    void replace_one(std::vector<SeccompRuleOp>&& group) {
+        const std::string& name = group.front().syscall;
         auto& existing = m_table[name];
         if (!existing.empty() && existing.front().origin != group.front().origin) {
             m_notes.push_back(fmt::format("{}: {} replaces the {} rules", name,
@@ -143,6 +154,9 @@ private:
     }
 
     void normalise(const std::string& name, std::vector<SeccompRuleOp>& rules) {
+        if (rules.size() < 2) {
+            return;  // most syscalls: nothing to merge
+        }
         // Exact duplicates (same args, same effect) are dropped silently.
         std::vector<SeccompRuleOp> unique;
         for (SeccompRuleOp& r : rules) {
@@ -204,15 +218,17 @@ private:
 // Canonical, unambiguous text of everything that shapes the filter: the cache key's input.
 std::string canonical_text(const SeccompPlan& plan) {
     std::string out{k_cache_format};
-    out += fmt::format("\ndefault {} {}\nforeign {}\n", to_string(plan.default_action),
-                       plan.default_errno, to_string(plan.foreign_arch_action));
+    out.reserve(40 * plan.rules.size() + 128);
+    auto to = std::back_inserter(out);
+    fmt::format_to(to, "\ndefault {} {}\nforeign {}\n", to_string(plan.default_action),
+                   plan.default_errno, to_string(plan.foreign_arch_action));
     for (const std::string& arch : plan.architectures) {
-        out += fmt::format("arch {}\n", arch);
+        fmt::format_to(to, "arch {}\n", arch);
     }
     for (const SeccompRuleOp& r : plan.rules) {
-        out += fmt::format("rule {} {} {}", r.syscall, to_string(r.action), r.errno_value);
+        fmt::format_to(to, "rule {} {} {}", r.syscall, to_string(r.action), r.errno_value);
         for (const SeccompArgOp& a : r.args) {
-            out += fmt::format(" {}:{}:{}:{}", a.index, to_string(a.op), a.value, a.value2);
+            fmt::format_to(to, " {}:{}:{}:{}", a.index, to_string(a.op), a.value, a.value2);
         }
         out += '\n';
     }
@@ -314,39 +330,37 @@ SeccompPlan plan_seccomp(const profile::Profile& profile) {
     Merger merger(out.notes);
     const std::string preset_origin = fmt::format("preset {}", out.preset);
     std::vector<SeccompRuleOp> ops;
+    ops.reserve(preset.rules.size() + 16);
     for (const profile::SeccompRule& r : preset.rules) {
-        auto e = expand(r, preset.default_errno, preset_origin);
-        ops.insert(ops.end(), e.begin(), e.end());
+        expand(r, preset.default_errno, preset_origin, ops);
     }
-    merger.replace(ops);
+    merger.replace(std::move(ops));
 
     ops.clear();
     for (const profile::SeccompRule& r : s.imported) {
-        auto e = expand(r, s.imported_default_errno, "seccomp.import");
-        ops.insert(ops.end(), e.begin(), e.end());
+        expand(r, s.imported_default_errno, "seccomp.import", ops);
     }
-    merger.replace(ops);
+    merger.replace(std::move(ops));
 
     ops.clear();
     for (const std::string& name : s.allow) {
         ops.push_back(
             SeccompRuleOp{name, SeccompAction::allow, s.errno_value, {}, "seccomp.allow"});
     }
-    merger.replace(ops);
+    merger.replace(std::move(ops));
 
     ops.clear();
     for (const std::string& name : s.deny) {
         ops.push_back(
             SeccompRuleOp{name, SeccompAction::errno_, s.errno_value, {}, "seccomp.deny"});
     }
-    merger.replace(ops);
+    merger.replace(std::move(ops));
 
     ops.clear();
     for (size_t i = 0; i < s.rules.size(); ++i) {
-        auto e = expand(s.rules[i], s.errno_value, fmt::format("seccomp.rules[{}]", i));
-        ops.insert(ops.end(), e.begin(), e.end());
+        expand(s.rules[i], s.errno_value, fmt::format("seccomp.rules[{}]", i), ops);
     }
-    merger.explicit_rules(ops);
+    merger.explicit_rules(std::move(ops));
 
     out.rules = merger.finish();
     out.enabled = s.preset != profile::SeccompPreset::none || !out.rules.empty() ||

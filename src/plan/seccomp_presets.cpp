@@ -150,14 +150,18 @@ SeccompPresetData make_strict() {
 }  // namespace
 
 const SeccompPresetData& seccomp_preset(profile::SeccompPreset preset) {
-    static const SeccompPresetData k_default = make_default();
-    static const SeccompPresetData k_strict = make_strict();
+    // Each built on first use only: a run plans one preset, and building one is a few hundred
+    // strings (docs/performance.md).
     static const SeccompPresetData k_none{};
     switch (preset) {
-        case profile::SeccompPreset::default_:
+        case profile::SeccompPreset::default_: {
+            static const SeccompPresetData k_default = make_default();
             return k_default;
-        case profile::SeccompPreset::strict:
+        }
+        case profile::SeccompPreset::strict: {
+            static const SeccompPresetData k_strict = make_strict();
             return k_strict;
+        }
         case profile::SeccompPreset::none:
             return k_none;
     }

@@ -132,6 +132,14 @@ Result<SeccompFilter> SeccompFilter::create(SeccompVerdict default_action, uint3
     if (rc < 0) {
         return fail_with(-rc, "seccomp_attr_set", "SCMP_FLTATR_CTL_NNP");
     }
+    // Syscall numbers sorted into a binary tree (libseccomp 2.5) instead of one comparison
+    // after another: a few jumps per syscall instead of up to one per rule, for the workload's
+    // every call and for the kernel, which runs the filter once per syscall number when it is
+    // loaded to find the ones it may always allow (seccomp's action cache, 5.11).
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+    if (rc < 0) {
+        return fail_with(-rc, "seccomp_attr_set", "SCMP_FLTATR_CTL_OPTIMIZE");
+    }
     return filter;
 }
 

@@ -7,9 +7,11 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "support/leak_check.hpp"
 #include "support/privilege.hpp"
 #include "support/run_sandbox.hpp"
 
@@ -72,10 +74,12 @@ TEST_CASE(
     "[root][startup]") {
     require_root();
     SandboxTest t;
-    // Limits on two controllers: a cgroup directory in two (v1: or more) hierarchies, each an
-    // undo entry. The objects a SIGKILLed launcher would leave on the host are the state dir,
-    // the cgroup (all its directories, created by one step) and the child: three writes.
-    // Before: one write per undo entry plus one after spawn (six on a v1 host).
+    // Limits on two controllers: a cgroup directory in two hierarchies (v1), each an undo
+    // entry. The one object a SIGKILLed launcher would leave on the host is the cgroup (all its
+    // directories, created by one step): one write. The state dir needs none (a stale one is
+    // removed whole), the child none (it dies with the launcher); one more after `go` records
+    // the running sandbox. Two writes; before: one per undo entry plus one after spawn (six on
+    // a v1 host), then one each for the state dir, the cgroup and the child (three).
     auto profile = t.profile("statewrites", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
     CloseWriteWatch watch(t.dir().path());
     RunResult r = t.run({"up", profile, "--", "true"});
@@ -88,7 +92,7 @@ TEST_CASE(
             ++writes;
         }
     }
-    CHECK(writes == 3);
+    CHECK(writes == 2);
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
@@ -107,5 +111,67 @@ TEST_CASE("startup: a launcher SIGKILLed right after the cgroup step leaves noth
     CHECK(r.status == 128 + SIGKILL);
     RunResult down = t.run({"down", t.name("cgkill")});
     CHECK(down.status == 0);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+namespace {
+
+// The cgroup directories named `name` in any hierarchy while `profile` runs `sleep`.
+std::vector<std::string> cgroups_while_running(SandboxTest& t, const std::string& profile,
+                                               const std::string& name,
+                                               std::vector<std::string> extra_args = {}) {
+    std::vector<std::string> args = {"up", profile};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    for (const char* w : {"--", "sh", "-c", "echo ready; exec sleep 30"}) {
+        args.emplace_back(w);
+    }
+    SandboxProcess p(args, t.env());
+    REQUIRE(p.wait_for_output("ready"));
+    std::vector<std::string> found;
+    for (const std::string& dir : take_leak_snapshot(t.state_root()).cgroups) {
+        if (dir.size() > name.size() &&
+            dir.compare(dir.size() - name.size(), name.size(), name) == 0 &&
+            dir[dir.size() - name.size() - 1] == '/') {
+            found.push_back(dir);
+        }
+    }
+    p.signal(SIGTERM);
+    RunResult r = p.finish();
+    CHECK(r.status == 128 + SIGTERM);
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("startup: a cgroup only for what needs one, in only the hierarchies that need it",
+          "[root][startup][cgroup]") {
+    require_root();
+    SandboxTest t;
+    // bwrap's kind of sandbox (no limits, its own pid namespace, no report): no cgroup at all.
+    // Before: one directory in each of cpu, cpuacct, memory and pids (v1).
+    auto plain = t.profile("cgnone", "");
+    CHECK(cgroups_while_running(t, plain, t.name("cgnone")).empty());
+
+    // A memory limit: the memory hierarchy only (v1; v2: the one directory).
+    auto limited = t.profile("cgmem", "[limits]\nmemory = \"64MiB\"\n");
+    std::vector<std::string> dirs = cgroups_while_running(t, limited, t.name("cgmem"));
+    REQUIRE(dirs.size() == 1);
+    CHECK((dirs[0].find("/memory/") != std::string::npos ||
+           dirs[0].find("/memory,") != std::string::npos ||
+           dirs[0].find("/unified/") != std::string::npos ||
+           dirs[0].rfind("/sys/fs/cgroup/sandbox/", 0) == 0));
+
+    // --report wants the usage figures: memory peak and cpu time, from a cgroup.
+    std::string report = t.dir() / "report.json";
+    RunResult r = t.run({"up", plain, "--report", report, "--", "true"});
+    REQUIRE(r.status == 0);
+    nlohmann::json j = nlohmann::json::parse(read_file(report));
+    CHECK_FALSE(j["cgroup"].is_null());
+    CHECK(j["usage"]["peak_memory_bytes"].is_number());
+    CHECK(j["usage"]["cpu_usec"].is_number());
+
+    // No pid namespace of its own: cleanup finds the workload's children by the cgroup.
+    auto shared = t.profile("cgmembers", "[namespaces]\npid = false\n");
+    CHECK(cgroups_while_running(t, shared, t.name("cgmembers")).size() == 1);
     CHECK(t.leaks() == std::vector<std::string>{});
 }

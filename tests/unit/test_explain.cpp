@@ -412,6 +412,7 @@ TEST_CASE("explain: network sysctls and the address pool are shown", "[unit][exp
 
 TEST_CASE("plan: how the child enters its cgroup is decided by the planner", "[unit][explain]") {
     profile::Profile p = test::minimal_profile();
+    p.limits.pids = 16;  // something that needs a cgroup
     CHECK(make_plan(p, test::facts_v2_root()).cgroup.attach ==
           CgroupPlan::Attach::clone_into_cgroup);
     CHECK(make_plan(p, test::facts_v1_root()).cgroup.attach == CgroupPlan::Attach::child_writes);

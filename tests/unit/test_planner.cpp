@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "plan/cgroup_plan.hpp"
+#include "plan/describe.hpp"
 #include "plan/mount_defaults.hpp"
 #include "plan/network_plan.hpp"
 #include "plan/plan.hpp"
@@ -152,7 +153,10 @@ TEST_CASE("plan: cgroup v1 writes, memsw is memory + swap, period before quota",
     const CgroupPlan& c = plan.cgroup;
     CHECK(c.version == CgroupVersion::v1);
     CHECK(c.path == "sandbox/web");
-    CHECK(c.v1_controllers ==
+    CHECK(c.v1_controllers == std::vector<std::string>{"memory", "pids", "cpu", "blkio"});
+    // cpuacct only for the report's cpu time.
+    CHECK(make_plan(test::web_profile(), facts_v1_root(), PlanRequest{.usage = true})
+              .cgroup.v1_controllers ==
           std::vector<std::string>{"memory", "pids", "cpu", "cpuacct", "blkio"});
     CHECK(c.v1_hierarchies.at("cpu") == "/sys/fs/cgroup/cpu,cpuacct");
     CHECK(c.v1_hierarchies.count("freezer") == 0);
@@ -170,8 +174,7 @@ TEST_CASE("plan: hybrid hosts use the v1 hierarchies", "[unit][plan]") {
     Plan plan = make_plan(p, facts_hybrid_root());
     CHECK(plan.cgroup.version == CgroupVersion::v1);
     CHECK(plan.cgroup.host_version == CgroupVersion::hybrid);
-    CHECK(plan.cgroup.v1_controllers ==
-          std::vector<std::string>{"memory", "pids", "cpu", "cpuacct"});
+    CHECK(plan.cgroup.v1_controllers == std::vector<std::string>{"memory"});
     CHECK(write_list(plan.cgroup) ==
           std::vector<std::string>{"memory/memory.limit_in_bytes=1073741824"});
 }
@@ -192,15 +195,53 @@ TEST_CASE("plan: weight and quota conversions", "[unit][plan]") {
                    "minimum quota"));
 }
 
-TEST_CASE("plan: cgroup always on when writable, for the kill at cleanup", "[unit][plan]") {
+TEST_CASE("plan: a cgroup only for what needs one, in only the v1 hierarchies that need it",
+          "[unit][plan]") {
     profile::Profile p = test::minimal_profile();
+    REQUIRE(p.namespaces.pid.mode == profile::NamespaceSetting::Mode::create);
+    // No limits, a pid namespace of our own, no report: bwrap's kind of sandbox, no cgroup.
     for (const HostFacts& f :
          {facts_v2_root(), facts_v1_root(), facts_hybrid_root(), facts_v2_rootless()}) {
         Plan plan = make_plan(p, f);
-        CHECK(plan.cgroup.enabled);
-        CHECK(plan.cgroup.writes.empty());
+        CHECK_FALSE(plan.cgroup.enabled);
+        CHECK(plan.cgroup.attach == CgroupPlan::Attach::none);
+        CHECK(cgroup_dirs(plan.cgroup).empty());
+        CHECK(has_note(plan, StepId::cgroup, PlanNote::Level::info, "no cgroup"));
         CHECK_FALSE(plan.has_errors());
+        // `up --report`: memory (peak) and, on v1, cpuacct (cpu time).
+        Plan report = make_plan(p, f, PlanRequest{.usage = true});
+        CHECK(report.cgroup.enabled);
+        CHECK(report.cgroup.writes.empty());
+        if (report.cgroup.version == CgroupVersion::v1) {
+            CHECK(report.cgroup.v1_controllers == std::vector<std::string>{"memory", "cpuacct"});
+        } else {
+            CHECK(report.cgroup.v2_enable == std::vector<std::string>{"memory"});
+        }
     }
+    // Limits: their controllers and nothing else (no cpu, no cpuacct for memory + pids).
+    profile::Profile limited = p;
+    limited.limits.memory = profile::Bytes{64ULL << 20};
+    limited.limits.pids = 64;
+    Plan v1 = make_plan(limited, facts_v1_root());
+    CHECK(v1.cgroup.v1_controllers == std::vector<std::string>{"memory", "pids"});
+    Plan v2 = make_plan(limited, facts_v2_root());
+    CHECK(v2.cgroup.v2_enable == std::vector<std::string>{"memory", "pids"});
+    // No pid namespace of our own: nothing ends the workload's children with it, so cleanup
+    // finds them by the cgroup (one v1 hierarchy suffices).
+    profile::Profile shared_pids = p;
+    shared_pids.namespaces.pid = profile::NamespaceSetting::host_ns();
+    Plan members_v1 = make_plan(shared_pids, facts_v1_root());
+    CHECK(members_v1.cgroup.enabled);
+    CHECK(members_v1.cgroup.v1_controllers == std::vector<std::string>{"pids"});
+    Plan members_v2 = make_plan(shared_pids, facts_v2_root());
+    CHECK(members_v2.cgroup.enabled);
+    CHECK(members_v2.cgroup.v2_enable.empty());
+    CHECK(cgroup_dirs(members_v2.cgroup) ==
+          std::vector<std::string>{"/sys/fs/cgroup/sandbox/" + p.name});
+}
+
+TEST_CASE("plan: rootless on cgroup v1 or without cgroups, limits are refused", "[unit][plan]") {
+    profile::Profile p = test::minimal_profile();
     // Rootless on v1: no cgroup without limits, an error with them.
     Plan plan = make_plan(p, facts_v1_rootless());
     CHECK_FALSE(plan.cgroup.enabled);
@@ -218,12 +259,13 @@ TEST_CASE("plan: cgroup always on when writable, for the kill at cleanup", "[uni
 }
 
 TEST_CASE("plan: rootless v2 cgroup lives next to the launcher's", "[unit][plan]") {
-    Plan plan = make_plan(test::minimal_profile("box"), facts_v2_rootless());
+    profile::Profile p = test::minimal_profile("box");
+    p.limits.pids = 16;
+    Plan plan = make_plan(p, facts_v2_rootless());
     CHECK(plan.cgroup.v2_root ==
           "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice");
     CHECK(plan.cgroup.path == "sandbox/box");
-    CHECK(make_plan(test::minimal_profile("box"), facts_v2_root()).cgroup.v2_root ==
-          "/sys/fs/cgroup");
+    CHECK(make_plan(p, facts_v2_root()).cgroup.v2_root == "/sys/fs/cgroup");
 }
 
 TEST_CASE("plan: rootless v2 without a delegated subtree runs without a cgroup unless limited",
@@ -232,7 +274,8 @@ TEST_CASE("plan: rootless v2 without a delegated subtree runs without a cgroup u
     f.own_cgroup = "/user.slice/user-1000.slice/session-2.scope";
     f.own_cgroup_delegated = false;  // a login session's scope: nothing delegated
     profile::Profile p = test::minimal_profile("box");
-    Plan plan = make_plan(p, f);
+    // A report's usage figures want a cgroup, but are no reason to refuse the run.
+    Plan plan = make_plan(p, f, PlanRequest{.usage = true});
     CHECK_FALSE(plan.cgroup.enabled);
     CHECK(plan.cgroup.path.empty());
     CHECK_FALSE(plan.has_errors());
@@ -772,6 +815,7 @@ TEST_CASE("plan: notes are in pipeline order", "[unit][plan]") {
 
 TEST_CASE("plan: on v1 the cgroup namespace is unshared after the child joins", "[unit][plan]") {
     profile::Profile p = test::minimal_profile();
+    p.limits.pids = 16;  // something that needs a cgroup
     CHECK(make_plan(p, facts_v1_root()).spawn.unshare_cgroup_after_attach);
     CHECK(make_plan(p, facts_hybrid_root()).spawn.unshare_cgroup_after_attach);
     CHECK_FALSE(make_plan(p, facts_v2_root()).spawn.unshare_cgroup_after_attach);
