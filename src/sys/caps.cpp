@@ -96,7 +96,10 @@ Status set_capability_sets(const std::vector<int>& keep) {
 }
 
 Status set_ambient_capabilities(const std::vector<int>& ambient) {
-    if (cap_reset_ambient() != 0 && errno != EINVAL) {
+    // The kernel's one call, not libcap's cap_reset_ambient(), which asks about each of the
+    // ~41 capabilities first (41 prctl calls on the way to every execve, docs/performance.md).
+    // EINVAL: a kernel without ambient capabilities (before 4.3) has none to clear.
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
         return fail("prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
     }
     for (int c : ambient) {
