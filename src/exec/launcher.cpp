@@ -69,12 +69,10 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     ctx.record.command = ctx.plan.process.args;
     ctx.record.env = ctx.workload_env;
     // From now on state.json holds every undo entry a SIGKILLed launcher would otherwise leave
-    // behind (the next `up` or `down` of this name cleans up from it). It is written only when
-    // an entry outside the state dir arrives -- once per host-side object a SIGKILL could
-    // orphan (a cgroup, a link, a lease), not once per entry -- and once after `go`. Not here:
-    // a state dir without state.json whose lock nobody holds is removed whole by the next
-    // stale-state clean-up (exec/state.cpp), which is all its own undo entries would do
-    // (docs/performance.md).
+    // behind (the next `up` or `down` of this name, or the sweep of any `up`, cleans up from
+    // it; they list only directories that have one). It is rewritten only when an entry
+    // outside the state dir arrives -- once per host-side object a SIGKILL could orphan (a
+    // cgroup, a link, a lease), not once per entry -- and once after `go` (docs/performance.md).
     ctx.rollback.set_observer([&ctx, saved = ctx.rollback.entries().size()](
                                   const std::vector<UndoEntry>& entries) mutable {
         if (entries.empty()) {
@@ -93,20 +91,33 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
             spdlog::warn("write state.json: {}", st.error().describe());
         }
     });
+    ctx.record.rollback = ctx.rollback.entries();
+    sys::or_throw(ctx.state.save(ctx.record));
 }
 
 // After `go`, while the child sets itself up (steps 9-13, about a millisecond on another CPU):
-// what only a running sandbox needs -- the record `sandbox exec` confines its commands with, and
-// state.json with the child's pid and every undo entry. Done here rather than in the seccomp and
-// spawn steps, each file's write (a create and a rename) overlaps the child's work instead of
-// delaying it (docs/performance.md). Both are in place before the workload runs: the launcher
-// reaches setup_done only after this returns.
+// what only tools that meet a running sandbox need -- the record `sandbox exec` confines its
+// commands with, and state.json with the child's pid for `ps`, `exec` and `down`. Written here
+// rather than in the seccomp and spawn steps, each file's create and rename overlaps the
+// child's work instead of delaying it (docs/performance.md). The workload may already be
+// starting (the child does not wait for these), so a failure is a warning, not a setup failure
+// after the fact: without exec.json, `sandbox exec` refuses this sandbox (it never confines by
+// guesswork); without the new state.json, `ps` and `exec` do not see the child, and `down`
+// still stops the launcher, which cleans up as always (state.json written at the state and
+// cgroup steps covers a dead launcher). Both are in place before `up -d` reports the sandbox
+// running; a `sandbox exec` in the first moments of a foreground run may find neither yet.
 void record_running_sandbox(HostContext& ctx) {
-    sys::or_throw(save_exec_record(ctx.state.dir(),
+    if (auto st = save_exec_record(ctx.state.dir(),
                                    make_exec_record(ctx.plan, ctx.workload_env, ctx.cgroup.get()),
-                                   ctx.seccomp.program));
+                                   ctx.seccomp.program);
+        !st) {
+        spdlog::warn("write the exec record: {} (`sandbox exec` will refuse this sandbox)",
+                     st.error().describe());
+    }
     ctx.record.rollback = ctx.rollback.entries();
-    sys::or_throw(ctx.state.save(ctx.record));
+    if (auto st = ctx.state.save(ctx.record); !st) {
+        spdlog::warn("write state.json: {}", st.error().describe());
+    }
 }
 
 void print_setup_error(const SetupError& e, int fd) {

@@ -6,11 +6,13 @@
 // hierarchies those needs name: the controllers the limits write; memory (peak, OOM kills) and
 // cpuacct (cpu time) when the run reports its usage (`up --report`); one hierarchy to find every
 // member by when no pid namespace of our own ends all of them with the init (the whole-cgroup
-// kill at cleanup, docs/architecture.md §5). A profile with none of these -- bwrap's kind of
-// sandbox -- gets no cgroup: each hierarchy costs a mkdir, a join and an rmdir (about 0.15 ms,
-// docs/performance.md). Rootless on v1 hierarchies (root-owned) a cgroup is planned only when
-// limits ask for it, with an error note: the limits cannot be enforced there, and silently
-// running without them would be worse.
+// kill at cleanup, docs/architecture.md §5), or to root a new cgroup namespace at when the
+// workload keeps CAP_SYS_ADMIN (made without a group, the namespace is rooted at the launcher's
+// cgroup, which such a workload could mount and write). A profile with none of these --
+// bwrap's kind of sandbox -- gets no cgroup: each hierarchy costs a mkdir, a join and an rmdir
+// (about 0.15 ms, docs/performance.md). Rootless on v1 hierarchies (root-owned) a cgroup is planned
+// only when limits ask for it, with an error note: the limits cannot be enforced there, and
+// silently running without them would be worse.
 //
 // limits.memory_swap is swap on top of memory, as v2's memory.swap.max; v1 only knows
 // memory+swap (memory.memsw.limit_in_bytes), so it gets memory + memory_swap.
@@ -130,11 +132,8 @@ void plan_v1(const profile::Limits& limits, const CgroupNeeds& needs, const Host
     if (memory_limit || needs.usage) {
         use("memory");
     }
-    if (limits.pids || needs.members) {
+    if (limits.pids || needs.members || needs.namespace_root) {
         use("pids");
-        if (!has("pids") && needs.members) {
-            use("memory");  // any hierarchy lists the members; pids is the one made for it
-        }
     }
     if (cpu_limit) {
         use("cpu");
@@ -144,6 +143,12 @@ void plan_v1(const profile::Limits& limits, const CgroupNeeds& needs, const Host
     }
     if (limits.io_weight) {
         use("blkio");
+    }
+    if (out.v1_controllers.empty() && (needs.members || needs.namespace_root)) {
+        // Any hierarchy lists the members; pids is the one made for it, else the first mounted.
+        if (!facts.v1_controllers.empty()) {
+            use(facts.v1_controllers.begin()->first);
+        }
     }
     if (out.v1_controllers.empty()) {
         note(notes, PlanNote::Level::warning,
@@ -216,7 +221,7 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const CgroupNeeds& needs
         }
         return out;
     }
-    if (!any_limit && !needs.usage && !needs.members) {
+    if (!any_limit && !needs.usage && !needs.members && !needs.namespace_root) {
         note(notes, PlanNote::Level::info,
              "no cgroup: no limits, no usage report, and the pid namespace's end ends every "
              "process");
@@ -230,9 +235,10 @@ CgroupPlan plan_cgroup(const profile::Profile& profile, const CgroupNeeds& needs
     if (!facts.is_root()) {
         // Rootless, a group can be made only where the caller may write: never on v1 (the
         // hierarchies are root-owned), on v2 only inside a subtree delegated to it. Without
-        // one, a run without [limits] goes ahead with no cgroup (the pid namespace still
-        // guarantees nothing outlives the init, and the report's cgroup is null); a run with
-        // limits is refused, naming the way to get a delegated subtree.
+        // one, a run without [limits] goes ahead with no cgroup (the report's cgroup is null;
+        // with a pid namespace nothing outlives the init, without one what the workload leaves
+        // running is the caller's, as for any process it starts); a run with limits is
+        // refused, naming the way to get a delegated subtree.
         std::string why;
         std::string refusal;  // with [limits]
         if (out.version == CgroupVersion::v1) {

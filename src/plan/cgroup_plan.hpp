@@ -22,6 +22,8 @@ struct CgroupNeeds {
     bool usage = false;    // the run reports memory peak and cpu time (PlanRequest::usage)
     bool members = false;  // no pid namespace of ours ends every process with the init: cleanup
                            // finds the sandbox's processes by the cgroup and kills them there
+    bool namespace_root = false;  // a new cgroup namespace whose workload keeps CAP_SYS_ADMIN
+                                  // (it could mount cgroupfs): rooted at a group of its own
 };
 
 // Appends notes (step cgroup) for controllers that are missing or limits that cannot apply.

@@ -74,8 +74,10 @@ struct CgroupWrite {
     std::string value;
 };
 
-// Enabled whenever the host has cgroups we may write (root, or rootless on v2): the
-// whole-cgroup kill at cleanup is how we guarantee that no stray process survives the run.
+// Enabled when something needs a group (plan/cgroup_plan.cpp: limits, the report's usage
+// figures, no pid namespace of the sandbox's own -- then the whole-cgroup kill at cleanup is
+// how no stray process survives the run --, or a cgroup namespace whose workload keeps
+// CAP_SYS_ADMIN) and the host has cgroups we may write (root, or rootless on v2).
 struct CgroupPlan {
     bool enabled =
         false;  // false when nothing needs a cgroup (plan/cgroup_plan.cpp) or none can be made

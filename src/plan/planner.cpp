@@ -450,8 +450,15 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
     plan.state = plan_state(profile, facts, plan.notes);
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
     // A pid namespace of our own ends every process in it with the init (or with the workload
-    // as pid 1); without one, cleanup finds them by the cgroup.
-    CgroupNeeds needs{.usage = request.usage, .members = !ns.is_created(NsType::pid)};
+    // as pid 1); without one, cleanup finds them by the cgroup. A cgroup namespace made without
+    // a group of the sandbox's own is rooted at the launcher's cgroup: a workload that keeps
+    // CAP_SYS_ADMIN could mount cgroupfs there and reach the invoker's groups.
+    bool keeps_sys_admin =
+        std::find(profile.capabilities.keep.begin(), profile.capabilities.keep.end(),
+                  "CAP_SYS_ADMIN") != profile.capabilities.keep.end();
+    CgroupNeeds needs{.usage = request.usage,
+                      .members = !ns.is_created(NsType::pid),
+                      .namespace_root = ns.is_created(NsType::cgroup) && keeps_sys_admin};
     plan.cgroup = plan_cgroup(profile, needs, facts, plan.notes);
     plan.spawn = plan_spawn(ns);
     plan.kernel = plan_kernel(facts, plan, plan.notes);

@@ -136,9 +136,15 @@ Result<SeccompFilter> SeccompFilter::create(SeccompVerdict default_action, uint3
     // after another: a few jumps per syscall instead of up to one per rule, for the workload's
     // every call and for the kernel, which runs the filter once per syscall number when it is
     // loaded to find the ones it may always allow (seccomp's action cache, 5.11).
-    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-    if (rc < 0) {
-        return fail_with(-rc, "seccomp_attr_set", "SCMP_FLTATR_CTL_OPTIMIZE");
+    // Only with libseccomp 2.5.4 or later: 2.5.0-2.5.3 gave an optimised filter without rules
+    // SIGSYS for everything instead of its default action (libseccomp issue #370), and before
+    // 2.5 the attribute does not exist. Where it is refused, the filter stays a list: the same
+    // decisions, only slower to load and to run.
+    const scmp_version* v = seccomp_version();
+    bool tree_is_safe = v != nullptr && (v->major > 2 || (v->major == 2 && v->minor > 5) ||
+                                         (v->major == 2 && v->minor == 5 && v->micro >= 4));
+    if (tree_is_safe) {
+        (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     }
     return filter;
 }

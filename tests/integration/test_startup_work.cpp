@@ -75,11 +75,11 @@ TEST_CASE(
     require_root();
     SandboxTest t;
     // Limits on two controllers: a cgroup directory in two hierarchies (v1), each an undo
-    // entry. The one object a SIGKILLed launcher would leave on the host is the cgroup (all its
-    // directories, created by one step): one write. The state dir needs none (a stale one is
-    // removed whole), the child none (it dies with the launcher); one more after `go` records
-    // the running sandbox. Two writes; before: one per undo entry plus one after spawn (six on
-    // a v1 host), then one each for the state dir, the cgroup and the child (three).
+    // entry. Written: once with the state dir (so `down` and the sweep of any `up` find it),
+    // once for the cgroup (all its directories, created by one step), once after `go` with the
+    // child's pid (the child itself dies with the launcher: no write of its own, and this one
+    // overlaps the child's setup). Three; once they were one per undo entry plus one after
+    // spawn (seven on this v1 host).
     auto profile = t.profile("statewrites", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
     CloseWriteWatch watch(t.dir().path());
     RunResult r = t.run({"up", profile, "--", "true"});
@@ -92,7 +92,7 @@ TEST_CASE(
             ++writes;
         }
     }
-    CHECK(writes == 2);
+    CHECK(writes == 3);
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
@@ -110,6 +110,24 @@ TEST_CASE("startup: a launcher SIGKILLed right after the cgroup step leaves noth
     RunResult r = p.finish();
     CHECK(r.status == 128 + SIGKILL);
     RunResult down = t.run({"down", t.name("cgkill")});
+    CHECK(down.status == 0);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+TEST_CASE("startup: a launcher SIGKILLed before go leaves nothing after down, without a cgroup",
+          "[root][startup][fault]") {
+    require_root();
+    SandboxTest t;
+    // No limits, a pid namespace of its own: no cgroup, so nothing but the state dir records
+    // the sandbox before `go`. `down` (and the sweep of the next `up`) must still find it.
+    auto profile = t.profile("nocgkill", "");
+    SandboxProcess p({"up", profile, "--", "true"}, t.env({{"SANDBOX_DELAY_AT", "spawn"}}));
+    REQUIRE(p.wait_for_stderr("delaying spawn"));
+    p.signal(SIGKILL);
+    RunResult r = p.finish();
+    CHECK(r.status == 128 + SIGKILL);
+    RunResult down = t.run({"down", t.name("nocgkill")});
+    INFO(down.err);
     CHECK(down.status == 0);
     CHECK(t.leaks() == std::vector<std::string>{});
 }

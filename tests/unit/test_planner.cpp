@@ -238,6 +238,24 @@ TEST_CASE("plan: a cgroup only for what needs one, in only the v1 hierarchies th
     CHECK(members_v2.cgroup.v2_enable.empty());
     CHECK(cgroup_dirs(members_v2.cgroup) ==
           std::vector<std::string>{"/sys/fs/cgroup/sandbox/" + p.name});
+    // ... in whatever hierarchy the host mounts, when it has no pids one.
+    HostFacts cpu_only = facts_v1_root();
+    cpu_only.v1_controllers = {{"cpu", "/sys/fs/cgroup/cpu,cpuacct"},
+                               {"cpuacct", "/sys/fs/cgroup/cpu,cpuacct"}};
+    Plan members_cpu = make_plan(shared_pids, cpu_only);
+    CHECK(members_cpu.cgroup.enabled);
+    CHECK(members_cpu.cgroup.v1_controllers == std::vector<std::string>{"cpu"});
+    // A new cgroup namespace made without a group of its own is rooted at the launcher's
+    // cgroup: a workload that keeps CAP_SYS_ADMIN could mount cgroupfs there, so it gets one.
+    profile::Profile admin = p;
+    admin.capabilities.keep = {"CAP_SYS_ADMIN"};
+    for (const HostFacts& f : {facts_v1_root(), facts_v2_root()}) {
+        Plan plan = make_plan(admin, f);
+        CHECK(plan.cgroup.enabled);
+        CHECK(plan.cgroup.attach != CgroupPlan::Attach::none);
+    }
+    admin.namespaces.cgroup = profile::NamespaceSetting::host_ns();
+    CHECK_FALSE(make_plan(admin, facts_v2_root()).cgroup.enabled);
 }
 
 TEST_CASE("plan: rootless on cgroup v1 or without cgroups, limits are refused", "[unit][plan]") {
