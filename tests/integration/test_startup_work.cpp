@@ -96,6 +96,25 @@ TEST_CASE(
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
+namespace {
+
+// Starts `profile`, SIGKILLs the launcher while it is held at the spawn step (after the state
+// and cgroup steps, before `go`), then checks that `down NAME` leaves nothing behind.
+void kill_at_spawn_then_down(SandboxTest& t, const std::string& suffix, const std::string& extra) {
+    auto profile = t.profile(suffix, extra);
+    SandboxProcess p({"up", profile, "--", "true"}, t.env({{"SANDBOX_DELAY_AT", "spawn"}}));
+    REQUIRE(p.wait_for_stderr("delaying spawn"));
+    p.signal(SIGKILL);
+    RunResult r = p.finish();
+    CHECK(r.status == 128 + SIGKILL);
+    RunResult down = t.run({"down", t.name(suffix)});
+    INFO(down.err);
+    CHECK(down.status == 0);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+}  // namespace
+
 TEST_CASE("startup: a launcher SIGKILLed right after the cgroup step leaves nothing after down",
           "[root][startup][fault]") {
     require_root();
@@ -103,15 +122,7 @@ TEST_CASE("startup: a launcher SIGKILLed right after the cgroup step leaves noth
     // The cgroup's directories reach state.json in one write, after all of them exist: a
     // launcher killed at the next step must have every one of them there for `down` (and the
     // leak check) to find.
-    auto profile = t.profile("cgkill", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
-    SandboxProcess p({"up", profile, "--", "true"}, t.env({{"SANDBOX_DELAY_AT", "spawn"}}));
-    REQUIRE(p.wait_for_stderr("delaying spawn"));
-    p.signal(SIGKILL);
-    RunResult r = p.finish();
-    CHECK(r.status == 128 + SIGKILL);
-    RunResult down = t.run({"down", t.name("cgkill")});
-    CHECK(down.status == 0);
-    CHECK(t.leaks() == std::vector<std::string>{});
+    kill_at_spawn_then_down(t, "cgkill", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
 }
 
 TEST_CASE("startup: a launcher SIGKILLed before go leaves nothing after down, without a cgroup",
@@ -120,16 +131,7 @@ TEST_CASE("startup: a launcher SIGKILLed before go leaves nothing after down, wi
     SandboxTest t;
     // No limits, a pid namespace of its own: no cgroup, so nothing but the state dir records
     // the sandbox before `go`. `down` (and the sweep of the next `up`) must still find it.
-    auto profile = t.profile("nocgkill", "");
-    SandboxProcess p({"up", profile, "--", "true"}, t.env({{"SANDBOX_DELAY_AT", "spawn"}}));
-    REQUIRE(p.wait_for_stderr("delaying spawn"));
-    p.signal(SIGKILL);
-    RunResult r = p.finish();
-    CHECK(r.status == 128 + SIGKILL);
-    RunResult down = t.run({"down", t.name("nocgkill")});
-    INFO(down.err);
-    CHECK(down.status == 0);
-    CHECK(t.leaks() == std::vector<std::string>{});
+    kill_at_spawn_then_down(t, "nocgkill", "");
 }
 
 namespace {
