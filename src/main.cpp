@@ -1,5 +1,4 @@
 // `sandbox` entry point: CLI11 setup, dispatch, the one catch-all, outcome -> exit code.
-#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -14,14 +13,20 @@
 
 namespace {
 
-// The subcommand the line names: the first word that is no option and no value of a global
-// option (--log-format json); empty when there is none (`sandbox --help`, `sandbox --version`).
-std::string_view named_subcommand(const std::vector<std::string>& words,
-                                  const std::vector<std::string_view>& names) {
+// The subcommand the line names: the first word that is no option and is one of `names`;
+// empty when there is none (`sandbox --help`, `sandbox --version`). Other words before it are
+// values of global options (--log-format json).
+template <class Table>
+std::string_view named_subcommand(const std::vector<std::string>& words, const Table& names) {
     for (size_t i = 1; i < words.size(); ++i) {
         const std::string& w = words[i];
-        if (!w.empty() && w[0] != '-' && std::find(names.begin(), names.end(), w) != names.end()) {
-            return w;
+        if (w.empty() || w[0] == '-') {
+            continue;
+        }
+        for (const auto& [name, add] : names) {
+            if (w == name) {
+                return name;
+            }
         }
     }
     return {};
@@ -85,11 +90,7 @@ int main(int argc, char** argv) {
         {"schema", [&] { cli::register_schema(app, run); }},
         {"export", [&] { cli::register_export(app, run, tail); }},
     };
-    std::vector<std::string_view> names;
-    for (const auto& [name, add] : subcommands) {
-        names.push_back(name);
-    }
-    std::string_view named = named_subcommand(words, names);
+    std::string_view named = named_subcommand(words, subcommands);
     // `schema` renders the man pages and completions from the whole tree: it needs them all.
     // `sandbox --version` alone needs none: CLI11 answers the flag as soon as it reads it.
     bool all =

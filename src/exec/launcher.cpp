@@ -50,6 +50,12 @@ bool needs_no_save_of_its_own(const UndoEntry& e, const std::string& state_dir) 
     return e.kind == UndoKind::kill_process || removed_with_state_dir(e, state_dir);
 }
 
+// state.json with `entries` as the rollback to replay should this launcher die.
+sys::Status save_state(HostContext& ctx, const std::vector<UndoEntry>& entries) {
+    ctx.record.rollback = entries;
+    return ctx.state.save(ctx.record);
+}
+
 // Step 2: the state dir, its lock and the files the plan wants in it (resolv.conf, hosts),
 // plus the subdirectories (new root mount point, overlay upper/work).
 void create_state(HostContext& ctx, const LaunchOptions& options) {
@@ -86,13 +92,11 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
             return;  // written with the next entry that needs it, or never needed
         }
         saved = entries.size();
-        ctx.record.rollback = entries;
-        if (auto st = ctx.state.save(ctx.record); !st) {
+        if (auto st = save_state(ctx, entries); !st) {
             spdlog::warn("write state.json: {}", st.error().describe());
         }
     });
-    ctx.record.rollback = ctx.rollback.entries();
-    sys::or_throw(ctx.state.save(ctx.record));
+    sys::or_throw(save_state(ctx, ctx.rollback.entries()));
 }
 
 // After `go`, while the child sets itself up (steps 9-13, about a millisecond on another CPU):
@@ -114,8 +118,7 @@ void record_running_sandbox(HostContext& ctx) {
         spdlog::warn("write the exec record: {} (`sandbox exec` will refuse this sandbox)",
                      st.error().describe());
     }
-    ctx.record.rollback = ctx.rollback.entries();
-    if (auto st = ctx.state.save(ctx.record); !st) {
+    if (auto st = save_state(ctx, ctx.rollback.entries()); !st) {
         spdlog::warn("write state.json: {}", st.error().describe());
     }
 }
