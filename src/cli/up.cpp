@@ -163,7 +163,11 @@ int run_up(UpCliOptions& options) {
         std::fputs(text.c_str(), stderr);
         return k_exit_setup_failed;
     }
-    plan::HostFacts facts = exec::probe_host();
+    const plan::PlanRequest request{.usage = !options.report.empty()};
+    // The cheap facts first; the cgroup layout and the subordinate ids only if this plan reads
+    // them (~0.1 ms each that a bwrap-like profile never needed).
+    plan::HostFacts facts = exec::probe_host(plan::FactsNeeded{false, false});
+    exec::probe_needed_facts(facts, plan::facts_needed(*loaded.profile, facts, request));
     const profile::Network& net = loaded.profile->network;
     if (net.mode == profile::NetworkMode::veth && net.dns.empty()) {
         exec::host::HostDns dns = exec::host::read_host_dns();
@@ -182,8 +186,7 @@ int run_up(UpCliOptions& options) {
         // The daemon's stdio is /dev/null and output.log: no terminal for tty = "auto".
         facts.stdin_is_tty = facts.stdout_is_tty = false;
     }
-    plan::Plan plan = plan::make_plan(*loaded.profile, facts,
-                                      plan::PlanRequest{.usage = !options.report.empty()});
+    plan::Plan plan = plan::make_plan(*loaded.profile, facts, request);
     if (plan.has_errors()) {
         return print_plan_errors(plan);
     }

@@ -209,24 +209,38 @@ plan::KernelFeatures probe_kernel() {
     return k;
 }
 
-plan::HostFacts probe_host() {
+void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed) {
+    if (needed.subordinate_ids) {
+        // Each file read once, the user's name looked up once (NSS: /etc/passwd or further).
+        std::string user;
+        if (passwd* pw = getpwuid(facts.uid)) {
+            user = pw->pw_name;
+        }
+        facts.subid_entries.clear();
+        for (bool gids : {false, true}) {
+            std::vector<SubIdEntry> entries = read_subid_file(gids ? "/etc/subgid" : "/etc/subuid");
+            (gids ? facts.subgid : facts.subuid) = find_subid(entries, user, facts.uid);
+            for (const SubIdEntry& e : entries) {
+                facts.subid_entries.push_back(e.range);
+            }
+        }
+    }
+    if (needed.cgroups) {
+        probe_cgroups(facts);
+    }
+}
+
+plan::HostFacts probe_host(const plan::FactsNeeded& needed) {
     plan::HostFacts facts;
     facts.uid = getuid();
     facts.gid = getgid();
     facts.stdin_is_tty = isatty(STDIN_FILENO) == 1;
     facts.stdout_is_tty = isatty(STDOUT_FILENO) == 1;
-    // Each file read once, the user's name looked up once (NSS: /etc/passwd or further).
-    std::string user;
-    if (passwd* pw = getpwuid(facts.uid)) {
-        user = pw->pw_name;
-    }
-    for (bool gids : {false, true}) {
-        std::vector<SubIdEntry> entries = read_subid_file(gids ? "/etc/subgid" : "/etc/subuid");
-        (gids ? facts.subgid : facts.subuid) = find_subid(entries, user, facts.uid);
-        for (const SubIdEntry& e : entries) {
-            facts.subid_entries.push_back(e.range);
-        }
-    }
+    // Left-out costlier facts say "nothing found" (host_facts.hpp, FactsNeeded), not the
+    // fakes' defaults.
+    facts.cgroup_version = plan::CgroupVersion::none;
+    facts.cgroup_root.clear();
+    probe_needed_facts(facts, needed);
     // The uid_map = "auto" pool is host policy, set by whoever runs sandbox as root
     // (docs/security.md, "Id ranges"). A malformed value keeps the default, with a warning
     // from the planner's explain line naming the origin.
@@ -247,7 +261,6 @@ plan::HostFacts probe_host() {
             (v6 ? facts.address_pool6_origin : facts.address_pool4_origin) = name;
         }
     }
-    probe_cgroups(facts);
     facts.landlock_abi = sys::landlock_abi_version();
     facts.kernel = probe_kernel();
 

@@ -7,7 +7,13 @@
 
 namespace sandbox::exec {
 
-plan::HostFacts probe_host();
+// Everything a plan may read; the costlier facts only as far as `needed` asks (`up` probes
+// the rest once the profile says what its plan reads: plan::facts_needed, then
+// probe_needed_facts).
+plan::HostFacts probe_host(const plan::FactsNeeded& needed = {});
+
+// Adds the facts `needed` asks for to `facts`, a probe_host result that left them out.
+void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed);
 
 // Once per run, from probe_host: which of the kernel features above the floor exist
 // (docs/architecture.md "Kernel floor"); plan/kernel_plan.cpp decides what follows.

@@ -208,23 +208,36 @@ uint64_t cpu_quota_us(double cpus) {
     return std::max<uint64_t>(1000, quota > 0 ? static_cast<uint64_t>(quota) : 0);
 }
 
+namespace {
+
+bool any_limit_in(const profile::Limits& limits) {
+    return limits.memory || limits.memory_swap || limits.pids || limits.cpu || limits.cpu_weight ||
+           limits.io_weight;
+}
+
+}  // namespace
+
+bool needs_a_cgroup(const profile::Limits& limits, const CgroupNeeds& needs) {
+    return any_limit_in(limits) || needs.usage || needs.members || needs.namespace_root;
+}
+
 CgroupPlan plan_cgroup(const profile::Profile& profile, const CgroupNeeds& needs,
                        const HostFacts& facts, std::vector<PlanNote>& notes) {
     CgroupPlan out;
     const profile::Limits& limits = profile.limits;
-    bool any_limit = limits.memory || limits.memory_swap || limits.pids || limits.cpu ||
-                     limits.cpu_weight || limits.io_weight;
+    bool any_limit = any_limit_in(limits);
     out.host_version = facts.cgroup_version;
+    // Decided before any cgroup fact is read: `up` does not probe them for such a plan.
+    if (!needs_a_cgroup(limits, needs)) {
+        note(notes, PlanNote::Level::info,
+             "no cgroup: no limits, no usage report, and the pid namespace's end ends every "
+             "process");
+        return out;
+    }
     if (facts.cgroup_version == CgroupVersion::none) {
         if (any_limit) {
             note(notes, PlanNote::Level::error, "[limits] needs cgroups, and none are mounted");
         }
-        return out;
-    }
-    if (!any_limit && !needs.usage && !needs.members && !needs.namespace_root) {
-        note(notes, PlanNote::Level::info,
-             "no cgroup: no limits, no usage report, and the pid namespace's end ends every "
-             "process");
         return out;
     }
     out.enabled = true;

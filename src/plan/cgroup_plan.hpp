@@ -26,6 +26,10 @@ struct CgroupNeeds {
                                   // (it could mount cgroupfs): rooted at a group of its own
 };
 
+// Whether the sandbox gets a cgroup at all: for a limit, or for what `needs` asks. The one rule
+// plan_cgroup and facts_needed (plan.hpp) both follow.
+bool needs_a_cgroup(const profile::Limits& limits, const CgroupNeeds& needs);
+
 // Appends notes (step cgroup) for controllers that are missing or limits that cannot apply.
 CgroupPlan plan_cgroup(const profile::Profile& profile, const CgroupNeeds& needs,
                        const HostFacts& facts, std::vector<PlanNote>& notes);

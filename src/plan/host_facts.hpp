@@ -37,6 +37,15 @@ struct KernelFeatures {
     bool time_namespace = true;       // 5.6
 };
 
+// The facts whose probes cost more than a system call or two, and that a plan reads only for
+// some profiles: `up` probes them only when plan::facts_needed says its plan reads them (about
+// 0.1 ms each, on every start-up that did not). Left out, they keep the "nothing found"
+// values noted below; explain, export and the unit tests' fakes have all of them.
+struct FactsNeeded {
+    bool cgroups = true;          // cgroup_version (none when left out) .. own_cgroup_delegated
+    bool subordinate_ids = true;  // subuid, subgid, subid_entries (empty when left out)
+};
+
 struct HostFacts {
     CgroupVersion cgroup_version = CgroupVersion::v2;
     std::string cgroup_root = "/sys/fs/cgroup";  // v2 mount, or the v1 tmpfs holding hierarchies

@@ -439,6 +439,11 @@ struct PlanRequest {
 Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
                const PlanRequest& request = {});
 
+// Which of the costlier facts make_plan reads for this profile (host_facts.hpp, FactsNeeded),
+// decided from the cheap ones in `facts` (the caller's ids) by the rules make_plan follows.
+FactsNeeded facts_needed(const profile::Profile& profile, const HostFacts& facts,
+                         const PlanRequest& request = {});
+
 // ProcessPlan::groups for `process` in a user namespace as `id_maps` describes (make_plan's
 // decision; `sandbox exec` makes it again from the record `up` left).
 ProcessPlan::Groups plan_groups(const ProcessPlan& process, const IdMapPlan& id_maps);

@@ -157,7 +157,30 @@ SpawnPlan plan_spawn(const EffectiveNamespaces& ns) {
     return out;
 }
 
+// ---- step 4: cgroup --------------------------------------------------------------------------
+// A pid namespace of our own ends every process in it with the init (or with the workload as
+// pid 1); without one, cleanup finds them by the cgroup. A cgroup namespace made without a
+// group of the sandbox's own is rooted at the launcher's cgroup: a workload that keeps
+// CAP_SYS_ADMIN could mount cgroupfs there and reach the invoker's groups.
+CgroupNeeds cgroup_needs(const profile::Profile& profile, const EffectiveNamespaces& ns,
+                         const PlanRequest& request) {
+    bool keeps_sys_admin =
+        std::find(profile.capabilities.keep.begin(), profile.capabilities.keep.end(),
+                  "CAP_SYS_ADMIN") != profile.capabilities.keep.end();
+    return CgroupNeeds{.usage = request.usage,
+                       .members = !ns.is_created(NsType::pid),
+                       .namespace_root = ns.is_created(NsType::cgroup) && keeps_sys_admin};
+}
+
 // ---- step 6: id maps -------------------------------------------------------------------------
+// The subordinate id facts are read only for uid_map = "auto" (root: the ranges others own;
+// rootless: the caller's own) and for a rootless map, which needs the setuid helpers.
+bool reads_subordinate_ids(const profile::Profile& profile, const HostFacts& facts,
+                           const EffectiveNamespaces& ns) {
+    return ns.is_created(NsType::user) &&
+           ((profile.uid_map_auto && profile.gid_map_auto) || !facts.is_root());
+}
+
 IdMapPlan plan_id_maps(const profile::Profile& profile, const HostFacts& facts,
                        const EffectiveNamespaces& ns, std::vector<PlanNote>& notes) {
     IdMapPlan out;
@@ -437,6 +460,14 @@ ProcessPlan::Groups plan_groups(const ProcessPlan& p, const IdMapPlan& id_maps) 
     return p.user ? Groups::user_memberships : Groups::cleared;
 }
 
+FactsNeeded facts_needed(const profile::Profile& profile, const HostFacts& facts,
+                         const PlanRequest& request) {
+    EffectiveNamespaces ns = effective_namespaces(profile, facts);
+    return FactsNeeded{
+        .cgroups = needs_a_cgroup(profile.limits, cgroup_needs(profile, ns, request)),
+        .subordinate_ids = reads_subordinate_ids(profile, facts, ns)};
+}
+
 bool Plan::has_errors() const {
     return std::any_of(notes.begin(), notes.end(),
                        [](const PlanNote& n) { return n.level == PlanNote::Level::error; });
@@ -449,17 +480,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
 
     plan.state = plan_state(profile, facts, plan.notes);
     plan.rootfs = plan_rootfs(profile, facts, plan.state, plan.notes);
-    // A pid namespace of our own ends every process in it with the init (or with the workload
-    // as pid 1); without one, cleanup finds them by the cgroup. A cgroup namespace made without
-    // a group of the sandbox's own is rooted at the launcher's cgroup: a workload that keeps
-    // CAP_SYS_ADMIN could mount cgroupfs there and reach the invoker's groups.
-    bool keeps_sys_admin =
-        std::find(profile.capabilities.keep.begin(), profile.capabilities.keep.end(),
-                  "CAP_SYS_ADMIN") != profile.capabilities.keep.end();
-    CgroupNeeds needs{.usage = request.usage,
-                      .members = !ns.is_created(NsType::pid),
-                      .namespace_root = ns.is_created(NsType::cgroup) && keeps_sys_admin};
-    plan.cgroup = plan_cgroup(profile, needs, facts, plan.notes);
+    plan.cgroup = plan_cgroup(profile, cgroup_needs(profile, ns, request), facts, plan.notes);
     plan.spawn = plan_spawn(ns);
     plan.kernel = plan_kernel(facts, plan, plan.notes);
     // The child joins by itself on v1, and on v2 without CLONE_INTO_CGROUP: a cgroup namespace

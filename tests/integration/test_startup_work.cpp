@@ -4,6 +4,7 @@
 #include <sys/fanotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <csignal>
@@ -193,5 +194,86 @@ TEST_CASE("startup: a cgroup only for what needs one, in only the hierarchies th
     // No pid namespace of its own: cleanup finds the workload's children by the cgroup.
     auto shared = t.profile("cgmembers", "[namespaces]\npid = false\n");
     CHECK(cgroups_while_running(t, shared, t.name("cgmembers")).size() == 1);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+namespace {
+
+// Whether any process opens one of `paths` (files that exist) while `run` runs.
+class OpenWatch {
+public:
+    explicit OpenWatch(const std::vector<std::string>& paths)
+        : m_fd(fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY)) {
+        REQUIRE(m_fd >= 0);
+        for (const std::string& p : paths) {
+            INFO(p);
+            REQUIRE(fanotify_mark(m_fd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, p.c_str()) == 0);
+        }
+    }
+    ~OpenWatch() { close(m_fd); }
+    OpenWatch(const OpenWatch&) = delete;
+    OpenWatch& operator=(const OpenWatch&) = delete;
+
+    // The files opened since the last call, by name.
+    std::vector<std::string> opened() {
+        std::vector<std::string> out;
+        alignas(fanotify_event_metadata) char buf[16 * 1024];
+        ssize_t n = 0;
+        while ((n = read(m_fd, buf, sizeof buf)) > 0) {
+            auto* ev = reinterpret_cast<fanotify_event_metadata*>(buf);
+            for (; FAN_EVENT_OK(ev, n); ev = FAN_EVENT_NEXT(ev, n)) {
+                if (ev->fd >= 0) {
+                    char path[4096];
+                    std::string link = "/proc/self/fd/" + std::to_string(ev->fd);
+                    ssize_t len = readlink(link.c_str(), path, sizeof path - 1);
+                    out.emplace_back(path, len > 0 ? static_cast<size_t>(len) : 0);
+                    close(ev->fd);
+                }
+            }
+        }
+        return out;
+    }
+
+private:
+    int m_fd;
+};
+
+}  // namespace
+
+TEST_CASE("startup: `up` reads the cgroup layout and /etc/subuid only for a plan that needs them",
+          "[root][startup]") {
+    require_root();
+    SandboxTest t;
+    // What the probes read: the subordinate id files and the unified hierarchy's controller
+    // list (present on v2 and on hybrid and v1 hosts that mount the unified tree).
+    std::vector<std::string> watched;
+    for (const char* p : {"/etc/subuid", "/etc/subgid", "/sys/fs/cgroup/cgroup.controllers",
+                          "/sys/fs/cgroup/unified/cgroup.controllers"}) {
+        if (access(p, F_OK) == 0) {
+            watched.emplace_back(p);
+        }
+    }
+    REQUIRE_FALSE(watched.empty());  // neither /etc/subuid nor a unified cgroup hierarchy
+    OpenWatch watch(watched);
+    // As root, no limits, a pid namespace of its own, no user namespace: neither is read.
+    auto plain = t.profile("factsnone", "");
+    REQUIRE(t.run({"up", plain, "--", "true"}).status == 0);
+    CHECK(watch.opened() == std::vector<std::string>{});
+    // explain shows the host as it is: it reads them.
+    RunResult explained = t.run({"explain", plain, "--", "true"});
+    INFO(explained.err);
+    REQUIRE(explained.status == 0);
+    CHECK_FALSE(watch.opened().empty());
+    // A limit: the cgroup layout, and still no subordinate ids (no user namespace).
+    auto limited = t.profile("factscg", "[limits]\npids = 32\n");
+    REQUIRE(t.run({"up", limited, "--", "true"}).status == 0);
+    std::vector<std::string> reads = watch.opened();
+    bool cgroup_watched = std::any_of(watched.begin(), watched.end(), [](const std::string& p) {
+        return p.find("cgroup") != std::string::npos;
+    });
+    CHECK(reads.empty() != cgroup_watched);
+    for (const std::string& p : reads) {
+        CHECK(p.find("cgroup.controllers") != std::string::npos);
+    }
     CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -1,9 +1,12 @@
 // The planner's rules, one test per rule, against made-up host facts (no privilege needed).
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
+#include <nlohmann/json.hpp>
 
 #include "plan/cgroup_plan.hpp"
 #include "plan/describe.hpp"
+#include "plan/explain.hpp"
 #include "plan/mount_defaults.hpp"
 #include "plan/network_plan.hpp"
 #include "plan/plan.hpp"
@@ -256,6 +259,90 @@ TEST_CASE("plan: a cgroup only for what needs one, in only the v1 hierarchies th
     }
     admin.namespaces.cgroup = profile::NamespaceSetting::host_ns();
     CHECK_FALSE(make_plan(admin, facts_v2_root()).cgroup.enabled);
+}
+
+namespace {
+
+// What exec::probe_host leaves in the facts `needed` does not ask for.
+HostFacts without_unneeded(HostFacts f, const FactsNeeded& needed) {
+    if (!needed.cgroups) {
+        f.cgroup_version = CgroupVersion::none;
+        f.cgroup_root.clear();
+        f.v1_controllers.clear();
+        f.v2_controllers.clear();
+        f.own_cgroup.clear();
+    }
+    if (!needed.subordinate_ids) {
+        f.subuid.reset();
+        f.subgid.reset();
+        f.subid_entries.clear();
+    }
+    return f;
+}
+
+// explain's JSON without what only reports the host: the cgroup version it has (a field and
+// the cgroup step's heading, "host v1").
+nlohmann::ordered_json comparable(const Plan& plan) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(explain_json(plan));
+    j["steps"]["cgroup"].erase("heading");
+    std::function<void(nlohmann::ordered_json&)> drop = [&](nlohmann::ordered_json& v) {
+        if (v.is_object()) {
+            v.erase("host_version");
+        }
+        if (v.is_structured()) {
+            for (auto& child : v) {
+                drop(child);
+            }
+        }
+    };
+    drop(j);
+    return j;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "plan: `up` probes the cgroup layout and the subordinate ids only for a plan that reads them",
+    "[unit][plan]") {
+    profile::Profile p = test::minimal_profile();
+    // bwrap's kind of sandbox as root: neither.
+    FactsNeeded plain = facts_needed(p, facts_v1_root());
+    CHECK_FALSE(plain.cgroups);
+    CHECK_FALSE(plain.subordinate_ids);
+    CHECK(facts_needed(p, facts_v1_root(), PlanRequest{.usage = true}).cgroups);
+    profile::Profile limited = p;
+    limited.limits.pids = 10;
+    CHECK(facts_needed(limited, facts_v2_root()).cgroups);
+    profile::Profile shared_pids = p;
+    shared_pids.namespaces.pid = profile::NamespaceSetting::host_ns();
+    CHECK(facts_needed(shared_pids, facts_v2_root()).cgroups);
+    // Rootless (a user namespace by default, maps through the helpers or of the caller alone).
+    CHECK(facts_needed(p, facts_v2_rootless()).subordinate_ids);
+    profile::Profile automap = p;
+    automap.namespaces.user = profile::NamespaceSetting::new_ns();
+    automap.uid_map_auto = automap.gid_map_auto = true;
+    CHECK(facts_needed(automap, facts_v1_root()).subordinate_ids);
+    CHECK_FALSE(facts_needed(automap, facts_v1_root()).cgroups);
+
+    // The property that makes leaving them out safe: a plan made without the facts it does not
+    // need is the plan made with every fact, for every kind of profile on every kind of host.
+    profile::Profile admin = p;
+    admin.capabilities.keep = {"CAP_SYS_ADMIN"};
+    std::vector<profile::Profile> profiles = {
+        p, limited, shared_pids, admin, automap, test::web_profile(), test::host_tool_profile()};
+    for (const HostFacts& f : {facts_v2_root(), facts_v1_root(), facts_hybrid_root(),
+                               facts_v2_rootless(), facts_v1_rootless()}) {
+        for (const profile::Profile& profile : profiles) {
+            for (bool usage : {false, true}) {
+                PlanRequest request{.usage = usage};
+                FactsNeeded needed = facts_needed(profile, f, request);
+                INFO(profile.name << " uid " << f.uid << " usage " << usage << " cgroups "
+                                  << needed.cgroups << " subids " << needed.subordinate_ids);
+                CHECK(comparable(make_plan(profile, without_unneeded(f, needed), request)) ==
+                      comparable(make_plan(profile, f, request)));
+            }
+        }
+    }
 }
 
 TEST_CASE("plan: rootless on cgroup v1 or without cgroups, limits are refused", "[unit][plan]") {
