@@ -100,14 +100,16 @@ void add_default_mounts(const DefaultMountContext& context, std::vector<MountOp>
         out.push_back(std::move(pts));
         out.push_back(op(MountOpKind::symlink, "pts/ptmx", "/dev/ptmx", "default /dev/ptmx"));
 
-        MountOp shm = op(MountOpKind::tmpfs, "shm", "/dev/shm", "default /dev/shm");
-        shm.flags.nosuid = shm.flags.nodev = true;
-        shm.data = "mode=1777";
-        shm.create = MountOp::Create::dir;
-        out.push_back(std::move(shm));
+        if (context.wanted.shm) {
+            MountOp shm = op(MountOpKind::tmpfs, "shm", "/dev/shm", "default /dev/shm");
+            shm.flags.nosuid = shm.flags.nodev = true;
+            shm.data = "mode=1777";
+            shm.create = MountOp::Create::dir;
+            out.push_back(std::move(shm));
+        }
 
         // A mqueue fs shows the ipc namespace of the mounter: only our own.
-        if (context.ipc_ns_new) {
+        if (context.ipc_ns_new && context.wanted.mqueue) {
             MountOp mq = op(MountOpKind::mqueue, "mqueue", "/dev/mqueue", "default /dev/mqueue");
             mq.flags.nosuid = mq.flags.nodev = mq.flags.noexec = true;
             mq.create = MountOp::Create::dir;
@@ -122,7 +124,7 @@ void add_default_mounts(const DefaultMountContext& context, std::vector<MountOp>
         }
     }
 
-    if (!replaced(context, "/sys")) {
+    if (context.wanted.sys && !replaced(context, "/sys")) {
         // sysfs shows the network devices of the mounter's netns: a fresh mount only when
         // that netns is our own; otherwise a read-only recursive bind of the host's.
         MountOp sys = context.net_ns_new

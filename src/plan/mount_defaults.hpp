@@ -28,9 +28,10 @@ inline constexpr const char* k_dev_nodes[] = {"null", "zero", "full", "random", 
 void add_host_root_binds(std::vector<MountOp>& out);
 
 struct DefaultMountContext {
-    bool pid_ns_new = false;  // a pid namespace that is not the host's (created or joined)
-    bool net_ns_new = false;  // a network namespace that is not the host's
-    bool ipc_ns_new = false;  // an ipc namespace that is not the host's
+    bool pid_ns_new = false;         // a pid namespace that is not the host's (created or joined)
+    bool net_ns_new = false;         // a network namespace that is not the host's
+    bool ipc_ns_new = false;         // an ipc namespace that is not the host's
+    profile::RootfsDefaults wanted;  // [rootfs.defaults]: which optional defaults to make
     // Targets the profile mounts itself: a default whose target is one of these or lies
     // under one of them is left out (the profile replaced it).
     std::vector<std::string> profile_targets;

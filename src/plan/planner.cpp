@@ -336,6 +336,7 @@ std::vector<MountOp> plan_mounts(const profile::Profile& profile, const Effectiv
     context.pid_ns_new = !ns.is_host(NsType::pid);
     context.net_ns_new = !ns.is_host(NsType::net);
     context.ipc_ns_new = !ns.is_host(NsType::ipc);
+    context.wanted = profile.rootfs.defaults;
     for (const profile::Mount& m : profile.mounts) {
         context.profile_targets.push_back(m.target);
     }
@@ -382,7 +383,8 @@ void plan_state_files(const profile::Profile& profile, const IdentityPlan& ident
         // host's loopback stub: the host's list, as read_host_dns filtered it.
         state.files.push_back(StateFile{state.dir + "/resolv.conf", *facts.host_resolv_conf, 0644});
     }
-    if (identity.hostname || !n.hosts.empty()) {
+    // check() refuses network.hosts without rootfs.defaults.hosts.
+    if (profile.rootfs.defaults.hosts && (identity.hostname || !n.hosts.empty())) {
         std::string text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
         if (identity.hostname) {
             // The sandbox's own address when it has one, else the Debian convention 127.0.1.1.

@@ -226,6 +226,10 @@ void Checker::network() {
             error("network.hosts." + name, why);
         }
     }
+    if (!n.hosts.empty() && !m_profile.rootfs.defaults.hosts) {
+        error("rootfs.defaults.hosts", "network.hosts needs the /etc/hosts this turns off",
+              "remove rootfs.defaults.hosts = false, or the network.hosts entries");
+    }
     if (n.mode != NetworkMode::veth) {
         // The first veth key the user wrote, in file order.
         std::optional<std::pair<SourceLocation, std::string>> first;

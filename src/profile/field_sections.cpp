@@ -91,6 +91,11 @@ std::vector<Section> build_sections() {
          SectionKind::table,
          "The root filesystem: exactly one of path, archive and host.",
          {}},
+        {"rootfs.defaults",
+         SectionKind::table,
+         "The default mounts besides /proc and /dev, each made unless set to false (a "
+         "mounts[] entry with the same target replaces one instead).",
+         {}},
         {"mounts[]", SectionKind::array_of_tables,
          "Mounts made inside the sandbox, in order, after the root is prepared.",
          appender<P, Mount>([](P & p) -> auto& { return p.mounts; })},

@@ -196,6 +196,25 @@ std::vector<Field> build_fields() {
                     "(dangerous: they are stripped by default, see "
                     "docs/security.md)."},
             AT(P, rootfs.keep_setuid)),
+        row({.path = "rootfs.defaults.sys",
+             .type = ValueType::boolean,
+             .doc = "Mount /sys: a read-only sysfs of the sandbox's network namespace (or a "
+                    "read-only bind of the host's /sys when it shares the host's)."},
+            AT(P, rootfs.defaults.sys)),
+        row({.path = "rootfs.defaults.shm",
+             .type = ValueType::boolean,
+             .doc = "Mount a tmpfs on /dev/shm (POSIX shared memory)."},
+            AT(P, rootfs.defaults.shm)),
+        row({.path = "rootfs.defaults.mqueue",
+             .type = ValueType::boolean,
+             .doc = "Mount /dev/mqueue (POSIX message queues of the sandbox's ipc "
+                    "namespace)."},
+            AT(P, rootfs.defaults.mqueue)),
+        row({.path = "rootfs.defaults.hosts",
+             .type = ValueType::boolean,
+             .doc = "Bind an /etc/hosts that names the sandbox's hostname (written in the "
+                    "state dir); network.hosts needs it."},
+            AT(P, rootfs.defaults.hosts)),
 
         // ---- [[mounts]]
         enum_row({.path = "mounts[].type", .doc = "Kind of mount."}, AT(Mount, type),

@@ -50,6 +50,16 @@ struct Process {
 };
 
 // ---- [rootfs] ------------------------------------------------------------------------------
+// [rootfs.defaults]: the default mounts besides /proc and /dev that a profile may leave out
+// (plan/mount_defaults.cpp). A bubblewrap-like sandbox has none of them.
+struct RootfsDefaults {
+    bool sys = true;     // /sys: sysfs of the sandbox's netns, read-only
+    bool shm = true;     // /dev/shm: a tmpfs
+    bool mqueue = true;  // /dev/mqueue: the ipc namespace's message queues
+    bool hosts = true;   // /etc/hosts naming the sandbox's hostname
+    bool operator==(const RootfsDefaults&) const = default;
+};
+
 struct Rootfs {
     std::optional<std::string> path;     // a directory (absolute after resolve)
     std::optional<std::string> archive;  // a tar / tar.gz / tar.xz / tar.zst file
@@ -58,6 +68,7 @@ struct Rootfs {
     bool overlay = false;  // throw-away copy-on-write layer over the rootfs
     // archive: keep setuid/setgid bits and file capabilities (stripped by default)
     bool keep_setuid = false;
+    RootfsDefaults defaults;
     bool operator==(const Rootfs&) const = default;
 };
 

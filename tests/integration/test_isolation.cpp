@@ -176,3 +176,31 @@ TEST_CASE("mounts: a target symlink pointing outside the root does not escape", 
     CHECK(std::filesystem::exists(root + host_target + "/inner"));
     CHECK(t.leaks() == std::vector<std::string>{});
 }
+
+TEST_CASE("mounts: [rootfs.defaults] = false leaves /sys, /dev/shm, /dev/mqueue and /etc/hosts out",
+          "[root][mounts]") {
+    require_root();
+    SandboxTest t;
+    auto mounted = [&](const std::string& suffix, const std::string& extra) {
+        auto profile = t.profile(suffix, extra);
+        RunResult r =
+            t.run({"up", profile, "--", "/bin/sh", "-c", "cut -d' ' -f5 /proc/self/mountinfo"});
+        INFO(r.err);
+        CHECK(r.status == 0);
+        return r.out;
+    };
+    std::string all = mounted("defon", "");
+    for (const char* target : {"\n/sys\n", "\n/dev/shm\n", "\n/dev/mqueue\n", "\n/etc/hosts\n"}) {
+        CHECK(all.find(target) != std::string::npos);
+    }
+    std::string none = mounted("defoff",
+                               "[rootfs.defaults]\nsys = false\nshm = false\nmqueue = false\n"
+                               "hosts = false\n");
+    INFO(none);
+    for (const char* target : {"\n/sys\n", "\n/dev/shm\n", "\n/dev/mqueue\n", "\n/etc/hosts\n"}) {
+        CHECK(none.find(target) == std::string::npos);
+    }
+    CHECK(none.find("\n/proc\n") != std::string::npos);
+    CHECK(none.find("\n/dev/pts\n") != std::string::npos);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}

@@ -190,6 +190,11 @@ TEST_CASE("check: veth names, addresses and what needs veth", "[unit][check]") {
     CHECK(messages({{"network", {{"hosts", {{"db_1", "10.0.0.5"}}}}}}) ==
           Lines{"network.hosts.db_1: host name 'db_1' is not valid (letters, digits and '-' in "
                 "dot-separated labels)"});
+    // network.hosts lives in the /etc/hosts that rootfs.defaults.hosts = false turns off.
+    CHECK(messages({{"network", {{"hosts", {{"db", "10.0.0.5"}}}}},
+                    {"rootfs", {{"defaults", {{"hosts", false}}}}}}) ==
+          Lines{"rootfs.defaults.hosts: network.hosts needs the /etc/hosts this turns off"});
+    CHECK(messages({{"rootfs", {{"defaults", {{"hosts", false}}}}}}).empty());
     CHECK(messages({{"network", {{"veth", {{"nat", true}}}}}}) ==
           Lines{"network.veth: network.veth is only used with network.mode = 'veth'"});
     CHECK(messages({{"network", {{"ports", {{{"host", 80}, {"sandbox", 80}}}}}}}) ==

@@ -812,6 +812,35 @@ TEST_CASE("plan: no /proc with the host's pid namespace, no mqueue with host ipc
     CHECK_FALSE(plan.process.pid1_init);
 }
 
+TEST_CASE("plan: [rootfs.defaults] leaves out /sys, /dev/shm, /dev/mqueue and /etc/hosts",
+          "[unit][plan]") {
+    profile::Profile p = test::minimal_profile();
+    Plan all = make_plan(p, facts_v2_root());
+    for (const char* target : {"/sys", "/dev/shm", "/dev/mqueue", "/etc/hosts"}) {
+        CHECK(find_mount(all, target) != nullptr);
+    }
+    // One at a time: only that one goes.
+    auto without = [&](bool profile::RootfsDefaults::*member, const char* target) {
+        profile::Profile q = p;
+        q.rootfs.defaults.*member = false;
+        Plan plan = make_plan(q, facts_v2_root());
+        INFO(target);
+        CHECK(find_mount(plan, target) == nullptr);
+        CHECK(plan.mounts.size() == all.mounts.size() - 1);
+        return plan;
+    };
+    without(&profile::RootfsDefaults::sys, "/sys");
+    without(&profile::RootfsDefaults::shm, "/dev/shm");
+    without(&profile::RootfsDefaults::mqueue, "/dev/mqueue");
+    // No /etc/hosts: nothing written in the state dir either; the hostname is still set.
+    Plan no_hosts = without(&profile::RootfsDefaults::hosts, "/etc/hosts");
+    CHECK(no_hosts.state.files.empty());
+    CHECK(no_hosts.identity.hostname == std::optional<std::string>("box"));
+    // /proc and /dev stay whatever [rootfs.defaults] says.
+    CHECK(find_mount(no_hosts, "/proc") != nullptr);
+    CHECK(find_mount(no_hosts, "/dev") != nullptr);
+}
+
 TEST_CASE("plan: masked and read-only paths", "[unit][plan]") {
     Plan plan = make_plan(test::web_profile(), facts_v2_root());
     const MountOp* kcore = find_mount(plan, "/proc/kcore");
