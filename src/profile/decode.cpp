@@ -52,13 +52,14 @@ Node from_json(const nlohmann::json& j, const SourceLocation& where) {
     return Node{};
 }
 
-// The field table's defaults as Nodes, built once.
+// The defaults the field table's rows hold themselves (Field::default_in_row) as Nodes, built
+// once. Every other default is the section struct's initialiser, already in the object.
 const Node* default_node(const Field& field) {
     static const std::map<std::string, Node> defaults = [] {
         std::map<std::string, Node> out;
         SourceLocation where = SourceLocation::named("<default>");
         for (const Field& f : fields()) {
-            if (!f.default_json.empty()) {
+            if (f.default_in_row) {
                 out.emplace(f.path, from_json(nlohmann::json::parse(f.default_json), where));
             }
         }
@@ -161,7 +162,8 @@ public:
                 if (child.field->required && node != nullptr) {
                     m_diagnostics.error(node->where, concrete,
                                         "missing required key '" + key + "'");
-                } else if (const Node* d = default_node(*child.field)) {
+                } else if (const Node* d =
+                               child.field->default_in_row ? default_node(*child.field) : nullptr) {
                     DecodeContext ctx{m_diagnostics, m_origins, join(concrete, key), child.field,
                                       true};
                     child.field->decode(*d, ctx, object);

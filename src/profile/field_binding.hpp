@@ -209,27 +209,35 @@ std::string default_json(const Field& f, const M& value) {
     }
 }
 
+// A default-constructed section object, made once per type (not once per row: most rows
+// read the whole Profile's). Only ever read (the accessors take it by reference).
+template <class Obj>
+Obj& fresh_object() {
+    static Obj fresh{};
+    return fresh;
+}
+
 // The default of `access` in a default-constructed section object, unless the row is required
 // (a required key has no default, whatever the struct holds) or names a decode-only default
-// itself (security.masked_paths: see fields.cpp).
+// itself (security.masked_paths: see fields.cpp; then default_in_row).
 template <class Obj, class M>
-std::string struct_default(const Field& f, Member<Obj, M> access) {
-    Obj fresh{};
-    std::string derived = f.required ? std::string{} : default_json(f, access(fresh));
+void set_struct_default(Field& f, Member<Obj, M> access) {
+    std::string derived = f.required ? std::string{} : default_json(f, access(fresh_object<Obj>()));
     if (!f.default_json.empty()) {
         if (!derived.empty()) {
             table_bug(f, "the default is written in the row and in profile.hpp");
         }
-        return f.default_json;
+        f.default_in_row = true;
+        return;
     }
-    return derived;
+    f.default_json = std::move(derived);
 }
 
 // A row whose parser is its value type's.
 template <class Obj, class M>
 Field row(Field f, Member<Obj, M> access) {
     f.decode = parser_for(f, access);
-    f.default_json = struct_default(f, access);
+    set_struct_default(f, access);
     return f;
 }
 
@@ -237,7 +245,7 @@ Field row(Field f, Member<Obj, M> access) {
 template <class Obj, class M, class Parse>
 Field row(Field f, Member<Obj, M> access, Parse parse) {
     f.decode = assign(f, access, parse);
-    f.default_json = struct_default(f, access);
+    set_struct_default(f, access);
     return f;
 }
 
@@ -252,8 +260,7 @@ Field enum_row(Field f, Member<Obj, M> access, const EnumName<E> (&table)[N]) {
             access(*static_cast<Obj*>(o)) = values[*index];
         }
     };
-    Obj fresh{};
-    const M& value = access(fresh);
+    const M& value = access(fresh_object<Obj>());
     if (!f.required) {
         if constexpr (is_optional<M>) {
             if (value) {

@@ -84,6 +84,10 @@ struct Field {
     int64_t minimum = INT64_MIN;       // integer range (inclusive)
     int64_t maximum = INT64_MAX;
     bool required = false;  // within its table (an element of an array of tables)
+    // The default is the row's own (security.masked_paths): the decoder fills it in for a key
+    // left out. Otherwise it is the section struct's initialiser (default_json only shows it),
+    // which a left-out key simply keeps: nothing is decoded for it.
+    bool default_in_row = false;
     Decoder decode;
 
     std::string_view key() const;      // the last component: "size"
