@@ -484,7 +484,7 @@ int run(const EnterOptions& options, const std::string& state_root) {
     }
     plan::ProcessPlan supervision = plan.process;  // no timeout: the sandbox's own applies
     SuperviseResult res =
-        supervise(*child, supervision, signal_fd->get(), nullptr, pty ? &*pty : nullptr);
+        supervise(*child, supervision, signal_fd->get(), -1, nullptr, pty ? &*pty : nullptr);
     if (raw_mode) {
         raw_mode->restore();
     }

@@ -52,7 +52,8 @@ struct HostContext {
     SandboxState record;
     host::PreparedRootfs rootfs;
     std::unique_ptr<sys::Cgroup> cgroup;
-    SyncChannel sync;  // launcher end
+    SyncChannel sync;           // launcher end
+    sys::UniqueFd init_status;  // read end of ChildContext::init_status_fd, when there is an init
     std::optional<sys::PtyPair> pty;
     std::vector<std::string> workload_env;
     child::PreparedSeccomp seccomp;  // the filter the workload installs (and exec's copy)

@@ -134,6 +134,11 @@ std::vector<UndoEntry> Rollback::release() {
     return std::exchange(m_entries, {});
 }
 
+void Rollback::forget(UndoKind kind, const std::string& target) {
+    std::erase_if(m_entries,
+                  [&](const UndoEntry& e) { return e.kind == kind && e.target == target; });
+}
+
 Rollback Rollback::from_entries(std::vector<UndoEntry> entries) {
     Rollback r;
     r.m_entries = std::move(entries);

@@ -52,6 +52,9 @@ public:
     bool empty() const { return m_entries.empty(); }
     // Forget everything (ownership handed to a detached sandbox's state.json).
     std::vector<UndoEntry> release();
+    // Forget the entries of `kind` for `target` without running them (their undo is done
+    // another way: the launcher reaps its own child after the rest is undone). No observer call.
+    void forget(UndoKind kind, const std::string& target);
     // Called after every push and pop with the current stack (state.json keeps a copy, so a
     // launcher killed with SIGKILL can be cleaned up by the next `up` or `down`).
     using Observer = std::function<void(const std::vector<UndoEntry>&)>;

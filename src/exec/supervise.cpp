@@ -10,6 +10,7 @@
 
 #include <chrono>
 
+#include "common/eintr.hpp"
 #include "sys/signals.hpp"
 
 namespace sandbox::exec {
@@ -38,7 +39,7 @@ void add(int epoll_fd, int fd) {
 }  // namespace
 
 SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process, int signal_fd,
-                          sys::Cgroup* cgroup, sys::PtyPair* pty) {
+                          int init_status_fd, sys::Cgroup* cgroup, sys::PtyPair* pty) {
     SuperviseResult result;
     sys::UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
     sys::UniqueFd timer(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
@@ -47,6 +48,9 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
     }
     add(epoll.get(), child.pidfd());
     add(epoll.get(), signal_fd);
+    if (init_status_fd >= 0) {
+        add(epoll.get(), init_status_fd);
+    }
     add(epoll.get(), timer.get());
 
     enum class Phase { running, stopping, killed } phase = Phase::running;
@@ -103,6 +107,23 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
                 }
                 result.status = sys::or_throw(child.wait());
                 return result;
+            }
+            if (fd == init_status_fd) {
+                // The init's exit status, written just before it exits (the same value: it
+                // returns what it writes). Nothing read: the init ended without a report
+                // (killed); its pidfd says when it is gone.
+                int32_t code = 0;
+                ssize_t got = retry_eintr([&] { return ::read(fd, &code, sizeof code); });
+                if (got == static_cast<ssize_t>(sizeof code)) {
+                    if (pty_open) {
+                        (void)relay->run(-1);
+                    }
+                    result.status = sys::ExitStatus{false, code};
+                    result.reported_by_init = true;
+                    return result;
+                }
+                epoll_ctl(epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
+                continue;
             }
             if (fd == timer.get()) {
                 uint64_t expirations = 0;

@@ -13,13 +13,17 @@ namespace sandbox::exec {
 
 struct SuperviseResult {
     sys::ExitStatus status;
+    // The status came from the init's report (init_status_fd), not from its end: the child is
+    // still to be reaped, and the kernel may still be tearing its namespaces down.
+    bool reported_by_init = false;
     bool timed_out = false;
     bool killed = false;    // SIGKILL on everything: the grace period ran out (or a 2nd signal)
     int terminated_by = 0;  // a stop signal (is_stop_signal) the launcher received and forwarded
 };
 
-// `child` is the sandbox's first process (init, or the workload itself). Throws SysError.
+// `child` is the sandbox's first process (init, or the workload itself); `init_status_fd` the
+// read end of the init's report pipe, or -1 (exec/child/init.cpp). Throws SysError.
 SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& process, int signal_fd,
-                          sys::Cgroup* cgroup, sys::PtyPair* pty);
+                          int init_status_fd, sys::Cgroup* cgroup, sys::PtyPair* pty);
 
 }  // namespace sandbox::exec

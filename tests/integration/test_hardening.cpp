@@ -350,18 +350,22 @@ TEST_CASE("hardening: the init keeps no stray fd and shows sandbox-init as its c
     REQUIRE(stray >= 0);
     SandboxProcess launcher({"up", profile, "--", "sh", "-c",
                              "ls /proc/1/fd | tr '\\n' ' '; echo; tr '\\0' '.' < /proc/1/cmdline; "
-                             "echo; echo ready; exec sleep 30"},
+                             "echo; ls /proc/$$/fd | tr '\\n' ' '; echo; echo ready; "
+                             "exec sleep 30"},
                             t.env({{"SANDBOX_SECRET_PROBE", "hunter2"}}));
     close(stray);
     REQUIRE(launcher.wait_for_output("ready\n", 30000));
-    // From inside: only 0-2, and the title.
+    // From inside: only 0-2 and the init's report pipe to the launcher (3), and the title;
+    // the workload itself has 0-2 alone (not the report pipe either).
     launcher.signal(SIGTERM);
     RunResult inside = launcher.finish();
     std::istringstream lines(inside.out);
-    std::string fds, cmdline;
+    std::string fds, cmdline, workload_fds;
     std::getline(lines, fds);
     std::getline(lines, cmdline);
-    CHECK(fds == "0 1 2 ");
+    std::getline(lines, workload_fds);
+    CHECK(fds == "0 1 2 3 ");
+    CHECK(workload_fds == "0 1 2 ");
     CHECK(cmdline.rfind("sandbox-init.", 0) == 0);
     CHECK(cmdline.find_first_not_of('.', 13) == std::string::npos);  // only NULs after it
     CHECK(t.leaks() == std::vector<std::string>{});
@@ -385,7 +389,11 @@ TEST_CASE("hardening: the init's fds point nowhere and its environment is empty"
         fds.push_back(e.path().filename().string() + " " + fs::read_symlink(e.path()).string());
     }
     std::sort(fds.begin(), fds.end());
-    CHECK(fds == std::vector<std::string>{"0 /dev/null", "1 /dev/null", "2 /dev/null"});
+    // 0-2 on /dev/null, 3 the pipe the init reports the workload's end through.
+    REQUIRE(fds.size() == 4);
+    CHECK(std::vector<std::string>(fds.begin(), fds.begin() + 3) ==
+          std::vector<std::string>{"0 /dev/null", "1 /dev/null", "2 /dev/null"});
+    CHECK(fds[3].rfind("3 pipe:[", 0) == 0);
     std::string environ_text = slurp(proc + "/environ");
     CHECK(environ_text.find("hunter2") == std::string::npos);
     CHECK(environ_text.find_first_not_of('\0') == std::string::npos);

@@ -42,6 +42,10 @@ struct ChildContext {
     const sys::SeccompProgram* seccomp_program = nullptr;
     // A detached clone of rootfs_dir made by the launcher (open_tree), or -1.
     int rootfs_tree_fd = -1;
+    // The pid-1 init's report of the workload's end to the launcher (a pipe's write end), or
+    // -1: the init writes the status it is about to exit with, so the launcher can clean up
+    // while the kernel still tears the init's namespaces down (exec/child/init.cpp).
+    int init_status_fd = -1;
 };
 
 // Runs steps 9-13 (and, without a pid-1 init, 14-18). Returns only on failure, with the exit

@@ -104,6 +104,20 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
         join_fds.push_back(std::move(fd));
     }
 
+    // The init (child_main runs one exactly then) reports the workload's end through a pipe
+    // of its own (child/init.cpp).
+    sys::UniqueFd init_status_write;
+    if (plan.process.pid1_init && cctx.new_pid_namespace) {
+        int ends[2];
+        if (pipe2(ends, O_CLOEXEC) != 0) {
+            throw sys::SysError(errno, "pipe2", "init status");
+        }
+        ctx.init_status = sys::UniqueFd(ends[0]);
+        init_status_write = sys::UniqueFd(ends[1]);
+        cctx.init_status_fd = ends[1];
+        cctx.launcher_only_fds.push_back(ends[0]);
+    }
+
     // The child re-arms PR_SET_PDEATHSIG after each credential change and then checks that we
     // still live: by getppid() where it sees our pid, by this pidfd (inherited) everywhere.
     sys::UniqueFd self_pidfd = sys::or_throw(sys::open_pidfd(getpid()));
@@ -128,6 +142,7 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
     }
     sys::ChildProcess process = sys::or_throw(std::move(child));
     child_end.close();
+    init_status_write.reset();  // the init's copy only: EOF when it is gone
 
     ctx.record.child_pid = process.pid();
     ctx.record.child_start_time = process_start_time(process.pid());
