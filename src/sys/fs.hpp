@@ -42,7 +42,8 @@ Status check_owned_by_caller(int fd, const std::string& path, bool want_dir,
                              std::string_view op = "trust");
 // open(O_WRONLY|O_CLOEXEC[|O_CREAT|O_TRUNC]) + one write (procfs and cgroupfs want one write).
 Status write_file(const std::string& path, std::string_view content, bool create = false);
-// Write to path.tmp, fsync-free rename over path (state.json readers never see half a file).
+// Write to path.tmp, then swap it in without fsync (state.json readers never see half a file):
+// exchanged with an existing path (RENAME_EXCHANGE, the old version unlinked), else renamed.
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
 // (rm -rf lives in sys/archive.hpp: remove_tree)
 

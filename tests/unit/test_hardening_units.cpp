@@ -18,6 +18,7 @@
 #include "plan/plan.hpp"
 #include "support/run_in_child.hpp"
 #include "support/temp_dir.hpp"
+#include "sys/fs.hpp"
 #include "sys/process.hpp"
 #include "unit/plan_fixtures.hpp"
 
@@ -292,4 +293,22 @@ TEST_CASE("process: the title replaces argv and clears the environment", "[unit]
               bool empty_env = env.find_first_not_of('\0') == std::string::npos;
               return title && empty_env ? 0 : 2;
           }) == 0);
+}
+
+TEST_CASE("state: state.json is replaced in one step, its mode kept, no temporary left",
+          "[unit][state]") {
+    TempDir tmp("atomic");
+    const std::string path = tmp / "state.json";
+    // The first write (nothing to exchange with) and two replacements (exchanged, the old
+    // version unlinked): the file always holds one whole version.
+    for (const std::string content : {"{\"v\":1}", "{\"v\":2,\"longer\":true}", "{}"}) {
+        REQUIRE(sys::write_file_atomic(path, content, 0600));
+        std::ifstream in(path);
+        std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(got == content);
+        struct stat st {};
+        REQUIRE(stat(path.c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0600);
+        CHECK(files_in(tmp.path()) == std::vector<std::string>{"state.json"});
+    }
 }
