@@ -20,21 +20,26 @@ using namespace sandbox::test;
 
 namespace {
 
-// Every file closed after writing on the mount that holds `dir`, as the path its fd names when
-// read back (a renamed-over or deleted file keeps its last name plus " (deleted)").
-class CloseWriteWatch {
+// fanotify events on what `marks` names (FAN_MARK_MOUNT: the mount holding a directory; 0:
+// each file itself), each file as the path its fd names when read back (a renamed-over or
+// deleted file keeps its last name plus " (deleted)").
+class FileWatch {
 public:
-    explicit CloseWriteWatch(const std::string& dir)
+    FileWatch(unsigned int mark_flags, uint64_t events, const std::vector<std::string>& marks)
         : m_fd(
               fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE)) {
         REQUIRE(m_fd >= 0);
-        REQUIRE(fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_CLOSE_WRITE, AT_FDCWD,
-                              dir.c_str()) == 0);
+        for (const std::string& m : marks) {
+            INFO(m);
+            REQUIRE(fanotify_mark(m_fd, FAN_MARK_ADD | mark_flags, events, AT_FDCWD, m.c_str()) ==
+                    0);
+        }
     }
-    ~CloseWriteWatch() { close(m_fd); }
-    CloseWriteWatch(const CloseWriteWatch&) = delete;
-    CloseWriteWatch& operator=(const CloseWriteWatch&) = delete;
+    ~FileWatch() { close(m_fd); }
+    FileWatch(const FileWatch&) = delete;
+    FileWatch& operator=(const FileWatch&) = delete;
 
+    // The files of the events since the last call.
     std::vector<std::string> drain() {
         std::vector<std::string> paths;
         alignas(fanotify_event_metadata) char buf[64 * 1024];
@@ -82,7 +87,7 @@ TEST_CASE(
     // overlaps the child's setup). Three; once they were one per undo entry plus one after
     // spawn (seven on this v1 host).
     auto profile = t.profile("statewrites", "[limits]\nmemory = \"64MiB\"\npids = 32\n");
-    CloseWriteWatch watch(t.dir().path());
+    FileWatch watch(FAN_MARK_MOUNT, FAN_CLOSE_WRITE, {t.dir().path()});
     RunResult r = t.run({"up", profile, "--", "true"});
     REQUIRE(r.status == 0);
     const std::string state_json = t.state_root() + "/" + t.name("statewrites") + "/state.json";
@@ -197,49 +202,6 @@ TEST_CASE("startup: a cgroup only for what needs one, in only the hierarchies th
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
-namespace {
-
-// Whether any process opens one of `paths` (files that exist) while `run` runs.
-class OpenWatch {
-public:
-    explicit OpenWatch(const std::vector<std::string>& paths)
-        : m_fd(fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY)) {
-        REQUIRE(m_fd >= 0);
-        for (const std::string& p : paths) {
-            INFO(p);
-            REQUIRE(fanotify_mark(m_fd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, p.c_str()) == 0);
-        }
-    }
-    ~OpenWatch() { close(m_fd); }
-    OpenWatch(const OpenWatch&) = delete;
-    OpenWatch& operator=(const OpenWatch&) = delete;
-
-    // The files opened since the last call, by name.
-    std::vector<std::string> opened() {
-        std::vector<std::string> out;
-        alignas(fanotify_event_metadata) char buf[16 * 1024];
-        ssize_t n = 0;
-        while ((n = read(m_fd, buf, sizeof buf)) > 0) {
-            auto* ev = reinterpret_cast<fanotify_event_metadata*>(buf);
-            for (; FAN_EVENT_OK(ev, n); ev = FAN_EVENT_NEXT(ev, n)) {
-                if (ev->fd >= 0) {
-                    char path[4096];
-                    std::string link = "/proc/self/fd/" + std::to_string(ev->fd);
-                    ssize_t len = readlink(link.c_str(), path, sizeof path - 1);
-                    out.emplace_back(path, len > 0 ? static_cast<size_t>(len) : 0);
-                    close(ev->fd);
-                }
-            }
-        }
-        return out;
-    }
-
-private:
-    int m_fd;
-};
-
-}  // namespace
-
 TEST_CASE("startup: `up` reads the cgroup layout and /etc/subuid only for a plan that needs them",
           "[root][startup]") {
     require_root();
@@ -254,20 +216,20 @@ TEST_CASE("startup: `up` reads the cgroup layout and /etc/subuid only for a plan
         }
     }
     REQUIRE_FALSE(watched.empty());  // neither /etc/subuid nor a unified cgroup hierarchy
-    OpenWatch watch(watched);
+    FileWatch watch(0, FAN_OPEN, watched);
     // As root, no limits, a pid namespace of its own, no user namespace: neither is read.
     auto plain = t.profile("factsnone", "");
     REQUIRE(t.run({"up", plain, "--", "true"}).status == 0);
-    CHECK(watch.opened() == std::vector<std::string>{});
+    CHECK(watch.drain() == std::vector<std::string>{});
     // explain shows the host as it is: it reads them.
     RunResult explained = t.run({"explain", plain, "--", "true"});
     INFO(explained.err);
     REQUIRE(explained.status == 0);
-    CHECK_FALSE(watch.opened().empty());
+    CHECK_FALSE(watch.drain().empty());
     // A limit: the cgroup layout, and still no subordinate ids (no user namespace).
     auto limited = t.profile("factscg", "[limits]\npids = 32\n");
     REQUIRE(t.run({"up", limited, "--", "true"}).status == 0);
-    std::vector<std::string> reads = watch.opened();
+    std::vector<std::string> reads = watch.drain();
     bool cgroup_watched = std::any_of(watched.begin(), watched.end(), [](const std::string& p) {
         return p.find("cgroup") != std::string::npos;
     });
