@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -121,6 +122,23 @@ void record_running_sandbox(HostContext& ctx) {
     if (auto st = save_state(ctx, ctx.rollback.entries()); !st) {
         spdlog::warn("write state.json: {}", st.error().describe());
     }
+}
+
+// Whether the child may be reaped after the undo instead of before it. Only when the undo is
+// nothing but the state dir (and the child's own entry): the init SIGKILLed every other process
+// of the sandbox before it reported, and the launcher SIGKILLed the init on the report, so no
+// sandbox code runs any more -- but until the kernel has finished their exits, the processes
+// still hold what they held. A cgroup cannot be removed before they leave it; a veth is handed
+// to the kernel only once its namespace's owner is reaped (host/network.cpp delete_link); an
+// id range or address lease must not be released, nor an overlay's upper dir removed, while
+// dying processes may still own or write them. None of that is the state dir, which nothing
+// inside the sandbox can reach after pivot_root.
+bool reaped_last(const std::vector<UndoEntry>& entries, const HostContext& ctx) {
+    const std::string child = std::to_string(ctx.child.pid());
+    return !ctx.cgroup && std::all_of(entries.begin(), entries.end(), [&](const UndoEntry& e) {
+        return (e.kind == UndoKind::kill_process && e.target == child) ||
+               (e.kind == UndoKind::remove_tree && e.target == ctx.state.dir());
+    });
 }
 
 void print_setup_error(const SetupError& e, int fd) {
@@ -413,13 +431,13 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         }
 
         // Whatever happened: the child dies first (its destructor SIGKILLs + reaps), then
-        // usage is read from the cgroup, then everything host-side is undone. One exception:
-        // an init that reported the workload's end and has no cgroup to leave is reaped last,
-        // after the undo, which then overlaps the kernel's teardown of its namespaces and
-        // address space (~0.3 ms, docs/performance.md). It has already returned from its last
-        // line of code; should this launcher die meanwhile, nothing of it is left to kill.
+        // usage is read from the cgroup, then everything host-side is undone. One exception
+        // (reaped_last): an init that reported the workload's end, in a sandbox whose undo is
+        // only its state dir, is reaped after that undo, which then overlaps the kernel's
+        // teardown of its namespaces and address space (~0.15 ms, docs/performance.md).
         auto t_cleanup = std::chrono::steady_clock::now();
-        bool reap_last = init_reported && !ctx.cgroup && ctx.child.pid() > 0;
+        bool reap_last =
+            init_reported && ctx.child.pid() > 0 && reaped_last(rollback.entries(), ctx);
         if (!reap_last) {
             ctx.child = sys::ChildProcess();
         }

@@ -115,6 +115,9 @@ SuperviseResult supervise(sys::ChildProcess& child, const plan::ProcessPlan& pro
                 int32_t code = 0;
                 ssize_t got = retry_eintr([&] { return ::read(fd, &code, sizeof code); });
                 if (got == static_cast<ssize_t>(sizeof code)) {
+                    // A real report comes from an init on its way out; a forged one (a
+                    // workload that reached the init's fd 3) ends the sandbox here.
+                    (void)child.signal(SIGKILL);
                     if (pty_open) {
                         (void)relay->run(-1);
                     }

@@ -39,8 +39,10 @@ struct KernelFeatures {
 
 // The facts whose probes cost more than a system call or two, and that a plan reads only for
 // some profiles: `up` probes them only when plan::facts_needed says its plan reads them (about
-// 0.1 ms each, on every start-up that did not). Left out, they keep the "nothing found"
-// values noted below; explain, export and the unit tests' fakes have all of them.
+// 0.1 ms each, on every start-up that did not), `ps`, `down` and `exec` never (they need only
+// the state root). Left out, they say "nothing found" as noted below (own_cgroup_delegated
+// keeps its default: nothing reads it without a cgroup layout); explain, export and the unit
+// tests' fakes have all of them.
 struct FactsNeeded {
     bool cgroups = true;          // cgroup_version (none when left out) .. own_cgroup_delegated
     bool subordinate_ids = true;  // subuid, subgid, subid_entries (empty when left out)

@@ -287,7 +287,8 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
     // an existing file makes ext4 (auto_da_alloc, its default) start writing the new file's
     // data back at once, and removing that file later -- state.json lives as long as its
     // sandbox, often milliseconds -- then waits for the I/O (~0.17 ms at the end of every run
-    // on the VM docs/performance.md measures). The first write, or a filesystem without
+    // on the VM docs/performance.md measures, whose /run is ext4; on the usual tmpfs /run this
+    // costs one unlink more and saves nothing). The first write, or a filesystem without
     // RENAME_EXCHANGE: a plain rename.
     if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
         unlink(tmp.c_str());  // the old version (a leftover goes with its directory)

@@ -163,6 +163,31 @@ TEST_CASE("cleanup: SIGTERM to the launcher during the run stops the workload", 
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
+TEST_CASE(
+    "cleanup: the workload's background children are gone when up returns, "
+    "with or without an undo besides the state dir",
+    "[root][cleanup]") {
+    require_root();
+    SandboxTest t;
+    // No cgroup (the init reports the end and is reaped after the undo), an overlay (its upper
+    // dir is undone: reaped first), a memory limit (a cgroup: reaped first). Each time the
+    // children the workload leaves behind die with it, and up returns at once.
+    for (const auto& [suffix, extra] : std::vector<std::pair<std::string, std::string>>{
+             {"bgplain", ""},
+             {"bgoverlay", "overlay = true\n"},
+             {"bgcgroup", "[limits]\nmemory = \"64MiB\"\n"}}) {
+        INFO(suffix);
+        auto profile = t.profile(suffix, extra);
+        // No --report: it would give every run a cgroup (for the usage figures).
+        RunResult r = t.run({"up", profile, "--", "sh", "-c",
+                             "sleep 30 & (while :; do echo x > /tmp/busy; done) & exit 3"});
+        CHECK(r.status == 3);
+        CHECK(r.seconds < 5);
+        CHECK(r.err == "");  // no undo failure, no warning
+        CHECK(t.leaks() == std::vector<std::string>{});
+    }
+}
+
 TEST_CASE("cleanup: a SIGKILLed launcher takes the workload along, down cleans the rest",
           "[root][cleanup]") {
     require_root();

@@ -39,8 +39,8 @@ public:
     FileWatch(const FileWatch&) = delete;
     FileWatch& operator=(const FileWatch&) = delete;
 
-    // The files of the events since the last call.
-    std::vector<std::string> drain() {
+    // The files of the events since the last call (of process `only`'s events, when given).
+    std::vector<std::string> drain(pid_t only = 0) {
         std::vector<std::string> paths;
         alignas(fanotify_event_metadata) char buf[64 * 1024];
         for (;;) {
@@ -56,6 +56,10 @@ public:
             for (; FAN_EVENT_OK(ev, n); ev = FAN_EVENT_NEXT(ev, n)) {
                 REQUIRE((ev->mask & FAN_Q_OVERFLOW) == 0);
                 if (ev->fd < 0) {
+                    continue;
+                }
+                if (only != 0 && ev->pid != only) {
+                    close(ev->fd);
                     continue;
                 }
                 char path[4096];
@@ -215,21 +219,28 @@ TEST_CASE("startup: `up` reads the cgroup layout and /etc/subuid only for a plan
             watched.emplace_back(p);
         }
     }
-    REQUIRE_FALSE(watched.empty());  // neither /etc/subuid nor a unified cgroup hierarchy
+    if (watched.empty()) {
+        skip_or_fail("neither /etc/subuid nor a unified cgroup hierarchy to watch");
+    }
     FileWatch watch(0, FAN_OPEN, watched);
+    // The files one `sandbox` process opened (the probes run in the launcher itself; anything
+    // else on the host that opens them meanwhile is not counted).
+    auto opened_by = [&](const std::vector<std::string>& args) {
+        SandboxProcess p(args, t.env());
+        pid_t pid = p.pid();
+        RunResult r = p.finish();
+        INFO(r.err);
+        CHECK(r.status == 0);
+        return watch.drain(pid);
+    };
     // As root, no limits, a pid namespace of its own, no user namespace: neither is read.
     auto plain = t.profile("factsnone", "");
-    REQUIRE(t.run({"up", plain, "--", "true"}).status == 0);
-    CHECK(watch.drain() == std::vector<std::string>{});
+    CHECK(opened_by({"up", plain, "--", "true"}) == std::vector<std::string>{});
     // explain shows the host as it is: it reads them.
-    RunResult explained = t.run({"explain", plain, "--", "true"});
-    INFO(explained.err);
-    REQUIRE(explained.status == 0);
-    CHECK_FALSE(watch.drain().empty());
+    CHECK_FALSE(opened_by({"explain", plain, "--", "true"}).empty());
     // A limit: the cgroup layout, and still no subordinate ids (no user namespace).
     auto limited = t.profile("factscg", "[limits]\npids = 32\n");
-    REQUIRE(t.run({"up", limited, "--", "true"}).status == 0);
-    std::vector<std::string> reads = watch.drain();
+    std::vector<std::string> reads = opened_by({"up", limited, "--", "true"});
     bool cgroup_watched = std::any_of(watched.begin(), watched.end(), [](const std::string& p) {
         return p.find("cgroup") != std::string::npos;
     });

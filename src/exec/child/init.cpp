@@ -8,8 +8,9 @@
 // environment (/proc/1/cmdline, /proc/1/environ) and every fd the launcher had open at clone3
 // (the launcher's pidfd, its terminal on 0-2). Once the workload is forked, it keeps nothing
 // but its signal mask and, on fd 3, the write end of a pipe to the launcher for its one report
-// (report_end): a workload that can ptrace it finds nothing of the host there, and writing into
-// that pipe could only end its own sandbox early.
+// (report_end): a workload that can ptrace it finds nothing of the host there, and a report
+// written into that pipe by anyone else makes the launcher SIGKILL the init, ending the sandbox
+// (exec/supervise.cpp) -- what the workload could do by exiting.
 #include "exec/child/init.hpp"
 
 #include <fcntl.h>
@@ -45,12 +46,15 @@ void drop_inherited_fds(int status_fd) {
     close_range(status_fd >= 0 ? k_status_fd + 1 : k_status_fd, ~0U, 0);
 }
 
-// The workload ended with `code` (the init's own exit status to be): tell the launcher now,
-// before exit(2) tears down what the init holds -- the sandbox's mount, pid, ipc, uts and net
-// namespaces and a copy of the launcher's address space, ~0.3 ms it can spend on its own
-// cleanup instead of waiting (exec/launcher.cpp). EPIPE (the launcher is gone) changes nothing.
+// The workload ended with `code` (the init's own exit status to be): end every other process
+// of the sandbox (what the kernel does when PID 1 exits, only sooner: a SIGKILLed task never
+// runs its own code again), then tell the launcher, before exit(2) tears down what the init
+// holds -- the sandbox's namespaces and a copy of the launcher's address space -- time the
+// launcher can spend on its own cleanup (exec/launcher.cpp reaped_last). EPIPE (the launcher
+// is gone) changes nothing.
 int report_end(int code, bool has_status_fd) {
     if (has_status_fd) {
+        (void)kill(-1, SIGKILL);  // as PID 1: every process of this pid namespace but us
         int32_t value = code;
         (void)!::write(k_status_fd, &value, sizeof value);
     }

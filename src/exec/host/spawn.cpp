@@ -113,8 +113,14 @@ sys::ChildProcess spawn_child(HostContext& ctx, SyncChannel& child_end) {
             throw sys::SysError(errno, "pipe2", "init status");
         }
         ctx.init_status = sys::UniqueFd(ends[0]);
-        init_status_write = sys::UniqueFd(ends[1]);
-        cctx.init_status_fd = ends[1];
+        // Above 2 (a launcher started with stdio closed gets 0-2 back from pipe2): the init
+        // puts /dev/null on 0-2 before it moves the pipe to 3.
+        init_status_write = sys::UniqueFd(fcntl(ends[1], F_DUPFD_CLOEXEC, 3));
+        close(ends[1]);
+        if (!init_status_write) {
+            throw sys::SysError(errno, "fcntl", "init status", {}, "F_DUPFD_CLOEXEC");
+        }
+        cctx.init_status_fd = init_status_write.get();
         cctx.launcher_only_fds.push_back(ends[0]);
     }
 
