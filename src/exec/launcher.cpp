@@ -135,7 +135,7 @@ void record_running_sandbox(HostContext& ctx) {
 // inside the sandbox can reach after pivot_root.
 bool reaped_last(const std::vector<UndoEntry>& entries, const HostContext& ctx) {
     const std::string child = std::to_string(ctx.child.pid());
-    return !ctx.cgroup && std::all_of(entries.begin(), entries.end(), [&](const UndoEntry& e) {
+    return std::all_of(entries.begin(), entries.end(), [&](const UndoEntry& e) {
         return (e.kind == UndoKind::kill_process && e.target == child) ||
                (e.kind == UndoKind::remove_tree && e.target == ctx.state.dir());
     });

@@ -111,12 +111,7 @@ public:
             if (auto it = seen.find(op.syscall); it != seen.end()) {
                 rules = it->second;
             } else {
-                auto& [name, existing] = *m_table.try_emplace(op.syscall).first;
-                if (!existing.empty() && existing.front().origin != op.origin) {
-                    m_notes.push_back(fmt::format("{}: {} replaces the {} rules", name, op.origin,
-                                                  existing.front().origin));
-                }
-                existing.clear();
+                auto& [name, existing] = take_over(op);
                 rules = &existing;
                 seen.emplace(name, rules);
             }
@@ -172,14 +167,22 @@ public:
     }
 
 private:
-    void replace_one(std::vector<SeccompRuleOp>&& group) {
-        const std::string& name = group.front().syscall;
-        auto& existing = m_table[name];
-        if (!existing.empty() && existing.front().origin != group.front().origin) {
-            m_notes.push_back(fmt::format("{}: {} replaces the {} rules", name,
-                                          group.front().origin, existing.front().origin));
+    // The table entry of `first`'s syscall, emptied for the layer `first` opens there (noted
+    // when the rules it drops came from elsewhere).
+    std::pair<const std::string, std::vector<SeccompRuleOp>>& take_over(
+        const SeccompRuleOp& first) {
+        auto& entry = *m_table.try_emplace(first.syscall).first;
+        std::vector<SeccompRuleOp>& existing = entry.second;
+        if (!existing.empty() && existing.front().origin != first.origin) {
+            m_notes.push_back(fmt::format("{}: {} replaces the {} rules", entry.first, first.origin,
+                                          existing.front().origin));
         }
-        existing = std::move(group);
+        existing.clear();
+        return entry;
+    }
+
+    void replace_one(std::vector<SeccompRuleOp>&& group) {
+        take_over(group.front()).second = std::move(group);
     }
 
     void normalise(const std::string& name, std::vector<SeccompRuleOp>& rules) {

@@ -162,8 +162,7 @@ public:
                 if (child.field->required && node != nullptr) {
                     m_diagnostics.error(node->where, concrete,
                                         "missing required key '" + key + "'");
-                } else if (const Node* d =
-                               child.field->default_in_row ? default_node(*child.field) : nullptr) {
+                } else if (const Node* d = default_node(*child.field)) {
                     DecodeContext ctx{m_diagnostics, m_origins, join(concrete, key), child.field,
                                       true};
                     child.field->decode(*d, ctx, object);

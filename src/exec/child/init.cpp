@@ -53,8 +53,8 @@ void drop_inherited_fds(int status_fd) {
 // launcher can spend on its own cleanup (exec/launcher.cpp reaped_last). EPIPE (the launcher
 // is gone) changes nothing.
 int report_end(int code, bool has_status_fd) {
+    (void)kill(-1, SIGKILL);  // as PID 1: every process of this pid namespace but us
     if (has_status_fd) {
-        (void)kill(-1, SIGKILL);  // as PID 1: every process of this pid namespace but us
         int32_t value = code;
         (void)!::write(k_status_fd, &value, sizeof value);
     }
