@@ -57,6 +57,9 @@ public:
     virtual Status kill_all() = 0;
     // Reads usage. Missing files leave their field at 0 (a controller not mounted/enabled).
     virtual Result<CgroupStats> stats() const = 0;
+    // The OOM kill count alone (stats().oom_kills; 0 without a memory controller): what a run
+    // without a report reads, to tell "killed for memory" from another SIGKILL.
+    virtual uint64_t oom_kills() const = 0;
     // Kills what is left, waits (bounded, ~1 s) for the group to empty, rmdir with EBUSY retry
     // (crun destroy_cgroup_path). ENOENT is success. Then removes the shared parent
     // ("sandbox/") when it is empty; EBUSY/ENOTEMPTY there are ignored.

@@ -75,16 +75,19 @@ Status write_file(const std::string& dir, const std::string& file, const std::st
 Status make_leaf(const std::string& root, const std::string& relative) {
     const std::string leaf = root + "/" + relative;
     const std::string parent = parent_of(leaf);
+    // The leaf first: its parents are there on every run but the first, and each mkdir of an
+    // existing cgroup directory is a path walk for nothing.
     for (int attempt = 0;; ++attempt) {
-        if (auto r = sys::mkdir_p(parent); !r) {
-            return r;
-        }
         if (::mkdir(leaf.c_str(), 0755) == 0) {
             return {};
         }
-        // ENOENT: another sandbox's remove() pruned the shared parent in between. Try again.
+        // ENOENT: no parent yet, or another sandbox's remove() pruned the shared one in
+        // between. Make it and try again.
         if (errno != ENOENT || attempt >= 5) {
             return fail("mkdir", leaf);
+        }
+        if (auto r = sys::mkdir_p(parent); !r) {
+            return r;
         }
     }
 }

@@ -86,10 +86,7 @@ public:
             s.memory_current = read_u64(*dir + "/memory.usage_in_bytes").value_or(0);
             m_peak_seen = std::max(m_peak_seen, s.memory_current);
             s.memory_peak = read_u64(*dir + "/memory.max_usage_in_bytes").value_or(m_peak_seen);
-            // The `oom_kill` line exists since Linux 4.13.
-            if (auto t = read_file(*dir + "/memory.oom_control")) {
-                s.oom_kills = parse_keyed(*t, "oom_kill").value_or(0);
-            }
+            s.oom_kills = oom_kills();
         }
         if (auto dir = leaf_of("cpuacct")) {
             s.cpu_usage_usec = read_u64(*dir + "/cpuacct.usage").value_or(0) / 1000;
@@ -98,6 +95,16 @@ public:
             s.pids_current = read_u64(*dir + "/pids.current").value_or(0);
         }
         return s;
+    }
+
+    uint64_t oom_kills() const override {
+        auto dir = leaf_of("memory");
+        if (!dir) {
+            return 0;
+        }
+        // The `oom_kill` line exists since Linux 4.13.
+        auto text = read_file(*dir + "/memory.oom_control");
+        return text ? parse_keyed(*text, "oom_kill").value_or(0) : 0;
     }
 
     Status remove() override {

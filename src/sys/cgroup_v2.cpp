@@ -109,14 +109,17 @@ public:
         m_peak_seen = std::max(m_peak_seen, s.memory_current);
         // memory.peak exists since Linux 5.19; before that, the max we observed.
         s.memory_peak = read_u64(m_leaf + "/memory.peak").value_or(m_peak_seen);
-        if (auto t = read_file(m_leaf + "/memory.events")) {
-            s.oom_kills = parse_keyed(*t, "oom_kill").value_or(0);
-        }
+        s.oom_kills = oom_kills();
         if (auto t = read_file(m_leaf + "/cpu.stat")) {
             s.cpu_usage_usec = parse_keyed(*t, "usage_usec").value_or(0);
         }
         s.pids_current = read_u64(m_leaf + "/pids.current").value_or(0);
         return s;
+    }
+
+    uint64_t oom_kills() const override {
+        auto text = read_file(m_leaf + "/memory.events");
+        return text ? parse_keyed(*text, "oom_kill").value_or(0) : 0;
     }
 
     Status remove() override { return remove_cgroup_dir(m_leaf, parent_levels()); }

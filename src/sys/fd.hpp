@@ -3,6 +3,8 @@
 // O_CLOEXEC / SOCK_CLOEXEC and held by one of these.
 #include <unistd.h>
 
+#include <cassert>
+#include <cerrno>
 #include <utility>
 
 namespace sandbox::sys {
@@ -29,7 +31,11 @@ public:
     // Closes the current fd (if any) and takes `fd`.
     void reset(int fd = -1) {
         if (m_fd >= 0) {
-            ::close(m_fd);
+            [[maybe_unused]] const bool closed = ::close(m_fd) == 0 || errno != EBADF;
+            // EBADF: the fd was closed behind its owner's back. Closing it again here could
+            // have closed whatever the number was given to next (another owner's fd): a
+            // double close, always a bug. Debug builds (the test presets) stop on it.
+            assert(closed && "UniqueFd: double close");
         }
         m_fd = fd;
     }

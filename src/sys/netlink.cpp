@@ -254,18 +254,29 @@ Status Netlink::create_veth(const VethSpec& spec) {
 }
 
 Status Netlink::change_link(const std::string& name, const LinkChange& change) {
-    rtnl_link* raw = nullptr;
-    int err = rtnl_link_get_kernel(m_sock.get(), 0, name.c_str(), &raw);
-    RtnlLink orig(raw);
-    if (err < 0) {
-        return nl_fail(err, "get link", name);
-    }
+    RtnlLink orig;
     RtnlLink want = alloc_link();
     if (!want) {
         return fail_with(ENOMEM, "set link", name);
     }
+    int err = 0;
     if (change.new_name) {
+        // A rename names the new name in IFLA_IFNAME: the link must be named by its index.
+        rtnl_link* raw = nullptr;
+        err = rtnl_link_get_kernel(m_sock.get(), 0, name.c_str(), &raw);
+        orig.reset(raw);
+        if (err < 0) {
+            return nl_fail(err, "get link", name);
+        }
         rtnl_link_set_name(want.get(), change.new_name->c_str());
+    } else {
+        // No rename: the kernel finds the link by the IFLA_IFNAME of an index-0 request
+        // (rtnl_newlink), so no RTM_GETLINK round trip first (the sandbox's `lo` on every run).
+        orig = alloc_link();
+        if (!orig) {
+            return fail_with(ENOMEM, "set link", name);
+        }
+        rtnl_link_set_name(want.get(), name.c_str());
     }
     if (change.mtu) {
         rtnl_link_set_mtu(want.get(), *change.mtu);

@@ -43,7 +43,7 @@ ExitStatus status_from(const siginfo_t& info) {
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     if (this != &other) {
-        this->~ChildProcess();
+        kill_and_reap();
         m_pid = std::exchange(other.m_pid, -1);
         m_pidfd = std::move(other.m_pidfd);
     }
@@ -51,6 +51,10 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
 }
 
 ChildProcess::~ChildProcess() {
+    kill_and_reap();
+}
+
+void ChildProcess::kill_and_reap() {
     if (m_pid <= 0) {
         return;
     }

@@ -49,6 +49,11 @@ public:
     pid_t release();
 
 private:
+    // The destructor's work, also done by move-assignment before it takes the other's
+    // process (not by calling the destructor: that would end m_pidfd too, and assigning to
+    // it afterwards closed the same descriptor twice).
+    void kill_and_reap();
+
     pid_t m_pid = -1;
     UniqueFd m_pidfd;
 };
