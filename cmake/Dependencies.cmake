@@ -18,8 +18,9 @@ pkg_check_modules(NFTABLES REQUIRED IMPORTED_TARGET libnftables)
 # Start-up (docs/performance.md): every shared object the launcher maps costs it loading and
 # symbol relocation on each run, before main(). With SANDBOX_STATIC_DEPS the libraries Debian
 # ships as .a are linked statically, and toml++, spdlog and fmt are compiled from their headers
-# into our own objects; only libc, libm and the dlopen()ed libarchive/libnftables/libcrypto
-# (src/sys/lazy_library.hpp) stay shared. Off: the distribution's shared libraries, as before.
+# into our own objects; with all of them archives, `sandbox` is one static PIE (CMakeLists.txt),
+# and only the dlopen()ed libarchive/libnftables/libcrypto (src/sys/lazy_library.hpp) stay
+# shared. Off: the distribution's shared libraries, as before.
 option(SANDBOX_STATIC_DEPS "Link yaml-cpp, libseccomp, libcap, libnl statically; toml++/spdlog/fmt header-only" ON)
 # sandbox_dep(<name> <shared target> <archive names...>): an INTERFACE target `sandbox_dep_<name>`
 # that links the first archive found, or the shared target when there is none (or the option is off).
@@ -31,6 +32,7 @@ function(sandbox_dep name shared)
             find_library(SANDBOX_${name}_${a}_ARCHIVE NAMES lib${a}.a)
             if(NOT SANDBOX_${name}_${a}_ARCHIVE)
                 message(STATUS "sandbox: no lib${a}.a, ${name} stays a shared library")
+                set_property(GLOBAL PROPERTY SANDBOX_SHARED_DEP_LEFT ON)  # no static-pie
                 set(archives)
                 break()
             endif()
@@ -45,6 +47,7 @@ function(sandbox_dep name shared)
             return()
         endif()
     endif()
+    set_property(GLOBAL PROPERTY SANDBOX_SHARED_DEP_LEFT ON)
     target_link_libraries(sandbox_dep_${name} INTERFACE ${shared})
 endfunction()
 sandbox_dep(yaml yaml-cpp yaml-cpp)

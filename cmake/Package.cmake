@@ -17,6 +17,19 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # libnftables are dlopen()ed on first use (src/sys/lazy_library.hpp), which dpkg-shlibdeps
 # cannot see: rootfs archives and NAT need them, so they are Recommends.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+if(SANDBOX_STATIC_PIE)
+    # A static PIE has no DT_NEEDED for dpkg-shlibdeps to read. It still needs libc6: glibc
+    # loads the dlopen()ed libraries above, and an NSS lookup's /etc/passwd, with the libc.so
+    # of the release it was linked against (src/exec/host_probe.cpp).
+    execute_process(COMMAND getconf GNU_LIBC_VERSION OUTPUT_VARIABLE _glibc
+                    OUTPUT_STRIP_TRAILING_WHITESPACE)
+    string(REGEX MATCH "[0-9]+\\.[0-9]+" _glibc_version "${_glibc}")
+    if(_glibc_version)
+        set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= ${_glibc_version})")
+    else()
+        set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6")
+    endif()
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libarchive13, libssl3, libnftables1")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 set(CPACK_SOURCE_IGNORE_FILES "/build/;/\\\\.git/")

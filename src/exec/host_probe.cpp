@@ -6,6 +6,8 @@
 #include <linux/sched.h>
 #include <mntent.h>
 #include <pwd.h>
+#include <nss.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -27,6 +29,11 @@
 namespace sandbox::exec {
 
 namespace {
+
+// No program interpreter: the kernel started a static executable (AT_BASE is ld.so's address).
+bool statically_linked() {
+    return ::getauxval(AT_BASE) == 0;
+}
 
 std::string read_first_line(const std::string& path) {
     std::ifstream in(path);
@@ -213,6 +220,14 @@ void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed)
     if (needed.subordinate_ids) {
         // Each file read once, the user's name looked up once (NSS: /etc/passwd or further).
         std::string user;
+        if (statically_linked()) {
+            // A static `sandbox` (the Debian build, CMakeLists.txt) cannot run NSS modules: they
+            // are shared objects built against the shared libc, and libnss_systemd crashes
+            // when glibc dlopen()s it into a static binary. /etc/passwd through glibc's
+            // built-in `files` service; /etc/subuid lines that give a uid match regardless.
+            static const bool files_only = __nss_configure_lookup("passwd", "files") == 0;
+            (void)files_only;
+        }
         if (passwd* pw = getpwuid(facts.uid)) {
             user = pw->pw_name;
         }

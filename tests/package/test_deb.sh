@@ -48,10 +48,21 @@ fi
 bin=$scratch/root/usr/bin/sandbox
 if grep -q '^SANDBOX_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
     # (the dynamic loader itself, ld-linux-<arch>.so.N, may be named too: TLS lookups)
-    needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v '^ld-linux' |
-        sort | tr '\n' ' ')
-    [[ $needed == "libc.so.6 libm.so.6 " ]] ||
-        fail "the binary needs more than ld.so, libc and libm: $needed"
+    # (none at all for a static PIE: `|| true`, grep -v selecting nothing is no failure)
+    needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+        { grep -v '^ld-linux' || true; } | sort | tr '\n' ' ')
+    if grep -q '^SANDBOX_STATIC_PIE:INTERNAL=ON' "$build/CMakeCache.txt"; then
+        # One static PIE (CMakeLists.txt): no program interpreter, nothing mapped at start,
+        # still position independent (ASLR); libc6 by hand in Depends.
+        ! readelf -l "$bin" | grep -q 'program interpreter' || fail "the binary has an interpreter"
+        [[ -z $needed ]] || fail "the static PIE needs shared objects at start: $needed"
+        [[ $(readelf -h "$bin" | sed -n 's/^ *Type: *\([A-Z]*\).*/\1/p') == DYN ]] ||
+            fail "the binary is not position independent"
+        [[ $depends == *"libc6 (>= "* ]] || fail "Depends lacks a versioned libc6: $depends"
+    else
+        [[ $needed == "libc.so.6 libm.so.6 " ]] ||
+            fail "the binary needs more than ld.so, libc and libm: $needed"
+    fi
 fi
 version=$("$bin" --version)
 [[ $version == "sandbox "* ]] || fail "--version printed '$version'"

@@ -168,6 +168,27 @@ TEST_CASE("rootfs: remove_tree deletes read-only dirs and never follows symlinks
     REQUIRE(sys::remove_tree(tmp / "t"));  // ENOENT = success
 }
 
+// The listing's d_type decides: files, symlinks and fifos are unlinked without being opened,
+// empty directories (even mode 000) removed at once, the rest walked; more entries than one
+// getdents64 buffer holds (8 KiB) take several reads.
+TEST_CASE("rootfs: remove_tree removes every kind of entry, and directories of any size",
+          "[unit][rootfs]") {
+    TempDir tmp("ar");
+    fs::create_directories(tmp / "t/empty");
+    fs::create_directories(tmp / "t/locked_empty");
+    ::chmod((tmp / "t/locked_empty").c_str(), 0);
+    REQUIRE(::mkfifo((tmp / "t/fifo").c_str(), 0600) == 0);
+    fs::create_directories(tmp / "t/many");
+    for (int i = 0; i < 400; ++i) {
+        write_file(tmp / ("t/many/a-rather-long-file-name-to-fill-the-buffer-" + std::to_string(i)),
+                   "");
+    }
+    fs::create_directories(tmp / "t/many/sub/deeper");
+    write_file(tmp / "t/many/sub/deeper/f", "x");
+    REQUIRE(sys::remove_tree(tmp / "t"));
+    CHECK_FALSE(fs::exists(tmp / "t"));
+}
+
 TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {
     TempDir tmp("ar");
     fs::create_directories(tmp / "root/bin");

@@ -197,6 +197,7 @@ TEST_CASE("cgroup: v2 stats parse peak, oom kills, cpu and pids", "[unit][cgroup
     CHECK(s->oom_kills == 2);
     CHECK(s->cpu_usage_usec == 123456);
     CHECK(s->pids_current == 5);
+    CHECK(cg->oom_kills() == 2);  // what a run without a report reads alone
 }
 
 TEST_CASE("cgroup: without memory.peak the peak is the max memory.current seen", "[unit][cgroup]") {
@@ -212,6 +213,7 @@ TEST_CASE("cgroup: without memory.peak the peak is the max memory.current seen",
     CHECK(s->memory_peak == 9000);
     CHECK(s->memory_current == 1000);
     CHECK(s->oom_kills == 0);  // missing files read as 0
+    CHECK(cg->oom_kills() == 0);
     CHECK(s->cpu_usage_usec == 0);
 }
 
@@ -234,6 +236,10 @@ TEST_CASE("cgroup: v1 stats read max usage, oom_control and cpuacct in µs", "[u
     CHECK(s->oom_kills == 1);
     CHECK(s->cpu_usage_usec == 2500);
     CHECK(s->pids_current == 3);
+    CHECK(cg->oom_kills() == 1);
+    auto no_memory = sys::make_cgroup_v1({{"pids", root / "pids"}}, "sandbox/t");
+    REQUIRE(no_memory->create());
+    CHECK(no_memory->oom_kills() == 0);  // no memory hierarchy: nothing to read
 }
 
 TEST_CASE("cgroup: parsers are strict about numbers and find keyed lines", "[unit][cgroup]") {
