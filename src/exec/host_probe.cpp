@@ -5,8 +5,8 @@
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <mntent.h>
-#include <pwd.h>
 #include <nss.h>
+#include <pwd.h>
 #include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
