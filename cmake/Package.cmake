@@ -19,13 +19,15 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 if(SANDBOX_STATIC_PIE)
     # A static PIE has no DT_NEEDED for dpkg-shlibdeps to read. It still needs libc6: glibc
-    # loads the dlopen()ed libraries above, and an NSS lookup's /etc/passwd, with the libc.so
-    # of the release it was linked against (src/exec/host_probe.cpp).
+    # loads the dlopen()ed libraries above into it, with their libc.so, through interfaces
+    # private to one glibc release, so the release it was linked against (2.36 -> 2.36.x).
     execute_process(COMMAND getconf GNU_LIBC_VERSION OUTPUT_VARIABLE _glibc
                     OUTPUT_STRIP_TRAILING_WHITESPACE)
-    string(REGEX MATCH "[0-9]+\\.[0-9]+" _glibc_version "${_glibc}")
+    string(REGEX MATCH "([0-9]+)\\.([0-9]+)" _glibc_version "${_glibc}")
     if(_glibc_version)
-        set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= ${_glibc_version})")
+        math(EXPR _glibc_next "${CMAKE_MATCH_2} + 1")
+        set(CPACK_DEBIAN_PACKAGE_DEPENDS
+            "libc6 (>= ${_glibc_version}), libc6 (<< ${CMAKE_MATCH_1}.${_glibc_next})")
     else()
         set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6")
     endif()

@@ -259,6 +259,12 @@ int run(const EnterOptions& options, const std::string& state_root) {
         throw Refusal("sandbox '" + options.name + "' is not running");
     }
     auto record = load_exec_record(dir);
+    if (!record && record.error().err() == ENOENT) {
+        // Written just after the child is released and removed as soon as the workload has
+        // ended (exec/launcher.cpp): a sandbox in its first or last moments.
+        throw Refusal("sandbox '" + options.name +
+                      "' is starting or stopping (no exec record yet or any more): try again");
+    }
     if (!record) {
         throw Refusal("sandbox '" + options.name + "': no usable record of its plan (" +
                       record.error().describe() +

@@ -230,6 +230,16 @@ void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed)
         }
         if (passwd* pw = getpwuid(facts.uid)) {
             user = pw->pw_name;
+        } else if (statically_linked()) {
+            // A user /etc/passwd does not know (LDAP, sssd, systemd-homed): the login name the
+            // session gives. Only chooses which /etc/subuid lines to offer; newuidmap, which
+            // writes the map, checks the range against the real user with the full NSS.
+            for (const char* var : {"LOGNAME", "USER"}) {
+                if (const char* name = std::getenv(var); name != nullptr && *name != '\0') {
+                    user = name;
+                    break;
+                }
+            }
         }
         facts.subid_entries.clear();
         for (bool gids : {false, true}) {

@@ -472,15 +472,15 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             // The usage figures are the report's (and the OOM notice's "peak"): without a
             // report, one file says whether the kernel's OOM killer ended the run; the other
             // three reads are spared unless it did (~0.03 ms, docs/performance.md).
-            const bool usage = options.report_path || ctx.cgroup->oom_kills() > 0;
-            auto stats = usage ? ctx.cgroup->stats() : sys::Result<sys::CgroupStats>{};
-            if (usage && stats) {
-                report.peak_memory = stats->memory_peak;
-                report.cpu_usec = stats->cpu_usage_usec;
-                report.oom_kills = stats->oom_kills;
-                if (stats->oom_kills > 0 && exit_status == k_exit_signal_base + SIGKILL) {
-                    report.ended_how = "oom";
-                    report.signal = SIGKILL;
+            if (options.report_path || ctx.cgroup->oom_kills() > 0) {
+                if (auto stats = ctx.cgroup->stats()) {
+                    report.peak_memory = stats->memory_peak;
+                    report.cpu_usec = stats->cpu_usage_usec;
+                    report.oom_kills = stats->oom_kills;
+                    if (stats->oom_kills > 0 && exit_status == k_exit_signal_base + SIGKILL) {
+                        report.ended_how = "oom";
+                        report.signal = SIGKILL;
+                    }
                 }
             }
             ctx.cgroup.reset();

@@ -75,19 +75,24 @@ Status write_file(const std::string& dir, const std::string& file, const std::st
 Status make_leaf(const std::string& root, const std::string& relative) {
     const std::string leaf = root + "/" + relative;
     const std::string parent = parent_of(leaf);
-    // The leaf first: its parents are there on every run but the first, and each mkdir of an
-    // existing cgroup directory is a path walk for nothing.
+    // The leaf first: the shared parent is there whenever another sandbox is alive. When it
+    // is not (remove() prunes it with the last sandbox), make it and try again: one mkdir of
+    // the parent, whose own parents exist wherever the hierarchy is mounted, or mkdir -p.
     for (int attempt = 0;; ++attempt) {
         if (::mkdir(leaf.c_str(), 0755) == 0) {
             return {};
         }
-        // ENOENT: no parent yet, or another sandbox's remove() pruned the shared one in
-        // between. Make it and try again.
+        // ENOENT: no parent, or another sandbox's remove() pruned it in between.
         if (errno != ENOENT || attempt >= 5) {
             return fail("mkdir", leaf);
         }
-        if (auto r = sys::mkdir_p(parent); !r) {
-            return r;
+        if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
+            if (errno != ENOENT) {
+                return fail("mkdir", parent);
+            }
+            if (auto r = sys::mkdir_p(parent); !r) {
+                return r;
+            }
         }
     }
 }

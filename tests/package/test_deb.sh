@@ -54,11 +54,13 @@ if grep -q '^SANDBOX_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
     if grep -q '^SANDBOX_STATIC_PIE:INTERNAL=ON' "$build/CMakeCache.txt"; then
         # One static PIE (CMakeLists.txt): no program interpreter, nothing mapped at start,
         # still position independent (ASLR); libc6 by hand in Depends.
-        ! readelf -l "$bin" | grep -q 'program interpreter' || fail "the binary has an interpreter"
+        headers=$(readelf -l "$bin")
+        [[ $headers != *"program interpreter"* ]] || fail "the binary has an interpreter"
         [[ -z $needed ]] || fail "the static PIE needs shared objects at start: $needed"
         [[ $(readelf -h "$bin" | sed -n 's/^ *Type: *\([A-Z]*\).*/\1/p') == DYN ]] ||
             fail "the binary is not position independent"
-        [[ $depends == *"libc6 (>= "* ]] || fail "Depends lacks a versioned libc6: $depends"
+        [[ $depends == *"libc6 (>= "*"libc6 (<< "* ]] ||
+            fail "Depends lacks libc6 pinned to one glibc release: $depends"
     else
         [[ $needed == "libc.so.6 libm.so.6 " ]] ||
             fail "the binary needs more than ld.so, libc and libm: $needed"

@@ -1,5 +1,6 @@
 // Archive extraction (safety first: nothing may land outside the target), the archive cache of
 // prepare_rootfs, and remove_tree. No privilege needed.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +188,32 @@ TEST_CASE("rootfs: remove_tree removes every kind of entry, and directories of a
     write_file(tmp / "t/many/sub/deeper/f", "x");
     REQUIRE(sys::remove_tree(tmp / "t"));
     CHECK_FALSE(fs::exists(tmp / "t"));
+}
+
+// A workload can make its overlay's upper dir (under the state dir) as deep as it likes with
+// `mkdir a; cd a` in a loop. A recursive walk with a getdents buffer on the stack per level ran
+// out of the launcher's 8 MiB stack at ~900 levels (SIGSEGV in the undo, the state dir left for
+// every later `up` and `down` to crash on); one level per fd would run out of fds.
+TEST_CASE("rootfs: remove_tree removes a tree 20000 directories deep", "[unit][rootfs]") {
+    TempDir tmp("ar");
+    fs::create_directories(tmp / "deep");
+    int fd = ::open((tmp / "deep").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    for (int i = 0; i < 20000; ++i) {
+        REQUIRE(::mkdirat(fd, "d", 0755) == 0);
+        if (i % 1000 == 0) {
+            int file = ::openat(fd, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            REQUIRE(file >= 0);
+            ::close(file);
+        }
+        int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        REQUIRE(next >= 0);
+        ::close(fd);
+        fd = next;
+    }
+    ::close(fd);
+    REQUIRE(sys::remove_tree(tmp / "deep"));
+    CHECK_FALSE(fs::exists(tmp / "deep"));
 }
 
 TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {

@@ -50,6 +50,13 @@ TEST_CASE("cgroup: v2 creates the leaf with its parents and refuses an existing 
     struct stat st {};
     REQUIRE(::fstat((*fd)->get(), &st) == 0);
     CHECK(S_ISDIR(st.st_mode));
+
+    // A sibling finds the parent there; a leaf whose parents are several levels missing gets
+    // all of them (the leaf is tried first, then its parent, then mkdir -p).
+    REQUIRE(sys::make_cgroup_v2(root.path(), "sandbox/db")->create());
+    CHECK(fs::is_directory(root / "sandbox/db"));
+    REQUIRE(sys::make_cgroup_v2(root.path(), "a/b/c/leaf")->create());
+    CHECK(fs::is_directory(root / "a/b/c/leaf"));
 }
 
 TEST_CASE("cgroup: v2 writes exact values and names file, value and dir on failure",
