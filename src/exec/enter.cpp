@@ -263,7 +263,8 @@ int run(const EnterOptions& options, const std::string& state_root) {
         // Written just after the child is released and removed as soon as the workload has
         // ended (exec/launcher.cpp): a sandbox in its first or last moments.
         throw Refusal("sandbox '" + options.name +
-                      "' is starting or stopping (no exec record yet or any more): try again");
+                      "': no exec record (it is starting or stopping: try again; or an older "
+                      "sandbox started it: restart it)");
     }
     if (!record) {
         throw Refusal("sandbox '" + options.name + "': no usable record of its plan (" +
