@@ -19,7 +19,7 @@ namespace {
 constexpr int k_wait_ms = 30000;  // the launcher's stop_grace defaults to 10 s
 
 int run_down(const std::string& name) {
-    std::string root = exec::probe_host(plan::FactsNeeded{false, false}).state_root;
+    std::string root = exec::probe_state_root();
     if (root.empty()) {
         std::fprintf(stderr, "sandbox: down: no state root\n  hint: %s\n",
                      exec::k_no_state_root_hint);

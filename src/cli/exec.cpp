@@ -39,7 +39,7 @@ int run_exec(const ExecCliOptions& options) {
     enter.tty = options.force_tty ? exec::ExecTty::force
                 : options.no_tty  ? exec::ExecTty::forbid
                                   : exec::ExecTty::auto_detect;
-    return exec::enter_sandbox(enter, exec::probe_host(plan::FactsNeeded{false, false}).state_root);
+    return exec::enter_sandbox(enter, exec::probe_state_root());
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace sandbox::cli {
 namespace {
 
 int run_ps() {
-    std::string root = exec::probe_host(plan::FactsNeeded{false, false}).state_root;
+    std::string root = exec::probe_state_root();
     if (root.empty()) {
         std::fprintf(stderr, "sandbox: ps: no state root\n  hint: %s\n",
                      exec::k_no_state_root_hint);

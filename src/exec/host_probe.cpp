@@ -35,6 +35,32 @@ bool statically_linked() {
     return ::getauxval(AT_BASE) == 0;
 }
 
+// The name /etc/subuid and /etc/subgid may list `uid` under ("" when there is none: lines that
+// give the uid still match). Through NSS, except in a static `sandbox` (the Debian build,
+// CMakeLists.txt): NSS modules are shared objects built against the shared libc, and
+// libnss_systemd crashes when glibc dlopen()s it into a static binary, so there /etc/passwd
+// through glibc's built-in `files` service, then the login name the session gives (a user of
+// LDAP, sssd or systemd-homed). That only chooses which lines to offer: newuidmap, which
+// writes the map, checks the range against the real user with the full NSS.
+std::string user_name(uid_t uid) {
+    const bool static_binary = statically_linked();
+    if (static_binary) {
+        static const bool files_only = __nss_configure_lookup("passwd", "files") == 0;
+        (void)files_only;
+    }
+    if (passwd* pw = getpwuid(uid)) {
+        return pw->pw_name;
+    }
+    if (static_binary) {
+        for (const char* var : {"LOGNAME", "USER"}) {
+            if (const char* name = std::getenv(var); name != nullptr && *name != '\0') {
+                return name;
+            }
+        }
+    }
+    return {};
+}
+
 std::string read_first_line(const std::string& path) {
     std::ifstream in(path);
     std::string line;
@@ -218,29 +244,8 @@ plan::KernelFeatures probe_kernel() {
 
 void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed) {
     if (needed.subordinate_ids) {
-        // Each file read once, the user's name looked up once (NSS: /etc/passwd or further).
-        std::string user;
-        if (statically_linked()) {
-            // A static `sandbox` (the Debian build, CMakeLists.txt) cannot run NSS modules: they
-            // are shared objects built against the shared libc, and libnss_systemd crashes
-            // when glibc dlopen()s it into a static binary. /etc/passwd through glibc's
-            // built-in `files` service; /etc/subuid lines that give a uid match regardless.
-            static const bool files_only = __nss_configure_lookup("passwd", "files") == 0;
-            (void)files_only;
-        }
-        if (passwd* pw = getpwuid(facts.uid)) {
-            user = pw->pw_name;
-        } else if (statically_linked()) {
-            // A user /etc/passwd does not know (LDAP, sssd, systemd-homed): the login name the
-            // session gives. Only chooses which /etc/subuid lines to offer; newuidmap, which
-            // writes the map, checks the range against the real user with the full NSS.
-            for (const char* var : {"LOGNAME", "USER"}) {
-                if (const char* name = std::getenv(var); name != nullptr && *name != '\0') {
-                    user = name;
-                    break;
-                }
-            }
-        }
+        // Each file read once, the user's name looked up once.
+        const std::string user = user_name(facts.uid);
         facts.subid_entries.clear();
         for (bool gids : {false, true}) {
             std::vector<SubIdEntry> entries = read_subid_file(gids ? "/etc/subgid" : "/etc/subuid");
@@ -253,6 +258,23 @@ void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed)
     if (needed.cgroups) {
         probe_cgroups(facts);
     }
+}
+
+std::string probe_state_root() {
+    std::string root = plan::k_system_state_root;
+    if (getuid() != 0) {
+        // Never a shared directory such as /tmp: another user could create it first and
+        // plant state for us to trust (docs/security.md, "Trust model"). Without
+        // $XDG_RUNTIME_DIR (a per-user 0700 directory) the state root stays empty and `up`,
+        // `down` and `ps` refuse with a hint.
+        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+        root = runtime != nullptr && runtime[0] == '/' ? std::string(runtime) + "/sandbox" : "";
+    }
+    // Tests and CI may relocate it (never under the source tree).
+    if (const char* s = std::getenv("SANDBOX_STATE_ROOT")) {
+        root = s;
+    }
+    return root;
 }
 
 plan::HostFacts probe_host(const plan::FactsNeeded& needed) {
@@ -289,23 +311,14 @@ plan::HostFacts probe_host(const plan::FactsNeeded& needed) {
     facts.landlock_abi = sys::landlock_abi_version();
     facts.kernel = probe_kernel();
 
+    facts.state_root = probe_state_root();
     if (facts.uid != 0) {
-        // Never a shared directory such as /tmp: another user could create it first and
-        // plant state for us to trust (docs/security.md, "Trust model"). Without
-        // $XDG_RUNTIME_DIR (a per-user 0700 directory) the state root stays empty and `up`,
-        // `down` and `ps` refuse with a hint.
-        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-        facts.state_root =
-            runtime != nullptr && runtime[0] == '/' ? std::string(runtime) + "/sandbox" : "";
         const char* cache = std::getenv("XDG_CACHE_HOME");
         const char* home = std::getenv("HOME");
         facts.cache_root = cache ? std::string(cache) + "/sandbox"
                                  : std::string(home ? home : "/tmp") + "/.cache/sandbox";
     }
-    // Tests and CI may relocate both (never under the source tree).
-    if (const char* s = std::getenv("SANDBOX_STATE_ROOT")) {
-        facts.state_root = s;
-    }
+    // Tests and CI may relocate it (never under the source tree), as the state root.
     if (const char* c = std::getenv("SANDBOX_CACHE_ROOT")) {
         facts.cache_root = c;
     }

@@ -12,6 +12,10 @@ namespace sandbox::exec {
 // probe_needed_facts).
 plan::HostFacts probe_host(const plan::FactsNeeded& needed = {});
 
+// The state root alone (HostFacts::state_root; what `ps`, `down` and `exec` need): /run/sandbox
+// for root, $XDG_RUNTIME_DIR/sandbox or "" for anyone else, $SANDBOX_STATE_ROOT over both.
+std::string probe_state_root();
+
 // Adds the facts `needed` asks for to `facts`, a probe_host result that left them out.
 void probe_needed_facts(plan::HostFacts& facts, const plan::FactsNeeded& needed);
 

@@ -141,16 +141,16 @@ bool reaped_last(const std::vector<UndoEntry>& entries, const HostContext& ctx) 
     });
 }
 
-// The state dir's entries no undo reads, for a sandbox whose init has reported and been
-// SIGKILLed but which must be reaped before its undo (a cgroup cannot go while it is dying):
-// the exec record and its filter (read only by a `sandbox exec` into the running sandbox), the
+// The state dir's entries no undo reads, once the init has reported and been SIGKILLed: the
+// exec record and its filter (read only by a `sandbox exec` into the running sandbox), the
 // files bound into it (hosts, resolv.conf: a bind mount holds its own reference) and the new
 // root's mount point, empty since pivot_root. Removed while the kernel tears the init's
-// namespaces down on another CPU instead of after its reap: on ext4 each is a block to free,
-// ~0.2 ms of the way to the launcher's exit (docs/performance.md). What the undo needs stays
-// for it: state.json (the record a SIGKILLed launcher is cleaned up from), the overlay's dirs
-// (dying processes may still write them) and the directory with its lock. Best effort: what
-// is left, the undo's remove_tree removes.
+// namespaces down on another CPU, also when the init must be reaped before the undo (a cgroup
+// cannot go while it is dying): on ext4 each is a block to free, ~0.2 ms of the way to the
+// launcher's exit (docs/performance.md). What the undo needs stays for it: state.json (the
+// record a SIGKILLed launcher is cleaned up from), the overlay's dirs (dying processes may
+// still write them) and the directory with its lock. Best effort: what is left, the undo's
+// remove_tree removes.
 void remove_spent_state_files(const plan::Plan& plan) {
     const std::string& dir = plan.state.dir;
     for (const std::string& path : {exec_record_file(dir), exec_seccomp_file(dir)}) {
@@ -459,11 +459,11 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         // only its state dir, is reaped after that undo, which then overlaps the kernel's
         // teardown of its namespaces and address space (~0.15 ms, docs/performance.md).
         auto t_cleanup = std::chrono::steady_clock::now();
-        bool reap_last =
-            init_reported && ctx.child.pid() > 0 && reaped_last(rollback.entries(), ctx);
-        if (init_reported && !reap_last && ctx.child.pid() > 0) {
-            remove_spent_state_files(plan);  // while the kernel tears the SIGKILLed init down
+        // A report leaves the init SIGKILLed and not yet reaped (supervise).
+        if (init_reported) {
+            remove_spent_state_files(plan);  // while the kernel tears it down
         }
+        const bool reap_last = init_reported && reaped_last(rollback.entries(), ctx);
         if (!reap_last) {
             ctx.child = sys::ChildProcess();
         }

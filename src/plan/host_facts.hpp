@@ -13,6 +13,8 @@ enum class CgroupVersion { none, v1, v2, hybrid };
 
 // The address pools of veth sandboxes without addresses (exec/host/ipam.hpp leases from them)
 // and the prefix of the subnet each sandbox gets.
+// Root's state root (the one an unprivileged caller gets is per-user: exec/host_probe.cpp).
+inline constexpr const char* k_system_state_root = "/run/sandbox";
 inline constexpr const char* k_default_address_pool4 = "10.88.0.0/16";
 inline constexpr const char* k_default_address_pool6 = "fd8a:5b0c:11e7::/48";
 inline constexpr uint8_t k_address_subnet_prefix4 = 30;
@@ -79,7 +81,7 @@ struct HostFacts {
     std::string address_pool4_origin = "the default pool";
     std::string address_pool6 = k_default_address_pool6;
     std::string address_pool6_origin = "the default pool";
-    std::string state_root = "/run/sandbox";        // rootless: $XDG_RUNTIME_DIR/sandbox
+    std::string state_root = k_system_state_root;   // rootless: $XDG_RUNTIME_DIR/sandbox
     std::string cache_root = "/var/cache/sandbox";  // rootless: $XDG_CACHE_HOME/sandbox
     std::string cwd = "/";                          // launcher's cwd (for default names)
     // process.tty = "auto" gives a pty only when both are terminals: output piped or

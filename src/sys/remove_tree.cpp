@@ -71,21 +71,21 @@ Result<UniqueFd> open_for_removal(int parent_fd, const char* name, dev_t dev, st
     return fd;
 }
 
-// rm -rf of the directory `name` in `parent_fd`, without recursion: however deep a tree a
-// workload built in its overlay's upper dir, the launcher's stack and fd table stay as they are
-// (one directory open at a time, one listing buffer). Each directory is listed with getdents64;
-// an entry whose d_type says file or symlink is unlinked without being opened, a directory is
-// rmdir'ed, and only one that is not empty is descended into. Back up through `..`, which must
-// be the directory the walk came from (device and inode): a tree renamed under the walk stops
-// it instead of leading it out. Then the emptied child is removed and the parent listed again
-// from its start (what was removed is gone from the listing).
+// rm -rf of `name` in `parent_fd` (a file or a symlink is just unlinked), without recursion:
+// however deep a tree a workload built in its overlay's upper dir, the launcher's stack and fd
+// table stay as they are (one directory open at a time, one listing buffer). Each directory is
+// listed with getdents64; an entry whose d_type says file or symlink is unlinked without being
+// opened, a directory is rmdir'ed, and only one that is not empty is descended into. Back up
+// through `..`, which must be the directory the walk came from (device and inode): a tree renamed
+// under the walk stops it instead of leading it out. Then the emptied child is removed and the
+// parent listed again from its start (what was removed is gone from the listing).
 Status remove_directory(int parent_fd, const char* name, dev_t dev, const std::string& top) {
     std::vector<Level> levels;
     struct stat st {};
     auto opened = open_for_removal(parent_fd, name, dev, st, [&] { return top; });
     if (!opened) {
         const int err = opened.error().err();
-        if (err == ENOTDIR || err == ELOOP) {  // replaced by a file or a symlink since the stat
+        if (err == ENOTDIR || err == ELOOP) {  // a file or a symlink: unlinked, never followed
             if (::unlinkat(parent_fd, name, 0) != 0 && errno != ENOENT) {
                 return fail("unlink", top);
             }
@@ -187,12 +187,6 @@ Status remove_tree(const std::string& path) {
     struct stat st {};
     if (::fstatat(parent_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         return errno == ENOENT ? Status{} : fail("stat", path);
-    }
-    if (!S_ISDIR(st.st_mode)) {  // a file or a symlink (never followed)
-        if (::unlinkat(parent_fd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
-            return fail("unlink", path);
-        }
-        return {};
     }
     return remove_directory(parent_fd.get(), name.c_str(), st.st_dev, path);
 }
