@@ -49,7 +49,16 @@ done
 work=$(mktemp -d /tmp/sandbox-bench-XXXXXX)
 out=${OUT:-$work}
 mkdir -p "$out"
-trap 'rm -rf "$work"' EXIT
+# On every way out, also a failed run: the empty `sandbox` parent cgroups crun leaves in each
+# v1 hierarchy (blkio, cpu, cpuset, devices, freezer, the named systemd one ...) after it has
+# removed its container's (cgroupsPath /sandbox/bench-full); sandbox prunes its own. rmdir
+# fails, harmlessly, on a parent a running sandbox still uses.
+prune_crun_parents() {
+    for d in /sys/fs/cgroup/*/sandbox /sys/fs/cgroup/sandbox; do
+        [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+    done
+}
+trap 'prune_crun_parents; rm -rf "$work"' EXIT
 
 "$here/tests/fixtures/make-busybox-rootfs.sh" "$root" >/dev/null
 cc -O2 -Wall -Wextra -o "$work/floor" "$here/bench/floor.c"
@@ -139,6 +148,7 @@ for r in range(rounds + 5):
 json.dump({"results": [{"command": n, "times": times[n]} for n, _ in cmds]}, open(out, "w"))
 PY
 SH
+prune_crun_parents  # now, before the RSS and report runs; the trap again at the end
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Peak RSS of the launcher: ru_maxrss of `sandbox up bench/full.toml` as GNU time reports it

@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
+#include "sys/process.hpp"
 
 namespace {
 
@@ -57,6 +58,8 @@ bool refuse_global_v(const std::vector<std::string>& words, std::string_view sub
 
 int main(int argc, char** argv) {
     using namespace sandbox;
+    // Before anything may move them: the init retitles itself there (exec/child/init.cpp).
+    sys::remember_process_title_area(argc, argv);
     CLI::App app{"sandbox: declarative, config-file driven Linux sandboxes", "sandbox"};
     app.set_version_flag("--version", std::string("sandbox ") + SANDBOX_VERSION);
     app.require_subcommand(1);

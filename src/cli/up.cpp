@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -21,8 +22,11 @@
 #include "exec/host/network.hpp"
 #include "exec/host_probe.hpp"
 #include "exec/launcher.hpp"
+#include "exec/op_record.hpp"
+#include "exec/seccomp_memo.hpp"
 #include "exec/setup_error.hpp"
 #include "plan/plan.hpp"
+#include "plan/seccomp_plan.hpp"
 #include "profile/loader.hpp"
 
 namespace sandbox::cli {
@@ -163,7 +167,7 @@ int run_up(UpCliOptions& options) {
         std::fputs(text.c_str(), stderr);
         return k_exit_setup_failed;
     }
-    const plan::PlanRequest request{.usage = !options.report.empty()};
+    plan::PlanRequest request{.usage = !options.report.empty()};
     // The cheap facts first; the cgroup layout and the subordinate ids only if this plan reads
     // them (~0.1 ms each that a bwrap-like profile never needed).
     plan::HostFacts facts = exec::probe_host(plan::FactsNeeded{false, false});
@@ -185,6 +189,19 @@ int run_up(UpCliOptions& options) {
     if (options.detach) {
         // The daemon's stdio is /dev/null and output.log: no terminal for tty = "auto".
         facts.stdin_is_tty = facts.stdout_is_tty = false;
+    }
+    // The seccomp step's plan from the memo an earlier `up` of the same [seccomp] section left
+    // beside its cached filter, instead of merging the preset again (exec/seccomp_memo.hpp).
+    // Not in test builds recording the executed operations: the record lists the rules.
+    std::optional<exec::SeccompMemoHit> seccomp_memo;
+    if (loaded.profile->seccomp.preset != profile::SeccompPreset::none &&
+        !exec::op_recording_requested()) {
+        seccomp_memo = exec::read_seccomp_memo(plan::seccomp_cache_dir(facts),
+                                               plan::seccomp_inputs_key(loaded.profile->seccomp));
+        if (seccomp_memo) {
+            request.seccomp_memo = &seccomp_memo->memo;
+            launch_options.seccomp_program = std::move(seccomp_memo->program);
+        }
     }
     plan::Plan plan = plan::make_plan(*loaded.profile, facts, request);
     if (plan.has_errors()) {

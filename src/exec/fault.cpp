@@ -32,23 +32,48 @@ Delay parse_delay(const char* spec) {
     return d;
 }
 
+// Read once, at the first step: the launcher's host steps come before the child exists, and
+// the child's spawn step runs before its init clears the environment, so the workload (which
+// runs in the init's memory, exec/child/init.cpp) always finds them read. Copies, not pointers
+// into `environ`, whose strings that clearing zeroes.
+struct Settings {
+    Delay delay;
+    std::string fail_at;
+};
+
+const Settings& settings() {
+    static const Settings s = [] {
+        const char* fail_at = std::getenv("SANDBOX_FAIL_AT");
+        return Settings{parse_delay(std::getenv("SANDBOX_DELAY_AT")),
+                        fail_at != nullptr ? fail_at : ""};
+    }();
+    return s;
+}
+
 }  // namespace
 #endif
 
-void maybe_inject_fault([[maybe_unused]] plan::StepId step) {
+void maybe_delay_at([[maybe_unused]] std::string_view point) {
 #ifdef SANDBOX_FAULT_INJECTION
-    // SANDBOX_DELAY_AT=<step>[:<ms>]: sleep there first, so a test can signal the launcher
-    // while a given step is in progress. The line on stderr tells the test the step was
-    // reached (it may be the child's: host and sandbox steps share the launcher's stderr).
-    static const Delay delay = parse_delay(std::getenv("SANDBOX_DELAY_AT"));
-    if (!delay.step.empty() && plan::to_string(step) == delay.step) {
+    // SANDBOX_DELAY_AT=<point>[:<ms>]: sleep here, so a test can signal the launcher while a
+    // given step is in progress, or widen a window between two processes. The line on stderr
+    // tells the test the point was reached (it may be the child's: host and sandbox steps share
+    // the launcher's stderr).
+    const Delay& delay = settings().delay;
+    if (!delay.step.empty() && point == delay.step) {
         std::string line = "sandbox: fault injection: delaying " + delay.step + " by " +
                            std::to_string(delay.ms) + " ms\n";
         (void)!::write(STDERR_FILENO, line.data(), line.size());
         usleep(delay.ms * 1000);
     }
-    static const char* fail_at = std::getenv("SANDBOX_FAIL_AT");
-    if (fail_at != nullptr && plan::to_string(step) == fail_at) {
+#endif
+}
+
+void maybe_inject_fault([[maybe_unused]] plan::StepId step) {
+#ifdef SANDBOX_FAULT_INJECTION
+    maybe_delay_at(plan::to_string(step));
+    const std::string& fail_at = settings().fail_at;
+    if (!fail_at.empty() && plan::to_string(step) == fail_at) {
         throw sys::SysError(EIO, "injected fault");
     }
 #endif

@@ -311,8 +311,9 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             // spawn: the workload inherits it in memory and cannot reach the cache after
             // pivot_root (exec/child/security.hpp). What `sandbox exec` needs to confine a
             // command like this workload (exec/exec_record.hpp) is written after `go`.
-            run_step(ctx, plan::StepId::seccomp,
-                     [&] { ctx.seccomp = child::prepare_seccomp(plan.seccomp); });
+            run_step(ctx, plan::StepId::seccomp, [&] {
+                ctx.seccomp = child::prepare_seccomp(plan.seccomp, options.seccomp_program);
+            });
             if (nft_preload.joinable()) {
                 nft_preload.join();
             }

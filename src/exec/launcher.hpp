@@ -34,6 +34,9 @@ struct LaunchOptions {
     // -d: the launcher runs as a daemon; after exec succeeded (or setup failed) it writes one
     // line to this fd ("ok" or the error text) for the foreground `sandbox up` to print.
     int detach_notify_fd = -1;
+    // The filter program `up` loaded with the seccomp plan memo (exec/seccomp_memo.hpp), for a
+    // plan whose rules it elided: the seccomp step takes it instead of reading the cache again.
+    sys::SeccompProgram seccomp_program;
 };
 
 // Everything the host steps share. Members are declared in the order they are created, so

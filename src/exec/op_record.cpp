@@ -28,6 +28,15 @@ bool recording_ops() {
     return g_record_fd >= 0;
 }
 
+bool op_recording_requested() {
+#ifdef SANDBOX_FAULT_INJECTION
+    const char* path = std::getenv("SANDBOX_RECORD_OPS");
+    return path != nullptr && *path != '\0';
+#else
+    return false;
+#endif
+}
+
 void record_op(std::string_view op, nlohmann::ordered_json fields) {
     if (g_record_fd < 0) {
         return;

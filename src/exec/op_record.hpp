@@ -25,6 +25,9 @@ namespace sandbox::exec {
 // Opens the file named by SANDBOX_RECORD_OPS, once; call before spawn. No-op otherwise.
 void open_op_record();
 bool recording_ops();
+// Whether this run will record (a test build with SANDBOX_RECORD_OPS set), before
+// open_op_record: `up` asks it while planning, and a detached launcher opens the file itself.
+bool op_recording_requested();
 // Appends {"op": op, ...fields} as one line. Never throws; a failed write is ignored.
 void record_op(std::string_view op,
                nlohmann::ordered_json fields = nlohmann::ordered_json::object());

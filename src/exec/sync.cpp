@@ -36,6 +36,7 @@ constexpr EnumName<SyncType> k_sync_type_names[] = {
     {SyncType::step_failed, "step_failed"},
     {SyncType::exec_failed, "exec_failed"},
     {SyncType::pty_master, "pty_master"},
+    {SyncType::exec_imminent, "exec_imminent"},
 };
 
 }  // namespace
@@ -105,6 +106,13 @@ SyncMsg SyncMsg::pty_master() {
     return m;
 }
 
+SyncMsg SyncMsg::exec_imminent() {
+    SyncMsg m;
+    m.type = SyncType::exec_imminent;
+    m.step = static_cast<uint32_t>(plan::StepId::exec);
+    return m;
+}
+
 SetupError SyncMsg::to_setup_error() const {
     auto step_id = static_cast<plan::StepId>(step);
     if (step > static_cast<uint32_t>(plan::StepId::cleanup)) {
@@ -158,8 +166,7 @@ void SyncChannel::send_fd(const SyncMsg& msg, int fd) const {
     spdlog::trace("sync: sent {} with fd {}", to_string(msg.type), fd);
 }
 
-std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms,
-                                         sys::UniqueFd* fd_out) const {
+bool SyncChannel::wait_readable(int interrupt_fd, int timeout_ms, bool stop_interrupts) const {
     pollfd fds[2] = {{m_fd.get(), POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
     nfds_t count = interrupt_fd >= 0 ? 2 : 1;
     for (;;) {
@@ -177,15 +184,23 @@ std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms,
         // succeeded" arrive together, the workload is running and the signal is supervise's to
         // forward (with stop_grace), not a setup interruption that SIGKILLs it. Left unread,
         // the signal stays pending for the next wait.
-        if (count == 2 && fds[0].revents == 0 && (fds[1].revents & POLLIN) != 0) {
-            auto sig = sys::or_throw(sys::read_signalfd(interrupt_fd));
-            if (sig && is_stop_signal(*sig)) {
-                throw Interrupted(*sig);
-            }
-            continue;  // not a stop signal (a caller's signalfd with more in it)
+        if (count == 1 || fds[0].revents != 0 || (fds[1].revents & POLLIN) == 0) {
+            return true;
         }
-        break;
+        if (!stop_interrupts) {
+            return false;
+        }
+        auto sig = sys::or_throw(sys::read_signalfd(interrupt_fd));
+        if (sig && is_stop_signal(*sig)) {
+            throw Interrupted(*sig);
+        }
+        // Not a stop signal (a caller's signalfd with more in it): wait on.
     }
+}
+
+std::optional<SyncMsg> SyncChannel::recv(int interrupt_fd, int timeout_ms,
+                                         sys::UniqueFd* fd_out) const {
+    wait_readable(interrupt_fd, timeout_ms, /*stop_interrupts=*/true);
     SyncMsg msg;
     for (;;) {
         FdMessage message(msg);
@@ -263,6 +278,16 @@ std::optional<pid_t> SyncChannel::expect_setup_done(int interrupt_fd,
 
 std::optional<int> SyncChannel::expect_exec(int interrupt_fd) const {
     auto msg = recv(interrupt_fd);
+    if (msg && msg->type == SyncType::exec_imminent) {
+        // Only the filter, closing fds and the execve are left -- and an execve can still block
+        // (a binary on a hung network mount). A stop signal from here on is the supervision's:
+        // it stays pending in the signalfd, and the workload counts as started (if its execve
+        // then fails, the init reports the workload's 127/126 as its end).
+        if (!wait_readable(interrupt_fd, -1, /*stop_interrupts=*/false)) {
+            return std::nullopt;
+        }
+        msg = recv();
+    }
     if (!msg) {
         return std::nullopt;
     }

@@ -9,7 +9,15 @@
 //   ◀── pty_master + SCM_RIGHTS fd (plan.process.pty: the master of a pty the child opened
 //       in the sandbox's own devpts, as OCI runtimes' console socket does)
 //   ◀── setup_done{pid} | step_failed{step, errno, op, path, path2, detail}
-//   ◀── EOF (exec succeeded) | exec_failed{errno} | step_failed (steps 14-18)
+//   ◀── step_failed (steps 14-16) | exec_imminent
+//   ◀── EOF (exec succeeded) | exec_failed{errno} | step_failed (steps 17-18)
+//
+// exec_imminent: all that is left of the workload's steps is the seccomp filter, closing fds
+// and the execve (sent before the filter, which may not allow a send). A stop signal before
+// it interrupts the setup (the launcher unwinds at once); after it, the signal is the
+// supervision's (forwarded, SIGKILL after stop_grace) and the workload counts as started. The
+// EOF can lag behind the exec: the init's copy of the socket closes only once the init runs
+// again after the workload's execve (exec/child/init.cpp starts it with sys::vfork_process).
 #include <sys/types.h>
 
 #include <cstdint>
@@ -24,7 +32,14 @@
 
 namespace sandbox::exec {
 
-enum class SyncType : uint32_t { go = 1, setup_done, step_failed, exec_failed, pty_master };
+enum class SyncType : uint32_t {
+    go = 1,
+    setup_done,
+    step_failed,
+    exec_failed,
+    pty_master,
+    exec_imminent
+};
 std::string_view to_string(SyncType type);
 
 struct SyncMsg {
@@ -43,6 +58,7 @@ struct SyncMsg {
     static SyncMsg step_failed(plan::StepId step, const sys::SysError& error);
     static SyncMsg exec_failed(int err, const char* path);
     static SyncMsg pty_master();  // sent with send_fd()
+    static SyncMsg exec_imminent();
     // step_failed -> the SetupError it carries.
     SetupError to_setup_error() const;
 };
@@ -80,10 +96,18 @@ public:
     // caller did not ask for one, or it came without its fd).
     std::optional<pid_t> expect_setup_done(int interrupt_fd,
                                            sys::UniqueFd* pty_master = nullptr) const;
-    // After setup_done: nullopt = EOF (exec succeeded), else the exec errno.
+    // After setup_done: nullopt = EOF (exec succeeded), else the exec errno. A stop signal on
+    // `interrupt_fd` interrupts (Interrupted) until exec_imminent; after it, it ends the wait
+    // unread -- nullopt, the workload counts as started -- for the supervision to handle.
     std::optional<int> expect_exec(int interrupt_fd) const;
 
 private:
+    // Waits until the socket is readable (a message or EOF: true) or, with a signalfd, a signal
+    // is pending there. `stop_interrupts`: a stop signal is read and thrown as Interrupted, any
+    // other read and waited past; else the wait ends with the signal unread (false). Throws
+    // ETIMEDOUT after `timeout_ms` (-1: none).
+    bool wait_readable(int interrupt_fd, int timeout_ms, bool stop_interrupts) const;
+
     sys::UniqueFd m_fd;
 };
 

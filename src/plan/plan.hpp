@@ -397,6 +397,21 @@ struct SeccompPlan {
     std::vector<std::string> notes;    // merge decisions: overrides and shadowed rules
     std::string cache_key;             // hash of everything above that shapes the filter
     std::string cache_dir;             // <cache_root>/seccomp; empty = no BPF cache
+    // Hash of the inputs (the [seccomp] section, the native ABI): what `up` files a memo of
+    // this plan under (exec/seccomp_memo.hpp); set with a cache_dir.
+    std::string inputs_key;
+    // Made from such a memo: rules and notes are empty (nothing of `up` reads them once the
+    // program is cached); explain, export and a compile of the filter need a full plan.
+    bool rules_elided = false;
+};
+
+// What a memo keeps of a SeccompPlan (exec/seccomp_memo.hpp): the plan but its rules and
+// notes, which nothing of `up` reads once the program named by cache_key is loaded.
+struct SeccompMemo {
+    std::string inputs_key;  // seccomp_inputs_key of the section it was made for
+    std::string cache_key;
+    profile::SeccompAction default_action = profile::SeccompAction::allow;
+    uint32_t default_errno = 1;
 };
 
 struct SecurityPlan {
@@ -433,6 +448,9 @@ struct PlanRequest {
     // `up --report` (and `explain --report`): the report's usage figures, memory peak and cpu
     // time, which need a cgroup (plan/cgroup_plan.cpp).
     bool usage = false;
+    // `up`: the memo of an earlier plan of this profile's [seccomp] section (its inputs_key
+    // is seccomp_inputs_key(profile.seccomp)), to stand in for planning it again.
+    const SeccompMemo* seccomp_memo = nullptr;
 };
 
 // Profile -> Plan. Pure: no system calls. Throws nothing for a profile that passed check().

@@ -560,7 +560,10 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
     plan.process.groups = plan_groups(plan.process, plan.id_maps);
     plan.capabilities = CapsPlan{profile.capabilities.keep, profile.capabilities.ambient,
                                  profile.security.no_new_privileges};
-    plan.seccomp = plan_seccomp(profile, facts);  // facts: the BPF cache directory
+    // facts: the BPF cache directory
+    plan.seccomp = request.seccomp_memo && !facts.cache_root.empty()
+                       ? plan_seccomp(profile, facts, *request.seccomp_memo)
+                       : plan_seccomp(profile, facts);
     if (profile.security.landlock.enabled) {
         plan.security.landlock = profile.security.landlock;
         // Landlock asked for, and the kernel has none: a sandbox that silently runs with less

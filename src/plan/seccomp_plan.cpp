@@ -423,9 +423,85 @@ SeccompPlan plan_seccomp(const profile::Profile& profile) {
 SeccompPlan plan_seccomp(const profile::Profile& profile, const HostFacts& facts) {
     SeccompPlan out = plan_seccomp(profile);
     if (out.enabled && !facts.cache_root.empty()) {
-        out.cache_dir = facts.cache_root + "/seccomp";
+        out.cache_dir = seccomp_cache_dir(facts);
+        out.inputs_key = seccomp_inputs_key(profile.seccomp);
     }
     return out;
+}
+
+std::string seccomp_cache_dir(const HostFacts& facts) {
+    return facts.cache_root.empty() ? std::string() : facts.cache_root + "/seccomp";
+}
+
+SeccompPlan plan_seccomp(const profile::Profile& profile, const HostFacts& facts,
+                         const SeccompMemo& memo) {
+    SeccompPlan out;
+    out.enabled = true;  // a memo is only written for a filter
+    out.preset = std::string(to_string(profile.seccomp.preset));
+    out.architectures = {std::string(native_arch())};
+    out.default_action = memo.default_action;
+    out.default_errno = memo.default_errno;
+    out.cache_key = memo.cache_key;
+    out.cache_dir = seccomp_cache_dir(facts);
+    out.inputs_key = memo.inputs_key;
+    out.rules_elided = true;
+    return out;
+}
+
+std::string seccomp_inputs_key(const profile::Seccomp& s) {
+    // Every string length-prefixed, every optional marked: no two inputs share a text.
+    std::string out{k_cache_format};
+    out += "\ninputs ";
+    out += native_arch();
+    auto number = [&out](uint64_t v) {
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+        out.append(digits, end);
+        out += ' ';
+    };
+    auto text = [&](std::string_view t) {
+        number(t.size());
+        out += t;
+    };
+    auto action = [&](std::optional<SeccompAction> a) {
+        text(a ? to_string(*a) : std::string_view("-"));
+    };
+    auto rules = [&](const std::vector<profile::SeccompRule>& list) {
+        number(list.size());
+        for (const profile::SeccompRule& r : list) {
+            number(r.names.size());
+            for (const std::string& name : r.names) {
+                text(name);
+            }
+            action(r.action);
+            number(r.errno_value ? 1 : 0);
+            number(r.errno_value.value_or(0));
+            number(r.args.size());
+            for (const profile::SeccompArg& a : r.args) {
+                number(a.index);
+                text(to_string(a.op));
+                number(a.value);
+                number(a.value2);
+            }
+        }
+    };
+    out += '\n';
+    text(to_string(s.preset));
+    action(s.default_action);
+    number(s.errno_value);
+    number(s.allow.size());
+    for (const std::string& name : s.allow) {
+        text(name);
+    }
+    number(s.deny.size());
+    for (const std::string& name : s.deny) {
+        text(name);
+    }
+    rules(s.rules);
+    rules(s.imported);
+    action(s.imported_default);
+    number(s.imported_default_errno);
+    return content_hash(out);
 }
 
 namespace desc {

@@ -223,7 +223,60 @@ Status rearm_parent_death_signal(const ParentWatch& parent) {
     return {};
 }
 
+namespace {
+
+struct TitleArea {
+    char* args = nullptr;
+    size_t args_size = 0;
+    char* env = nullptr;
+    size_t env_size = 0;
+};
+TitleArea g_title_area;  // set once in main(), inherited by every clone
+
+// The span of strings[0..n) when each starts right after the previous one's NUL, else empty.
+std::pair<char*, size_t> back_to_back(char* const* strings, size_t n) {
+    if (n == 0 || strings[0] == nullptr) {
+        return {nullptr, 0};
+    }
+    char* end = strings[0];
+    for (size_t i = 0; i < n; ++i) {
+        if (strings[i] != end) {
+            return {nullptr, 0};
+        }
+        end += std::strlen(strings[i]) + 1;
+    }
+    return {strings[0], static_cast<size_t>(end - strings[0])};
+}
+
+void write_title(char* args, size_t args_size, char* env, size_t env_size,
+                 const std::string& title) {
+    std::memset(args, 0, args_size);
+    std::memcpy(args, title.data(), std::min(title.size(), args_size - 1));
+    if (env != nullptr && env_size > 0) {
+        std::memset(env, 0, env_size);
+    }
+}
+
+}  // namespace
+
+void remember_process_title_area(int argc, char** argv) {
+    auto [args, args_size] = back_to_back(argv, argc > 0 ? static_cast<size_t>(argc) : 0);
+    size_t envc = 0;
+    while (environ != nullptr && environ[envc] != nullptr) {
+        ++envc;
+    }
+    auto [env, env_size] = back_to_back(environ, envc);
+    if (args != nullptr && (env != nullptr || envc == 0)) {
+        g_title_area = TitleArea{args, args_size, env, env_size};
+    }
+}
+
 Status set_process_title(const std::string& title) {
+    if (g_title_area.args != nullptr) {
+        write_title(g_title_area.args, g_title_area.args_size, g_title_area.env,
+                    g_title_area.env_size, title);
+        return {};
+    }
     FILE* f = std::fopen("/proc/self/stat", "re");
     if (f == nullptr) {
         return fail("open", "/proc/self/stat");
@@ -253,13 +306,10 @@ Status set_process_title(const std::string& title) {
         return fail_with(EINVAL, "parse", "/proc/self/stat", {}, "no argv bounds");
     }
     // The argv strings live in our own (copied) stack: plain memory writes, as setproctitle(3).
-    char* args = reinterpret_cast<char*>(arg_start);
-    size_t size = arg_end - arg_start;
-    std::memset(args, 0, size);
-    std::memcpy(args, title.data(), std::min(title.size(), size - 1));
-    if (env_start != 0 && env_end > env_start) {
-        std::memset(reinterpret_cast<char*>(env_start), 0, env_end - env_start);
-    }
+    bool has_env = env_start != 0 && env_end > env_start;
+    write_title(reinterpret_cast<char*>(arg_start), arg_end - arg_start,
+                has_env ? reinterpret_cast<char*>(env_start) : nullptr,
+                has_env ? env_end - env_start : 0, title);
     return {};
 }
 

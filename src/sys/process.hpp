@@ -102,10 +102,16 @@ struct ParentWatch {
 // gives), so every such change must be followed by this call (prctl(2) PR_SET_PDEATHSIG).
 Status rearm_parent_death_signal(const ParentWatch& parent);
 
+// Notes where main()'s argv and environment strings lie, for set_process_title; call it first
+// thing in main(), before anything may change them. Only when each lies back to back, as the
+// kernel laid them out (then they are /proc/PID/cmdline's and environ's areas).
+void remember_process_title_area(int argc, char** argv);
+
 // Overwrites this process's argv area (what /proc/PID/cmdline and ps show) with `title`,
 // truncated to the area's size, and clears the environment area (/proc/PID/environ). For a
-// clone of the launcher that stays around (the sandbox's init). Reads the areas' bounds from
-// /proc/self/stat (proc(5), fields 48-51).
+// clone of the launcher that stays around (the sandbox's init). The areas are the ones
+// remember_process_title_area noted; without them it reads their bounds from /proc/self/stat
+// (proc(5), fields 48-51), which costs ~70 us in a fresh pid namespace here.
 Status set_process_title(const std::string& title);
 
 }  // namespace sandbox::sys

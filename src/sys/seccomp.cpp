@@ -1,5 +1,6 @@
 #include "sys/seccomp.hpp"
 
+#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
@@ -11,7 +12,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <optional>
 
@@ -110,7 +113,149 @@ Status make_dirs(const std::string& dir) {
     return {};
 }
 
+// A cache file's bytes (at most `limit`), after the checks that keep a planted file out: not a
+// symlink, a regular file, it and its directory owned by us and not group/world-writable.
+Result<std::string> read_cache_file(const std::string& path, size_t limit) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        return fail("open", path);
+    }
+    struct stat st {};
+    struct stat dir_st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return fail("fstat", path);
+    }
+    std::string dir = parent_dir(path);
+    if (::stat(dir.c_str(), &dir_st) != 0) {
+        return fail("stat", dir);
+    }
+    if (!S_ISREG(st.st_mode) || !trusted(st) || !trusted(dir_st)) {
+        return fail_with(EPERM, "open", path, "", "cache file or directory not owned by us");
+    }
+    return read_fd(fd.get(), path, limit);
+}
+
+// Creates the directory (0700), writes a temp file and renames it into place (atomic for
+// concurrent runs).
+Status write_cache_file(const std::string& path, std::string_view data) {
+    if (auto r = make_dirs(parent_dir(path)); !r) {
+        return r;
+    }
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!fd) {
+        return fail("open", tmp);
+    }
+    if (auto r = write_all(fd.get(), data.data(), data.size(), tmp); !r) {
+        ::unlink(tmp.c_str());
+        return r;
+    }
+    if (!fd.close()) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return fail_with(err, "close", tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return fail_with(err, "rename", tmp, path);
+    }
+    return {};
+}
+
+// "<32 hex>-<anything>.bpf" or ".plan": what seccomp_cache_file names. A name that does not
+// fit was not written by us, and stays.
+bool is_cache_entry(std::string_view name) {
+    auto ends_with = [&](std::string_view suffix) {
+        return name.size() > suffix.size() &&
+               name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    return name.size() > 33 && name[32] == '-' && is_seccomp_cache_key(name.substr(0, 32)) &&
+           (ends_with(".bpf") || ends_with(".plan"));
+}
+
+// "<cache file name>.tmp.<pid>" (write_cache_file) that a writer left behind when it died
+// between open and rename, an hour ago or more.
+bool is_stale_temp(std::string_view name, const struct stat& st) {
+    constexpr time_t k_stale_after_s = 3600;
+    size_t at = name.rfind(".tmp.");
+    if (at == std::string_view::npos || !is_cache_entry(name.substr(0, at))) {
+        return false;
+    }
+    std::string_view pid = name.substr(at + 5);
+    return !pid.empty() && pid.find_first_not_of("0123456789") == std::string_view::npos &&
+           st.st_mtime + k_stale_after_s < ::time(nullptr);
+}
+
 }  // namespace
+
+Status prune_seccomp_cache(const std::string& dir, size_t keep,
+                           const std::vector<std::string>& spare) {
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir_fd) {
+        return fail("open", dir);
+    }
+    struct stat dir_st {};
+    if (::fstat(dir_fd.get(), &dir_st) != 0) {
+        return fail("fstat", dir);
+    }
+    if (!trusted(dir_st)) {
+        return fail_with(EPERM, "prune", dir, "", "cache directory not owned by us");
+    }
+    // fdopendir takes the fd over; the unlinks go through a duplicate of it.
+    UniqueFd list_fd(::fcntl(dir_fd.get(), F_DUPFD_CLOEXEC, 0));
+    DIR* d = list_fd ? ::fdopendir(list_fd.get()) : nullptr;
+    if (d == nullptr) {
+        return fail("opendir", dir);
+    }
+    (void)list_fd.release();
+    struct Entry {
+        std::string name;
+        struct timespec mtime;
+    };
+    std::vector<Entry> entries;
+    while (const struct dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        if (name.find(".tmp.") == std::string_view::npos && !is_cache_entry(name)) {
+            continue;  // not ours: no need to look closer
+        }
+        struct stat st {};
+        if ((e->d_type != DT_REG && e->d_type != DT_UNKNOWN) ||
+            ::fstatat(dir_fd.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+            continue;  // only our own regular files, never through a symlink
+        }
+        if (is_stale_temp(name, st)) {
+            (void)::unlinkat(dir_fd.get(), e->d_name, 0);
+        } else if (is_cache_entry(name) &&
+                   std::find(spare.begin(), spare.end(), name) == spare.end()) {
+            entries.push_back({std::string(name), st.st_mtim});
+        }
+    }
+    ::closedir(d);
+    // The spared files (what the caller just wrote) count towards `keep` and always stay: a
+    // clock stepped back must not make them look older than the rest.
+    keep = keep > spare.size() ? keep - spare.size() : 0;
+    if (entries.size() <= keep) {
+        return {};
+    }
+    // Newest first, by when each was written: a hit does not touch its file, so an entry used
+    // every day but written long ago can go, and its next run compiles it once more.
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        if (a.mtime.tv_sec != b.mtime.tv_sec) {
+            return a.mtime.tv_sec > b.mtime.tv_sec;
+        }
+        if (a.mtime.tv_nsec != b.mtime.tv_nsec) {
+            return a.mtime.tv_nsec > b.mtime.tv_nsec;
+        }
+        return a.name < b.name;
+    });
+    for (size_t i = keep; i < entries.size(); ++i) {
+        // ENOENT: another run pruned it first. A run about to read it misses and compiles.
+        (void)::unlinkat(dir_fd.get(), entries[i].name.c_str(), 0);
+    }
+    return {};
+}
 
 void SeccompFilter::Release::operator()(void* ctx) const noexcept {
     seccomp_release(ctx);
@@ -272,25 +417,8 @@ Result<SeccompProgram> compile_seccomp(const SeccompFilterSpec& spec) {
 }
 
 Result<SeccompProgram> read_seccomp_cache(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) {
-        return fail("open", path);
-    }
-    struct stat st {};
-    struct stat dir_st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        return fail("fstat", path);
-    }
-    std::string dir = parent_dir(path);
-    if (::stat(dir.c_str(), &dir_st) != 0) {
-        return fail("stat", dir);
-    }
-    if (!S_ISREG(st.st_mode) || !trusted(st) || !trusted(dir_st)) {
-        return fail_with(EPERM, "open", path, "", "cache file or directory not owned by us");
-    }
-    auto bytes =
-        read_fd(fd.get(), path,
-                sizeof k_cache_magic + 4 + k_max_filters * (4 + k_max_insns * sizeof(sock_filter)));
+    auto bytes = read_cache_file(
+        path, sizeof k_cache_magic + 4 + k_max_filters * (4 + k_max_insns * sizeof(sock_filter)));
     if (!bytes) {
         return tl::unexpected(bytes.error());
     }
@@ -334,10 +462,6 @@ Status write_seccomp_cache(const std::string& path, const SeccompProgram& progra
     if (program.filters.empty() || program.filters.size() > k_max_filters) {
         return fail_with(EINVAL, "write", path, "", "nothing to cache");
     }
-    std::string dir = parent_dir(path);
-    if (auto r = make_dirs(dir); !r) {
-        return r;
-    }
     std::string data(k_cache_magic, sizeof k_cache_magic);
     auto put32 = [&](uint32_t v) { data.append(reinterpret_cast<const char*>(&v), 4); };
     put32(static_cast<uint32_t>(program.filters.size()));
@@ -345,26 +469,15 @@ Status write_seccomp_cache(const std::string& path, const SeccompProgram& progra
         put32(static_cast<uint32_t>(f.size()));
         data.append(reinterpret_cast<const char*>(f.data()), f.size() * sizeof(sock_filter));
     }
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!fd) {
-        return fail("open", tmp);
-    }
-    if (auto r = write_all(fd.get(), data.data(), data.size(), tmp); !r) {
-        ::unlink(tmp.c_str());
-        return r;
-    }
-    if (!fd.close()) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return fail_with(err, "close", tmp);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return fail_with(err, "rename", tmp, path);
-    }
-    return {};
+    return write_cache_file(path, data);
+}
+
+Result<std::string> read_cache_text(const std::string& path) {
+    return read_cache_file(path, 4096);
+}
+
+Status write_cache_text(const std::string& path, std::string_view text) {
+    return write_cache_file(path, text);
 }
 
 Status install_seccomp(const SeccompProgram& program) {
@@ -445,6 +558,19 @@ std::string seccomp_cache_tag() {
         return libseccomp_version() + "-" + SANDBOX_VERSION + "-" + id;
     }();
     return tag;
+}
+
+bool is_seccomp_cache_key(std::string_view key) {
+    return key.size() == 32 && key.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+std::string seccomp_cache_file(const std::string& dir, const std::string& key,
+                               std::string_view suffix) {
+    const std::string& tag = seccomp_cache_tag();
+    if (dir.empty() || key.empty() || tag.empty()) {
+        return {};
+    }
+    return dir + "/" + key + "-" + tag + std::string(suffix);
 }
 
 }  // namespace sandbox::sys

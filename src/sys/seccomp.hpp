@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/seccomp_types.hpp"
@@ -90,6 +91,23 @@ Result<SeccompProgram> compile_seccomp(const SeccompFilterSpec& spec);
 // and renames it into place (atomic for concurrent runs).
 Result<SeccompProgram> read_seccomp_cache(const std::string& path);
 Status write_seccomp_cache(const std::string& path, const SeccompProgram& program);
+// How many cache files (programs and plan memos together) a cache directory keeps: each write to
+// the cache prunes the least recently written beyond this, so a developer's rebuilds (each
+// build has its own tag) and edited rule sets do not pile up. Typically ~3 KB each.
+inline constexpr size_t k_seccomp_cache_entries = 256;
+
+// Keeps the `keep` most recently written cache files in `dir` (by mtime; the names in `spare`,
+// just written by the caller, always among them) and removes the rest, plus temp files of
+// write_cache_file a writer left an hour ago or more. Only regular files owned by us whose
+// names are seccomp_cache_file's; never through a symlink; `dir` must be ours and not
+// group/world-writable (EPERM otherwise).
+Status prune_seccomp_cache(const std::string& dir, size_t keep,
+                           const std::vector<std::string>& spare = {});
+
+// A short text file in the cache directory (at most 4 KiB; the seccomp plan memo,
+// exec/seccomp_memo.hpp), under the same rules.
+Result<std::string> read_cache_text(const std::string& path);
+Status write_cache_text(const std::string& path, std::string_view text);
 
 // Installs each filter with seccomp(SECCOMP_SET_MODE_FILTER). Needs no_new_privs or
 // CAP_SYS_ADMIN (seccomp(2)). Irreversible for this process and its children.
@@ -110,5 +128,13 @@ std::string executable_build_id();
 // filter that another build compiled. Empty when the executable has no build id: then there
 // is nothing that names the build, and the cache must not be used.
 std::string seccomp_cache_tag();
+
+// A cache key as plan_seccomp and seccomp_inputs_key make them: 32 lowercase hex digits.
+bool is_seccomp_cache_key(std::string_view key);
+
+// "<dir>/<key>-<tag><suffix>": the one spelling of a cache file's name (".bpf" for a program,
+// ".plan" for exec/seccomp_memo.hpp's memo). Empty when any part is: no tag, no cache.
+std::string seccomp_cache_file(const std::string& dir, const std::string& key,
+                               std::string_view suffix);
 
 }  // namespace sandbox::sys

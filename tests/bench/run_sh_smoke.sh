@@ -8,6 +8,9 @@ src=$1
 build=$2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+# The cgroup parents there were before: the benchmark (crun's rows included) must add none.
+parents() { for d in /sys/fs/cgroup/*/sandbox /sys/fs/cgroup/sandbox; do [ ! -d "$d" ] || echo "$d"; done; }
+parents_before=$(parents)
 set +e
 RUNS=3 WARMUP=1 COLD_RUNS=2 IDLE=0.05 RSS_RUNS=2 REPORT_RUNS=2 ROUNDS=1 \
     "$src/bench/run.sh" "$build" >"$out" 2>/dev/null
@@ -40,4 +43,6 @@ verdicts=$(grep -cE '\| (PASS|MISS)( \([0-9.]+×\))? \|' "$out" || true)
 grep -q '^load average: ' "$out" || fail "no load average"
 grep -q '^per-step medians over 2 ' "$out" || fail "no per-step breakdown"
 grep -qE '^  validate +[0-9.]+ ms' "$out" || fail "no validate step in the breakdown"
+left=$(parents | grep -vxF "$parents_before" || true)
+[ -z "$left" ] || fail "bench/run.sh left cgroup directories behind: $(echo $left)"
 echo "bench/run.sh: table complete"

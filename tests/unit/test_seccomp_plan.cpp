@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "plan/describe.hpp"
@@ -257,6 +258,87 @@ TEST_CASE("seccomp plan: the cache key follows the rule set and nothing else", "
     CHECK(plan::plan_seccomp(a).cache_key == plan::plan_seccomp(c).cache_key);
     c.seccomp.default_action = SeccompAction::errno_;  // now the default is errno 13
     CHECK(plan::plan_seccomp(a).cache_key != plan::plan_seccomp(c).cache_key);
+}
+
+TEST_CASE("seccomp plan: the inputs key changes with every input of the plan", "[unit][seccomp]") {
+    // The memo `up` files a plan under (exec/seccomp_memo.hpp) is found by this key: two
+    // sections that plan differently must never share it.
+    const profile::Seccomp base;
+    const std::string key = plan::seccomp_inputs_key(base);
+    CHECK(key.size() == 32);
+    CHECK(plan::seccomp_inputs_key(profile::Seccomp{}) == key);
+    std::vector<std::pair<std::string, profile::Seccomp>> changed;
+    auto with = [&](const std::string& what, auto change) {
+        profile::Seccomp s = base;
+        change(s);
+        changed.emplace_back(what, s);
+    };
+    with("preset", [](auto& s) { s.preset = SeccompPreset::strict; });
+    with("default_action", [](auto& s) { s.default_action = SeccompAction::errno_; });
+    with("errno", [](auto& s) { s.errno_value = 13; });
+    with("allow", [](auto& s) { s.allow = {"ptrace"}; });
+    with("deny", [](auto& s) { s.deny = {"uname"}; });
+    with("deny order", [](auto& s) { s.deny = {"uname", "getppid"}; });
+    with("deny other order", [](auto& s) { s.deny = {"getppid", "uname"}; });
+    with("allow vs deny", [](auto& s) { s.allow = {"uname"}; });
+    with("rule", [](auto& s) { s.rules = {SeccompRule{{"uname"}, SeccompAction::trap, {}, {}}}; });
+    with("rule errno", [](auto& s) {
+        s.rules = {SeccompRule{{"uname"}, SeccompAction::trap, 5, {}}};
+    });
+    with("rule arg", [](auto& s) {
+        s.rules = {
+            SeccompRule{{"uname"}, SeccompAction::trap, {}, {SeccompArg{0, ArgOp::eq, 1, 0}}}};
+    });
+    with("rule arg value2", [](auto& s) {
+        s.rules = {SeccompRule{
+            {"uname"}, SeccompAction::trap, {}, {SeccompArg{0, ArgOp::masked_eq, 1, 2}}}};
+    });
+    with("imported", [](auto& s) {
+        s.imported = {SeccompRule{{"uname"}, SeccompAction::allow, {}, {}}};
+    });
+    with("imported default", [](auto& s) { s.imported_default = SeccompAction::log; });
+    with("imported errno", [](auto& s) { s.imported_default_errno = 38; });
+    // Names are length-prefixed: one name "ab" is not the names "a", "b".
+    with("one name", [](auto& s) { s.allow = {"ab"}; });
+    with("two names", [](auto& s) { s.allow = {"a", "b"}; });
+    std::set<std::string> keys{key};
+    for (const auto& [what, s] : changed) {
+        INFO(what);
+        CHECK(keys.insert(plan::seccomp_inputs_key(s)).second);
+    }
+}
+
+TEST_CASE("seccomp plan: a memo stands for the plan without its rules", "[unit][seccomp]") {
+    profile::Profile p;
+    p.seccomp.deny = {"uname"};
+    plan::SeccompPlan full = plan::plan_seccomp(p, facts());
+    REQUIRE(full.enabled);
+    CHECK(full.inputs_key == plan::seccomp_inputs_key(p.seccomp));
+    CHECK(full.cache_dir == "/var/cache/sandbox/seccomp");
+    CHECK_FALSE(full.rules_elided);
+    const plan::SeccompMemo memo{full.inputs_key, full.cache_key, full.default_action,
+                                 full.default_errno};
+    plan::SeccompPlan from_memo = plan::plan_seccomp(p, facts(), memo);
+    CHECK(from_memo.rules_elided);
+    CHECK(from_memo.rules.empty());
+    CHECK(from_memo.notes.empty());
+    CHECK(from_memo.enabled == full.enabled);
+    CHECK(from_memo.preset == full.preset);
+    CHECK(from_memo.default_action == full.default_action);
+    CHECK(from_memo.default_errno == full.default_errno);
+    CHECK(from_memo.architectures == full.architectures);
+    CHECK(from_memo.foreign_arch_action == full.foreign_arch_action);
+    CHECK(from_memo.cache_key == full.cache_key);
+    CHECK(from_memo.cache_dir == full.cache_dir);
+    CHECK(from_memo.inputs_key == full.inputs_key);
+    // make_plan takes it from the request, and only with a cache directory to read it from.
+    plan::PlanRequest request;
+    request.seccomp_memo = &memo;
+    CHECK(plan::make_plan(p, facts(), request).seccomp.rules_elided);
+    plan::HostFacts no_cache = facts();
+    no_cache.cache_root.clear();
+    CHECK_FALSE(plan::make_plan(p, no_cache, request).seccomp.rules_elided);
+    CHECK_FALSE(plan::make_plan(p, facts()).seccomp.rules_elided);
 }
 
 TEST_CASE("seccomp plan: capabilities explained", "[unit][seccomp][explain]") {

@@ -26,6 +26,7 @@
 
 #include "build_config.hpp"
 #include "exec/child/security.hpp"
+#include "exec/seccomp_memo.hpp"
 #include "plan/seccomp_plan.hpp"
 #include "sys/caps.hpp"
 #include "sys/landlock.hpp"
@@ -250,6 +251,115 @@ TEST_CASE("seccomp sys: the BPF cache round-trips and refuses untrusted files", 
     auto bad = sys::read_seccomp_cache(file);
     REQUIRE_FALSE(bad);
     CHECK(bad.error().err() == EINVAL);
+}
+
+// A developer's rebuilds each have their own tag, and every edited rule set its own key: without
+// a bound the cache directory grows by a program and a memo each time, forever.
+TEST_CASE("seccomp sys: the cache keeps the newest files and leaves what it did not write",
+          "[unit][seccomp]") {
+    TempDir dir;
+    const std::string cache = dir.path + "/seccomp";
+    REQUIRE(std::filesystem::create_directory(cache));
+    ::chmod(cache.c_str(), 0700);
+    auto key = [](int i) {
+        char hex[33];
+        std::snprintf(hex, sizeof hex, "%032x", i);
+        return std::string(hex);
+    };
+    // Older files first: file i is i seconds newer than file 0, a day ago.
+    const time_t day_ago = ::time(nullptr) - 86400;
+    auto make = [&](const std::string& name, time_t mtime) {
+        std::ofstream(cache + "/" + name) << "x";
+        struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+        REQUIRE(::utimensat(AT_FDCWD, (cache + "/" + name).c_str(), times, 0) == 0);
+    };
+    const size_t n = sys::k_seccomp_cache_entries + 10;
+    for (size_t i = 0; i < n; ++i) {
+        make(key(static_cast<int>(i)) +
+                 (i % 2 == 0 ? "-2.5.4-0.1.0-aa.bpf" : "-2.5.4-0.1.0-aa.plan"),
+             day_ago + static_cast<time_t>(i));
+    }
+    make("README", day_ago - 1000);                                    // not a cache file's name
+    make(key(999) + "-2.5.4-0.1.0-aa.bpf.tmp.4242", day_ago);          // a dead writer's temp file
+    make(key(998) + "-2.5.4-0.1.0-aa.bpf.tmp.4343", ::time(nullptr));  // a live writer's
+    std::filesystem::create_symlink("/etc/hostname", cache + "/" + key(997) + "-x.bpf");
+
+    make("notes.tmp.1", day_ago);  // an old temp file, not of a cache file: not ours to remove
+    // What a write just filed is spared even when it looks oldest (a clock stepped back); the
+    // most recently written of the rest fill the bound.
+    const std::string fresh = sys::seccomp_cache_file(cache, key(1000), ".plan");
+    REQUIRE_FALSE(fresh.empty());
+    REQUIRE(sys::write_cache_text(fresh, "k errno 1\n"));
+    struct timespec long_ago[2] = {{day_ago - 5000, 0}, {day_ago - 5000, 0}};
+    REQUIRE(::utimensat(AT_FDCWD, fresh.c_str(), long_ago, 0) == 0);
+    REQUIRE(sys::prune_seccomp_cache(cache, sys::k_seccomp_cache_entries,
+                                     {fresh.substr(fresh.rfind('/') + 1)}));
+    CHECK(std::filesystem::exists(fresh));
+    size_t kept = 0;
+    for (size_t i = 0; i < n; ++i) {
+        bool exists =
+            std::filesystem::exists(cache + "/" + key(static_cast<int>(i)) +
+                                    (i % 2 == 0 ? "-2.5.4-0.1.0-aa.bpf" : "-2.5.4-0.1.0-aa.plan"));
+        // The 11 oldest go (10 over the bound, plus one for the fresh file).
+        CHECK(exists == (i >= n - sys::k_seccomp_cache_entries + 1));
+        kept += exists ? 1 : 0;
+    }
+    CHECK(kept == sys::k_seccomp_cache_entries - 1);
+    CHECK(std::filesystem::exists(cache + "/README"));
+    CHECK_FALSE(std::filesystem::exists(cache + "/" + key(999) + "-2.5.4-0.1.0-aa.bpf.tmp.4242"));
+    CHECK(std::filesystem::exists(cache + "/" + key(998) + "-2.5.4-0.1.0-aa.bpf.tmp.4343"));
+    CHECK(std::filesystem::is_symlink(cache + "/" + key(997) + "-x.bpf"));
+    CHECK(std::filesystem::exists(cache + "/notes.tmp.1"));
+
+    // A directory others may write into is not pruned at all.
+    ::chmod(cache.c_str(), 0777);
+    auto refused = sys::prune_seccomp_cache(cache, 0);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().err() == EPERM);
+    CHECK(std::filesystem::exists(fresh));
+    ::chmod(cache.c_str(), 0700);
+    REQUIRE(sys::prune_seccomp_cache(cache, 1));  // nothing spared: the most recent one stays
+    CHECK_FALSE(std::filesystem::exists(fresh));
+    CHECK(std::filesystem::exists(
+        cache + "/" + key(static_cast<int>(n - 1)) +
+        ((n - 1) % 2 == 0 ? "-2.5.4-0.1.0-aa.bpf" : "-2.5.4-0.1.0-aa.plan")));
+    CHECK(std::filesystem::exists(cache + "/README"));
+}
+
+TEST_CASE("seccomp sys: a cache miss prunes the cache, a hit leaves it alone", "[unit][seccomp]") {
+    TempDir dir;
+    plan::HostFacts facts;
+    facts.cache_root = dir.path;
+    const std::string cache = dir.path + "/seccomp";
+    REQUIRE(std::filesystem::create_directory(cache));
+    ::chmod(cache.c_str(), 0700);
+    auto count = [&] {
+        return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(cache),
+                                                 std::filesystem::directory_iterator()));
+    };
+    for (size_t i = 0; i < sys::k_seccomp_cache_entries + 5; ++i) {
+        char name[64];
+        std::snprintf(name, sizeof name, "%032zx-2.5.4-0.1.0-old.bpf", i);
+        std::ofstream(cache + "/" + name) << "x";
+    }
+    profile::Profile profile;  // the default preset: a program and a memo are filed
+    plan::SeccompPlan plan = plan::plan_seccomp(profile, facts);
+    auto first = exec::child::prepare_seccomp(plan);
+    CHECK_FALSE(first.from_cache);
+    CHECK(std::filesystem::exists(first.cache_file));
+    CHECK(
+        std::filesystem::exists(sys::seccomp_cache_file(plan.cache_dir, plan.inputs_key, ".plan")));
+    CHECK(count() == sys::k_seccomp_cache_entries);
+    // The next `up` of the section: memo and program read, a plan without rules. It writes
+    // nothing and prunes nothing.
+    std::ofstream(cache + "/" + std::string(32, 'f') + "-2.5.4-0.1.0-old.bpf") << "x";
+    auto hit = exec::read_seccomp_memo(plan.cache_dir, plan.inputs_key);
+    REQUIRE(hit);
+    plan::SeccompPlan from_memo = plan::plan_seccomp(profile, facts, hit->memo);
+    REQUIRE(from_memo.rules_elided);
+    auto second = exec::child::prepare_seccomp(from_memo, hit->program);
+    CHECK(second.from_cache);
+    CHECK(count() == sys::k_seccomp_cache_entries + 1);
 }
 
 TEST_CASE("seccomp sys: prepare_seccomp writes the cache, then hits it", "[unit][seccomp]") {

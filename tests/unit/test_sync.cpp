@@ -121,3 +121,57 @@ TEST_CASE("sync: a stop signal interrupts a wait, any other signal stays pending
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("sync: after exec_imminent a stop signal is left to the supervision", "[unit][sync]") {
+    // The workload says exec_imminent before its last steps (filter, fds, execve); the EOF that
+    // means "execve succeeded" may come later (the init's copy of the socket closes after the
+    // init runs again). A stop signal from then on is not a setup interrupt: the wait ends
+    // without reading it (the workload counts as started) and supervise's signalfd gets it.
+    pid_t pid = fork();
+    if (pid == 0) {
+        auto run = [] {
+            sys::ScopedSignalMask mask(sys::make_sigset({SIGTERM}));
+            auto stop_fd = sys::or_throw(sys::open_signalfd(sys::make_sigset({SIGTERM})));
+            {
+                // The outcome already there wins over the signal.
+                auto [a, b] = sys::or_throw(SyncChannel::make_pair());
+                b.send(SyncMsg::exec_imminent());
+                b.send(SyncMsg::exec_failed(ENOENT, "/bin/nope"));
+                raise(SIGTERM);
+                if (a.expect_exec(stop_fd.get()) != std::optional<int>(ENOENT)) {
+                    return 1;
+                }
+            }
+            {
+                // No outcome yet (the socket stays open): the signal ends the wait, unread.
+                auto [a, b] = sys::or_throw(SyncChannel::make_pair());
+                b.send(SyncMsg::exec_imminent());
+                if (a.expect_exec(stop_fd.get()) != std::nullopt) {
+                    return 2;
+                }
+            }
+            if (sys::take_pending({SIGTERM}) != std::optional<int>(SIGTERM)) {
+                return 3;
+            }
+            // Before exec_imminent the same signal interrupts the wait.
+            auto [a, b] = sys::or_throw(SyncChannel::make_pair());
+            raise(SIGTERM);
+            try {
+                (void)a.expect_exec(stop_fd.get());
+                return 4;
+            } catch (const Interrupted& e) {
+                return e.signal() == SIGTERM ? 0 : 5;
+            }
+        };
+        int code = 6;
+        try {
+            code = run();
+        } catch (...) {
+        }
+        _exit(code);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}

@@ -6,7 +6,7 @@
 //
 // The init is a clone of the launcher: it would otherwise keep the launcher's argv and
 // environment (/proc/1/cmdline, /proc/1/environ) and every fd the launcher had open at clone3
-// (the launcher's pidfd, its terminal on 0-2). Once the workload is forked, it keeps nothing
+// (the launcher's pidfd, its terminal on 0-2). Once the workload is started, it keeps nothing
 // but its signal mask and, on fd 3, the write end of a pipe to the launcher for its one report
 // (report_end): a workload that can ptrace it finds nothing of the host there, and a report
 // written into that pipe by anyone else makes the launcher SIGKILL the init, ending the sandbox
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "exec/child/workload.hpp"
+#include "sys/vfork.hpp"
 
 namespace sandbox::exec::child {
 
@@ -61,6 +62,23 @@ int report_end(int code, bool has_status_fd) {
     return code;
 }
 
+// The workload: started by sys::vfork_process, so it runs in the init's memory, with the init
+// stopped, until it execve()s (or exits on a failure it has reported).
+int workload_main(void* arg) {
+    ChildContext& ctx = *static_cast<ChildContext*>(arg);
+    prctl(PR_SET_NAME, "sandbox:workload", 0, 0, 0);
+    if (ctx.init_status_fd >= 0) {
+        close(ctx.init_status_fd);  // the init's alone: the workload never writes it
+        ctx.init_status_fd = -1;
+    }
+    // The sandbox is set up; the launcher hears it from here, not from the init, which stays
+    // stopped until the exec: setup_done still comes first, then EOF (execve succeeded),
+    // exec_failed or a later step's step_failed (exec/sync.hpp). The pid is the one the init
+    // knows the workload by: both are in the sandbox's pid namespace.
+    ctx.sync->try_send(SyncMsg::setup_done(getpid()));
+    run_workload(ctx);  // never returns
+}
+
 }  // namespace
 
 int run_init(const ChildContext& ctx) {
@@ -69,34 +87,40 @@ int run_init(const ChildContext& ctx) {
     // PDEATHSIG check after setresuid() looks for us.
     ChildContext workload_ctx = ctx;
     workload_ctx.parent = sys::ParentWatch{1, -1};
-    run_child_step(plan::StepId::init, [&] {
-        workload = fork();
-        if (workload < 0) {
-            throw sys::SysError(errno, "fork", "workload");
-        }
-    });
-    if (workload == 0) {
-        prctl(PR_SET_NAME, "sandbox:workload", 0, 0, 0);
-        if (workload_ctx.init_status_fd >= 0) {
-            close(workload_ctx.init_status_fd);  // the init's alone: the workload never writes it
-            workload_ctx.init_status_fd = -1;
-        }
-        run_workload(workload_ctx);  // never returns
-    }
+    // Until the launcher's descriptors, argv and environment are gone below, nobody may read
+    // them through /proc/1: not dumpable, so only CAP_SYS_PTRACE could. The workload starts in
+    // this memory and runs as a program of its own before this process runs again. The old
+    // setting comes back afterwards: it is also what `sandbox exec` needs to reach us without
+    // root, and the workload's credential change (setresuid in its steps, run in this memory)
+    // would otherwise have cleared it for good.
+    const int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Named before the workload exists: once it runs, nothing orders this process's next step
+    // before the workload's first look at /proc/1 (`ps` must see sandbox:init, never
+    // sandbox:setup or the launcher's command line). The workload names itself, as a task of
+    // its own, and reads nothing from `environ` (exec/fault.cpp keeps copies).
     prctl(PR_SET_NAME, "sandbox:init", 0, 0, 0);
+    (void)sys::set_process_title("sandbox-init");  // cosmetic: a failure changes nothing else
+    run_child_step(plan::StepId::init, [&] {
+        // Not fork(): the workload only runs its own steps and execs, and a copy of this
+        // address space (page tables, copy-on-write faults on both sides, the code faulted in
+        // again, the copy torn down at exec) cost ~0.2 ms of every start (sys/vfork.hpp).
+        workload = sys::or_throw(sys::vfork_process(workload_main, &workload_ctx));
+    });
+    maybe_delay_at("workload-started");  // tests: the workload runs; this process waits here
     // The workload has the pty slave; a copy held here would keep the launcher's master from
     // seeing the hang-up when the workload is done.
     if (ctx.pty_slave >= 0) {
         close(ctx.pty_slave);
     }
-    (void)sys::set_process_title("sandbox-init");  // cosmetic: a failure changes nothing else
-    SyncMsg done = SyncMsg::setup_done(workload);
-    ctx.sync->try_send(done);
     // Our copy of the socket must go, or the launcher never sees the EOF that means
     // "execve succeeded".
     ctx.sync->close();
     bool has_status_fd = ctx.init_status_fd >= 0;
     drop_inherited_fds(ctx.init_status_fd);
+    if (dumpable > 0) {
+        (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+    }
 
     sigset_t set;
     sigemptyset(&set);

@@ -1,6 +1,7 @@
 #pragma once
-// Step 13, init: with a new pid namespace the child stays as PID 1 (`sandbox:init`), forks the
-// workload, reaps every zombie, forwards signals to the workload, and exits with its status.
+// Step 13, init: with a new pid namespace the child stays as PID 1 (`sandbox:init`), starts the
+// workload (sys::vfork_process), reaps every zombie, forwards signals to the workload, and exits
+// with its status.
 #include "exec/child/child_main.hpp"
 
 namespace sandbox::exec::child {

@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "exec/op_record.hpp"
+#include "exec/seccomp_memo.hpp"
 #include "profile/enum_names.hpp"
 #include "sys/caps.hpp"
 #include "sys/error.hpp"
@@ -34,15 +35,6 @@ void join_session_keyring() {
     if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 && errno != ENOSYS) {
         throw sys::SysError(errno, "keyctl", "KEYCTL_JOIN_SESSION_KEYRING");
     }
-}
-
-std::string cache_file_for(const plan::SeccompPlan& seccomp) {
-    // The tag names the build that compiles (sys/seccomp.hpp): no tag, no cache.
-    const std::string tag = sys::seccomp_cache_tag();
-    if (seccomp.cache_dir.empty() || seccomp.cache_key.empty() || tag.empty()) {
-        return {};
-    }
-    return seccomp.cache_dir + "/" + seccomp.cache_key + "-" + tag + ".bpf";
 }
 
 }  // namespace
@@ -89,9 +81,27 @@ void record_filter(const sys::SeccompFilterSpec& spec) {
                           {"rules", rules}});
 }
 
+// After a write to the cache, never on a hit that writes nothing: bound the directory
+// (sys::prune_seccomp_cache), sparing the files this run has just written. Best effort.
+void prune_after_write(const std::string& cache_dir, const std::vector<std::string>& written) {
+    std::vector<std::string> spare;
+    for (const std::string& path : written) {
+        if (!path.empty()) {
+            spare.push_back(path.substr(path.rfind('/') + 1));
+        }
+    }
+    if (spare.empty()) {
+        return;
+    }
+    if (auto st = sys::prune_seccomp_cache(cache_dir, sys::k_seccomp_cache_entries, spare); !st) {
+        spdlog::debug("seccomp: cache not pruned: {}", st.error().describe());
+    }
+}
+
 }  // namespace
 
-PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp) {
+PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp,
+                                const sys::SeccompProgram& memo_program) {
     using Clock = std::chrono::steady_clock;
     auto start = Clock::now();
     PreparedSeccomp p;
@@ -102,12 +112,24 @@ PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp) {
     if (recording_ops()) {
         record_filter(to_filter_spec(seccomp));
     }
-    p.cache_file = cache_file_for(seccomp);
+    p.cache_file = sys::seccomp_cache_file(seccomp.cache_dir, seccomp.cache_key, ".bpf");
+    if (seccomp.rules_elided) {
+        // Read and checked with the memo that stood in for the rules (exec/seccomp_memo.cpp).
+        if (memo_program.empty()) {
+            throw sys::SysError(EINVAL, "seccomp", p.cache_file, {},
+                                "a plan without rules and no program for it (a bug)");
+        }
+        p.program = memo_program;
+        p.from_cache = true;
+        return p;
+    }
     if (!p.cache_file.empty()) {
         auto cached = sys::read_seccomp_cache(p.cache_file);
         if (cached) {
             p.program = std::move(*cached);
             p.from_cache = true;
+            // A full plan: no memo was found for it.
+            prune_after_write(seccomp.cache_dir, {write_seccomp_memo(seccomp)});
             spdlog::debug(
                 "seccomp: cached filter '{}' ({} program(s)) loaded in {} us", p.cache_file,
                 p.program.filters.size(),
@@ -126,6 +148,8 @@ PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp) {
     if (!p.cache_file.empty()) {
         if (auto w = sys::write_seccomp_cache(p.cache_file, p.program); !w) {
             spdlog::warn("seccomp: cannot cache the filter: {}", w.error().describe());
+        } else {
+            prune_after_write(seccomp.cache_dir, {p.cache_file, write_seccomp_memo(seccomp)});
         }
     }
     spdlog::debug(
@@ -196,6 +220,10 @@ void apply_seccomp(const plan::CapsPlan& caps, const plan::SeccompPlan& seccomp,
     sys::SeccompProgram compiled;
     if (prepared != nullptr && !prepared->empty()) {
         program = prepared;
+    } else if (seccomp.rules_elided) {
+        // A plan from the memo has no rules to compile: an empty filter would allow everything.
+        throw sys::SysError(EINVAL, "seccomp", {}, {},
+                            "a plan without rules and no program for it");
     } else {
         // Never read the cache from here: after pivot_root the path is inside the sandbox.
         compiled = sys::or_throw(sys::compile_seccomp(to_filter_spec(seccomp)));

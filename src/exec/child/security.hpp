@@ -46,7 +46,10 @@ struct PreparedSeccomp {
 // is present and trusted, else compiles the filter and writes the cache (a cache write failure
 // only warns). The caller passes result.program to apply_seccomp (through the ChildContext).
 // Throws sys::SysError when the filter cannot be compiled. Empty program when seccomp is off.
-PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp);
+// `memo_program`: the program `up` loaded with the plan memo, for a plan whose rules are
+// elided (exec/seccomp_memo.hpp); such a plan has no other way to a program.
+PreparedSeccomp prepare_seccomp(const plan::SeccompPlan& seccomp,
+                                const sys::SeccompProgram& memo_program = {});
 
 // Before setresuid() in the workload: PR_SET_KEEPCAPS, so after a change to a non-root uid the
 // permitted set survives for apply_capabilities (which needs CAP_SETPCAP to drop the bounding

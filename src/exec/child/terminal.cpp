@@ -1,5 +1,5 @@
 // The pty, sandbox side. After pivot_root (so /dev/ptmx is the sandbox's own devpts instance,
-// not the host's) and before init forks the workload (which makes the slave its controlling
+// not the host's) and before init starts the workload (which makes the slave its controlling
 // terminal). A pty from the host's devpts, as before, is not visible in the sandbox's
 // /dev/pts, so ttyname() failed and `tty` printed "not a tty" (gpg, script, sudo care). This
 // is what OCI runtimes do with a console socket: the container side opens the pty and passes

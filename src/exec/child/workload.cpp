@@ -1,4 +1,4 @@
-// Steps 14-18, the workload. After init forked us (or directly after network_sandbox when the
+// Steps 14-18, the workload. After init started us (or directly after network_sandbox when the
 // sandbox has no pid-1 init). Order (docs/architecture.md §2): process → credentials → capabilities
 // → seccomp → exec. Credentials before capabilities, because setresuid() to non-root clears the
 // permitted set unless PR_SET_KEEPCAPS is on; seccomp last but one, "as close to exec as
@@ -326,6 +326,10 @@ void run_workload(const ChildContext& ctx) {
             apply_capabilities(ctx.plan->capabilities);
             apply_landlock(ctx.plan->capabilities, ctx.plan->security);
         });
+        // What is left is the filter, closing fds and the execve: from here on a stop signal
+        // is the supervision's, not a setup interruption (exec/sync.hpp). Sent before the
+        // filter, which may not allow sending anything.
+        ctx.sync->try_send(SyncMsg::exec_imminent());
         run_child_step(plan::StepId::seccomp, [&] {
             apply_seccomp(ctx.plan->capabilities, ctx.plan->seccomp, ctx.seccomp_program);
         });
