@@ -41,6 +41,21 @@ long json_number(const std::string& text, const std::string& key) {
     return std::strtol(text.c_str() + at + 1, nullptr, 10);
 }
 
+// The init's host pid from a foreground sandbox's state.json. The launcher writes it after `go`
+// (exec/launcher.cpp record_running_sandbox), so the workload's first output can come first:
+// wait for it (up to 10 s; 0 if it never comes).
+long wait_for_child_pid(const SandboxTest& t, const std::string& name) {
+    std::string path = t.state_root() + "/" + name + "/state.json";
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        long pid = json_number(slurp(path), "child_pid");
+        if (pid > 0) {
+            return pid;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return 0;
+}
+
 // Live (non-zombie) processes whose pid namespace is `ns` (a "pid:[4026...]" link text).
 std::vector<std::string> processes_in_pid_ns(const std::string& ns) {
     std::vector<std::string> out;
@@ -91,7 +106,7 @@ TEST_CASE("hardening: a SIGKILLed launcher takes its user-namespace sandbox with
     SandboxProcess launcher({"up", profile, "--", "sh", "-c", "echo ready; exec sleep 30"},
                             t.env());
     REQUIRE(launcher.wait_for_output("ready\n", 30000));
-    long child = json_number(slurp(t.state_root() + "/" + name + "/state.json"), "child_pid");
+    long child = wait_for_child_pid(t, name);
     REQUIRE(child > 0);
     std::string ns = fs::read_symlink("/proc/" + std::to_string(child) + "/ns/pid").string();
     REQUIRE(processes_in_pid_ns(ns).size() == 2);  // sandbox:init and sleep
@@ -380,15 +395,28 @@ TEST_CASE("hardening: the init's fds point nowhere and its environment is empty"
     SandboxProcess launcher({"up", profile, "--", "sh", "-c", "echo ready; exec sleep 30"},
                             t.env({{"SANDBOX_SECRET_PROBE", "hunter2"}}));
     REQUIRE(launcher.wait_for_output("ready\n", 30000));
-    long init = json_number(slurp(t.state_root() + "/" + name + "/state.json"), "child_pid");
+    long init = wait_for_child_pid(t, name);
     REQUIRE(init > 0);
     // Seen from the host (the workload itself may not read them: no ptrace access to PID 1).
+    // The init drops the launcher's descriptors when it runs again after the workload's execve
+    // (it is not dumpable until then), so "ready" can come first: give it a moment.
     std::string proc = "/proc/" + std::to_string(init);
     std::vector<std::string> fds;
-    for (const auto& e : fs::directory_iterator(proc + "/fd")) {
-        fds.push_back(e.path().filename().string() + " " + fs::read_symlink(e.path()).string());
+    // An fd listed can be closed before its link is read (the init closing the launcher's):
+    // that listing is thrown away, not an error.
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        fds.clear();
+        std::error_code ec;
+        for (fs::directory_iterator it(proc + "/fd", ec), end; !ec && it != end; it.increment(ec)) {
+            fs::path target = fs::read_symlink(it->path(), ec);
+            fds.push_back(it->path().filename().string() + " " + target.string());
+        }
+        std::sort(fds.begin(), fds.end());
+        if (!ec && fds.size() == 4 && fds[0] == "0 /dev/null") {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::sort(fds.begin(), fds.end());
     // 0-2 on /dev/null, 3 the pipe the init reports the workload's end through.
     REQUIRE(fds.size() == 4);
     CHECK(std::vector<std::string>(fds.begin(), fds.begin() + 3) ==
