@@ -363,8 +363,13 @@ TEST_CASE("hardening: the init keeps no stray fd and shows sandbox-init as its c
     // init kept it, with the launcher's argv and environment.
     int stray = open("/dev/null", O_RDONLY);  // no O_CLOEXEC: `sandbox` inherits it
     REQUIRE(stray >= 0);
+    // The init drops the launcher's fds once it runs again after the workload's execve (until
+    // then it is not dumpable and /proc/1/fd cannot be listed): wait up to 2 s for that moment;
+    // an init that keeps a stray fd never gets there.
     SandboxProcess launcher({"up", profile, "--", "sh", "-c",
-                             "ls /proc/1/fd | tr '\\n' ' '; echo; tr '\\0' '.' < /proc/1/cmdline; "
+                             "for i in $(seq 200); do fds=$(ls /proc/1/fd 2>/dev/null | tr '\\n' "
+                             "' '); [ \"$fds\" = '0 1 2 3 ' ] && break; usleep 10000; done; "
+                             "echo \"$fds\"; tr '\\0' '.' < /proc/1/cmdline; "
                              "echo; ls /proc/$$/fd | tr '\\n' ' '; echo; echo ready; "
                              "exec sleep 30"},
                             t.env({{"SANDBOX_SECRET_PROBE", "hunter2"}}));
