@@ -46,8 +46,13 @@ int run_ps() {
             command += (command.empty() ? "" : " ") + a;
         }
         std::string profile = state->profile.empty() ? "-" : state->profile;
-        std::printf("%-20s %-8d %-8s %-20s %-24s %s\n", name.c_str(), state->child_pid,
-                    running ? "running" : "stale", created, profile.c_str(), command.c_str());
+        // A running launcher records its child's pid just after releasing it
+        // (exec/launcher.cpp): until then the sandbox is starting and has no pid to show.
+        bool has_pid = state->child_pid > 0;
+        std::string pid = has_pid ? std::to_string(state->child_pid) : "-";
+        const char* status = !running ? "stale" : has_pid ? "running" : "starting";
+        std::printf("%-20s %-8s %-8s %-20s %-24s %s\n", name.c_str(), pid.c_str(), status, created,
+                    profile.c_str(), command.c_str());
     }
     return k_exit_ok;
 }

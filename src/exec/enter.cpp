@@ -255,16 +255,22 @@ int run(const EnterOptions& options, const std::string& state_root) {
     if (!state) {
         throw Refusal("no sandbox named '" + options.name + "'");
     }
-    if (!is_state_locked(dir) || state->child_pid <= 0 || state->child_start_time.empty()) {
+    if (!is_state_locked(dir)) {
         throw Refusal("sandbox '" + options.name + "' is not running");
+    }
+    // The launcher records its child's pid just after releasing it, and the exec record once
+    // the child has switched to the sandbox's root; it removes the record as soon as the
+    // workload has ended (exec/launcher.cpp). Between those, a sandbox is starting or stopping.
+    const std::string starting_or_stopping =
+        "sandbox '" + options.name +
+        "': no exec record (it is starting or stopping: try again; or an older sandbox started "
+        "it: restart it)";
+    if (state->child_pid <= 0 || state->child_start_time.empty()) {
+        throw Refusal("sandbox '" + options.name + "' is starting: try again");
     }
     auto record = load_exec_record(dir);
     if (!record && record.error().err() == ENOENT) {
-        // Written just after the child is released and removed as soon as the workload has
-        // ended (exec/launcher.cpp): a sandbox in its first or last moments.
-        throw Refusal("sandbox '" + options.name +
-                      "': no exec record (it is starting or stopping: try again; or an older "
-                      "sandbox started it: restart it)");
+        throw Refusal(starting_or_stopping);
     }
     if (!record) {
         throw Refusal("sandbox '" + options.name + "': no usable record of its plan (" +
@@ -274,6 +280,9 @@ int run(const EnterOptions& options, const std::string& state_root) {
     sys::SeccompProgram program;
     if (record->seccomp) {
         auto loaded = sys::read_seccomp_cache(exec_seccomp_file(dir));
+        if (!loaded && loaded.error().err() == ENOENT) {
+            throw Refusal(starting_or_stopping);  // removed just after the record was read
+        }
         if (!loaded || loaded->empty()) {
             throw Refusal("sandbox '" + options.name + "': cannot load its seccomp filter: " +
                           (loaded ? std::string("empty program") : loaded.error().describe()));
@@ -317,8 +326,14 @@ int run(const EnterOptions& options, const std::string& state_root) {
         std::string path = "ns/" + type;
         sys::UniqueFd ns(openat(init_dir.get(), path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!ns || fstat(ns.get(), &st) != 0) {
+            int err = errno;
+            // Without CAP_SYS_PTRACE we can open them only once the init is dumpable again,
+            // which it is from just after the workload's execve (exec/child/init.cpp).
+            std::string hint = err == EACCES || err == EPERM
+                                   ? " (if the sandbox is starting, try again)"
+                                   : std::string();
             throw Refusal("cannot verify the " + type + " namespace of sandbox '" + options.name +
-                          "': /proc/" + pid_text + "/" + path + ": " + std::strerror(errno));
+                          "': /proc/" + pid_text + "/" + path + ": " + std::strerror(err) + hint);
         }
         id.dev = st.st_dev;
         id.ino = st.st_ino;

@@ -46,7 +46,7 @@ bool removed_with_state_dir(const UndoEntry& e, const std::string& state_dir) {
 // Entries a SIGKILLed launcher cannot orphan, so they need no state.json write of their own:
 // what goes with the state dir, and the child, which dies with the launcher (PDEATHSIG, and
 // its pid namespace with it). The child's entry reaches state.json with the write after `go`
-// (record_running_sandbox), off the start-up's critical path.
+// (record_running_child), off the start-up's critical path.
 bool needs_no_save_of_its_own(const UndoEntry& e, const std::string& state_dir) {
     return e.kind == UndoKind::kill_process || removed_with_state_dir(e, state_dir);
 }
@@ -101,26 +101,33 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
 }
 
 // After `go`, while the child sets itself up (steps 9-13, about a millisecond on another CPU):
-// what only tools that meet a running sandbox need -- the record `sandbox exec` confines its
-// commands with, and state.json with the child's pid for `ps`, `exec` and `down`. Written here
-// rather than in the seccomp and spawn steps, each file's create and rename overlaps the
-// child's work instead of delaying it (docs/performance.md). The workload may already be
-// starting (the child does not wait for these), so a failure is a warning, not a setup failure
-// after the fact: without exec.json, `sandbox exec` refuses this sandbox (it never confines by
-// guesswork); without the new state.json, `ps` and `exec` do not see the child, and `down`
-// still stops the launcher, which cleans up as always (state.json written at the state and
-// cgroup steps covers a dead launcher). Both are in place before `up -d` reports the sandbox
-// running; a `sandbox exec` in the first moments of a foreground run may find neither yet.
-void record_running_sandbox(HostContext& ctx) {
+// state.json with the child's pid, for `ps`, `exec` and `down`. Written here rather than in the
+// spawn step, its create and rename overlap the child's work instead of delaying it
+// (docs/performance.md). The workload may already be starting (the child does not wait for
+// it), so a failure is a warning, not a setup failure after the fact: without it `ps` and
+// `exec` do not see the child, and `down` still stops the launcher, which cleans up as always
+// (state.json written at the state and cgroup steps covers a dead launcher). In place before
+// `up -d` reports the sandbox running; a `sandbox exec` in the first moments of a foreground
+// run may not find it yet, and says the sandbox is starting.
+void record_running_child(HostContext& ctx) {
+    if (auto st = save_state(ctx, ctx.rollback.entries()); !st) {
+        spdlog::warn("write state.json: {}", st.error().describe());
+    }
+}
+
+// After setup_done, while the workload runs its last steps: the record `sandbox exec` confines
+// its commands with. Not before: setup_done comes after pivot_root, and until then the
+// sandbox's mount namespace still has the host's root, so a command joined into it would run
+// on the host's files. Without the record `sandbox exec` refuses this sandbox (it never
+// confines by guesswork), so a failure to write it is a warning. In place before `up -d`
+// reports the sandbox running.
+void record_exec_confinement(HostContext& ctx) {
     if (auto st = save_exec_record(ctx.state.dir(),
                                    make_exec_record(ctx.plan, ctx.workload_env, ctx.cgroup.get()),
                                    ctx.seccomp.program);
         !st) {
         spdlog::warn("write the exec record: {} (`sandbox exec` will refuse this sandbox)",
                      st.error().describe());
-    }
-    if (auto st = save_state(ctx, ctx.rollback.entries()); !st) {
-        spdlog::warn("write state.json: {}", st.error().describe());
     }
 }
 
@@ -335,7 +342,7 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             });
             run_step(ctx, plan::StepId::release, [&] {
                 ctx.sync.send(SyncMsg::go());
-                record_running_sandbox(ctx);
+                record_running_child(ctx);
             });
 
             // Steps 9-13 run in the child; their failure arrives here as a SetupError.
@@ -364,6 +371,7 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             auto t1 = std::chrono::steady_clock::now();
             report.step_ms.emplace_back("sandbox_setup",
                                         std::chrono::duration<double, std::milli>(t1 - t0).count());
+            record_exec_confinement(ctx);
             // Steps 14-18 in the workload: EOF means execve succeeded (CLOEXEC).
             std::optional<int> exec_errno = ctx.sync.expect_exec(stop_fd.get());
             report.step_ms.emplace_back("exec", std::chrono::duration<double, std::milli>(

@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/privilege.hpp"
@@ -443,5 +444,41 @@ TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused
     CHECK(missing.out.empty());
     CHECK(missing.err.find("no exec record (it is starting or stopping") != std::string::npos);
     CHECK(t.run({"down", name}).status == 0);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+TEST_CASE("exec confinement: exec before pivot_root is refused, never run on the host's root",
+          "[root][exec][fault]") {
+    require_root();
+    SandboxTest t;
+    std::string name = t.name("early");
+    std::string profile = write_profile(t, "early", "default");
+    // The child lingers 3 s in its mounts step: released by the launcher, its pid recorded, but
+    // before pivot_root, so its mount namespace still has the host's root.
+    SandboxProcess p({"up", profile, "--", "true"}, t.env({{"SANDBOX_DELAY_AT", "mounts:3000"}}));
+    REQUIRE(p.wait_for_stderr("delaying mounts", 30000));
+    // A file only the host's root has.
+    std::string marker = t.dir() / "host-only";
+    write_file(marker, "host root\n");
+    // Asked repeatedly, as a script told "try again" does, until the child's pid is recorded
+    // (just after `go`, before the mounts step) and then once more.
+    RunResult r;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        r = run_with(t, {"exec", name, "--", "cat", marker}, {});
+        if (r.err.find("is starting") == std::string::npos) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    INFO("exec stderr: " << r.err);
+    CHECK(r.out.empty());  // on 53a2a60: "host root" (the exec record was written after go)
+    CHECK(r.status == 125);
+    CHECK(r.err.find("no exec record (it is starting or stopping") != std::string::npos);
+    // `ps` does not show a pid 0 either: the record has it by now.
+    RunResult ps = t.run({"ps"});
+    CHECK(ps.out.find(name) != std::string::npos);
+    p.signal(SIGTERM);
+    RunResult up = p.finish();
+    CHECK(up.status == 128 + SIGTERM);
     CHECK(t.leaks() == std::vector<std::string>{});
 }

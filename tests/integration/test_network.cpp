@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -624,6 +625,17 @@ TEST_CASE("net: SIGTERM to the launcher tears the network down", "[root][net]") 
         up = ping("10.208.1.2");
     }
     REQUIRE(up);
+    // The address answers once the child's network step has run, before the workload starts:
+    // wait for its line too, or the signal may stop the setup or `sh` before its echo.
+    std::string said;
+    for (int i = 0; i < 1000 && said != "up\n"; ++i) {
+        std::ifstream in(dir.path / "net-term.out");
+        said.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        if (said != "up\n") {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    REQUIRE(said == "up\n");
     ::kill(sb.pid(), SIGTERM);
     Run r = sb.wait();
     // Forwarded to the workload (init passes it on to `sleep`), which dies of it: 128 + 15,

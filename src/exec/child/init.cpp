@@ -31,8 +31,9 @@ namespace {
 constexpr int k_status_fd = 3;
 
 // 0-2 onto /dev/null (nothing to print; an fd number left free would be reused by whatever
-// opens next), the status pipe (if any) onto 3, everything above closed.
-void drop_inherited_fds(int status_fd) {
+// opens next), the status pipe (if any) onto 3, everything above closed but `keep_fd` (the
+// sync socket, closed by the caller once it has done what must come before the launcher's EOF).
+void drop_inherited_fds(int status_fd, int keep_fd) {
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd < 3; ++fd) {
         if (null_fd >= 0) {
@@ -44,7 +45,16 @@ void drop_inherited_fds(int status_fd) {
     if (status_fd >= 0 && status_fd != k_status_fd) {
         dup2(status_fd, k_status_fd);
     }
-    close_range(status_fd >= 0 ? k_status_fd + 1 : k_status_fd, ~0U, 0);
+    const unsigned first = status_fd >= 0 ? k_status_fd + 1 : k_status_fd;
+    if (keep_fd >= static_cast<int>(first)) {
+        const auto keep = static_cast<unsigned>(keep_fd);
+        if (keep > first) {
+            close_range(first, keep - 1, 0);
+        }
+        close_range(keep + 1, ~0U, 0);
+    } else {
+        close_range(first, ~0U, 0);
+    }
 }
 
 // The workload ended with `code` (the init's own exit status to be): end every other process
@@ -113,14 +123,19 @@ int run_init(const ChildContext& ctx) {
     if (ctx.pty_slave >= 0) {
         close(ctx.pty_slave);
     }
-    // Our copy of the socket must go, or the launcher never sees the EOF that means
-    // "execve succeeded".
-    ctx.sync->close();
     bool has_status_fd = ctx.init_status_fd >= 0;
-    drop_inherited_fds(ctx.init_status_fd);
+    if (ctx.sync->fd() <= k_status_fd) {
+        ctx.sync->close();  // 0-3 are reassigned below (a launcher started with stdio closed)
+    }
+    drop_inherited_fds(ctx.init_status_fd, ctx.sync->fd());
     if (dumpable > 0) {
         (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     }
+    // Our copy of the socket must go, or the launcher never sees the EOF that means "execve
+    // succeeded". Last: the EOF is what `up -d` waits for before it reports the sandbox
+    // running, and by then nothing of the launcher's is left here and a rootless `sandbox exec`
+    // can open our namespaces (it needs us dumpable).
+    ctx.sync->close();
 
     sigset_t set;
     sigemptyset(&set);
