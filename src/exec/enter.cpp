@@ -48,6 +48,20 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// /proc/PID/ns/<type> of the init. Without CAP_SYS_PTRACE it opens only while the init is
+// dumpable, which it is not from before it starts the workload until just after the launcher
+// has seen the workload's execve (exec/child/init.cpp). A few milliseconds of EACCES are that
+// moment, not a refusal.
+sys::UniqueFd open_init_ns(int init_dir, const std::string& path) {
+    for (int attempt = 0;; ++attempt) {
+        sys::UniqueFd ns(openat(init_dir, path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (ns || (errno != EACCES && errno != EPERM) || attempt == 50) {
+            return ns;
+        }
+        usleep(2000);
+    }
+}
+
 struct NsIdentity {
     std::string type;  // "net"
     int flag = 0;      // CLONE_NEWNET
@@ -266,7 +280,7 @@ int run(const EnterOptions& options, const std::string& state_root) {
         "': no exec record (it is starting or stopping: try again; or an older sandbox started "
         "it: restart it)";
     if (state->child_pid <= 0 || state->child_start_time.empty()) {
-        throw Refusal("sandbox '" + options.name + "' is starting: try again");
+        throw Refusal("sandbox '" + options.name + "' is starting or stopping: try again");
     }
     auto record = load_exec_record(dir);
     if (!record && record.error().err() == ENOENT) {
@@ -324,16 +338,10 @@ int run(const EnterOptions& options, const std::string& state_root) {
         }
         struct stat st {};
         std::string path = "ns/" + type;
-        sys::UniqueFd ns(openat(init_dir.get(), path.c_str(), O_RDONLY | O_CLOEXEC));
+        sys::UniqueFd ns = open_init_ns(init_dir.get(), path);
         if (!ns || fstat(ns.get(), &st) != 0) {
-            int err = errno;
-            // Without CAP_SYS_PTRACE we can open them only once the init is dumpable again,
-            // which it is from just after the workload's execve (exec/child/init.cpp).
-            std::string hint = err == EACCES || err == EPERM
-                                   ? " (if the sandbox is starting, try again)"
-                                   : std::string();
             throw Refusal("cannot verify the " + type + " namespace of sandbox '" + options.name +
-                          "': /proc/" + pid_text + "/" + path + ": " + std::strerror(err) + hint);
+                          "': /proc/" + pid_text + "/" + path + ": " + std::strerror(errno));
         }
         id.dev = st.st_dev;
         id.ino = st.st_ino;

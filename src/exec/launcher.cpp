@@ -317,7 +317,7 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
             // The seccomp filter from the host-side BPF cache (or compiled and cached) before
             // spawn: the workload inherits it in memory and cannot reach the cache after
             // pivot_root (exec/child/security.hpp). What `sandbox exec` needs to confine a
-            // command like this workload (exec/exec_record.hpp) is written after `go`.
+            // command like this workload (exec/exec_record.hpp) is written after setup_done.
             run_step(ctx, plan::StepId::seccomp, [&] {
                 ctx.seccomp = child::prepare_seccomp(plan.seccomp, options.seccomp_program);
             });

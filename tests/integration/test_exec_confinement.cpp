@@ -447,38 +447,63 @@ TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
+// The line of `sandbox ps` that names `name` ("" if none).
+std::string ps_row(const SandboxTest& t, const std::string& name) {
+    std::istringstream lines(t.run({"ps"}).out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(name + " ", 0) == 0) {
+            return line;
+        }
+    }
+    return "";
+}
+
 TEST_CASE("exec confinement: exec before pivot_root is refused, never run on the host's root",
           "[root][exec][fault]") {
     require_root();
     SandboxTest t;
-    std::string name = t.name("early");
-    std::string profile = write_profile(t, "early", "default");
-    // The child lingers 3 s in its mounts step: released by the launcher, its pid recorded, but
-    // before pivot_root, so its mount namespace still has the host's root.
-    SandboxProcess p({"up", profile, "--", "true"}, t.env({{"SANDBOX_DELAY_AT", "mounts:3000"}}));
-    REQUIRE(p.wait_for_stderr("delaying mounts", 30000));
     // A file only the host's root has.
     std::string marker = t.dir() / "host-only";
     write_file(marker, "host root\n");
-    // Asked repeatedly, as a script told "try again" does, until the child's pid is recorded
-    // (just after `go`, before the mounts step) and then once more.
-    RunResult r;
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        r = run_with(t, {"exec", name, "--", "cat", marker}, {});
-        if (r.err.find("is starting") == std::string::npos) {
+
+    // Held in the launcher's id_maps step: the child exists, its pid is not recorded yet.
+    std::string early = t.name("early");
+    SandboxProcess a({"up", write_profile(t, "early", "default"), "--", "true"},
+                     t.env({{"SANDBOX_DELAY_AT", "id_maps:1500"}}));
+    REQUIRE(a.wait_for_stderr("delaying id_maps"));
+    std::string row = ps_row(t, early);
+    INFO("ps: " << row);
+    CHECK(row.find(" starting ") != std::string::npos);  // on 53a2a60: pid 0, "running"
+    CHECK(row.find(" - ") != std::string::npos);
+    RunResult r = run_with(t, {"exec", early, "--", "cat", marker}, {});
+    CHECK(r.out.empty());
+    CHECK(r.status == 125);
+    CHECK(r.err.find("'" + early + "' is starting or stopping: try again") != std::string::npos);
+    a.signal(SIGTERM);
+    CHECK(a.finish().status == 128 + SIGTERM);
+
+    // Held in its mounts step: released by the launcher, its pid recorded, but before
+    // pivot_root, so its mount namespace still has the host's root. Long enough for any
+    // machine; SIGTERM ends it early.
+    std::string mounting = t.name("mounting");
+    SandboxProcess b({"up", write_profile(t, "mounting", "default"), "--", "true"},
+                     t.env({{"SANDBOX_DELAY_AT", "mounts:20000"}}));
+    REQUIRE(b.wait_for_stderr("delaying mounts"));
+    // Asked again while the pid is not recorded yet (it is just after `go`, as the mounts step
+    // begins), as a script told "try again" would.
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        r = run_with(t, {"exec", mounting, "--", "cat", marker}, {});
+        if (r.err.find("' is starting or stopping") == std::string::npos) {
             break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     INFO("exec stderr: " << r.err);
-    CHECK(r.out.empty());  // on 53a2a60: "host root" (the exec record was written after go)
+    CHECK(r.out.empty());  // on 53a2a60: "host root", exit 0 (the exec record came with `go`)
     CHECK(r.status == 125);
     CHECK(r.err.find("no exec record (it is starting or stopping") != std::string::npos);
-    // `ps` does not show a pid 0 either: the record has it by now.
-    RunResult ps = t.run({"ps"});
-    CHECK(ps.out.find(name) != std::string::npos);
-    p.signal(SIGTERM);
-    RunResult up = p.finish();
-    CHECK(up.status == 128 + SIGTERM);
+    CHECK(ps_row(t, mounting).find(" running ") != std::string::npos);
+    b.signal(SIGTERM);
+    CHECK(b.finish().status == 128 + SIGTERM);
     CHECK(t.leaks() == std::vector<std::string>{});
 }

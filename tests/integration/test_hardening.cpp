@@ -42,7 +42,7 @@ long json_number(const std::string& text, const std::string& key) {
 }
 
 // The init's host pid from a foreground sandbox's state.json. The launcher writes it after `go`
-// (exec/launcher.cpp record_running_sandbox), so the workload's first output can come first:
+// (exec/launcher.cpp record_running_child), so the workload's first output can come first:
 // wait for it (up to 10 s; 0 if it never comes).
 long wait_for_child_pid(const SandboxTest& t, const std::string& name) {
     std::string path = t.state_root() + "/" + name + "/state.json";

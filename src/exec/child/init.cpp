@@ -128,14 +128,15 @@ int run_init(const ChildContext& ctx) {
         ctx.sync->close();  // 0-3 are reassigned below (a launcher started with stdio closed)
     }
     drop_inherited_fds(ctx.init_status_fd, ctx.sync->fd());
+    // Our copy of the socket must go, or the launcher never sees the EOF that means "execve
+    // succeeded". After the launcher's other descriptors, so that `up -d`, which reports the
+    // sandbox running on that EOF, reports an init that holds nothing of the launcher's; before
+    // we are dumpable again, so that a workload allowed to ptrace us never finds the socket
+    // here. The syscall in between is the moment a rootless `sandbox exec` waits out.
+    ctx.sync->close();
     if (dumpable > 0) {
         (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     }
-    // Our copy of the socket must go, or the launcher never sees the EOF that means "execve
-    // succeeded". Last: the EOF is what `up -d` waits for before it reports the sandbox
-    // running, and by then nothing of the launcher's is left here and a rootless `sandbox exec`
-    // can open our namespaces (it needs us dumpable).
-    ctx.sync->close();
 
     sigset_t set;
     sigemptyset(&set);
