@@ -166,12 +166,8 @@ Status write_cache_file(const std::string& path, std::string_view data) {
 // "<32 hex>-<anything>.bpf" or ".plan": what seccomp_cache_file names. A name that does not
 // fit was not written by us, and stays.
 bool is_cache_entry(std::string_view name) {
-    auto ends_with = [&](std::string_view suffix) {
-        return name.size() > suffix.size() &&
-               name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
     return name.size() > 33 && name[32] == '-' && is_seccomp_cache_key(name.substr(0, 32)) &&
-           (ends_with(".bpf") || ends_with(".plan"));
+           (name.ends_with(".bpf") || name.ends_with(".plan"));
 }
 
 // "<cache file name>.tmp.<pid>" (write_cache_file) that a writer left behind when it died

@@ -31,9 +31,8 @@ namespace {
 constexpr int k_status_fd = 3;
 
 // 0-2 onto /dev/null (nothing to print; an fd number left free would be reused by whatever
-// opens next), the status pipe (if any) onto 3, everything above closed but `keep_fd` (the
-// sync socket, closed by the caller once it has done what must come before the launcher's EOF).
-void drop_inherited_fds(int status_fd, int keep_fd) {
+// opens next), the status pipe (if any) onto 3, everything above closed.
+void drop_inherited_fds(int status_fd) {
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd < 3; ++fd) {
         if (null_fd >= 0) {
@@ -45,16 +44,7 @@ void drop_inherited_fds(int status_fd, int keep_fd) {
     if (status_fd >= 0 && status_fd != k_status_fd) {
         dup2(status_fd, k_status_fd);
     }
-    const unsigned first = status_fd >= 0 ? k_status_fd + 1 : k_status_fd;
-    if (keep_fd >= static_cast<int>(first)) {
-        const auto keep = static_cast<unsigned>(keep_fd);
-        if (keep > first) {
-            close_range(first, keep - 1, 0);
-        }
-        close_range(keep + 1, ~0U, 0);
-    } else {
-        close_range(first, ~0U, 0);
-    }
+    close_range(status_fd >= 0 ? k_status_fd + 1 : k_status_fd, ~0U, 0);
 }
 
 // The workload ended with `code` (the init's own exit status to be): end every other process
@@ -123,17 +113,13 @@ int run_init(const ChildContext& ctx) {
     if (ctx.pty_slave >= 0) {
         close(ctx.pty_slave);
     }
-    bool has_status_fd = ctx.init_status_fd >= 0;
-    if (ctx.sync->fd() <= k_status_fd) {
-        ctx.sync->close();  // 0-3 are reassigned below (a launcher started with stdio closed)
-    }
-    drop_inherited_fds(ctx.init_status_fd, ctx.sync->fd());
-    // Our copy of the socket must go, or the launcher never sees the EOF that means "execve
-    // succeeded". After the launcher's other descriptors, so that `up -d`, which reports the
-    // sandbox running on that EOF, reports an init that holds nothing of the launcher's; before
-    // we are dumpable again, so that a workload allowed to ptrace us never finds the socket
-    // here. The syscall in between is the moment a rootless `sandbox exec` waits out.
+    // Our copy of the socket must go, or the launcher never sees the EOF that means
+    // "execve succeeded". While we are not dumpable: a workload allowed to ptrace us never
+    // finds it. A rootless `sandbox exec` right after that EOF waits out the moment until we
+    // are dumpable again (exec/enter.cpp open_init_ns).
     ctx.sync->close();
+    bool has_status_fd = ctx.init_status_fd >= 0;
+    drop_inherited_fds(ctx.init_status_fd);
     if (dumpable > 0) {
         (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     }
