@@ -10,6 +10,7 @@
 #include "common/exit_codes.hpp"
 #include "exec/host_probe.hpp"
 #include "exec/state.hpp"
+#include "profile/names.hpp"
 #include "sys/process.hpp"
 
 namespace sandbox::cli {
@@ -19,6 +20,10 @@ namespace {
 constexpr int k_wait_ms = 30000;  // the launcher's stop_grace defaults to 10 s
 
 int run_down(const std::string& name) {
+    if (!profile::names::is_sandbox_name(name)) {
+        std::fprintf(stderr, "sandbox: down: '%s' is not a sandbox name\n", name.c_str());
+        return k_exit_setup_failed;
+    }
     std::string root = exec::probe_state_root();
     if (root.empty()) {
         std::fprintf(stderr, "sandbox: down: no state root\n  hint: %s\n",
@@ -34,8 +39,8 @@ int run_down(const std::string& name) {
         }
         return k_exit_setup_failed;
     }
-    std::string dir = root + "/" + name;
-    auto state = exec::read_state(dir);
+    const plan::StateLocation where{root, name};
+    auto state = exec::read_state(where);
     if (!state) {
         if (state.error().err() == ENOENT) {
             std::fprintf(stderr, "sandbox: down: no sandbox named '%s'\n", name.c_str());
@@ -44,7 +49,7 @@ int run_down(const std::string& name) {
         }
         return k_exit_setup_failed;
     }
-    if (exec::is_state_locked(dir) && state->launcher_pid > 0) {
+    if (exec::is_state_locked(where) && state->launcher_pid > 0) {
         auto pidfd = sys::open_pidfd(state->launcher_pid);
         if (pidfd) {
             sys::pidfd_signal(pidfd->get(), SIGTERM);
@@ -59,8 +64,8 @@ int run_down(const std::string& name) {
         }
     }
     // The launcher normally removed everything itself; if it did not (killed), replay.
-    if (!exec::is_state_locked(dir)) {
-        auto failures = exec::clean_stale_state(dir);
+    if (!exec::is_state_locked(where)) {
+        auto failures = exec::clean_stale_state(where);
         for (const auto& f : failures) {
             std::fprintf(stderr, "sandbox: down: undo %s '%s': %s\n",
                          std::string(exec::to_string(f.entry.kind)).c_str(), f.entry.target.c_str(),

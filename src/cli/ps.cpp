@@ -28,13 +28,13 @@ int run_ps() {
     // by `up`) can be told apart from others.
     std::printf("%-20s %-8s %-8s %-20s %-24s %s\n", "NAME", "PID", "STATUS", "CREATED", "PROFILE",
                 "COMMAND");
-    for (const std::string& name : exec::list_state_dirs(root)) {
-        std::string dir = root + "/" + name;
-        auto state = exec::read_state(dir);
+    for (const std::string& name : exec::list_sandboxes(root)) {
+        const plan::StateLocation where{root, name};
+        auto state = exec::read_state(where);
         if (!state) {
             continue;
         }
-        bool running = exec::is_state_locked(dir);
+        bool running = exec::is_state_locked(where);
         char created[32] = "-";
         std::time_t t = static_cast<std::time_t>(state->created_unix);
         std::tm tm{};

@@ -123,7 +123,7 @@ bool name_is_defaulted(const profile::LoadResult& loaded) {
 }
 
 // A foreground run of a profile that names no sandbox gets STEM-xxxx, so a CI runner can start
-// one shared profile several times at once; a suffix whose state directory exists is skipped
+// one shared profile several times at once; a suffix whose lock exists is skipped
 // (two launchers that still pick the same one are told apart by the state lock: EBUSY).
 std::string choose_unique_name(const std::string& stem, const std::string& state_root) {
     std::string name;
@@ -134,7 +134,8 @@ std::string choose_unique_name(const std::string& stem, const std::string& state
         }
         name = plan::unique_sandbox_name(stem, random);
         struct stat st {};
-        if (state_root.empty() || lstat((state_root + "/" + name).c_str(), &st) != 0) {
+        const plan::StateLocation where{state_root, name};
+        if (state_root.empty() || lstat(where.entry(plan::state_entry::lock).c_str(), &st) != 0) {
             break;
         }
     }

@@ -27,6 +27,7 @@
 #include "exec/child/workload.hpp"
 #include "exec/exec_record.hpp"
 #include "exec/state.hpp"
+#include "profile/names.hpp"
 #include "exec/supervise.hpp"
 #include "exec/sync.hpp"
 #include "sys/namespaces.hpp"
@@ -260,16 +261,15 @@ int run(const EnterOptions& options, const std::string& state_root) {
     // holds them before its execve; the workload steps close_range() again right before it.
     close_range(3, ~0U, 0);
 
-    if (options.name.empty() || options.name.find('/') != std::string::npos ||
-        options.name == "." || options.name == "..") {
+    if (!profile::names::is_sandbox_name(options.name)) {
         throw Refusal("'" + options.name + "' is not a sandbox name");
     }
-    const std::string dir = state_root + "/" + options.name;
-    auto state = read_state(dir);
+    const plan::StateLocation where{state_root, options.name};
+    auto state = read_state(where);
     if (!state) {
         throw Refusal("no sandbox named '" + options.name + "'");
     }
-    if (!is_state_locked(dir)) {
+    if (!is_state_locked(where)) {
         throw Refusal("sandbox '" + options.name + "' is not running");
     }
     // The launcher records its child's pid just after releasing it, and the exec record once
@@ -282,7 +282,7 @@ int run(const EnterOptions& options, const std::string& state_root) {
     if (state->child_pid <= 0 || state->child_start_time.empty()) {
         throw Refusal("sandbox '" + options.name + "' is starting or stopping: try again");
     }
-    auto record = load_exec_record(dir);
+    auto record = load_exec_record(where);
     if (!record && record.error().err() == ENOENT) {
         throw Refusal(starting_or_stopping);
     }
@@ -293,7 +293,7 @@ int run(const EnterOptions& options, const std::string& state_root) {
     }
     sys::SeccompProgram program;
     if (record->seccomp) {
-        auto loaded = sys::read_seccomp_cache(exec_seccomp_file(dir));
+        auto loaded = sys::read_seccomp_cache(exec_seccomp_file(where));
         if (!loaded && loaded.error().err() == ENOENT) {
             throw Refusal(starting_or_stopping);  // removed just after the record was read
         }

@@ -167,36 +167,36 @@ sys::Result<ExecRecord> parse_exec_record(const std::string& text) {
     }
 }
 
-std::string exec_record_file(const std::string& dir) {
-    return dir + "/exec.json";
+std::string exec_record_file(const plan::StateLocation& where) {
+    return where.entry(plan::state_entry::exec_record);
 }
 
-std::string exec_seccomp_file(const std::string& dir) {
-    return dir + "/seccomp.bpf";
+std::string exec_seccomp_file(const plan::StateLocation& where) {
+    return where.entry(plan::state_entry::exec_seccomp);
 }
 
-sys::Status save_exec_record(const std::string& dir, const ExecRecord& record,
+sys::Status save_exec_record(const plan::StateLocation& where, const ExecRecord& record,
                              const sys::SeccompProgram& program) {
     if (record.seccomp) {
         // The same bytes the workload installs (prepare_seccomp's program), never recompiled.
         if (program.empty()) {
-            return sys::fail_with(EINVAL, "record seccomp filter", exec_seccomp_file(dir), {},
+            return sys::fail_with(EINVAL, "record seccomp filter", exec_seccomp_file(where), {},
                                   "no prepared program");
         }
-        if (auto st = sys::write_seccomp_cache(exec_seccomp_file(dir), program); !st) {
+        if (auto st = sys::write_seccomp_cache(exec_seccomp_file(where), program); !st) {
             return st;
         }
-        // The cache writer makes it 0644 (a filter is no secret); the state dir's files are
+        // The cache writer makes it 0644 (a filter is no secret); a sandbox's state entries are
         // 0600 like state.json.
-        if (chmod(exec_seccomp_file(dir).c_str(), 0600) != 0) {
-            return sys::fail("chmod", exec_seccomp_file(dir));
+        if (chmod(exec_seccomp_file(where).c_str(), 0600) != 0) {
+            return sys::fail("chmod", exec_seccomp_file(where));
         }
     }
-    return sys::write_file_atomic(exec_record_file(dir), to_json(record), 0600);
+    return sys::write_file_atomic(exec_record_file(where), to_json(record), 0600);
 }
 
-sys::Result<ExecRecord> load_exec_record(const std::string& dir) {
-    std::string path = exec_record_file(dir);
+sys::Result<ExecRecord> load_exec_record(const plan::StateLocation& where) {
+    std::string path = exec_record_file(where);
     sys::UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         return sys::fail("open", path);

@@ -1,13 +1,13 @@
 #pragma once
 // What `sandbox exec` needs to confine a command exactly like the sandbox's workload, recorded
-// by `sandbox up` in the state dir (docs/security.md, "sandbox exec"):
+// by `sandbox up` among the sandbox's state entries (docs/security.md, "sandbox exec"):
 //
-//   <state dir>/exec.json    the namespaces the sandbox created or joined, its cgroup, and the
-//                            process/security parts of the plan (rlimits, umask, env, cwd,
-//                            user/group, capabilities, Landlock, no_new_privs, seccomp on/off)
-//   <state dir>/seccomp.bpf  a copy of the exact BPF program the workload installed
+//   <name>@exec.json    the namespaces the sandbox created or joined, its cgroup, and the
+//                       process/security parts of the plan (rlimits, umask, env, cwd,
+//                       user/group, capabilities, Landlock, no_new_privs, seccomp on/off)
+//   <name>@seccomp.bpf  a copy of the exact BPF program the workload installed
 //
-// Both are root's (the launcher's) files, mode 0600, in the launcher's 0711 state dir, and are
+// Both are root's (the launcher's) files, mode 0600, in the launcher's 0711 state root, and are
 // read back only after checking owner and mode (O_NOFOLLOW): nothing a workload or another user
 // can write decides what exec does. The copy of the filter means a later change of the BPF
 // cache (a libseccomp upgrade, a new preset) cannot change what an exec into a running sandbox
@@ -66,16 +66,16 @@ ExecRecord make_exec_record(const plan::Plan& plan, const std::vector<std::strin
 std::string to_json(const ExecRecord& record);
 sys::Result<ExecRecord> parse_exec_record(const std::string& json_text);
 
-// <dir>/exec.json and <dir>/seccomp.bpf
-std::string exec_record_file(const std::string& dir);
-std::string exec_seccomp_file(const std::string& dir);
+// <root>/<name>@exec.json and <root>/<name>@seccomp.bpf
+std::string exec_record_file(const plan::StateLocation& where);
+std::string exec_seccomp_file(const plan::StateLocation& where);
 
 // Writes exec.json (0600, atomically) and, when record.seccomp, seccomp.bpf (0600).
-sys::Status save_exec_record(const std::string& dir, const ExecRecord& record,
+sys::Status save_exec_record(const plan::StateLocation& where, const ExecRecord& record,
                              const sys::SeccompProgram& program);
 // Reads exec.json: O_NOFOLLOW, must be a regular file owned by the effective uid and not
 // writable by group or others (EPERM otherwise).
-sys::Result<ExecRecord> load_exec_record(const std::string& dir);
+sys::Result<ExecRecord> load_exec_record(const plan::StateLocation& where);
 
 // The plan run_workload gets for `sandbox exec`: the recorded process/security parts, `args`
 // as the command, no inherited fds, always a new session, seccomp as recorded.

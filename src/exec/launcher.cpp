@@ -34,21 +34,21 @@ namespace sandbox::exec {
 
 namespace {
 
-// A file or directory below the state dir: undoing the state dir (remove_tree, the first
-// entry, always in state.json) removes it too, so it needs no state.json write of its own.
-bool removed_with_state_dir(const UndoEntry& e, const std::string& state_dir) {
+// One of the sandbox's own state entries (<name>@overlay, ...), or their removal: the
+// removal of all of them (remove_state, the first entry, always in state.json) removes it too,
+// so it needs no state.json write of its own.
+bool removed_with_state(const UndoEntry& e, const plan::StateLocation& where) {
     bool removal = e.kind == UndoKind::remove_tree || e.kind == UndoKind::remove_dir ||
-                   e.kind == UndoKind::remove_file;
-    return removal && !state_dir.empty() &&
-           (e.target == state_dir || e.target.starts_with(state_dir + "/"));
+                   e.kind == UndoKind::remove_file || e.kind == UndoKind::remove_state;
+    return removal && !where.name.empty() && e.target.starts_with(where.prefix());
 }
 
 // Entries a SIGKILLed launcher cannot orphan, so they need no state.json write of their own:
-// what goes with the state dir, and the child, which dies with the launcher (PDEATHSIG, and
+// what goes with the state entries, and the child, which dies with the launcher (PDEATHSIG, and
 // its pid namespace with it). The child's entry reaches state.json with the write after `go`
 // (record_running_child), off the start-up's critical path.
-bool needs_no_save_of_its_own(const UndoEntry& e, const std::string& state_dir) {
-    return e.kind == UndoKind::kill_process || removed_with_state_dir(e, state_dir);
+bool needs_no_save_of_its_own(const UndoEntry& e, const plan::StateLocation& where) {
+    return e.kind == UndoKind::kill_process || removed_with_state(e, where);
 }
 
 // state.json with `entries` as the rollback to replay should this launcher die.
@@ -57,14 +57,10 @@ sys::Status save_state(HostContext& ctx, const std::vector<UndoEntry>& entries) 
     return ctx.state.save(ctx.record);
 }
 
-// Step 2: the state dir, its lock and the files the plan wants in it (resolv.conf, hosts),
-// plus the subdirectories (new root mount point, overlay upper/work).
+// Step 2: the sandbox's lock and state.json, and the files the plan wants (resolv.conf, hosts).
 void create_state(HostContext& ctx, const LaunchOptions& options) {
     const plan::StatePlan& sp = ctx.plan.state;
-    ctx.state = StateDir::create(sp, ctx.facts.state_root, ctx.rollback);
-    for (const std::string& sub : sp.subdirs) {
-        sys::or_throw(sys::mkdir_p(sub, static_cast<mode_t>(sp.dir_mode)));
-    }
+    ctx.state = StateFiles::create(sp, ctx.rollback);
     for (const plan::StateFile& f : sp.files) {
         sys::or_throw(sys::write_file_atomic(f.path, f.content, static_cast<mode_t>(f.mode)));
     }
@@ -77,17 +73,17 @@ void create_state(HostContext& ctx, const LaunchOptions& options) {
     ctx.record.env = ctx.workload_env;
     // From now on state.json holds every undo entry a SIGKILLed launcher would otherwise leave
     // behind (the next `up` or `down` of this name, or the sweep of any `up`, cleans up from
-    // it; they list only directories that have one). It is rewritten only when an entry
-    // outside the state dir arrives -- once per host-side object a SIGKILL could orphan (a
+    // it). It is rewritten only when an entry
+    // outside the state entries arrives -- once per host-side object a SIGKILL could orphan (a
     // cgroup, a link, a lease), not once per entry -- and once after `go` (docs/performance.md).
     ctx.rollback.set_observer([&ctx, saved = ctx.rollback.entries().size()](
                                   const std::vector<UndoEntry>& entries) mutable {
         if (entries.empty()) {
-            return;  // the state dir itself is gone
+            return;  // the state entries themselves are gone
         }
         bool needed = entries.size() < saved;  // an entry was undone
         for (size_t i = std::min(saved, entries.size()); i < entries.size() && !needed; ++i) {
-            needed = !needs_no_save_of_its_own(entries[i], ctx.state.dir());
+            needed = !needs_no_save_of_its_own(entries[i], ctx.state.location());
         }
         if (!needed) {
             return;  // written with the next entry that needs it, or never needed
@@ -122,7 +118,7 @@ void record_running_child(HostContext& ctx) {
 // confines by guesswork), so a failure to write it is a warning. In place before `up -d`
 // reports the sandbox running.
 void record_exec_confinement(HostContext& ctx) {
-    if (auto st = save_exec_record(ctx.state.dir(),
+    if (auto st = save_exec_record(ctx.state.location(),
                                    make_exec_record(ctx.plan, ctx.workload_env, ctx.cgroup.get()),
                                    ctx.seccomp.program);
         !st) {
@@ -132,42 +128,37 @@ void record_exec_confinement(HostContext& ctx) {
 }
 
 // Whether the child may be reaped after the undo instead of before it. Only when the undo is
-// nothing but the state dir (and the child's own entry): the init SIGKILLed every other process
+// nothing but the state entries (and the child's own entry): the init SIGKILLed every other process
 // of the sandbox before it reported, and the launcher SIGKILLed the init on the report, so no
 // sandbox code runs any more -- but until the kernel has finished their exits, the processes
 // still hold what they held. A cgroup cannot be removed before they leave it; a veth is handed
 // to the kernel only once its namespace's owner is reaped (host/network.cpp delete_link); an
 // id range or address lease must not be released, nor an overlay's upper dir removed, while
-// dying processes may still own or write them. None of that is the state dir, which nothing
-// inside the sandbox can reach after pivot_root.
+// dying processes may still own or write them. None of that is the state entries, which
+// nothing inside the sandbox can reach after pivot_root.
 bool reaped_last(const std::vector<UndoEntry>& entries, const HostContext& ctx) {
     const std::string child = std::to_string(ctx.child.pid());
     return std::all_of(entries.begin(), entries.end(), [&](const UndoEntry& e) {
         return (e.kind == UndoKind::kill_process && e.target == child) ||
-               (e.kind == UndoKind::remove_tree && e.target == ctx.state.dir());
+               (e.kind == UndoKind::remove_state && e.target == ctx.state.location().prefix());
     });
 }
 
-// The state dir's entries no undo reads, once the init has reported and been SIGKILLed: the
-// exec record and its filter (read only by a `sandbox exec` into the running sandbox), the
-// files bound into it (hosts, resolv.conf: a bind mount holds its own reference) and the new
-// root's mount point, empty since pivot_root. Removed while the kernel tears the init's
-// namespaces down on another CPU, also when the init must be reaped before the undo (a cgroup
-// cannot go while it is dying): on ext4 each is a block to free, ~0.2 ms of the way to the
-// launcher's exit (docs/performance.md). What the undo needs stays for it: state.json (the
-// record a SIGKILLed launcher is cleaned up from), the overlay's dirs (dying processes may
-// still write them) and the directory with its lock. Best effort: what is left, the undo's
-// remove_tree removes.
+// The state entries no undo reads, once the init has reported and been SIGKILLed: the exec
+// record and its filter (read only by a `sandbox exec` into the running sandbox) and the files
+// bound into it (hosts, resolv.conf: a bind mount holds its own reference). Removed while the
+// kernel tears the init's namespaces down on another CPU, also when the init must be reaped
+// before the undo (a cgroup cannot go while it is dying). What the undo needs stays for it:
+// state.json (the record a SIGKILLed launcher is cleaned up from), the overlay's dirs (dying
+// processes may still write them) and the lock. Best effort: what is left, the undo's
+// remove_state removes.
 void remove_spent_state_files(const plan::Plan& plan) {
-    const std::string& dir = plan.state.dir;
-    for (const std::string& path : {exec_record_file(dir), exec_seccomp_file(dir)}) {
+    const plan::StateLocation where = plan.state.location();
+    for (const std::string& path : {exec_record_file(where), exec_seccomp_file(where)}) {
         (void)::unlink(path.c_str());
     }
     for (const plan::StateFile& f : plan.state.files) {
         (void)::unlink(f.path.c_str());
-    }
-    if (plan.pivot.enabled && !plan.pivot.new_root.empty()) {
-        (void)::rmdir(plan.pivot.new_root.c_str());
     }
 }
 
@@ -297,8 +288,8 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
                                                             plan.state.sandbox_name, rollback);
             });
             if (options.detach_notify_fd >= 0) {
-                // Detached: the workload's output goes to <state dir>/output.log.
-                std::string log = ctx.state.dir() + "/output.log";
+                // Detached: the workload's output goes to <state root>/<name>@output.log.
+                std::string log = ctx.state.location().entry(plan::state_entry::output_log);
                 sys::UniqueFd out(
                     open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
                 if (out) {
@@ -465,7 +456,7 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         // Whatever happened: the child dies first (its destructor SIGKILLs + reaps), then
         // usage is read from the cgroup, then everything host-side is undone. One exception
         // (reaped_last): an init that reported the workload's end, in a sandbox whose undo is
-        // only its state dir, is reaped after that undo, which then overlaps the kernel's
+        // only its state entries, is reaped after that undo, which then overlaps the kernel's
         // teardown of its namespaces and address space (~0.15 ms, docs/performance.md).
         auto t_cleanup = std::chrono::steady_clock::now();
         // A report leaves the init SIGKILLed and not yet reaped (supervise).
@@ -503,7 +494,7 @@ int launch(const plan::Plan& planned, const plan::HostFacts& facts, const Launch
         }
         report.undo_failures = to_report(rollback.unwind());
         ctx.child = sys::ChildProcess();  // reaps the init, if still ours (reap_last)
-        ctx.state = StateDir();           // drops the lock after the directory is gone
+        ctx.state = StateFiles();         // drops the lock after the entries are gone
         report.step_ms.emplace_back("cleanup", std::chrono::duration<double, std::milli>(
                                                    std::chrono::steady_clock::now() - t_cleanup)
                                                    .count());

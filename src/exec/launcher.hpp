@@ -51,7 +51,7 @@ struct HostContext {
     int signal_fd = -1;
     int stop_signal_fd = -1;  // the stop signals only (exec/setup_error.hpp is_stop_signal)
     int notify_fd = -1;       // -d: the pipe to the foreground `sandbox up` (closed once exec'd)
-    StateDir state;
+    StateFiles state;
     SandboxState record;
     host::PreparedRootfs rootfs;
     std::unique_ptr<sys::Cgroup> cgroup;

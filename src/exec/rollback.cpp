@@ -1,5 +1,5 @@
-// Undo of what the host side created. Ordering: entries run newest first, so the state dir
-// (pushed first) goes last, after the cgroup and links that may refer to it.
+// Undo of what the host side created. Ordering: entries run newest first, so the state
+// entries (pushed first) go last, after the cgroup and links that may refer to it.
 #include "exec/rollback.hpp"
 
 #include <signal.h>
@@ -24,7 +24,7 @@ namespace sandbox::exec {
 
 namespace {
 
-constexpr std::array<std::pair<UndoKind, std::string_view>, 10> k_kind_names{{
+constexpr std::array<std::pair<UndoKind, std::string_view>, 11> k_kind_names{{
     {UndoKind::remove_dir, "remove_dir"},
     {UndoKind::remove_tree, "remove_tree"},
     {UndoKind::remove_file, "remove_file"},
@@ -35,6 +35,7 @@ constexpr std::array<std::pair<UndoKind, std::string_view>, 10> k_kind_names{{
     {UndoKind::restore_sysctl, "restore_sysctl"},
     {UndoKind::kill_process, "kill_process"},
     {UndoKind::release_id_range, "release_id_range"},
+    {UndoKind::remove_state, "remove_state"},
 }};
 
 sys::Status kill_process(const UndoEntry& entry) {
@@ -186,6 +187,9 @@ void run_undo(const UndoEntry& entry) {
             break;
         case UndoKind::release_id_range:
             st = host::release_id_range(entry.target, entry.extra);
+            break;
+        case UndoKind::remove_state:
+            st = remove_state_entries(state_location_of(entry.target));
             break;
     }
     if (!st) {

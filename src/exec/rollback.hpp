@@ -12,7 +12,7 @@
 namespace sandbox::exec {
 
 enum class UndoKind {
-    remove_dir,   // rmdir (empty) — e.g. the state dir after its files are gone
+    remove_dir,   // rmdir (empty)
     remove_tree,  // recursive removal of a directory we created (overlay upper/work)
     remove_file,
     unmount,           // umount2(target, MNT_DETACH) of a host-side mount we made
@@ -22,6 +22,7 @@ enum class UndoKind {
     restore_sysctl,    // target = "/proc/sys/net/ipv4/ip_forward", extra = the old value
     kill_process,      // target = pid (as text): SIGKILL + reap if still ours
     release_id_range,  // target = lease file, extra = its content (uid_map = "auto")
+    remove_state,      // target = "<state root>/<name>@": every entry of the sandbox, lock last
 };
 
 std::string_view to_string(UndoKind kind);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "profile/names.hpp"
 #include "sys/archive.hpp"
 #include "sys/fs.hpp"
 
@@ -18,7 +19,7 @@ namespace sandbox::exec {
 
 namespace {
 
-// flock(LOCK_EX|LOCK_NB) on a directory fd; true when we got it.
+// flock(LOCK_EX|LOCK_NB); true when we got it.
 sys::Result<bool> try_lock(int fd, const std::string& what) {
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
         return true;
@@ -29,15 +30,13 @@ sys::Result<bool> try_lock(int fd, const std::string& what) {
     return sys::fail("flock", what);
 }
 
-sys::Result<sys::UniqueFd> open_dir_fd(const std::string& path) {
-    int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        return sys::fail("open", path);
-    }
-    return sys::UniqueFd(fd);
+// The sandbox's entry `kind`, opened O_NOFOLLOW relative to the state root.
+sys::UniqueFd open_entry(const plan::StateLocation& where, std::string_view kind, int flags) {
+    return sys::UniqueFd(
+        open(where.entry(kind).c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600));
 }
 
-// The owner and mode rule shared by the state root, a sandbox's directory and its state.json.
+// The owner and mode rule shared by the state root and a sandbox's state.json and lock.
 sys::Status check_owner_and_mode(int fd, const std::string& path, bool want_dir) {
     return sys::check_owned_by_caller(fd, path, want_dir, "trust state");
 }
@@ -134,20 +133,18 @@ sys::Result<SandboxState> parse_state(const std::string& text) {
     }
 }
 
-std::string state_file(const std::string& dir) {
-    return dir + "/state.json";
-}
-
-sys::Result<SandboxState> read_state(const std::string& dir) {
+sys::Result<SandboxState> read_state(const plan::StateLocation& where) {
     // Nothing in state.json is believed (least of all its rollback entries, which `down` and
-    // a stale clean-up replay as the invoker) unless the invoker owns the file and its
-    // directory and nobody else can write either (docs/security.md, "Trust model").
-    auto dir_fd = open_trusted_dir(dir);
-    if (!dir_fd) {
-        return tl::unexpected(dir_fd.error());
+    // a stale clean-up replay as the invoker) unless the invoker owns the file and the state
+    // root and nobody else can write either (docs/security.md, "Trust model").
+    auto root_fd = open_trusted_dir(where.root);
+    if (!root_fd) {
+        return tl::unexpected(root_fd.error());
     }
-    std::string path = state_file(dir);
-    sys::UniqueFd fd(openat(dir_fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    const std::string path = where.entry(plan::state_entry::record);
+    const std::string name = where.name + plan::k_state_separator +
+                             std::string(plan::state_entry::record);
+    sys::UniqueFd fd(openat(root_fd->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         if (errno == ELOOP) {
             return sys::fail_with(EPERM, "trust state", path, {}, "a symbolic link");
@@ -164,23 +161,80 @@ sys::Result<SandboxState> read_state(const std::string& dir) {
     return parse_state(*text);
 }
 
-bool is_state_locked(const std::string& dir) {
-    auto fd = open_dir_fd(dir);
+bool is_state_locked(const plan::StateLocation& where) {
+    sys::UniqueFd fd = open_entry(where, plan::state_entry::lock, O_RDONLY);
     if (!fd) {
         return false;
     }
-    auto got = try_lock(fd->get(), dir);
+    auto got = try_lock(fd.get(), where.entry(plan::state_entry::lock));
     return got && !*got;
 }
 
-std::vector<UndoFailure> clean_stale_state(const std::string& dir) {
+plan::StateLocation state_location_of(const std::string& removal_target) {
+    std::string_view t = removal_target;
+    size_t slash = t.find_last_of('/');
+    if (t.empty() || t.back() != plan::k_state_separator || slash == std::string_view::npos) {
+        return {};
+    }
+    return {std::string(t.substr(0, slash)),
+            std::string(t.substr(slash + 1, t.size() - slash - 2))};
+}
+
+sys::Status remove_state_entries(const plan::StateLocation& where) {
+    if (!profile::names::is_sandbox_name(where.name)) {
+        return sys::fail_with(EINVAL, "remove state", where.prefix() + "*", {},
+                              "not a sandbox name");
+    }
+    sys::UniqueFd root(open(where.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root) {
+        return errno == ENOENT ? sys::Status{} : sys::fail("open", where.root);
+    }
+    // What the sandbox has varies (hosts, an overlay, temporaries of an interrupted write):
+    // its entries are whatever starts with "<name>@", found by one listing.
+    const std::string mine = where.name + plan::k_state_separator;
+    const std::string lock = mine + std::string(plan::state_entry::lock);
+    std::vector<std::pair<std::string, bool>> entries;  // name, is a directory
+    DIR* d = fdopendir(dup(root.get()));
+    if (d == nullptr) {
+        return sys::fail("list", where.root);
+    }
+    while (dirent* e = readdir(d)) {
+        std::string_view n = e->d_name;
+        if (n.starts_with(mine) && n != lock) {
+            entries.emplace_back(std::string(n), e->d_type == DT_DIR || e->d_type == DT_UNKNOWN);
+        }
+    }
+    closedir(d);
+    sys::Status out;
+    for (const auto& [name, dir] : entries) {
+        sys::Status st;
+        if (dir) {
+            st = sys::remove_tree_at(root.get(), name, where.root + "/" + name);
+        } else if (unlinkat(root.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+            st = sys::fail("unlink", where.root + "/" + name);
+        }
+        if (!st && out) {
+            out = st;
+        }
+    }
+    // The lock last: until it is gone, no `up` of this name starts, and a sweep skips it.
+    if (!out) {
+        return out;
+    }
+    if (unlinkat(root.get(), lock.c_str(), 0) != 0 && errno != ENOENT) {
+        return sys::fail("unlink", where.entry(plan::state_entry::lock));
+    }
+    return {};
+}
+
+std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where) {
     std::vector<UndoFailure> failures;
-    auto state = read_state(dir);
+    const UndoEntry removal{UndoKind::remove_state, where.prefix(), {}};
+    auto state = read_state(where);
     if (!state && state.error().err() != ENOENT) {
         // Untrusted (someone else's, writable by others, a link) or unreadable: replay
         // nothing and delete nothing.
-        failures.push_back(
-            UndoFailure{UndoEntry{UndoKind::remove_tree, dir, {}}, state.error().describe()});
+        failures.push_back(UndoFailure{removal, state.error().describe()});
         return failures;
     }
     if (state) {
@@ -189,15 +243,18 @@ std::vector<UndoFailure> clean_stale_state(const std::string& dir) {
         Rollback stale = Rollback::from_entries(state->rollback);
         failures = stale.unwind();
     }
-    // Whatever the entries said, the directory itself goes.
-    if (auto st = sys::remove_tree(dir); !st) {
-        failures.push_back(
-            UndoFailure{UndoEntry{UndoKind::remove_tree, dir, {}}, st.error().describe()});
+    // Whatever the entries said, the sandbox's entries go (the removal is normally the first
+    // of them, already run; again is harmless).
+    if (auto st = remove_state_entries(where); !st) {
+        failures.push_back(UndoFailure{removal, st.error().describe()});
     }
     return failures;
 }
 
-std::vector<std::string> list_state_dirs(const std::string& state_root) {
+namespace {
+
+// The names of the sandboxes in the root that have an entry `kind`, sorted.
+std::vector<std::string> sandboxes_with(const std::string& state_root, std::string_view kind) {
     std::vector<std::string> names;
     auto root = open_trusted_dir(state_root);
     if (!root) {
@@ -208,13 +265,10 @@ std::vector<std::string> list_state_dirs(const std::string& state_root) {
         return names;
     }
     while (dirent* e = readdir(d)) {
-        std::string name = e->d_name;
-        if (name == "." || name == "..") {
-            continue;
-        }
-        struct stat st {};
-        if (fstatat(dirfd(d), (name + "/state.json").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-            names.push_back(name);
+        std::string_view entry = e->d_name;
+        std::string_view name = plan::sandbox_of_entry(entry);
+        if (!name.empty() && entry.substr(name.size() + 1) == kind) {
+            names.emplace_back(name);
         }
     }
     closedir(d);
@@ -222,84 +276,158 @@ std::vector<std::string> list_state_dirs(const std::string& state_root) {
     return names;
 }
 
+}  // namespace
+
+std::vector<std::string> list_sandboxes(const std::string& state_root) {
+    return sandboxes_with(state_root, plan::state_entry::record);
+}
+
 namespace {
 
-// Cleans every sandbox directory under the root whose lock no launcher holds, except `skip`
-// (the directory being created, which StateDir::create handles itself and refuses when untrusted).
-// Without this, an unnamed foreground run whose launcher was SIGKILLed (a unique name nobody
-// will `up` or `down` again) would keep its directory and everything its state.json lists (nft
-// table, cgroup, pool and id leases) for good. Called with the root's lock held: a directory is
-// created and locked under that lock, so one found unlocked here has a dead owner (a live
-// launcher, detached or not, holds its directory's lock until the directory is gone).
+// Cleans every sandbox of the root whose lock no launcher holds, except `skip` (the name being
+// created, which StateFiles::create handles itself and refuses when untrusted). Without this,
+// an unnamed foreground run whose launcher was SIGKILLed (a unique name nobody will `up` or
+// `down` again) would keep its entries and everything its state.json lists (nft table, cgroup,
+// pool and id leases) for good. Called with the root's lock held: a lock is created and taken
+// under that lock, so one found free here has a dead owner (a live launcher, detached or not,
+// holds its lock until its other entries are gone, and removes it last).
 void clean_stale_states_locked(const std::string& state_root, const std::string& skip) {
-    for (const std::string& name : list_state_dirs(state_root)) {
-        const std::string dir = state_root + "/" + name;
-        if (dir == skip) {
+    for (const std::string& name : sandboxes_with(state_root, plan::state_entry::lock)) {
+        if (name == skip) {
             continue;
         }
-        auto fd = open_trusted_dir(dir);
+        const plan::StateLocation where{state_root, name};
+        const std::string lock = where.entry(plan::state_entry::lock);
+        sys::UniqueFd fd = open_entry(where, plan::state_entry::lock, O_RDONLY);
         if (!fd) {
-            spdlog::debug("stale state check '{}': {}", dir, fd.error().describe());
+            continue;  // gone meanwhile
+        }
+        if (auto st = check_owner_and_mode(fd.get(), lock, false); !st) {
+            spdlog::debug("stale state check '{}': {}", lock, st.error().describe());
             continue;
         }
-        auto got = try_lock(fd->get(), dir);
+        auto got = try_lock(fd.get(), lock);
         if (!got || !*got) {
             continue;  // a live launcher holds it
         }
-        for (const UndoFailure& f : clean_stale_state(dir)) {
+        for (const UndoFailure& f : clean_stale_state(where)) {
             spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
                          f.entry.target, f.message);
         }
     }
 }
 
+// clean_stale_state for the sandbox being created: throws when its entries were not removed
+// (untrusted, or a removal failed), since the new one would then start on top of them.
+void clean_stale(const plan::StateLocation& where) {
+    for (const UndoFailure& f : clean_stale_state(where)) {
+        if (f.entry.kind == UndoKind::remove_state) {
+            throw sys::SysError(EPERM, "clean stale state", where.prefix() + "*", {}, f.message);
+        }
+        spdlog::warn("stale sandbox '{}': undo {} '{}': {}", where.name, to_string(f.entry.kind),
+                     f.entry.target, f.message);
+    }
+}
+
+// Whether `fd` is still the file `name` of the directory `dir_fd`.
+bool still_linked_as(int fd, int dir_fd, const std::string& name) {
+    struct stat held {};
+    struct stat named {};
+    return fstat(fd, &held) == 0 &&
+           fstatat(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+           held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
 }  // namespace
 
-StateDir StateDir::create(const plan::StatePlan& plan, const std::string& state_root,
-                          Rollback& rollback) {
-    if (state_root.empty()) {
+StateFiles StateFiles::create(const plan::StatePlan& plan, Rollback& rollback) {
+    if (plan.root.empty()) {
         throw sys::SysError(ENOENT, "state root", "$XDG_RUNTIME_DIR/sandbox", {},
                             k_no_state_root_hint);
     }
-    sys::or_throw(sys::mkdir_p(state_root, 0711));
+    sys::or_throw(sys::mkdir_p(plan.root, 0711));
     // Serialise creation under the root's lock, so two `up`s of one name cannot both decide
-    // the directory is stale (held only for a few syscalls). A root we do not own, or that
+    // the sandbox is stale (held only for a few syscalls). A root we do not own, or that
     // others may write, is refused: they could plant a "stale" sandbox for us to clean.
-    sys::UniqueFd root = sys::or_throw(open_trusted_dir(state_root));
+    sys::UniqueFd root = sys::or_throw(open_trusted_dir(plan.root));
     if (flock(root.get(), LOCK_EX) != 0) {
-        throw sys::SysError(errno, "flock", state_root);
+        throw sys::SysError(errno, "flock", plan.root);
     }
-    clean_stale_states_locked(state_root, plan.dir);
-    StateDir out;
-    out.m_dir = plan.dir;
+    clean_stale_states_locked(plan.root, plan.sandbox_name);
+    StateFiles out;
+    out.m_location = plan.location();
+    const std::string lock_path = out.m_location.entry(plan::state_entry::lock);
+    const std::string lock_name =
+        plan.sandbox_name + plan::k_state_separator + std::string(plan::state_entry::lock);
+    const std::string record_name =
+        plan.sandbox_name + plan::k_state_separator + std::string(plan::state_entry::record);
     for (int attempt = 0;; ++attempt) {
-        if (mkdir(plan.dir.c_str(), static_cast<mode_t>(plan.dir_mode)) == 0) {
-            break;
+        sys::UniqueFd fresh(openat(root.get(), lock_name.c_str(),
+                                   O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (fresh) {
+            // Ours from its creation: only a probe (`ps`, `exec`, `down`: is_state_locked) can
+            // hold it, and only for a moment, so wait for it rather than call it busy.
+            if (flock(fresh.get(), LOCK_EX) != 0) {
+                int err = errno;
+                (void)unlinkat(root.get(), lock_name.c_str(), 0);
+                throw sys::SysError(err, "flock", lock_path);
+            }
+            // A state.json without a lock is what is left of a sandbox whose lock was
+            // removed by hand: replayed and removed like any stale one (our fresh lock goes
+            // with it), then the lock is made again.
+            struct stat left {};
+            if (fstatat(root.get(), record_name.c_str(), &left, AT_SYMLINK_NOFOLLOW) != 0) {
+                out.m_lock = std::move(fresh);
+                break;
+            }
+            if (attempt >= 3) {
+                throw sys::SysError(EEXIST, "create state lock", lock_path, {},
+                                    "a state.json without a lock keeps coming back");
+            }
+            clean_stale(out.m_location);
+            continue;
         }
-        if (errno != EEXIST || attempt > 0) {
-            throw sys::SysError(errno, "create state dir", plan.dir);
+        if (errno != EEXIST || attempt >= 3) {
+            throw sys::SysError(errno, "create state lock", lock_path);
         }
-        sys::UniqueFd existing = sys::or_throw(open_trusted_dir(plan.dir));
-        if (!sys::or_throw(try_lock(existing.get(), plan.dir))) {
-            throw sys::SysError(EBUSY, "create state dir", plan.dir, {},
+        sys::UniqueFd existing(
+            openat(root.get(), lock_name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+        if (!existing) {
+            if (errno == ENOENT) {
+                continue;  // removed meanwhile: make it
+            }
+            if (errno == ELOOP) {
+                throw sys::SysError(EPERM, "trust state", lock_path, {}, "a symbolic link");
+            }
+            throw sys::SysError(errno, "open", lock_path);
+        }
+        sys::or_throw(check_owner_and_mode(existing.get(), lock_path, false));
+        if (!sys::or_throw(try_lock(existing.get(), lock_path))) {
+            throw sys::SysError(EBUSY, "create state lock", lock_path, {},
                                 "sandbox '" + plan.sandbox_name + "' is already running");
         }
-        for (const UndoFailure& f : clean_stale_state(plan.dir)) {
-            if (f.entry.kind == UndoKind::remove_tree && f.entry.target == plan.dir) {
-                throw sys::SysError(EPERM, "clean stale state", plan.dir, {}, f.message);
-            }
+        // A launcher that has just finished removes its lock before it lets go of it: a lock
+        // taken on a file the root no longer holds locks nothing. Start again.
+        if (!still_linked_as(existing.get(), root.get(), lock_name)) {
+            continue;
         }
+        // Stale: its launcher is gone. Cleaned (the lock with the rest), then made afresh.
+        clean_stale(out.m_location);
     }
-    rollback.push(UndoKind::remove_tree, plan.dir);
-    out.m_lock = sys::or_throw(open_trusted_dir(plan.dir));
-    if (!sys::or_throw(try_lock(out.m_lock.get(), plan.dir))) {
-        throw sys::SysError(EBUSY, "lock state dir", plan.dir);
+    rollback.push(UndoKind::remove_state, out.m_location.prefix());
+    // The shared mount point of every sandbox's new root (plan/state_layout.hpp): made once.
+    if (mkdir(plan.new_root_dir.c_str(), static_cast<mode_t>(plan.new_root_mode)) != 0) {
+        if (errno != EEXIST) {
+            throw sys::SysError(errno, "mkdir", plan.new_root_dir);
+        }
+        sys::or_throw(open_trusted_dir(plan.new_root_dir));  // a directory of ours, not a link
     }
     return out;
 }
 
-sys::Status StateDir::save(const SandboxState& state) const {
-    return sys::write_file_atomic(state_file(m_dir), to_json(state), 0600);
+sys::Status StateFiles::save(const SandboxState& state) const {
+    return sys::write_file_atomic(m_location.entry(plan::state_entry::record), to_json(state),
+                                  0600);
 }
 
 }  // namespace sandbox::exec

@@ -1,12 +1,13 @@
 #pragma once
-// Pipeline step 2, state (docs/architecture.md §2): <state_root>/<name>/ holds state.json (who
-// runs, its namespaces and cgroups, the rollback entries). First host step, so every later creation
-// can be recorded in it; its own removal is the first rollback entry, so it is undone last. The
-// directory itself is flock()ed by the launcher for its whole life: a second `up` of the same name
-// sees the lock (EBUSY); a directory whose lock nobody holds is stale (the launcher was SIGKILLed)
-// and is cleaned by replaying its rollback entries — but only when the invoker owns the state root,
-// the directory and state.json and nobody else may write them (docs/security.md, "Trust model"): a
-// forged entry would run with the invoker's rights.
+// Pipeline step 2, state (docs/architecture.md §2): a sandbox's entries in the state root,
+// <name>@<kind> (plan/state_layout.hpp). <name>@state.json says who runs, its namespaces and
+// cgroups and the rollback entries. First host step, so every later creation can be recorded
+// in it; the entries' removal is the first rollback entry, so it is undone last. <name>@lock is
+// flock()ed by the launcher for its whole life: a second `up` of the same name sees the lock
+// (EBUSY); entries whose lock nobody holds are stale (the launcher was SIGKILLed) and are
+// cleaned by replaying their rollback entries -- but only when the invoker owns the state root
+// and state.json and nobody else may write them (docs/security.md, "Trust model"): a forged
+// entry would run with the invoker's rights.
 #include <sys/types.h>
 
 #include <map>
@@ -39,21 +40,22 @@ struct SandboxState {
 std::string to_json(const SandboxState& state);
 sys::Result<SandboxState> parse_state(const std::string& json_text);
 
-class StateDir {
+class StateFiles {
 public:
-    StateDir() = default;
-    // Creates and locks <root>/<name>; cleans a stale one first. Pushes its removal on the
-    // rollback. Throws SysError (EBUSY when a live sandbox has the name).
-    static StateDir create(const plan::StatePlan& plan, const std::string& state_root,
-                           Rollback& rollback);
+    StateFiles() = default;
+    // Takes <root>/<name>@lock (made when missing) after cleaning every stale sandbox of the
+    // root (this name's too), and makes the shared new-root mount point when it is missing.
+    // Pushes the removal of the sandbox's entries on the rollback. Throws SysError (EBUSY when
+    // a live sandbox has the name).
+    static StateFiles create(const plan::StatePlan& plan, Rollback& rollback);
 
-    const std::string& dir() const { return m_dir; }
+    const plan::StateLocation& location() const { return m_location; }
     int lock_fd() const { return m_lock.get(); }
-    // Writes state.json atomically.
+    // Writes <name>@state.json atomically.
     sys::Status save(const SandboxState& state) const;
 
 private:
-    std::string m_dir;
+    plan::StateLocation m_location;
     sys::UniqueFd m_lock;
 };
 
@@ -67,19 +69,23 @@ inline constexpr const char* k_no_state_root_hint =
 // that neither group nor others may write it; EPERM (with the reason) otherwise.
 sys::Result<sys::UniqueFd> open_trusted_dir(const std::string& path);
 
-// <root>/<name>/state.json
-std::string state_file(const std::string& dir);
-// Reads state.json after the trust checks (the directory as open_trusted_dir, the file
+// Reads <name>@state.json after the trust checks (the state root as open_trusted_dir, the file
 // O_NOFOLLOW, a regular file owned by the invoker, not group/world writable): EPERM if not.
-sys::Result<SandboxState> read_state(const std::string& dir);
-// true when a live launcher holds the directory's lock.
-bool is_state_locked(const std::string& dir);
-// Replays a dead sandbox's rollback entries and removes its directory. Needs the lock. An
-// untrusted directory or state.json (read_state's EPERM) is left alone: one failure naming
-// the directory (kind remove_tree), nothing replayed, nothing deleted.
-std::vector<UndoFailure> clean_stale_state(const std::string& dir);
-// Names of the sandboxes under the state root (directories holding a state.json).
-std::vector<std::string> list_state_dirs(const std::string& state_root);
+sys::Result<SandboxState> read_state(const plan::StateLocation& where);
+// true when a live launcher holds the sandbox's lock.
+bool is_state_locked(const plan::StateLocation& where);
+// Replays a dead sandbox's rollback entries and removes its entries. Needs its lock (or a lock
+// nobody holds). An untrusted state root or state.json (read_state's EPERM) is left alone: one
+// failure naming state.json (kind remove_state), nothing replayed, nothing deleted.
+std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where);
+// Removes every <name>@ entry of the root (a directory with what is in it), the lock last;
+// what is already gone is success. The undo of UndoKind::remove_state.
+sys::Status remove_state_entries(const plan::StateLocation& where);
+// The location an UndoKind::remove_state target ("<root>/<name>@") names; an empty name when it
+// names none (remove_state_entries refuses it).
+plan::StateLocation state_location_of(const std::string& removal_target);
+// Names of the sandboxes in the state root (those with a <name>@state.json), sorted.
+std::vector<std::string> list_sandboxes(const std::string& state_root);
 // /proc/PID/stat field 22, empty when the process is gone.
 std::string process_start_time(pid_t pid);
 

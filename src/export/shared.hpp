@@ -19,7 +19,7 @@ enum class MountRole {
     special_fs,  // proc, sysfs, devpts, mqueue
     mask,
     readonly,
-    write_file,  // a file `sandbox up` writes in its state dir and binds in at run time
+    write_file,  // a file `sandbox up` writes among its state entries and binds in at run time
 };
 
 inline MountRole role_of(plan::MountOpKind kind) {

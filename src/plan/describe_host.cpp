@@ -66,11 +66,11 @@ std::string_view to_string(PlanNote::Level l) {
 
 StepDescription describe(const StatePlan& state) {
     StepDescription d{StepId::state};
-    const std::string mode = desc::octal(state.dir_mode);
-    d.lines.push_back("mkdir " + state.dir + " (" + mode + ")");
-    for (const std::string& sub : state.subdirs) {
-        d.lines.push_back("mkdir " + sub + " (" + mode + ")");
-    }
+    const std::string mode = desc::octal(state.new_root_mode);
+    const plan::StateLocation where = state.location();
+    d.lines.push_back("lock " + where.entry(state_entry::lock) + ", record " +
+                      where.entry(state_entry::record));
+    d.lines.push_back("mkdir " + state.new_root_dir + " (" + mode + ") if missing: shared, kept");
     DescJson files = DescJson::array();
     for (const StateFile& f : state.files) {
         d.lines.push_back(fmt::format("write {} ({})", f.path, desc::octal(f.mode)));
@@ -85,8 +85,11 @@ StepDescription describe(const StatePlan& state) {
         }
         files.push_back({{"path", f.path}, {"mode", desc::octal(f.mode)}, {"content", f.content}});
     }
-    d.fields = {
-        {"dir", state.dir}, {"dir_mode", mode}, {"subdirs", state.subdirs}, {"files", files}};
+    d.fields = {{"root", state.root},
+                {"entries", where.prefix() + "*"},
+                {"new_root_dir", state.new_root_dir},
+                {"new_root_mode", mode},
+                {"files", files}};
     return d;
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/mount_attributes.hpp"
 #include "plan/host_facts.hpp"
+#include "plan/state_layout.hpp"
 #include "plan/step_id.hpp"
 #include "profile/profile.hpp"
 
@@ -30,24 +31,29 @@ struct PlanNote {
 };
 
 // ---- step 2: state -------------------------------------------------------------------------
-// A file the state step writes (O_CREAT|O_EXCL, then fsync not needed) before anything else;
-// the mounts step binds some of them into the sandbox (MountOpKind::write_file).
+// A file the state step writes before anything else; the mounts step binds some of them into
+// the sandbox (MountOpKind::write_file).
 struct StateFile {
-    std::string path;  // absolute, under StatePlan::dir
+    std::string path;    // absolute: an entry of the state root (StateLocation::entry)
+    std::string target;  // where the mounts step binds it in the sandbox: "/etc/hosts"
     std::string content;
     uint32_t mode = 0644;
 };
 
+// A sandbox's state is a set of flat entries of the state root, <name>@<kind>, and no directory
+// of its own (plan/state_layout.hpp).
 struct StatePlan {
     std::string sandbox_name;
-    std::string dir;  // <state_root>/<name>; holds state.json, hosts, resolv.conf, overlay dirs
-    // Directories created inside `dir`, in order (mode dir_mode): the new root's mount point
-    // ("root"). The overlay dirs belong to the rootfs step (RootfsPlan::upper_dir/work_dir).
-    std::vector<std::string> subdirs{};
-    // Mode of `dir` and of `subdirs`: 0711, traversable (not readable) by the root of a user
-    // namespace, which is another uid on the host and must reach the new root's mount point.
-    uint32_t dir_mode = 0711;
+    std::string root;  // the state root: /run/sandbox, or $XDG_RUNTIME_DIR/sandbox rootless
+    // <root>/newroot: the new root's mount point, shared by every sandbox (each mounts its root
+    // there in its own mount namespace). Made when missing, never removed. Mode 0711:
+    // traversable (not readable) by the root of a user namespace, which is another uid on the
+    // host and must reach it.
+    std::string new_root_dir;
+    uint32_t new_root_mode = 0711;
     std::vector<StateFile> files{};  // resolv.conf / hosts when the profile asks for them
+
+    StateLocation location() const { return {root, sandbox_name}; }
 };
 
 // ---- step 3: rootfs ------------------------------------------------------------------------
@@ -57,14 +63,14 @@ struct RootfsPlan {
     RootfsKind kind = RootfsKind::directory;
     std::string source;     // the directory, or the archive file; empty for host
     std::string cache_dir;  // archive: <cache_root>/rootfs (content-addressed by archive hash)
-    bool overlay = false;   // upper/work under the state dir
+    bool overlay = false;   // upper/work in the sandbox's <name>@overlay entry
     bool readonly = false;  // remount / read-only after pivot_root; always for an archive
                             // without overlay (the shared cached tree is never writable)
     // archive: extract setuid/setgid bits and security.capability (rootfs.keep_setuid)
     bool keep_setuid = false;
     std::vector<std::string> host_binds;  // host mode: host dirs bound read-only (/usr, /bin, ...)
-    std::string upper_dir;  // overlay: <state dir>/overlay/upper (created by the rootfs step)
-    std::string work_dir;   // overlay: <state dir>/overlay/work
+    std::string upper_dir;  // overlay: <state root>/<name>@overlay/upper (made by the rootfs step)
+    std::string work_dir;   // overlay: <state root>/<name>@overlay/work
 };
 
 // ---- step 4: cgroup ------------------------------------------------------------------------
@@ -127,7 +133,7 @@ struct NamespaceOp {
     NsType type = NsType::mount;
     enum class Action { create, join } action = Action::create;
     std::string path;     // join: "/proc/<pid>/ns/<type>" or the given path
-    std::string sandbox;  // join by sandbox name: resolved through its state dir at spawn
+    std::string sandbox;  // join by sandbox name: resolved through its state.json at spawn
 };
 // SpawnPlan::namespaces is in this fixed order: user, pid, mount, uts, ipc, net, cgroup, time.
 // Creates become clone3 flags; joins are setns() calls (user first, as the kernel requires).
@@ -255,7 +261,7 @@ struct IdentityPlan {
 // path inside the sandbox: the executor resolves it under PivotPlan::new_root (the root ops'
 // target "/" is new_root itself), without following symlinks out of it (openat2
 // RESOLVE_IN_ROOT or an equivalent walk). Sources of bind/dev_node are host paths, resolved
-// before pivot_root; write_file sources are files in the state dir.
+// before pivot_root; write_file sources are state entries.
 enum class MountOpKind {
     make_private,  // "/" made private (or slave, per `propagation`) recursively
     bind_root,     // bind the rootfs dir on new_root, MS_BIND|MS_REC (a mount point for
@@ -278,7 +284,7 @@ enum class MountOpKind {
                  // a missing target is skipped (optional = true)
     readonly,    // bind the path onto itself (MS_REC) then remount MS_BIND|MS_REMOUNT|MS_RDONLY
                  // keeping the flags it had (locked in a user ns); missing target: skipped
-    write_file,  // source = a file in the state dir bound (read-only) over target
+    write_file,  // source = a state entry (<name>@hosts) bound (read-only) over target
 };
 // Flags are applied the way mount(2) needs them: a bind is mount(MS_BIND[|MS_REC]) and, when
 // any of readonly/nosuid/nodev/noexec/atime flags is set, a second
@@ -316,7 +322,7 @@ struct MountOp {
 struct PivotPlan {
     bool enabled = true;         // false only when the mount namespace is the host's
     bool readonly_root = false;  // remount / read-only after the switch
-    std::string new_root;        // <state dir>/root: where the root ops assemble the new root
+    std::string new_root;        // StatePlan::new_root_dir: where the root ops assemble the new root
 };
 
 // ---- steps 14-18: the workload -------------------------------------------------------------

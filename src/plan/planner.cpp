@@ -59,20 +59,21 @@ StatePlan plan_state(const profile::Profile& profile, const HostFacts& facts,
                      std::vector<PlanNote>& notes) {
     StatePlan out;
     out.sandbox_name = profile.name;
-    out.dir = facts.state_root + "/" + profile.name;
+    out.root = facts.state_root;
     if (facts.state_root.empty()) {
         // Rootless without $XDG_RUNTIME_DIR: no shared fallback (exec/host_probe.cpp).
-        out.dir = "$XDG_RUNTIME_DIR/sandbox/" + profile.name;
+        out.root = "$XDG_RUNTIME_DIR/sandbox";
         notes.push_back(PlanNote{StepId::state, PlanNote::Level::error,
                                  "no state root: XDG_RUNTIME_DIR is not set (rootless state "
                                  "lives in $XDG_RUNTIME_DIR/sandbox); set it, or "
                                  "SANDBOX_STATE_ROOT to a directory only you can write"});
     }
+    out.new_root_dir = out.root + "/" + std::string(k_new_root_dir);
     return out;
 }
 
 // ---- step 3: rootfs --------------------------------------------------------------------------
-RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, StatePlan& state,
+RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, const StatePlan& state,
                        std::vector<PlanNote>& notes) {
     RootfsPlan out;
     const profile::Rootfs& r = profile.rootfs;
@@ -114,11 +115,11 @@ RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, 
                                  "rootfs.overlay has no effect with rootfs.host: the root is "
                                  "already a throw-away tmpfs"});
     }
-    state.subdirs.push_back(state.dir + "/root");
     if (out.overlay) {
         // Created (and undone as one tree) by the rootfs step, as exec/host/rootfs.hpp does.
-        out.upper_dir = state.dir + "/overlay/upper";
-        out.work_dir = state.dir + "/overlay/work";
+        const std::string overlay = state.location().entry(state_entry::overlay);
+        out.upper_dir = overlay + "/upper";
+        out.work_dir = overlay + "/work";
     }
     return out;
 }
@@ -354,7 +355,7 @@ std::vector<MountOp> plan_mounts(const profile::Profile& profile, const Effectiv
         MountOp m;
         m.kind = MountOpKind::write_file;
         m.source = f.path;
-        m.target = "/etc/" + f.path.substr(f.path.rfind('/') + 1);
+        m.target = f.target;
         m.flags.readonly = m.flags.nosuid = m.flags.nodev = m.flags.noexec = true;
         m.create = MountOp::Create::file;
         m.origin = m.target == "/etc/hosts" ? "uts.hostname + network.hosts" : "network.dns";
@@ -376,12 +377,14 @@ void plan_state_files(const profile::Profile& profile, const IdentityPlan& ident
         for (const std::string& server : n.dns) {
             text += "nameserver " + server + "\n";
         }
-        state.files.push_back(StateFile{state.dir + "/resolv.conf", text, 0644});
+        state.files.push_back(StateFile{state.location().entry(state_entry::resolv_conf),
+                                        "/etc/resolv.conf", text, 0644});
     } else if (n.mode == profile::NetworkMode::veth && !net.interface_name.empty() &&
                facts.host_resolv_conf) {
         // A netns of its own reaches the host's upstream servers (through NAT), never the
         // host's loopback stub: the host's list, as read_host_dns filtered it.
-        state.files.push_back(StateFile{state.dir + "/resolv.conf", *facts.host_resolv_conf, 0644});
+        state.files.push_back(StateFile{state.location().entry(state_entry::resolv_conf),
+                                        "/etc/resolv.conf", *facts.host_resolv_conf, 0644});
     }
     // check() refuses network.hosts without rootfs.defaults.hosts.
     if (profile.rootfs.defaults.hosts && (identity.hostname || !n.hosts.empty())) {
@@ -400,7 +403,8 @@ void plan_state_files(const profile::Profile& profile, const IdentityPlan& ident
         for (const auto& [name, address] : n.hosts) {
             text += address + "\t" + name + "\n";
         }
-        state.files.push_back(StateFile{state.dir + "/hosts", text, 0644});
+        state.files.push_back(
+            StateFile{state.location().entry(state_entry::hosts), "/etc/hosts", text, 0644});
     }
 }
 
@@ -551,7 +555,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
 
     plan.pivot.enabled = ns.is_created(NsType::mount);
     plan.pivot.readonly_root = plan.rootfs.readonly && plan.pivot.enabled;
-    plan.pivot.new_root = plan.state.dir + "/root";
+    plan.pivot.new_root = plan.state.new_root_dir;
     plan_state_files(profile, plan.identity, plan.network_sandbox, plan.pivot.enabled, plan.state,
                      facts);
     plan.mounts = plan_mounts(profile, ns, plan.rootfs, plan.state, plan.notes);

@@ -18,6 +18,7 @@
 #include "profile/check_detail.hpp"
 #include "profile/decode.hpp"
 #include "profile/enum_names.hpp"
+#include "profile/names.hpp"
 
 namespace sandbox::profile {
 
@@ -288,12 +289,7 @@ void Checker::top_level() {
               "this sandbox reads version 1");
     }
     if (!m_profile.name.empty()) {
-        bool ok = m_profile.name.size() <= 64 &&
-                  std::isalnum(static_cast<unsigned char>(m_profile.name.front())) != 0 &&
-                  std::all_of(m_profile.name.begin(), m_profile.name.end(), [](unsigned char ch) {
-                      return std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.';
-                  });
-        if (!ok) {
+        if (!names::is_sandbox_name(m_profile.name)) {
             error("name", "invalid sandbox name " + quoted(m_profile.name),
                   "use up to 64 letters, digits, '-', '_' and '.', starting with a letter "
                   "or digit");

@@ -86,7 +86,7 @@ std::vector<Field> build_fields() {
             AT(P, version)),
         row({.path = "name",
              .type = ValueType::string,
-             .doc = "Name of the sandbox (state dir, cgroup, default hostname); "
+             .doc = "Name of the sandbox (state entries, cgroup, default hostname); "
                     "default: the file's "
                     "stem."},
             AT(P, name)),
@@ -213,7 +213,7 @@ std::vector<Field> build_fields() {
         row({.path = "rootfs.defaults.hosts",
              .type = ValueType::boolean,
              .doc = "Bind an /etc/hosts that names the sandbox's hostname (written in the "
-                    "state dir); network.hosts needs it."},
+                    "state root); network.hosts needs it."},
             AT(P, rootfs.defaults.hosts)),
 
         // ---- [[mounts]]

@@ -13,6 +13,15 @@
 
 namespace sandbox::profile::names {
 
+bool is_sandbox_name(std::string_view name) {
+    auto allowed = [](unsigned char ch) {
+        return std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.';
+    };
+    return !name.empty() && name.size() <= 64 &&
+           std::isalnum(static_cast<unsigned char>(name.front())) != 0 &&
+           std::all_of(name.begin(), name.end(), allowed);
+}
+
 namespace {
 
 std::string upper(std::string_view s) {

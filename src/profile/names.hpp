@@ -9,6 +9,11 @@
 
 namespace sandbox::profile::names {
 
+// A name `up` may give a sandbox, and `down`, `exec` and `ps` may look up: 1 to 64 letters,
+// digits, '-', '_' and '.', starting with a letter or digit -- so never '@' (the state layout's
+// separator, plan/state_layout.hpp), '/', "." or "..".
+bool is_sandbox_name(std::string_view name);
+
 // libseccomp knows the name (on the native architecture, or as a pseudo syscall of another
 // architecture that libseccomp ignores here).
 bool is_syscall(std::string_view name);

@@ -64,5 +64,7 @@ Result<std::string> sha256_file(const std::string& path);
 // rm -rf without following symlinks (openat/unlinkat walk relative to dir fds; it never leaves
 // the tree, and it does not cross mount points). ENOENT on `path` is success.
 Status remove_tree(const std::string& path);
+// The same for the entry `name` of the directory `parent_fd` (`shown` names it in errors).
+Status remove_tree_at(int parent_fd, const std::string& name, const std::string& shown);
 
 }  // namespace sandbox::sys

@@ -1,4 +1,4 @@
-// remove_tree: rm -rf of an unpacked rootfs, an overlay's upper and work dirs or a state dir,
+// remove_tree: rm -rf of an unpacked rootfs, an overlay's upper and work dirs,
 // walked with openat/unlinkat relative to directory fds so that a symlink is never followed and
 // a mount point inside the tree (another device, or a busy rmdir) stops it (declared in
 // sys/archive.hpp beside the extraction whose trees it removes).
@@ -184,11 +184,15 @@ Status remove_tree(const std::string& path) {
     if (!parent_fd) {
         return errno == ENOENT ? Status{} : fail("open", parent);
     }
+    return remove_tree_at(parent_fd.get(), name, path);
+}
+
+Status remove_tree_at(int parent_fd, const std::string& name, const std::string& shown) {
     struct stat st {};
-    if (::fstatat(parent_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        return errno == ENOENT ? Status{} : fail("stat", path);
+    if (::fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return errno == ENOENT ? Status{} : fail("stat", shown);
     }
-    return remove_directory(parent_fd.get(), name.c_str(), st.st_dev, path);
+    return remove_directory(parent_fd, name.c_str(), st.st_dev, shown);
 }
 
 }  // namespace sandbox::sys

@@ -134,7 +134,7 @@ TEST_CASE("cleanup: SIGTERM to the launcher during setup unwinds everything",
                      t.env({{"SANDBOX_DELAY_AT", "mounts"}}));
     // Polled, not a fixed sleep: on a slow host (tests/vm: qemu without KVM) the launcher
     // needs well over 500 ms to reach its state step. It then lingers 2 s in mounts.
-    const std::string state = t.state_root() + "/" + t.name("termsetup");
+    const std::string state = t.state_entry(t.name("termsetup"), "state.json");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!std::filesystem::exists(state) && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -338,7 +338,7 @@ void exec_suite(const std::string& base) {
     // 25. The profile's working directory.
     CHECK(probe({"cwd"}) == "/tmp\n");
     // 26. Host paths stay invisible.
-    CHECK(probe({"read", t.dir() / "state/" + name + "/state.json"}) == "errno=2\n");
+    CHECK(probe({"read", t.state_entry(name, "state.json")}) == "errno=2\n");
 
     CHECK(t.run({"down", name}).status == 0);
     down.done = true;
@@ -414,7 +414,7 @@ TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused
     std::string name = t.name("norec");
     std::string profile = write_profile(t, "norec", "locked");
     REQUIRE(t.run({"up", "-d", profile, "--", "sleep", "600"}).status == 0);
-    std::string dir = t.state_root() + "/" + name;
+    const std::string record = t.state_entry(name, "exec.json");
     std::string marker = "/probe/sbx-probe";
     auto exec = [&](std::vector<std::string> extra) {
         std::vector<std::string> args{"exec"};
@@ -428,17 +428,17 @@ TEST_CASE("exec confinement: no record, an untrusted record or a bad -e: refused
     CHECK(bad_env.status == 125);
     CHECK(bad_env.out.empty());
     // Writable by others: never trusted (it decides every confinement of the command).
-    if (access((dir + "/exec.json").c_str(), F_OK) != 0) {
-        write_file(dir + "/exec.json", "{}\n");  // a binary that wrote none (main a40709c)
+    if (access(record.c_str(), F_OK) != 0) {
+        write_file(record, "{}\n");  // a binary that wrote none (main a40709c)
     }
-    REQUIRE(chmod((dir + "/exec.json").c_str(), 0666) == 0);
+    REQUIRE(chmod(record.c_str(), 0666) == 0);
     RunResult untrusted = exec({name, "--", marker, "uname"});
     CHECK(untrusted.status == 125);
     CHECK(untrusted.out.empty());
     CHECK(untrusted.err.find("exec.json") != std::string::npos);
     // Gone (a sandbox in its first or last moments, or started before exec.json existed):
     // refused, no fallback to the namespaces exec happens to be able to join.
-    REQUIRE(unlink((dir + "/exec.json").c_str()) == 0);
+    REQUIRE(unlink(record.c_str()) == 0);
     RunResult missing = exec({name, "--", marker, "uname"});
     CHECK(missing.status == 125);
     CHECK(missing.out.empty());

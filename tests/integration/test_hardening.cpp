@@ -45,7 +45,7 @@ long json_number(const std::string& text, const std::string& key) {
 // (exec/launcher.cpp record_running_child), so the workload's first output can come first:
 // wait for it (up to 10 s; 0 if it never comes).
 long wait_for_child_pid(const SandboxTest& t, const std::string& name) {
-    std::string path = t.state_root() + "/" + name + "/state.json";
+    std::string path = t.state_entry(name, "state.json");
     for (int attempt = 0; attempt < 1000; ++attempt) {
         long pid = json_number(slurp(path), "child_pid");
         if (pid > 0) {
@@ -137,22 +137,27 @@ TEST_CASE("hardening: state owned by another user or writable by others is never
     std::string name = t.name("forged");
     std::string victim = t.dir() / "victim";
     write_file(victim + "/precious", "keep me\n");
-    std::string dir = t.state_root() + "/" + name;
-    fs::create_directories(dir);
+    // A stale sandbox as a SIGKILLed launcher leaves it: its lock (nobody holds it) and its
+    // state.json, with a rollback entry that would make the victim's own `down` delete the
+    // victim's directory.
+    const std::string lock = t.state_entry(name, "lock");
+    const std::string record = t.state_entry(name, "state.json");
+    fs::create_directories(t.state_root());
     fs::permissions(t.state_root(), fs::perms(0711));
-    fs::permissions(dir, fs::perms(0711));
-    // A rollback entry that would make the victim's own `down` delete the victim's directory.
-    write_file(dir + "/state.json", "{\"name\": \"" + name +
-                                        "\", \"launcher_pid\": 0, \"rollback\": [{\"kind\": "
-                                        "\"remove_tree\", \"target\": \"" +
-                                        victim + "\"}]}\n");
+    write_file(lock, "");
+    fs::permissions(lock, fs::perms(0600));
+    write_file(record, "{\"name\": \"" + name +
+                           "\", \"launcher_pid\": 0, \"rollback\": [{\"kind\": "
+                           "\"remove_tree\", \"target\": \"" +
+                           victim + "\"}]}\n");
 
-    SECTION("a sandbox directory owned by another uid") {
-        REQUIRE(chown(dir.c_str(), 12345, 12345) == 0);
-        fs::permissions(dir + "/state.json", fs::perms(0600));
+    SECTION("a sandbox's state owned by another uid") {
+        REQUIRE(chown(lock.c_str(), 12345, 12345) == 0);
+        REQUIRE(chown(record.c_str(), 12345, 12345) == 0);
+        fs::permissions(record, fs::perms(0600));
         RunResult down = t.run({"down", name});
         CHECK(down.status == 125);
-        CHECK(down.err.find("trust state " + dir + ": owned by uid 12345, not by uid 0") !=
+        CHECK(down.err.find("trust state " + record + ": owned by uid 12345, not by uid 0") !=
               std::string::npos);
         RunResult up = t.run({"up", profile, "--", "true"});
         CHECK(up.status == 125);
@@ -160,7 +165,7 @@ TEST_CASE("hardening: state owned by another user or writable by others is never
         CHECK(up.err.find("owned by uid 12345") != std::string::npos);
     }
     SECTION("a world-writable state.json") {
-        fs::permissions(dir + "/state.json", fs::perms(0666));
+        fs::permissions(record, fs::perms(0666));
         RunResult down = t.run({"down", name});
         CHECK(down.status == 125);
         CHECK(down.err.find("group or world writable (mode 0666)") != std::string::npos);
@@ -169,8 +174,9 @@ TEST_CASE("hardening: state owned by another user or writable by others is never
         CHECK(up.err.find("group or world writable (mode 0666)") != std::string::npos);
     }
     CHECK(slurp(victim + "/precious") == "keep me\n");  // on a40709c: deleted
-    CHECK(fs::exists(dir + "/state.json"));
-    fs::remove_all(dir);
+    CHECK(fs::exists(record));
+    fs::remove(record);
+    fs::remove(lock);
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
@@ -228,11 +234,11 @@ TEST_CASE("hardening: rootless state lives in XDG_RUNTIME_DIR, never a shared /t
     std::string victim = runtime + "/victim";
     fs::create_directories(victim);
     REQUIRE(chown(victim.c_str(), uid, uid) == 0);
-    std::string forged = runtime + "/sandbox/box";
-    fs::create_directories(forged);
+    std::string forged = runtime + "/sandbox/box@state.json";
+    fs::create_directories(runtime + "/sandbox");
     REQUIRE(chown((runtime + "/sandbox").c_str(), uid, uid) == 0);
     fs::permissions(runtime + "/sandbox", fs::perms(0711));
-    write_file(forged + "/state.json",
+    write_file(forged,
                "{\"name\": \"box\", \"rollback\": [{\"kind\": \"remove_tree\", \"target\": \"" +
                    victim + "\"}]}\n");
     std::vector<std::string> env{"PATH=/usr/bin:/bin", "HOME=/", "XDG_RUNTIME_DIR=" + runtime};
@@ -243,8 +249,8 @@ TEST_CASE("hardening: rootless state lives in XDG_RUNTIME_DIR, never a shared /t
     CHECK(rc4 == 125);
     CHECK(text4.find("owned by uid 0, not by uid 64123") != std::string::npos);
     CHECK(fs::exists(victim));
-    CHECK(fs::exists(forged + "/state.json"));
-    fs::remove_all(forged);
+    CHECK(fs::exists(forged));
+    fs::remove(forged);
 
     // And a rootless `up` runs with its state there, and leaves nothing behind.
     std::string cache = tmp / "cache";
@@ -275,10 +281,8 @@ TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /
     RunResult up_b = t.run({"up", "-d", b, "--", "sleep", "30"});
     REQUIRE(up_a.status == 0);
     REQUIRE(up_b.status == 0);
-    long pa =
-        json_number(slurp(t.state_root() + "/" + t.name("auto-a") + "/state.json"), "child_pid");
-    long pb =
-        json_number(slurp(t.state_root() + "/" + t.name("auto-b") + "/state.json"), "child_pid");
+    long pa = json_number(slurp(t.state_entry(t.name("auto-a"), "state.json")), "child_pid");
+    long pb = json_number(slurp(t.state_entry(t.name("auto-b"), "state.json")), "child_pid");
     auto ma = uid_map_of(pa);
     auto mb = uid_map_of(pb);
     CHECK(ma[0] == 0);
@@ -303,7 +307,7 @@ TEST_CASE("hardening: two uid_map = auto sandboxes get distinct ranges outside /
     }
     // The chosen range is logged at -v (detached: into output.log), and each lease is a file
     // under the state root.
-    CHECK(slurp(t.state_root() + "/" + t.name("auto-a") + "/output.log")
+    CHECK(slurp(t.state_entry(t.name("auto-a"), "output.log"))
               .find("uid_map auto -> host uids " + std::to_string(ma[1])) != std::string::npos);
     CHECK(fs::exists(t.state_root() + "/id-ranges/" + std::to_string(ma[1]) + "-65536.lease"));
     CHECK(fs::exists(t.state_root() + "/id-ranges/" + std::to_string(mb[1]) + "-65536.lease"));

@@ -58,7 +58,7 @@ TEST_CASE("lifecycle: joining another sandbox's pid namespace by name and by pid
     CHECK(a.out == "sandbox:init\nsleep\n");
     CHECK(a.status == 0);
 
-    auto state = nlohmann::json::parse(read_file(t.state_root() + "/" + host_name + "/state.json"));
+    auto state = nlohmann::json::parse(read_file(t.state_entry(host_name, "state.json")));
     int pid = state.at("child_pid").get<int>();
     auto by_pid = t.profile("bypid", "[namespaces]\npid = { pid = " + std::to_string(pid) + " }\n");
     RunResult b = t.run(

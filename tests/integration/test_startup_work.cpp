@@ -85,7 +85,7 @@ TEST_CASE(
     require_root();
     SandboxTest t;
     // Limits on two controllers: a cgroup directory in two hierarchies (v1), each an undo
-    // entry. Written: once with the state dir (so `down` and the sweep of any `up` find it),
+    // entry. Written: once with the lock (so `down` and the sweep of any `up` find it),
     // once for the cgroup (all its directories, created by one step), once after `go` with the
     // child's pid (the child itself dies with the launcher: no write of its own, and this one
     // overlaps the child's setup). Three; once they were one per undo entry plus one after
@@ -94,7 +94,7 @@ TEST_CASE(
     FileWatch watch(FAN_MARK_MOUNT, FAN_CLOSE_WRITE, {t.dir().path()});
     RunResult r = t.run({"up", profile, "--", "true"});
     REQUIRE(r.status == 0);
-    const std::string state_json = t.state_root() + "/" + t.name("statewrites") + "/state.json";
+    const std::string state_json = t.state_entry(t.name("statewrites"), "state.json");
     int writes = 0;
     for (const std::string& p : watch.drain()) {
         if (p.rfind(state_json, 0) == 0) {

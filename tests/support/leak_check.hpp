@@ -129,7 +129,11 @@ inline LeakSnapshot take_leak_snapshot(const std::string& state_root) {
         detail::walk_cgroup(m, 0, s.cgroups);
     }
     for (const std::string& e : list_dir(state_root)) {
-        s.state.insert(e);
+        // The new root's shared mount point is part of the state root, made once and kept
+        // (src/plan/state_layout.hpp): a sandbox's own entries are <name>@<kind>.
+        if (e != "newroot") {
+            s.state.insert(e);
+        }
     }
     for (const std::string& l : list_dir("/sys/class/net")) {
         s.links.insert(l);

@@ -176,6 +176,11 @@ public:
 
     const TempDir& dir() const { return m_dir; }
     std::string state_root() const { return m_dir / "state"; }
+    // The state entry `kind` ("state.json", "lock", "exec.json", "output.log") of the sandbox
+    // called `sandbox`: <state root>/<sandbox>@<kind> (src/plan/state_layout.hpp).
+    std::string state_entry(const std::string& sandbox, const std::string& kind) const {
+        return state_root() + "/" + sandbox + "@" + kind;
+    }
     std::string name(const std::string& suffix) const { return m_prefix + suffix; }
 
     // Writes <dir>/<suffix>.toml for sandbox name(suffix) over the busybox rootfs; `extra` is

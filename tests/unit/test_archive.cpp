@@ -222,7 +222,7 @@ TEST_CASE("rootfs: directory kind checks the path", "[unit][rootfs]") {
     write_file(tmp / "file", "");
     plan::StatePlan state;
     state.sandbox_name = "t";
-    state.dir = tmp / "state";
+    state.root = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::directory;
     exec::Rollback rb;
@@ -252,7 +252,7 @@ TEST_CASE("rootfs: an archive is extracted once into the cache and reused", "[un
     fs::create_directories(tmp / "state");
     plan::StatePlan state;
     state.sandbox_name = "t";
-    state.dir = tmp / "state";
+    state.root = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::archive;
     p.source = tar;
@@ -334,7 +334,7 @@ TEST_CASE("rootfs: overlay uses the state step's upper and work, or makes them w
     fs::create_directories(tmp / "state");
     plan::StatePlan state;
     state.sandbox_name = "t";
-    state.dir = tmp / "state";
+    state.root = tmp / "state";
     plan::RootfsPlan p;
     p.kind = plan::RootfsKind::directory;
     p.source = tmp / "root";
@@ -395,7 +395,7 @@ TEST_CASE("rootfs: concurrent first runs agree on one cache entry and leave no t
     p.readonly = true;
     plan::StatePlan state;
     state.sandbox_name = "t";
-    state.dir = tmp / "state";
+    state.root = tmp / "state";
     std::vector<pid_t> kids;
     for (int i = 0; i < 4; ++i) {
         pid_t pid = ::fork();

@@ -144,7 +144,7 @@ TEST_CASE("rootfs: a cache entry that does not check out is unpacked again", "[u
     }
     auto p = archive_plan(tar, tmp / "cache/rootfs");
     plan::StatePlan state;
-    state.dir = tmp / "state";
+    state.root = tmp / "state";
     exec::Rollback rb;
     auto first = exec::host::prepare_rootfs(p, state, rb);
     REQUIRE_FALSE(first.cache_hit);

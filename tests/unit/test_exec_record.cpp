@@ -84,27 +84,30 @@ TEST_CASE("exec record: saved 0600 with the filter, refused when writable by oth
           "[unit][exec]") {
     TempDir dir;
     ::chmod(dir.path().c_str(), 0700);
+    const plan::StateLocation where{dir.path(), "box"};
     sys::SeccompProgram program;
     program.filters.push_back({sock_filter{0x06, 0, 0, 0x7fff0000}});  // RET ALLOW
-    REQUIRE(exec::save_exec_record(dir.path(), sample(), program));
+    REQUIRE(exec::save_exec_record(where, sample(), program));
+    CHECK(exec::exec_record_file(where) == dir.path() + "/box@exec.json");
+    CHECK(exec::exec_seccomp_file(where) == dir.path() + "/box@seccomp.bpf");
     struct stat st {};
-    REQUIRE(::stat(exec::exec_record_file(dir.path()).c_str(), &st) == 0);
+    REQUIRE(::stat(exec::exec_record_file(where).c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
-    REQUIRE(::stat(exec::exec_seccomp_file(dir.path()).c_str(), &st) == 0);
+    REQUIRE(::stat(exec::exec_seccomp_file(where).c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
-    auto loaded = exec::load_exec_record(dir.path());
+    auto loaded = exec::load_exec_record(where);
     REQUIRE(loaded);
     CHECK(loaded->cgroup_path == "sandbox/box");
-    auto bpf = sys::read_seccomp_cache(exec::exec_seccomp_file(dir.path()));
+    auto bpf = sys::read_seccomp_cache(exec::exec_seccomp_file(where));
     REQUIRE(bpf);
     CHECK(bpf->filters.size() == 1);
 
-    ::chmod(exec::exec_record_file(dir.path()).c_str(), 0620);
-    auto refused = exec::load_exec_record(dir.path());
+    ::chmod(exec::exec_record_file(where).c_str(), 0620);
+    auto refused = exec::load_exec_record(where);
     REQUIRE_FALSE(refused);
     CHECK(refused.error().err() == EPERM);
     // A symlink in its place is not followed.
-    ::unlink(exec::exec_record_file(dir.path()).c_str());
-    REQUIRE(::symlink("/etc/hostname", exec::exec_record_file(dir.path()).c_str()) == 0);
-    CHECK_FALSE(exec::load_exec_record(dir.path()));
+    ::unlink(exec::exec_record_file(where).c_str());
+    REQUIRE(::symlink("/etc/hostname", exec::exec_record_file(where).c_str()) == 0);
+    CHECK_FALSE(exec::load_exec_record(where));
 }

@@ -342,12 +342,15 @@ TEST_CASE("explain: the json seccomp step has the foreign-ABI action and the mer
     CHECK(contains(text, "note: " + plan.seccomp.notes[0]));
 }
 
-TEST_CASE("explain: state dirs show the mode they are created with", "[unit][explain]") {
+TEST_CASE("explain: the state step shows the sandbox's entries and the shared new-root dir",
+          "[unit][explain]") {
     Plan plan = make_plan(test::minimal_profile("box"), test::facts_v2_root());
-    CHECK(plan.state.dir_mode == 0711);
+    CHECK(plan.state.new_root_mode == 0711);
+    CHECK(plan.pivot.new_root == plan.state.new_root_dir);
     std::string text = explain_text(plan);
-    CHECK(contains(text, "mkdir " + plan.state.dir + " (0711)\n"));
-    CHECK(contains(text, "mkdir " + plan.state.dir + "/root (0711)\n"));
+    CHECK(contains(text, "lock " + plan.state.root + "/box@lock, record " + plan.state.root +
+                             "/box@state.json\n"));
+    CHECK(contains(text, "mkdir " + plan.state.root + "/newroot (0711) if missing"));
     CHECK_FALSE(contains(text, "(0700)"));
 }
 

@@ -147,45 +147,40 @@ TEST_CASE("state: a world-writable or symlinked state is not trusted", "[unit][s
     TempDir tmp("state");
     const std::string root = tmp / "root";
     REQUIRE(mkdir(root.c_str(), 0711) == 0);
-    const std::string dir = root + "/box";
-    REQUIRE(mkdir(dir.c_str(), 0711) == 0);
+    const plan::StateLocation box{root, "box"};
+    const std::string record = box.entry(plan::state_entry::record);
     const std::string victim = tmp / "victim";
     REQUIRE(mkdir(victim.c_str(), 0700) == 0);
     sandbox::test::write_file(victim + "/precious", "x");
     // A forged rollback entry that would delete the victim's directory.
     sandbox::test::write_file(
-        dir + "/state.json",
+        record,
         R"({"name":"box","rollback":[{"kind":"remove_tree","target":")" + victim + R"("}]})");
-    REQUIRE(chmod((dir + "/state.json").c_str(), 0600) == 0);
+    REQUIRE(chmod(record.c_str(), 0600) == 0);
     REQUIRE(exec::open_trusted_dir(root));
-    REQUIRE(exec::read_state(dir));  // ours, 0600: trusted (the replay itself is not run here)
+    REQUIRE(exec::read_state(box));  // ours, 0600: trusted (the replay itself is not run here)
+    CHECK(exec::list_sandboxes(root) == std::vector<std::string>{"box"});
 
     SECTION("state.json writable by others") {
-        REQUIRE(chmod((dir + "/state.json").c_str(), 0666) == 0);
-        auto st = exec::read_state(dir);
+        REQUIRE(chmod(record.c_str(), 0666) == 0);
+        auto st = exec::read_state(box);
         REQUIRE_FALSE(st);
         CHECK(st.error().err() == EPERM);
         CHECK(st.error().describe().find("group or world writable (mode 0666)") !=
               std::string::npos);
-        auto failures = exec::clean_stale_state(dir);
+        auto failures = exec::clean_stale_state(box);
         REQUIRE(failures.size() == 1);
+        CHECK(failures[0].entry.kind == exec::UndoKind::remove_state);
         CHECK(std::filesystem::exists(victim + "/precious"));
-        CHECK(std::filesystem::exists(dir + "/state.json"));
-    }
-    SECTION("the sandbox directory writable by others") {
-        REQUIRE(chmod(dir.c_str(), 0777) == 0);
-        CHECK_FALSE(exec::read_state(dir));
-        CHECK(exec::clean_stale_state(dir).size() == 1);
-        CHECK(std::filesystem::exists(victim + "/precious"));
-        CHECK(std::filesystem::exists(dir));
+        CHECK(std::filesystem::exists(record));
     }
     SECTION("state.json is a symbolic link") {
-        REQUIRE(rename((dir + "/state.json").c_str(), (tmp / "elsewhere.json").c_str()) == 0);
-        REQUIRE(symlink((tmp / "elsewhere.json").c_str(), (dir + "/state.json").c_str()) == 0);
-        auto st = exec::read_state(dir);
+        REQUIRE(rename(record.c_str(), (tmp / "elsewhere.json").c_str()) == 0);
+        REQUIRE(symlink((tmp / "elsewhere.json").c_str(), record.c_str()) == 0);
+        auto st = exec::read_state(box);
         REQUIRE_FALSE(st);
         CHECK(st.error().err() == EPERM);
-        CHECK(exec::clean_stale_state(dir).size() == 1);
+        CHECK(exec::clean_stale_state(box).size() == 1);
         CHECK(std::filesystem::exists(victim + "/precious"));
     }
     SECTION("the state root writable by others") {
@@ -193,8 +188,44 @@ TEST_CASE("state: a world-writable or symlinked state is not trusted", "[unit][s
         auto st = exec::open_trusted_dir(root);
         REQUIRE_FALSE(st);
         CHECK(st.error().err() == EPERM);
-        CHECK(exec::list_state_dirs(root).empty());
+        CHECK_FALSE(exec::read_state(box));
+        CHECK(exec::clean_stale_state(box).size() == 1);
+        CHECK(std::filesystem::exists(victim + "/precious"));
+        CHECK(exec::list_sandboxes(root).empty());
     }
+}
+
+TEST_CASE("state: a sandbox's entries are <name>@<kind>, removed together with the lock last",
+          "[unit][state]") {
+    TempDir tmp("state");
+    const std::string root = tmp / "root";
+    REQUIRE(mkdir(root.c_str(), 0711) == 0);
+    // Names that share a prefix, a dot or a kind-like tail must not reach each other's entries.
+    const plan::StateLocation web{root, "web"};
+    const plan::StateLocation web_exec{root, "web.exec"};
+    const plan::StateLocation webx{root, "webx"};
+    for (const plan::StateLocation* s : {&web, &web_exec, &webx}) {
+        sandbox::test::write_file(s->entry(plan::state_entry::lock), "");
+        sandbox::test::write_file(s->entry(plan::state_entry::record), "{\"name\":\"x\"}");
+        sandbox::test::write_file(s->entry(plan::state_entry::exec_record), "{}");
+    }
+    std::filesystem::create_directories(web.entry(plan::state_entry::overlay) + "/upper/a/b");
+    sandbox::test::write_file(web.entry(plan::state_entry::record) + ".tmp", "");  // interrupted
+    REQUIRE(mkdir((root + "/newroot").c_str(), 0711) == 0);
+    CHECK(exec::list_sandboxes(root) == std::vector<std::string>{"web", "web.exec", "webx"});
+    CHECK(exec::state_location_of(web.prefix()).root == root);
+    CHECK(exec::state_location_of(web.prefix()).name == "web");
+    CHECK(exec::state_location_of(root + "/web").name.empty());  // not a removal target
+
+    REQUIRE(exec::remove_state_entries(web));
+    CHECK(files_in(root) == std::vector<std::string>{"newroot", "web.exec@exec.json",
+                                                     "web.exec@lock", "web.exec@state.json",
+                                                     "webx@exec.json", "webx@lock",
+                                                     "webx@state.json"});
+    CHECK(exec::remove_state_entries(web));  // again: nothing left is success
+    // A target that names no sandbox removes nothing.
+    CHECK_FALSE(exec::remove_state_entries(exec::state_location_of(root + "/")));
+    CHECK(files_in(root).size() == 7);
 }
 
 TEST_CASE("plan: Landlock on a kernel without it is refused unless best_effort",

@@ -66,23 +66,24 @@ size_t index_of(const Plan& p, const std::string& origin) {
 }  // namespace
 
 // ---- state / rootfs --------------------------------------------------------------------------
-TEST_CASE("plan: state dir is state_root/name with root, upper and work", "[unit][plan]") {
+TEST_CASE("plan: state entries are state_root/name@kind, the new root state_root/newroot",
+          "[unit][plan]") {
     profile::Profile p = test::minimal_profile("box");
     Plan plan = make_plan(p, facts_v2_rootless());
-    CHECK(plan.state.dir == "/run/user/1000/sandbox/box");
-    CHECK(plan.state.subdirs == std::vector<std::string>{"/run/user/1000/sandbox/box/root"});
-    CHECK(plan.pivot.new_root == "/run/user/1000/sandbox/box/root");
+    CHECK(plan.state.root == "/run/user/1000/sandbox");
+    CHECK(plan.state.location().prefix() == "/run/user/1000/sandbox/box@");
+    CHECK(plan.state.new_root_dir == "/run/user/1000/sandbox/newroot");
+    CHECK(plan.pivot.new_root == "/run/user/1000/sandbox/newroot");
 
     p.rootfs.overlay = true;
     plan = make_plan(p, facts_v2_rootless());
-    CHECK(plan.state.subdirs == std::vector<std::string>{"/run/user/1000/sandbox/box/root"});
-    CHECK(plan.rootfs.upper_dir == "/run/user/1000/sandbox/box/overlay/upper");
-    CHECK(plan.rootfs.work_dir == "/run/user/1000/sandbox/box/overlay/work");
+    CHECK(plan.rootfs.upper_dir == "/run/user/1000/sandbox/box@overlay/upper");
+    CHECK(plan.rootfs.work_dir == "/run/user/1000/sandbox/box@overlay/work");
     REQUIRE(plan.mounts.size() > 1);
     CHECK(plan.mounts[1].kind == MountOpKind::overlay_root);
     CHECK(plan.mounts[1].data ==
-          "lowerdir=/srv/rootfs/busybox,upperdir=/run/user/1000/sandbox/box/overlay/upper,"
-          "workdir=/run/user/1000/sandbox/box/overlay/work");
+          "lowerdir=/srv/rootfs/busybox,upperdir=/run/user/1000/sandbox/box@overlay/upper,"
+          "workdir=/run/user/1000/sandbox/box@overlay/work");
 }
 
 TEST_CASE("plan: rootfs directory, archive and missing", "[unit][plan]") {
@@ -855,19 +856,21 @@ TEST_CASE("plan: masked and read-only paths", "[unit][plan]") {
     CHECK(sys->origin == "security.readonly_paths[0]");
 }
 
-TEST_CASE("plan: resolv.conf and hosts are written in the state dir and bound", "[unit][plan]") {
+TEST_CASE("plan: resolv.conf and hosts are written as state entries and bound", "[unit][plan]") {
     Plan plan = make_plan(test::web_profile(), facts_v2_root());
     REQUIRE(plan.state.files.size() == 2);
-    CHECK(plan.state.files[0].path == "/run/sandbox/web/resolv.conf");
+    CHECK(plan.state.files[0].path == "/run/sandbox/web@resolv.conf");
+    CHECK(plan.state.files[0].target == "/etc/resolv.conf");
     CHECK(plan.state.files[0].content == "nameserver 1.1.1.1\nnameserver 9.9.9.9\n");
-    CHECK(plan.state.files[1].path == "/run/sandbox/web/hosts");
+    CHECK(plan.state.files[1].path == "/run/sandbox/web@hosts");
+    CHECK(plan.state.files[1].target == "/etc/hosts");
     CHECK(plan.state.files[1].content.find("10.88.0.2\tweb\n") != std::string::npos);
     CHECK(plan.state.files[1].content.find("10.88.0.3\tdb\n") != std::string::npos);
     CHECK(plan.state.files[1].content.rfind("127.0.0.1\tlocalhost\n", 0) == 0);
     const MountOp* hosts = find_mount(plan, "/etc/hosts");
     REQUIRE(hosts != nullptr);
     CHECK(hosts->kind == MountOpKind::write_file);
-    CHECK(hosts->source == "/run/sandbox/web/hosts");
+    CHECK(hosts->source == "/run/sandbox/web@hosts");
     CHECK(hosts->flags.readonly);
     CHECK(hosts->create == MountOp::Create::file);
 

@@ -106,7 +106,7 @@ int child_main(ChildContext ctx) noexcept {
         // Before the ids change: what the mounts need from the host (host_access.hpp).
         HostAccess host;
         run_child_step(plan::StepId::identity, [&] {
-            host = HostAccess::open(plan.mounts, ctx.rootfs_dir, {plan.state.dir, ctx.rootfs_dir});
+            host = HostAccess::open(plan.mounts, ctx.rootfs_dir, {plan.state.root, ctx.rootfs_dir});
             // In a new user namespace we start with unmapped ids; become the mapped root so
             // files we create (mount targets, /dev nodes) get valid owners (EOVERFLOW else).
             if (plan.id_maps.enabled) {

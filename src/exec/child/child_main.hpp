@@ -38,7 +38,7 @@ struct ChildContext {
     int pty_slave = -1;                           // >= 0: the workload's controlling terminal
     std::vector<std::string> env;                 // the workload's environment, resolved
     // The filter to install (prepare_seccomp's, or for `sandbox exec` the copy `up` stored in
-    // the state dir); nullptr or empty: compiled from plan->seccomp when that is enabled.
+    // the state entries); nullptr or empty: compiled from plan->seccomp when that is enabled.
     const sys::SeccompProgram* seccomp_program = nullptr;
     // A detached clone of rootfs_dir made by the launcher (open_tree), or -1.
     int rootfs_tree_fd = -1;

@@ -36,7 +36,7 @@ bool is_below(const std::string& path, const std::string& dir) {
 OpenedSource open_bind_source(const MountOp& op, const std::string& path) {
     OpenedSource out;
     if (op.follow_symlinks || op.kind == MountOpKind::write_file) {
-        // The state files are ours (the state dir is trusted); a profile bind only with
+        // The state files are ours (the state root is trusted); a profile bind only with
         // follow_symlinks = true.
         out.fd = sys::UniqueFd(::open(path.c_str(), O_PATH | O_CLOEXEC));
         out.error = out.fd ? 0 : errno;

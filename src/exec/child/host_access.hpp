@@ -5,11 +5,11 @@
 // In a new user namespace the child becomes the mapped root (identity step) before it mounts
 // anything. With a subordinate range (uid_map = "auto", /etc/subuid) that root is a uid the
 // host has never given anything: it cannot traverse the invoker's 0700 $XDG_RUNTIME_DIR (where
-// the state dir and the new root live) or a 0700 home holding a bind source. So, before the
+// the state root and the new root live) or a 0700 home holding a bind source. So, before the
 // ids change:
 //  - every bind source (bind, dev_node, the state files, a directory rootfs) is opened, and the
 //    mount later uses the fd;
-//  - the state dir and the rootfs directory are opened, and any path below them that must stay
+//  - the state root and the rootfs directory are opened, and any path below them that must stay
 //    a path (pivot_root, overlay layer options, the new root after each root mount) is spelled
 //    /proc/self/fd/N/REST: a /proc fd link jumps straight to its directory without checking
 //    the directories above it (the kernel's nd_jump_link), and REST is looked up normally.
@@ -33,7 +33,7 @@ class HostAccess {
 public:
     HostAccess() = default;
 
-    // Opens the bind sources of `ops` and the directories `dirs` (the state dir, the rootfs
+    // Opens the bind sources of `ops` and the directories `dirs` (the state root, the rootfs
     // directory; empty strings are skipped). Missing directories are not an error here.
     static HostAccess open(const std::vector<plan::MountOp>& ops, const std::string& rootfs_dir,
                            const std::vector<std::string>& dirs);

@@ -7,7 +7,7 @@
 namespace sandbox::exec::child {
 
 // `new_root_path`: plan.new_root as this process can reach it (HostAccess::path: a rootless
-// state dir may sit in a directory the mapped root cannot traverse).
+// state root may sit in a directory the mapped root cannot traverse).
 void switch_root(const plan::PivotPlan& plan, const std::string& new_root_path);
 
 }  // namespace sandbox::exec::child

@@ -6,7 +6,7 @@
 // The executor's exact order:
 //
 //   launcher, before spawn:   prepare_seccomp(plan.seccomp)          // cache lookup / compile
-//                             (`sandbox exec`: the copy in the state dir instead)
+//                             (`sandbox exec`: the copy in the state entries instead)
 //   workload (credentials):   prepare_for_uid_change(plan.capabilities)
 //                             setgroups, setresgid, setresuid
 //   workload (capabilities):  apply_capabilities(plan.capabilities)
@@ -19,7 +19,7 @@
 //     after pivot_root, and must not look for there (a path inside the sandbox's rootfs is the
 //     sandbox owner's to plant a filter in); the launcher prepares the program and hands it to
 //     the child through ChildContext::seccomp_program (clone/fork copy the address space).
-//     `sandbox exec` hands over the copy `up` stored in the state dir, so a command entering
+//     `sandbox exec` hands over the copy `up` stored in the state entries, so a command entering
 //     the sandbox gets exactly the workload's filter. Without a prepared program,
 //     apply_seccomp compiles the filter in the workload (slower, same result).
 //   * setresuid() away from uid 0 clears the permitted set unless PR_SET_KEEPCAPS is on
@@ -71,7 +71,7 @@ void apply_capabilities(const plan::CapsPlan& caps);
 void apply_landlock(const plan::CapsPlan& caps, const plan::SecurityPlan& security);
 
 // PR_SET_NO_NEW_PRIVS (when asked), then the seccomp filter: `prepared` (prepare_seccomp's, or
-// the state dir's copy for `sandbox exec`) when it is non-null and not empty, else compiled
+// the state entries' copy for `sandbox exec`) when it is non-null and not empty, else compiled
 // now from the plan (only when the plan enables seccomp). A filter without
 // no_new_privs needs CAP_SYS_ADMIN in the keep list (seccomp(2)); otherwise this fails with
 // EACCES and says so.

@@ -1,5 +1,5 @@
-// Pipeline step 3, rootfs. After state: the overlay upper/work dirs live in the state dir and
-// are removed with it. Before cgroup and spawn: the child attaches (or overlays) what this
+// Pipeline step 3, rootfs. After state: the overlay upper/work dirs live in the sandbox's
+// <name>@overlay state entry and are removed with it. Before cgroup and spawn: the child attaches (or overlays) what this
 // returns inside its own mount namespace, so nothing is mounted on the host here. The tree is
 // handed over as a detached mount (open_tree), made here while the launcher can still reach
 // it: the child's user namespace may not be able to traverse the private archive cache.
@@ -367,12 +367,11 @@ std::pair<uid_t, gid_t> mapped_root(const plan::IdMapPlan& maps) {
     return {uid ? *uid : ::geteuid(), gid ? *gid : ::getegid()};
 }
 
-// The state step normally made upper/work already (plan.state.subdirs) and owns their undo;
-// made here only when it did not. Either way the layer must start empty: a leftover upper dir
+// Made here, with their undo. Either way the layer must start empty: a leftover upper dir
 // would carry a previous run's writes into this one.
 void prepare_overlay_dir(const std::string& dir, std::pair<uid_t, gid_t> owner,
                          Rollback& rollback) {
-    // Its parent (<state dir>/overlay) first: mkdir of the layer alone failed with ENOENT.
+    // Its parent (<name>@overlay) first: mkdir of the layer alone failed with ENOENT.
     auto slash = dir.find_last_of('/');
     if (slash != std::string::npos && slash > 0) {
         const std::string parent = dir.substr(0, slash);
@@ -443,8 +442,9 @@ PreparedRootfs prepare_rootfs(const plan::RootfsPlan& plan, const plan::StatePla
     }
 
     if (plan.overlay && plan.kind != plan::RootfsKind::host) {
-        out.upper = plan.upper_dir.empty() ? state.dir + "/upper" : plan.upper_dir;
-        out.work = plan.work_dir.empty() ? state.dir + "/work" : plan.work_dir;
+        const std::string overlay = state.location().entry(plan::state_entry::overlay);
+        out.upper = plan.upper_dir.empty() ? overlay + "/upper" : plan.upper_dir;
+        out.work = plan.work_dir.empty() ? overlay + "/work" : plan.work_dir;
         for (const std::string& d : {out.upper, out.work}) {
             prepare_overlay_dir(d, mapped_root(id_maps), rollback);
         }

@@ -15,8 +15,8 @@ struct PreparedRootfs {
     // A detached copy of `root` (open_tree OPEN_TREE_CLONE|AT_RECURSIVE) that the child
     // inherits and attaches; empty when the launcher may not clone mounts (rootless).
     sys::UniqueFd tree;
-    std::string upper;           // overlay only: <state dir>/overlay/upper
-    std::string work;            // overlay only: <state dir>/overlay/work
+    std::string upper;           // overlay only: <name>@overlay/upper
+    std::string work;            // overlay only: <name>@overlay/work
     bool cache_hit = false;      // archive: reused an extraction from the cache
     std::string archive_sha256;  // archive: the content hash naming the cache entry
 };
@@ -30,7 +30,7 @@ struct PreparedRootfs {
 //   per (dev, ino, size, mtime, ctime) in <cache_dir>/.hashes/ so a warm start does not
 //   re-read the archive. Cache entries are shared and never rolled back.
 // Both: `tree` is a detached clone of the root for the child to attach.
-// overlay: returns plan.upper_dir / plan.work_dir (default <state.dir>/upper, /work), made here
+// overlay: returns plan.upper_dir / plan.work_dir (default <name>@overlay/upper, /work), made here
 //   (with their parent) with UndoKind::remove_tree pushed, owned by the host ids root maps to
 //   in `id_maps` (the overlay's mounter). A non-empty one is an error (a stale layer).
 // Throws sys::SysError.

@@ -32,8 +32,7 @@ int clone_flag(plan::NsType type) {
 
 std::string namespace_path_of_sandbox(const std::string& state_root, const std::string& name,
                                       std::string_view ns_type) {
-    std::string dir = state_root + "/" + name;
-    auto state = read_state(dir);
+    auto state = read_state(plan::StateLocation{state_root, name});
     if (!state) {
         throw sys::SysError(state.error().err() == ENOENT ? ESRCH : state.error().err(),
                             "join sandbox", name, {}, "no running sandbox of that name");
