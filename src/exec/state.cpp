@@ -142,8 +142,8 @@ sys::Result<SandboxState> read_state(const plan::StateLocation& where) {
         return tl::unexpected(root_fd.error());
     }
     const std::string path = where.entry(plan::state_entry::record);
-    const std::string name = where.name + plan::k_state_separator +
-                             std::string(plan::state_entry::record);
+    const std::string name =
+        where.name + plan::k_state_separator + std::string(plan::state_entry::record);
     sys::UniqueFd fd(openat(root_fd->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         if (errno == ELOOP) {

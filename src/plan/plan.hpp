@@ -322,7 +322,7 @@ struct MountOp {
 struct PivotPlan {
     bool enabled = true;         // false only when the mount namespace is the host's
     bool readonly_root = false;  // remount / read-only after the switch
-    std::string new_root;        // StatePlan::new_root_dir: where the root ops assemble the new root
+    std::string new_root;        // StatePlan::new_root_dir: the root ops assemble it there
 };
 
 // ---- steps 14-18: the workload -------------------------------------------------------------

@@ -73,8 +73,8 @@ StatePlan plan_state(const profile::Profile& profile, const HostFacts& facts,
 }
 
 // ---- step 3: rootfs --------------------------------------------------------------------------
-RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts, const StatePlan& state,
-                       std::vector<PlanNote>& notes) {
+RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts,
+                       const StatePlan& state, std::vector<PlanNote>& notes) {
     RootfsPlan out;
     const profile::Rootfs& r = profile.rootfs;
     if (r.host) {

@@ -5,9 +5,9 @@
 // overlay rootfs -- and no directory per sandbox. A directory costs a block on a disk-backed
 // state root (a host whose /run is not a tmpfs), and freeing it at removal a synchronous discard:
 // ~0.3 ms of every run, where files written and unlinked within milliseconds never get a block
-// (docs/performance.md). A sandbox name never contains '@' (profile::names::is_sandbox_name), so "<name>@"
-// starts exactly one sandbox's entries, and the root's own entries (newroot, id-ranges, ip-pool,
-// .ip_forward) have none.
+// (docs/performance.md). A sandbox name never contains '@' (profile::names::is_sandbox_name), so
+// "<name>@" starts exactly one sandbox's entries, and the root's own entries (newroot, id-ranges,
+// ip-pool, .ip_forward) have none.
 #include <string>
 #include <string_view>
 

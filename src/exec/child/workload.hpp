@@ -3,7 +3,8 @@
 // environment, cwd), credentials, capabilities, seccomp, exec. Never returns: execve, or _exit
 // after reporting. Used by `sandbox up` (after pivot_root, in the workload process) and by `sandbox
 // exec` (in the process it forked inside the sandbox's namespaces and cgroup), with a ChildContext
-// built from the plan the state entries recorded (exec/exec_record.hpp): both run exactly these steps.
+// built from the plan the state entries recorded (exec/exec_record.hpp): both run exactly these
+// steps.
 #include "exec/child/child_main.hpp"
 
 namespace sandbox::exec::child {

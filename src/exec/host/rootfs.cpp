@@ -1,8 +1,8 @@
 // Pipeline step 3, rootfs. After state: the overlay upper/work dirs live in the sandbox's
-// <name>@overlay state entry and are removed with it. Before cgroup and spawn: the child attaches (or overlays) what this
-// returns inside its own mount namespace, so nothing is mounted on the host here. The tree is
-// handed over as a detached mount (open_tree), made here while the launcher can still reach
-// it: the child's user namespace may not be able to traverse the private archive cache.
+// <name>@overlay state entry and are removed with it. Before cgroup and spawn: the child attaches
+// (or overlays) what this returns inside its own mount namespace, so nothing is mounted on the host
+// here. The tree is handed over as a detached mount (open_tree), made here while the launcher can
+// still reach it: the child's user namespace may not be able to traverse the private archive cache.
 //
 // The archive cache (docs/security.md, "Archive rootfs"): <cache_dir> is 0700 and owned by
 // the invoking user; each entry <cache_dir>/<sha256>[-setuid]/ (0700) holds `manifest`
