@@ -2,6 +2,7 @@
 // timed -- a timing test would fail on a busy machine and prove nothing on a quiet one.
 #include <fcntl.h>
 #include <sys/fanotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -124,6 +125,63 @@ void kill_at_spawn_then_down(SandboxTest& t, const std::string& suffix, const st
 }
 
 }  // namespace
+
+namespace {
+
+// The state root's entries, sorted, each with "/" appended when it is a directory.
+std::vector<std::string> state_entries(const SandboxTest& t) {
+    std::vector<std::string> out;
+    for (const std::string& e : list_dir(t.state_root())) {
+        struct stat st {};
+        REQUIRE(lstat((t.state_root() + "/" + e).c_str(), &st) == 0);
+        out.push_back(S_ISDIR(st.st_mode) ? e + "/" : e);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+// Up to 6c86c34 each run made <root>/<name>/ and <root>/<name>/root/ and removed both: on a
+// state root that is not a tmpfs (ext4 /run here) a block allocated and discarded per
+// directory, 0.45 ms of every start (docs/performance.md). Now a sandbox's state is files named
+// <name>@<kind>, the new root is mounted on the one shared <root>/newroot, and a directory of
+// its own appears only for an overlay's upper and work.
+TEST_CASE("startup: a sandbox's state is flat <name>@ entries, no directory of its own",
+          "[root][startup]") {
+    require_root();
+    SandboxTest t;
+    const std::string name = t.name("flat");
+    auto profile = t.profile("flat", "[seccomp]\npreset = \"default\"\n");
+    REQUIRE(t.run({"up", "-d", profile, "--", "sleep", "60"}).status == 0);
+    std::vector<std::string> running = state_entries(t);
+    CHECK(running == std::vector<std::string>{name + "@exec.json", name + "@hosts",
+                                              name + "@lock", name + "@output.log",
+                                              name + "@seccomp.bpf", name + "@state.json",
+                                              "newroot/"});
+    // The shared mount point stays empty on the host: each root is mounted on it only in its
+    // sandbox's own mount namespace.
+    CHECK(list_dir(t.state_root() + "/newroot").empty());
+    CHECK(read_file("/proc/self/mountinfo").find(t.state_root() + "/newroot") == std::string::npos);
+    CHECK(t.run({"ps"}).out.find(name) != std::string::npos);
+    REQUIRE(t.run({"down", name}).status == 0);
+    CHECK(state_entries(t) == std::vector<std::string>{"newroot/"});
+
+    // An overlay rootfs: its upper and work are the one directory a sandbox has.
+    const std::string ov = t.name("flatov");
+    auto overlay = t.profile("flatov", "overlay = true\n");
+    REQUIRE(t.run({"up", "-d", overlay, "--", "sleep", "60"}).status == 0);
+    std::vector<std::string> dirs;
+    for (const std::string& e : state_entries(t)) {
+        if (e.back() == '/') {
+            dirs.push_back(e);
+        }
+    }
+    CHECK(dirs == std::vector<std::string>{ov + "@overlay/", "newroot/"});
+    REQUIRE(t.run({"down", ov}).status == 0);
+    CHECK(state_entries(t) == std::vector<std::string>{"newroot/"});
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
 
 TEST_CASE("startup: a launcher SIGKILLed right after the cgroup step leaves nothing after down",
           "[root][startup][fault]") {

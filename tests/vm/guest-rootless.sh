@@ -99,7 +99,10 @@ if grep -q vm-life "$work/out"; then not_ok "lifecycle: ps still lists vm-life";
 left=$(find "/sys/fs/cgroup$(dirname "$own")" -mindepth 1 -type d ! -path "*/shell" 2>/dev/null)
 [ -z "$left" ] && ok "lifecycle: no cgroup left in the delegated subtree" \
     || not_ok "lifecycle: cgroups left behind: $left"
-left=$(ls -A "$XDG_RUNTIME_DIR/sandbox" 2>/dev/null | grep -v '^\.' )
+# What stays is the state root's own: the shared, empty mount point of every sandbox's new root
+# (src/plan/state_layout.hpp) and dot files; a sandbox's entries are NAME@KIND.
+left=$(ls -A "$XDG_RUNTIME_DIR/sandbox" 2>/dev/null | grep -v '^\.' | grep -vx newroot)
+left="$left$(ls -A "$XDG_RUNTIME_DIR/sandbox/newroot" 2>/dev/null)"
 [ -z "$left" ] && ok "lifecycle: no state left under XDG_RUNTIME_DIR" \
     || not_ok "lifecycle: state left: $left"
 
