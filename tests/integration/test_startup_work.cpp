@@ -180,6 +180,16 @@ TEST_CASE("startup: a sandbox's state is flat <name>@ entries, no directory of i
     CHECK(dirs == std::vector<std::string>{ov + "@overlay/", "newroot/"});
     REQUIRE(t.run({"down", ov}).status == 0);
     CHECK(state_entries(t) == std::vector<std::string>{"newroot/"});
+    // `down` and `exec` take only names `up` gives: none reaches past "<name>@" in the root.
+    for (const char* bad : {"../x", "a@b", "x/y"}) {
+        INFO(bad);
+        RunResult down = t.run({"down", bad});
+        CHECK(down.status == 125);
+        CHECK(down.err.find("is not a sandbox name") != std::string::npos);
+        RunResult exec = t.run({"exec", bad, "--", "true"});
+        CHECK(exec.status == 125);
+        CHECK(exec.err.find("is not a sandbox name") != std::string::npos);
+    }
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
