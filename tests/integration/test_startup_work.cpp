@@ -155,10 +155,9 @@ TEST_CASE("startup: a sandbox's state is flat <name>@ entries, no directory of i
     auto profile = t.profile("flat", "[seccomp]\npreset = \"default\"\n");
     REQUIRE(t.run({"up", "-d", profile, "--", "sleep", "60"}).status == 0);
     std::vector<std::string> running = state_entries(t);
-    CHECK(running == std::vector<std::string>{name + "@exec.json", name + "@hosts",
-                                              name + "@lock", name + "@output.log",
-                                              name + "@seccomp.bpf", name + "@state.json",
-                                              "newroot/"});
+    CHECK(running == std::vector<std::string>{name + "@exec.json", name + "@hosts", name + "@lock",
+                                              name + "@output.log", name + "@seccomp.bpf",
+                                              name + "@state.json", "newroot/"});
     // The shared mount point stays empty on the host: each root is mounted on it only in its
     // sandbox's own mount namespace.
     CHECK(list_dir(t.state_root() + "/newroot").empty());
