@@ -63,17 +63,22 @@ int run_down(const std::string& name) {
             }
         }
     }
-    // The launcher normally removed everything itself; if it did not (killed), replay.
-    if (!exec::is_state_locked(where)) {
-        auto failures = exec::clean_stale_state(where);
-        for (const auto& f : failures) {
-            std::fprintf(stderr, "sandbox: down: undo %s '%s': %s\n",
-                         std::string(exec::to_string(f.entry.kind)).c_str(), f.entry.target.c_str(),
-                         f.message.c_str());
-        }
-        if (!failures.empty()) {
-            return k_exit_setup_failed;
-        }
+    // The launcher normally removed everything itself; if it did not (killed), replay, under
+    // the root's lock and the sandbox's own, as `up` does.
+    bool running = false;
+    auto failures = exec::clean_stale_sandbox(where, running);
+    for (const auto& f : failures) {
+        std::fprintf(stderr, "sandbox: down: undo %s '%s': %s\n",
+                     std::string(exec::to_string(f.entry.kind)).c_str(), f.entry.target.c_str(),
+                     f.message.c_str());
+    }
+    if (!failures.empty()) {
+        return k_exit_setup_failed;
+    }
+    if (running) {
+        std::fprintf(stderr, "sandbox: down: '%s' is still running (its launcher holds it)\n",
+                     name.c_str());
+        return k_exit_setup_failed;
     }
     return k_exit_ok;
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "profile/names.hpp"
@@ -192,37 +193,33 @@ sys::Status remove_state_entries(const plan::StateLocation& where) {
     // What the sandbox has varies (hosts, an overlay, temporaries of an interrupted write):
     // its entries are whatever starts with "<name>@", found by one listing.
     const std::string mine = where.name + plan::k_state_separator;
+    const std::string record = mine + std::string(plan::state_entry::record);
     const std::string lock = mine + std::string(plan::state_entry::lock);
-    std::vector<std::pair<std::string, bool>> entries;  // name, is a directory
+    std::vector<std::pair<std::string, bool>> entries;  // name, may be a directory
     DIR* d = fdopendir(dup(root.get()));
     if (d == nullptr) {
         return sys::fail("list", where.root);
     }
     while (dirent* e = readdir(d)) {
         std::string_view n = e->d_name;
-        if (n.starts_with(mine) && n != lock) {
+        if (n.starts_with(mine) && n != lock && n != record) {
             entries.emplace_back(std::string(n), e->d_type == DT_DIR || e->d_type == DT_UNKNOWN);
         }
     }
     closedir(d);
-    sys::Status out;
+    // state.json second to last and the lock last, each only once all before them are gone:
+    // what could not be removed (an overlay's upper dir still busy) keeps the record `down`
+    // and the sweep retry from, and the lock keeps any `up` of the name off it meanwhile.
+    entries.emplace_back(record, false);
+    entries.emplace_back(lock, false);
     for (const auto& [name, dir] : entries) {
-        sys::Status st;
         if (dir) {
-            st = sys::remove_tree_at(root.get(), name, where.root + "/" + name);
+            if (auto st = sys::remove_tree_at(root.get(), name, where.root + "/" + name); !st) {
+                return st;
+            }
         } else if (unlinkat(root.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
-            st = sys::fail("unlink", where.root + "/" + name);
+            return sys::fail("unlink", where.root + "/" + name);
         }
-        if (!st && out) {
-            out = st;
-        }
-    }
-    // The lock last: until it is gone, no `up` of this name starts, and a sweep skips it.
-    if (!out) {
-        return out;
-    }
-    if (unlinkat(root.get(), lock.c_str(), 0) != 0 && errno != ENOENT) {
-        return sys::fail("unlink", where.entry(plan::state_entry::lock));
     }
     return {};
 }
@@ -253,80 +250,36 @@ std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where) {
 
 namespace {
 
-// The names of the sandboxes in the root that have an entry `kind`, sorted.
-std::vector<std::string> sandboxes_with(const std::string& state_root, std::string_view kind) {
-    std::vector<std::string> names;
-    auto root = open_trusted_dir(state_root);
-    if (!root) {
-        return names;
-    }
-    DIR* d = fdopendir(root->release());
+// What the state root holds, from one listing: each sandbox with the kinds of its entries, and
+// the directories that hold a state.json (a sandbox of the layout before flat entries, which
+// kept <root>/<name>/state.json; legacy_dirs).
+struct RootListing {
+    std::map<std::string, std::vector<std::string>> sandboxes;  // name -> kinds
+    std::vector<std::string> legacy_dirs;
+};
+
+RootListing list_root(int root_fd) {
+    RootListing out;
+    DIR* d = fdopendir(dup(root_fd));
     if (d == nullptr) {
-        return names;
+        return out;
     }
     while (dirent* e = readdir(d)) {
         std::string_view entry = e->d_name;
         std::string_view name = plan::sandbox_of_entry(entry);
-        if (!name.empty() && entry.substr(name.size() + 1) == kind) {
-            names.emplace_back(name);
+        if (!name.empty()) {
+            out.sandboxes[std::string(name)].emplace_back(entry.substr(name.size() + 1));
+        } else if ((e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) &&
+                   profile::names::is_sandbox_name(entry) && entry != plan::k_new_root_dir) {
+            struct stat st {};
+            const std::string record = std::string(entry) + "/state.json";
+            if (fstatat(dirfd(d), record.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                out.legacy_dirs.emplace_back(entry);
+            }
         }
     }
     closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-}  // namespace
-
-std::vector<std::string> list_sandboxes(const std::string& state_root) {
-    return sandboxes_with(state_root, plan::state_entry::record);
-}
-
-namespace {
-
-// Cleans every sandbox of the root whose lock no launcher holds, except `skip` (the name being
-// created, which StateFiles::create handles itself and refuses when untrusted). Without this,
-// an unnamed foreground run whose launcher was SIGKILLed (a unique name nobody will `up` or
-// `down` again) would keep its entries and everything its state.json lists (nft table, cgroup,
-// pool and id leases) for good. Called with the root's lock held: a lock is created and taken
-// under that lock, so one found free here has a dead owner (a live launcher, detached or not,
-// holds its lock until its other entries are gone, and removes it last).
-void clean_stale_states_locked(const std::string& state_root, const std::string& skip) {
-    for (const std::string& name : sandboxes_with(state_root, plan::state_entry::lock)) {
-        if (name == skip) {
-            continue;
-        }
-        const plan::StateLocation where{state_root, name};
-        const std::string lock = where.entry(plan::state_entry::lock);
-        sys::UniqueFd fd = open_entry(where, plan::state_entry::lock, O_RDONLY);
-        if (!fd) {
-            continue;  // gone meanwhile
-        }
-        if (auto st = check_owner_and_mode(fd.get(), lock, false); !st) {
-            spdlog::debug("stale state check '{}': {}", lock, st.error().describe());
-            continue;
-        }
-        auto got = try_lock(fd.get(), lock);
-        if (!got || !*got) {
-            continue;  // a live launcher holds it
-        }
-        for (const UndoFailure& f : clean_stale_state(where)) {
-            spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
-                         f.entry.target, f.message);
-        }
-    }
-}
-
-// clean_stale_state for the sandbox being created: throws when its entries were not removed
-// (untrusted, or a removal failed), since the new one would then start on top of them.
-void clean_stale(const plan::StateLocation& where) {
-    for (const UndoFailure& f : clean_stale_state(where)) {
-        if (f.entry.kind == UndoKind::remove_state) {
-            throw sys::SysError(EPERM, "clean stale state", where.prefix() + "*", {}, f.message);
-        }
-        spdlog::warn("stale sandbox '{}': undo {} '{}': {}", where.name, to_string(f.entry.kind),
-                     f.entry.target, f.message);
-    }
+    return out;
 }
 
 // Whether `fd` is still the file `name` of the directory `dir_fd`.
@@ -338,7 +291,222 @@ bool still_linked_as(int fd, int dir_fd, const std::string& name) {
            held.st_dev == named.st_dev && held.st_ino == named.st_ino;
 }
 
+// The lock of `where`, taken; the caller holds the root's flock, under which every lock is
+// created, so a lock found free belongs to a launcher that is gone. `fresh` says it was made
+// here (none existed). Throws EBUSY when a live launcher holds it. A probe (`ps`, `exec`,
+// `down`: is_state_locked) holds a lock for a moment: `patient` waits that out (~3 ms at most,
+// only ever paid by the refusal of a name a live sandbox has).
+sys::UniqueFd take_lock(int root_fd, const plan::StateLocation& where, bool patient, bool& fresh) {
+    const std::string path = where.entry(plan::state_entry::lock);
+    const std::string name =
+        where.name + plan::k_state_separator + std::string(plan::state_entry::lock);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        sys::UniqueFd made(openat(root_fd, name.c_str(),
+                                  O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (made) {
+            // Ours from its creation: only a probe can hold it, for a moment.
+            if (flock(made.get(), LOCK_EX) != 0) {
+                int err = errno;
+                (void)unlinkat(root_fd, name.c_str(), 0);
+                throw sys::SysError(err, "flock", path);
+            }
+            fresh = true;
+            return made;
+        }
+        if (errno != EEXIST) {
+            throw sys::SysError(errno, "create state lock", path);
+        }
+        sys::UniqueFd existing(openat(root_fd, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+        if (!existing) {
+            if (errno == ENOENT) {
+                continue;  // removed meanwhile: make it
+            }
+            if (errno == ELOOP) {
+                throw sys::SysError(EPERM, "trust state", path, {}, "a symbolic link");
+            }
+            throw sys::SysError(errno, "open", path);
+        }
+        sys::or_throw(check_owner_and_mode(existing.get(), path, false));
+        bool got = sys::or_throw(try_lock(existing.get(), path));
+        for (int wait = 0; !got && patient && wait < 3; ++wait) {
+            usleep(1000);
+            got = sys::or_throw(try_lock(existing.get(), path));
+        }
+        if (!got) {
+            throw sys::SysError(EBUSY, "create state lock", path, {},
+                                "sandbox '" + where.name + "' is already running");
+        }
+        // A launcher that has just finished removes its lock before it lets go of it: a lock
+        // taken on a file the root no longer holds locks nothing. Start again.
+        if (still_linked_as(existing.get(), root_fd, name)) {
+            fresh = false;
+            return existing;
+        }
+    }
+    throw sys::SysError(EAGAIN, "create state lock", path, {},
+                        "the lock kept changing under us: try again");
+}
+
+// A sandbox of the layout before flat entries (<root>/<name>/, its directory flock()ed by its
+// launcher), cleaned as it always was when its launcher is gone: state.json replayed, the
+// directory removed. True when a live launcher of that layout holds it.
+bool clean_legacy_dir(const std::string& state_root, const std::string& name) {
+    const std::string dir = state_root + "/" + name;
+    auto fd = open_trusted_dir(dir);
+    if (!fd) {
+        spdlog::debug("stale state check '{}': {}", dir, fd.error().describe());
+        return false;
+    }
+    auto got = try_lock(fd->get(), dir);
+    if (!got || !*got) {
+        return got.has_value();  // held: its launcher lives
+    }
+    const std::string record = dir + "/state.json";
+    sys::UniqueFd file(openat(fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (file) {
+        // The same trust rule as ever: someone else's or a writable record is not replayed,
+        // and then nothing is deleted either.
+        if (auto st = check_owner_and_mode(file.get(), record, false); !st) {
+            spdlog::warn("stale sandbox '{}': {}", name, st.error().describe());
+            return false;
+        }
+        auto text = sys::read_fd(file.get(), record, 16U << 20);
+        auto state = text ? parse_state(*text) : tl::unexpected(text.error());
+        if (!state) {
+            spdlog::warn("stale sandbox '{}': {}", name, state.error().describe());
+            return false;
+        }
+        spdlog::warn("cleaning up stale sandbox '{}' (launcher {} is gone)", name,
+                     state->launcher_pid);
+        for (const UndoFailure& f : Rollback::from_entries(state->rollback).unwind()) {
+            spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
+                         f.entry.target, f.message);
+        }
+    }
+    if (auto st = sys::remove_tree(dir); !st) {
+        spdlog::warn("stale sandbox '{}': {}", name, st.error().describe());
+    }
+    return false;
+}
+
+// Cleans every sandbox of the root that no launcher holds, except `skip` (the name being
+// created, which StateFiles::create handles itself and refuses when untrusted). Without this,
+// an unnamed foreground run whose launcher was SIGKILLed (a unique name nobody will `up` or
+// `down` again) would keep its entries and everything its state.json lists (nft table, cgroup,
+// pool and id leases) for good. Called with the root's lock held: a lock is created and taken
+// under that lock, so one found free here has a dead owner (a live launcher, detached or not,
+// holds its lock until its other entries are gone, and removes it last), and entries without a
+// lock are what is left of one. Returns what `skip` has: whether it has entries, and whether a
+// live launcher of the old layout runs it.
+struct SkippedName {
+    bool has_entries = false;
+    bool legacy_running = false;
+};
+
+SkippedName clean_stale_states_locked(const std::string& state_root, int root_fd,
+                                      const std::string& skip) {
+    SkippedName out;
+    RootListing listing = list_root(root_fd);
+    for (const auto& [name, kinds] : listing.sandboxes) {
+        if (name == skip) {
+            out.has_entries = true;
+            continue;
+        }
+        const plan::StateLocation where{state_root, name};
+        try {
+            bool fresh = false;
+            sys::UniqueFd lock = take_lock(root_fd, where, false, fresh);
+            for (const UndoFailure& f : clean_stale_state(where)) {
+                spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
+                             f.entry.target, f.message);
+            }
+        } catch (const sys::SysError& e) {
+            spdlog::debug("stale state check '{}': {}", where.prefix(), e.what());
+        }
+    }
+    for (const std::string& name : listing.legacy_dirs) {
+        if (clean_legacy_dir(state_root, name) && name == skip) {
+            out.legacy_running = true;
+        }
+    }
+    return out;
+}
+
+// clean_stale_state for the sandbox being created or taken down, its lock held: throws when
+// its entries were not removed (untrusted, or a removal failed).
+void clean_stale(const plan::StateLocation& where) {
+    for (const UndoFailure& f : clean_stale_state(where)) {
+        if (f.entry.kind == UndoKind::remove_state) {
+            throw sys::SysError(EPERM, "clean stale state", where.prefix() + "*", {}, f.message);
+        }
+        spdlog::warn("stale sandbox '{}': undo {} '{}': {}", where.name, to_string(f.entry.kind),
+                     f.entry.target, f.message);
+    }
+}
+
+// A user namespace whose root is another host uid (a subordinate range) reaches the new root's
+// mount point and its overlay layers through the state root (exec/child/host_access.hpp: the
+// /proc/self/fd jump skips the directories above it, not the root itself). A root its owner
+// made 0700 gets o+x: search only, nothing in it becomes listable or readable.
+void make_searchable(int root_fd, const std::string& path) {
+    struct stat st {};
+    if (fstat(root_fd, &st) != 0) {
+        throw sys::SysError(errno, "stat", path);
+    }
+    if ((st.st_mode & S_IXOTH) != 0) {
+        return;
+    }
+    if (fchmod(root_fd, (st.st_mode & 07777) | S_IXOTH) != 0) {
+        throw sys::SysError(errno, "chmod o+x", path, {},
+                            "the sandbox's root (another uid) must be able to reach its new root");
+    }
+    spdlog::info("state root {}: made searchable by others (o+x) for the user namespace's root",
+                 path);
+}
+
+// The state root, trusted, flock()ed (released with the fd).
+sys::UniqueFd lock_state_root(const std::string& state_root) {
+    sys::UniqueFd root = sys::or_throw(open_trusted_dir(state_root));
+    if (flock(root.get(), LOCK_EX) != 0) {
+        throw sys::SysError(errno, "flock", state_root);
+    }
+    return root;
+}
+
 }  // namespace
+
+std::vector<std::string> list_sandboxes(const std::string& state_root) {
+    std::vector<std::string> names;
+    auto root = open_trusted_dir(state_root);
+    if (!root) {
+        return names;
+    }
+    for (const auto& [name, kinds] : list_root(root->get()).sandboxes) {
+        if (std::find(kinds.begin(), kinds.end(), plan::state_entry::record) != kinds.end()) {
+            names.push_back(name);  // sorted: the map's order
+        }
+    }
+    return names;
+}
+
+std::vector<UndoFailure> clean_stale_sandbox(const plan::StateLocation& where, bool& running) {
+    running = false;
+    std::vector<UndoFailure> failures;
+    try {
+        sys::UniqueFd root = lock_state_root(where.root);
+        bool fresh = false;
+        sys::UniqueFd lock = take_lock(root.get(), where, true, fresh);
+        return clean_stale_state(where);
+    } catch (const sys::SysError& e) {
+        if (e.err() == EBUSY) {
+            running = true;
+            return failures;
+        }
+        failures.push_back(
+            UndoFailure{UndoEntry{UndoKind::remove_state, where.prefix(), {}}, e.what()});
+        return failures;
+    }
+}
 
 StateFiles StateFiles::create(const plan::StatePlan& plan, Rollback& rollback) {
     if (plan.root.empty()) {
@@ -349,74 +517,38 @@ StateFiles StateFiles::create(const plan::StatePlan& plan, Rollback& rollback) {
     // Serialise creation under the root's lock, so two `up`s of one name cannot both decide
     // the sandbox is stale (held only for a few syscalls). A root we do not own, or that
     // others may write, is refused: they could plant a "stale" sandbox for us to clean.
-    sys::UniqueFd root = sys::or_throw(open_trusted_dir(plan.root));
-    if (flock(root.get(), LOCK_EX) != 0) {
-        throw sys::SysError(errno, "flock", plan.root);
+    sys::UniqueFd root = lock_state_root(plan.root);
+    if (plan.searchable_root) {
+        make_searchable(root.get(), plan.root);
     }
-    clean_stale_states_locked(plan.root, plan.sandbox_name);
+    SkippedName mine = clean_stale_states_locked(plan.root, root.get(), plan.sandbox_name);
+    if (mine.legacy_running) {
+        throw sys::SysError(
+            EBUSY, "create state lock", plan.root + "/" + plan.sandbox_name, {},
+            "sandbox '" + plan.sandbox_name + "' is already running (started by an older sandbox)");
+    }
     StateFiles out;
     out.m_location = plan.location();
-    const std::string lock_path = out.m_location.entry(plan::state_entry::lock);
-    const std::string lock_name =
-        plan.sandbox_name + plan::k_state_separator + std::string(plan::state_entry::lock);
-    const std::string record_name =
-        plan.sandbox_name + plan::k_state_separator + std::string(plan::state_entry::record);
     for (int attempt = 0;; ++attempt) {
-        sys::UniqueFd fresh(openat(root.get(), lock_name.c_str(),
-                                   O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-        if (fresh) {
-            // Ours from its creation: only a probe (`ps`, `exec`, `down`: is_state_locked) can
-            // hold it, and only for a moment, so wait for it rather than call it busy.
-            if (flock(fresh.get(), LOCK_EX) != 0) {
-                int err = errno;
-                (void)unlinkat(root.get(), lock_name.c_str(), 0);
-                throw sys::SysError(err, "flock", lock_path);
-            }
-            // A state.json without a lock is what is left of a sandbox whose lock was
-            // removed by hand: replayed and removed like any stale one (our fresh lock goes
-            // with it), then the lock is made again.
-            struct stat left {};
-            if (fstatat(root.get(), record_name.c_str(), &left, AT_SYMLINK_NOFOLLOW) != 0) {
-                out.m_lock = std::move(fresh);
-                break;
-            }
-            if (attempt >= 3) {
-                throw sys::SysError(EEXIST, "create state lock", lock_path, {},
-                                    "a state.json without a lock keeps coming back");
-            }
-            clean_stale(out.m_location);
-            continue;
+        bool fresh = false;
+        sys::UniqueFd lock = take_lock(root.get(), out.m_location, true, fresh);
+        if (fresh && !mine.has_entries) {
+            out.m_lock = std::move(lock);
+            break;
         }
-        if (errno != EEXIST || attempt >= 3) {
-            throw sys::SysError(errno, "create state lock", lock_path);
+        if (attempt >= 3) {
+            throw sys::SysError(EAGAIN, "clean stale state", out.m_location.prefix() + "*", {},
+                                "its entries keep coming back");
         }
-        sys::UniqueFd existing(
-            openat(root.get(), lock_name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-        if (!existing) {
-            if (errno == ENOENT) {
-                continue;  // removed meanwhile: make it
-            }
-            if (errno == ELOOP) {
-                throw sys::SysError(EPERM, "trust state", lock_path, {}, "a symbolic link");
-            }
-            throw sys::SysError(errno, "open", lock_path);
-        }
-        sys::or_throw(check_owner_and_mode(existing.get(), lock_path, false));
-        if (!sys::or_throw(try_lock(existing.get(), lock_path))) {
-            throw sys::SysError(EBUSY, "create state lock", lock_path, {},
-                                "sandbox '" + plan.sandbox_name + "' is already running");
-        }
-        // A launcher that has just finished removes its lock before it lets go of it: a lock
-        // taken on a file the root no longer holds locks nothing. Start again.
-        if (!still_linked_as(existing.get(), root.get(), lock_name)) {
-            continue;
-        }
-        // Stale: its launcher is gone. Cleaned (the lock with the rest), then made afresh.
+        // A dead launcher's lock, or entries without one (a lock removed by hand): cleaned,
+        // the lock with the rest, then made afresh.
         clean_stale(out.m_location);
+        mine.has_entries = false;
     }
     rollback.push(UndoKind::remove_state, out.m_location.prefix());
     // The shared mount point of every sandbox's new root (plan/state_layout.hpp): made once.
-    if (mkdir(plan.new_root_dir.c_str(), static_cast<mode_t>(plan.new_root_mode)) != 0) {
+    if (mkdirat(root.get(), std::string(plan::k_new_root_dir).c_str(),
+                static_cast<mode_t>(plan.new_root_mode)) != 0) {
         if (errno != EEXIST) {
             throw sys::SysError(errno, "mkdir", plan.new_root_dir);
         }

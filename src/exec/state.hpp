@@ -78,8 +78,14 @@ bool is_state_locked(const plan::StateLocation& where);
 // nobody holds). An untrusted state root or state.json (read_state's EPERM) is left alone: one
 // failure naming state.json (kind remove_state), nothing replayed, nothing deleted.
 std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where);
-// Removes every <name>@ entry of the root (a directory with what is in it), the lock last;
-// what is already gone is success. The undo of UndoKind::remove_state.
+// `down`'s clean-up of a sandbox whose launcher is gone: clean_stale_state under the root's
+// flock and the sandbox's own lock (made when missing), as `up` does, so it never replays the
+// record of a launcher that has just started with the name. `running`: a live launcher holds
+// the lock (nothing done).
+std::vector<UndoFailure> clean_stale_sandbox(const plan::StateLocation& where, bool& running);
+// Removes every <name>@ entry of the root (a directory with what is in it), state.json second
+// to last and the lock last, each only once all before it are gone; what is already gone is
+// success. The undo of UndoKind::remove_state.
 sys::Status remove_state_entries(const plan::StateLocation& where);
 // The location an UndoKind::remove_state target ("<root>/<name>@") names; an empty name when it
 // names none (remove_state_entries refuses it).

@@ -70,6 +70,10 @@ StepDescription describe(const StatePlan& state) {
     const plan::StateLocation where = state.location();
     d.lines.push_back("lock " + where.entry(state_entry::lock) + ", record " +
                       where.entry(state_entry::record));
+    if (state.searchable_root) {
+        d.lines.push_back("chmod o+x " + state.root +
+                          " if it lacks it: the namespace's root (another uid) searches it");
+    }
     d.lines.push_back("mkdir " + state.new_root_dir + " (" + mode + ") if missing: shared, kept");
     DescJson files = DescJson::array();
     for (const StateFile& f : state.files) {
@@ -89,6 +93,7 @@ StepDescription describe(const StatePlan& state) {
                 {"entries", where.prefix() + "*"},
                 {"new_root_dir", state.new_root_dir},
                 {"new_root_mode", mode},
+                {"searchable_root", state.searchable_root},
                 {"files", files}};
     return d;
 }

@@ -51,6 +51,10 @@ struct StatePlan {
     // host and must reach it.
     std::string new_root_dir;
     uint32_t new_root_mode = 0711;
+    // The sandbox's root is another host uid (a user namespace mapping 0 elsewhere): it must be
+    // able to search the state root to reach new_root_dir and the overlay layers, so a root its
+    // owner made 0700 gets o+x (exec/state.cpp).
+    bool searchable_root = false;
     std::vector<StateFile> files{};  // resolv.conf / hosts when the profile asks for them
 
     StateLocation location() const { return {root, sandbox_name}; }

@@ -72,6 +72,19 @@ StatePlan plan_state(const profile::Profile& profile, const HostFacts& facts,
     return out;
 }
 
+// Whether the root of the sandbox's user namespace is a host uid other than the invoker's: an
+// "auto" range, or a uid_map line that maps 0 elsewhere.
+bool root_is_another_uid(const IdMapPlan& maps, uint32_t invoker) {
+    if (!maps.enabled) {
+        return false;
+    }
+    if (maps.auto_range) {
+        return true;
+    }
+    return std::any_of(maps.uid_lines.begin(), maps.uid_lines.end(),
+                       [&](const IdMapLine& l) { return l.inside == 0 && l.outside != invoker; });
+}
+
 // ---- step 3: rootfs --------------------------------------------------------------------------
 RootfsPlan plan_rootfs(const profile::Profile& profile, const HostFacts& facts,
                        const StatePlan& state, std::vector<PlanNote>& notes) {
@@ -500,6 +513,7 @@ Plan make_plan(const profile::Profile& profile, const HostFacts& facts,
     plan.spawn.unshare_cgroup_after_attach =
         ns.is_created(NsType::cgroup) && plan.cgroup.attach == CgroupPlan::Attach::child_writes;
     plan.id_maps = plan_id_maps(profile, facts, ns, plan.notes);
+    plan.state.searchable_root = root_is_another_uid(plan.id_maps, facts.uid);
 
     NetworkPlans net = plan_network(profile, ns.is_created(NsType::net));
     plan.network_host = std::move(net.host);

@@ -286,6 +286,10 @@ std::optional<NamespaceSetting> parse_namespace(const Node& n, DecodeContext& c)
         auto s = parse_string(e.value, c);
         if (s && s->empty()) {
             c.error(e.value, "expected a sandbox name, got an empty string");
+        } else if (s && !names::is_sandbox_name(*s)) {
+            c.error(e.value, "'" + *s + "' is not a sandbox name",
+                    "sandbox names are up to 64 letters, digits, '-', '_' and '.', starting "
+                    "with a letter or digit");
         } else if (s) {
             out = NamespaceSetting{NamespaceSetting::Mode::join_sandbox, *s, 0, {}};
         }

@@ -291,7 +291,7 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
     // costs one unlink more and saves nothing). The first write, or a filesystem without
     // RENAME_EXCHANGE: a plain rename.
     if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
-        unlink(tmp.c_str());  // the old version (a leftover goes with its directory)
+        unlink(tmp.c_str());  // the old version (a leftover goes with its sandbox's entries)
         return {};
     }
     if (rename(tmp.c_str(), path.c_str()) != 0) {

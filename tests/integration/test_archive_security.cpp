@@ -212,7 +212,7 @@ TEST_CASE("archive: a user-namespace profile runs from a private cache made befo
     require_root();
     SandboxTest t;
     // The cache root exists first with mode 0700 (as the seccomp cache makes it): the mapped
-    // root (uid 100000) cannot traverse it, nor the 0700 test dir holding the state dir.
+    // root (uid 100000) cannot traverse it, nor the 0700 test dir holding the state root.
     fs::create_directories(t.dir() / "cache");
     REQUIRE(::chmod((t.dir() / "cache").c_str(), 0700) == 0);
     const std::string archive = t.dir() / "rootfs.tar.gz";

@@ -1,6 +1,9 @@
 // The cleanup guarantee (docs/architecture.md §5): nothing is left after a failure at any step, a
 // signal to the launcher during setup or during the run, or a launcher killed outright.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -104,7 +107,7 @@ TEST_CASE("cleanup: an undo that fails is reported and the rest of the unwind st
     const std::string report = t.dir() / "report.json";
     // SANDBOX_FAIL_AT=cleanup: the newest undo entry fails before it runs. That is the spawned
     // child's kill_process (already killed and reaped by then, so nothing stays behind from
-    // it); everything pushed before it (cgroups in every hierarchy, the state dir) must still
+    // it); everything pushed before it (cgroups in every hierarchy, the state entries) must still
     // be undone.
     RunResult r = t.run({"up", profile, "--report", report, "--", "echo", "ran"},
                         {{"SANDBOX_FAIL_AT", "cleanup"}});
@@ -165,7 +168,7 @@ TEST_CASE("cleanup: SIGTERM to the launcher during the run stops the workload", 
 
 TEST_CASE(
     "cleanup: the workload's background children are gone when up returns, "
-    "with or without an undo besides the state dir",
+    "with or without an undo besides the state entries",
     "[root][cleanup]") {
     require_root();
     SandboxTest t;
@@ -222,5 +225,49 @@ TEST_CASE("cleanup: the next up of a SIGKILLed sandbox's name cleans its stale s
     RunResult again = t.run({"up", profile, "--", "echo", "again"});
     CHECK(again.out == "again\n");
     CHECK(again.status == 0);
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+// A sandbox of the layout before flat entries (<root>/<name>/state.json, the directory flock()ed
+// by its launcher), left by an older binary on a state root that outlives it (this VM's ext4
+// /run survives a reboot): the sweep of any `up` cleans a stale one as it always was, and the
+// name of a live one is refused instead of started beside it.
+TEST_CASE("cleanup: an older layout's stale sandbox is swept, a live one's name refused",
+          "[root][cleanup]") {
+    require_root();
+    SandboxTest t;
+    namespace fs = std::filesystem;
+    fs::create_directories(t.state_root());
+    fs::permissions(t.state_root(), fs::perms(0711));
+    const std::string marker = t.dir() / "marker";
+    write_file(marker, "x");
+    const std::string stale = t.state_root() + "/" + t.name("oldstale");
+    REQUIRE(mkdir(stale.c_str(), 0711) == 0);
+    write_file(stale + "/state.json", "{\"name\": \"" + t.name("oldstale") +
+                                          "\", \"launcher_pid\": 0, \"rollback\": [{\"kind\": "
+                                          "\"remove_file\", \"target\": \"" +
+                                          marker + "\"}]}\n");
+    REQUIRE(chmod((stale + "/state.json").c_str(), 0600) == 0);
+    const std::string live = t.state_root() + "/" + t.name("oldlive");
+    REQUIRE(mkdir(live.c_str(), 0711) == 0);
+    write_file(live + "/state.json", "{\"name\": \"" + t.name("oldlive") + "\"}\n");
+    REQUIRE(chmod((live + "/state.json").c_str(), 0600) == 0);
+    int held = open(live.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(held >= 0);
+    REQUIRE(flock(held, LOCK_EX) == 0);  // its launcher, alive
+
+    RunResult other = t.run({"up", t.profile("other"), "--", "true"});
+    CHECK(other.status == 0);
+    CHECK_FALSE(fs::exists(marker));  // the stale one's rollback ran
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(live + "/state.json"));
+    auto same = t.profile("oldlive");
+    RunResult busy = t.run({"up", same, "--", "true"});
+    CHECK(busy.status == 125);
+    CHECK(busy.err.find("already running (started by an older sandbox)") != std::string::npos);
+    close(held);
+    RunResult after = t.run({"up", same, "--", "true"});
+    CHECK(after.status == 0);
+    CHECK_FALSE(fs::exists(live));
     CHECK(t.leaks() == std::vector<std::string>{});
 }

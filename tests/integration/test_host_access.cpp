@@ -1,6 +1,6 @@
 // A sandbox whose root inside is a subordinate host id (uid_map 0 -> 100000, what rootless
-// `locked` gets from /etc/subuid) must still reach what the launcher prepared for it: the state
-// dir (new root, overlay layers, hosts/resolv.conf) and the profile's bind sources, even when
+// `locked` gets from /etc/subuid) must still reach what the launcher prepared for it: its state
+// entries (new root, overlay layers, hosts/resolv.conf) and the profile's bind sources, even when
 // they sit behind a 0700 directory of the invoker — rootless, that is $XDG_RUNTIME_DIR, and
 // often $HOME. The VM suite found `locked` failing there with "open .../root: EACCES"
 // (tests/vm); this reproduces it on any host: the test's temp dir is mkdtemp's 0700, owned by
@@ -28,7 +28,7 @@ const char* const k_subordinate_root =
 
 }  // namespace
 
-TEST_CASE("mounts: a subordinate root reaches a state dir and bind sources behind 0700 dirs",
+TEST_CASE("mounts: a subordinate root reaches its state and bind sources behind 0700 dirs",
           "[root][mounts][userns]") {
     require_root();
     SandboxTest t;
@@ -55,7 +55,7 @@ TEST_CASE("mounts: a subordinate root reaches a state dir and bind sources behin
                                "[[mounts]]\ntype = \"bind\"\nsource = \"" +
                                private_dir + "/shared\"\ntarget = \"/shared\"\n";
 
-    SECTION("read-only root (bind of the rootfs, pivot_root through the state dir)") {
+    SECTION("read-only root (bind of the rootfs, pivot_root through the state root)") {
         auto profile = t.profile("ro",
                                  std::string("readonly = true\n") + k_subordinate_root +
                                      "[uts]\nhostname = \"hostaccess\"\n" + mounts,
@@ -68,7 +68,7 @@ TEST_CASE("mounts: a subordinate root reaches a state dir and bind sources behin
         CHECK(r.out == "0\nfrom-a-private-dir\na\nhostaccess\n1\n");
         CHECK(r.err == "");
     }
-    SECTION("overlay root (upper and work layers in the state dir)") {
+    SECTION("overlay root (upper and work layers in the state root)") {
         auto profile =
             t.profile("ov", std::string("overlay = true\n") + k_subordinate_root + mounts, rootfs);
         RunResult r = t.run({"up", profile, "--", "/bin/sh", "-c",
@@ -78,6 +78,21 @@ TEST_CASE("mounts: a subordinate root reaches a state dir and bind sources behin
         CHECK(r.out == "changed\nfrom-a-private-dir\n");
         CHECK(r.err == "");
         CHECK_FALSE(fs::exists(rootfs + "/etc/motd"));  // the overlay kept the change
+    }
+    SECTION("a state root its owner made 0700 is made searchable (o+x) for the mapped root") {
+        // The new root's mount point and the overlay's layers are entries of the state root
+        // (src/plan/state_layout.hpp), reached through its fd: the root itself must be
+        // searchable by uid 100000. Before, each sandbox had a 0711 directory of its own there.
+        fs::create_directories(t.state_root());
+        fs::permissions(t.state_root(), fs::perms(0700));
+        auto profile =
+            t.profile("private-root", std::string("overlay = true\n") + k_subordinate_root, rootfs);
+        RunResult r = t.run({"up", profile, "--", "/bin/sh", "-c", "id -u; echo x > /etc/motd"});
+        INFO(r.err);
+        CHECK(r.status == 0);
+        CHECK(r.out == "0\n");
+        REQUIRE(::stat(t.state_root().c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0701);  // search only: nothing listable or readable
     }
     SECTION("a missing bind source is still reported by the mounts step, naming the path") {
         auto profile = t.profile("missing",

@@ -170,7 +170,7 @@ TEST_CASE(
         p.signal(SIGKILL);
         CHECK(p.finish().status == 128 + SIGKILL);
     }
-    // What the launcher could not undo is there (else the rest proves nothing): its state dir,
+    // What the launcher could not undo is there (else the rest proves nothing): its state entries,
     // shown as stale.
     RunResult ps = t.run({"ps"}, env);
     CHECK(ps.out.find(t.name("killed") + "-") != std::string::npos);

@@ -108,7 +108,7 @@ TEST_CASE("signals: a stop signal during setup unwinds at once, exit 128+N, noth
             CHECK(r.err == delaying);
             CHECK(r.seconds < 6);
             // The launcher unwound and said why: a launcher killed by the signal writes no
-            // report and leaves its state dir and cgroup behind.
+            // report and leaves its state entries and cgroup behind.
             CHECK(std::filesystem::exists(report));
             if (std::filesystem::exists(report)) {
                 nlohmann::json j = nlohmann::json::parse(read_file(report));

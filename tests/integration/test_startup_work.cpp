@@ -206,7 +206,7 @@ TEST_CASE("startup: a launcher SIGKILLed before go leaves nothing after down, wi
           "[root][startup][fault]") {
     require_root();
     SandboxTest t;
-    // No limits, a pid namespace of its own: no cgroup, so nothing but the state dir records
+    // No limits, a pid namespace of its own: no cgroup, so nothing but the state entries record
     // the sandbox before `go`. `down` (and the sweep of the next `up`) must still find it.
     kill_at_spawn_then_down(t, "nocgkill", "");
 }

@@ -6,7 +6,7 @@
 //     a v2 unified tree alike: every cgroup/cgroup2 mount in /proc/self/mountinfo is walked),
 //   * network links, nftables tables (through libnftables, as the product lists them), the
 //     shared forwarding sysctls,
-//   * entries of the state root (state dirs, forwarding holder files),
+//   * entries of the state root (a sandbox's <name>@<kind> entries, forwarding holder files),
 //   * processes of this test's sandboxes, and any process named sandbox*.
 // Other tests and tools may share the host, so mounts, cgroups and processes count only when
 // they mention one of this test's markers (its temp dir, its sandbox-name prefix, ...) or sit

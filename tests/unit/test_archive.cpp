@@ -190,9 +190,9 @@ TEST_CASE("rootfs: remove_tree removes every kind of entry, and directories of a
     CHECK_FALSE(fs::exists(tmp / "t"));
 }
 
-// A workload can make its overlay's upper dir (under the state dir) as deep as it likes with
+// A workload can make its overlay's upper dir (a state entry) as deep as it likes with
 // `mkdir a; cd a` in a loop. A recursive walk with a getdents buffer on the stack per level ran
-// out of the launcher's 8 MiB stack at ~900 levels (SIGSEGV in the undo, the state dir left for
+// out of the launcher's 8 MiB stack at ~900 levels (SIGSEGV in the undo, the state entries left for
 // every later `up` and `down` to crash on); one level per fd would run out of fds.
 TEST_CASE("rootfs: remove_tree removes a tree 20000 directories deep", "[unit][rootfs]") {
     TempDir tmp("ar");

@@ -833,7 +833,7 @@ TEST_CASE("plan: [rootfs.defaults] leaves out /sys, /dev/shm, /dev/mqueue and /e
     without(&profile::RootfsDefaults::sys, "/sys");
     without(&profile::RootfsDefaults::shm, "/dev/shm");
     without(&profile::RootfsDefaults::mqueue, "/dev/mqueue");
-    // No /etc/hosts: nothing written in the state dir either; the hostname is still set.
+    // No /etc/hosts: no hosts state entry either; the hostname is still set.
     Plan no_hosts = without(&profile::RootfsDefaults::hosts, "/etc/hosts");
     CHECK(no_hosts.state.files.empty());
     CHECK(no_hosts.identity.hostname == std::optional<std::string>("box"));
