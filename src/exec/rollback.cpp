@@ -114,7 +114,7 @@ std::vector<UndoFailure> Rollback::unwind() noexcept {
             spdlog::debug("rollback: {} '{}' done", to_string(entry.kind), entry.target);
         } catch (const sys::SysError& e) {
             spdlog::warn("undo {} '{}': {}", to_string(entry.kind), entry.target, e.describe());
-            failures.push_back(UndoFailure{entry, e.describe()});
+            failures.push_back(UndoFailure{entry, e.describe(), e.err()});
         } catch (const std::exception& e) {
             spdlog::warn("undo {} '{}': {}", to_string(entry.kind), entry.target, e.what());
             failures.push_back(UndoFailure{entry, e.what()});

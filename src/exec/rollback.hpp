@@ -37,6 +37,7 @@ struct UndoEntry {
 struct UndoFailure {
     UndoEntry entry;
     std::string message;
+    int error = 0;  // the errno, when one is known
 };
 
 class Rollback {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -213,12 +214,23 @@ sys::Status remove_state_entries(const plan::StateLocation& where) {
     entries.emplace_back(record, false);
     entries.emplace_back(lock, false);
     for (const auto& [name, dir] : entries) {
+        sys::Status st;
         if (dir) {
-            if (auto st = sys::remove_tree_at(root.get(), name, where.root + "/" + name); !st) {
-                return st;
-            }
+            st = sys::remove_tree_at(root.get(), name, where.root + "/" + name);
         } else if (unlinkat(root.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
-            return sys::fail("unlink", where.root + "/" + name);
+            st = sys::fail("unlink", where.root + "/" + name);
+        }
+        if (!st) {
+            // Everything else was undone before this last entry: what is left to retry is
+            // this removal alone, not a replay of the whole list by every later `up`.
+            SandboxState rest;
+            rest.name = where.name;
+            rest.rollback = {UndoEntry{UndoKind::remove_state, where.prefix(), {}}};
+            if (name != record && name != lock) {
+                (void)sys::write_file_atomic(where.entry(plan::state_entry::record), to_json(rest),
+                                             0600);
+            }
+            return st;
         }
     }
     return {};
@@ -231,7 +243,7 @@ std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where) {
     if (!state && state.error().err() != ENOENT) {
         // Untrusted (someone else's, writable by others, a link) or unreadable: replay
         // nothing and delete nothing.
-        failures.push_back(UndoFailure{removal, state.error().describe()});
+        failures.push_back(UndoFailure{removal, state.error().describe(), state.error().err()});
         return failures;
     }
     if (state) {
@@ -243,7 +255,7 @@ std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where) {
     // Whatever the entries said, the sandbox's entries go (the removal is normally the first
     // of them, already run; again is harmless).
     if (auto st = remove_state_entries(where); !st) {
-        failures.push_back(UndoFailure{removal, st.error().describe()});
+        failures.push_back(UndoFailure{removal, st.error().describe(), st.error().err()});
     }
     return failures;
 }
@@ -268,7 +280,10 @@ RootListing list_root(int root_fd) {
         std::string_view entry = e->d_name;
         std::string_view name = plan::sandbox_of_entry(entry);
         if (!name.empty()) {
-            out.sandboxes[std::string(name)].emplace_back(entry.substr(name.size() + 1));
+            // Only names `up` gives: anything else is not a sandbox's, and not ours to clean.
+            if (profile::names::is_sandbox_name(name)) {
+                out.sandboxes[std::string(name)].emplace_back(entry.substr(name.size() + 1));
+            }
         } else if ((e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) &&
                    profile::names::is_sandbox_name(entry) && entry != plan::k_new_root_dir) {
             struct stat st {};
@@ -291,11 +306,22 @@ bool still_linked_as(int fd, int dir_fd, const std::string& name) {
            held.st_dev == named.st_dev && held.st_ino == named.st_ino;
 }
 
+// try_lock, retried every millisecond for up to `wait_ms`: a probe (`ps`, `exec`, `down`:
+// is_state_locked) holds a lock for a moment, a live launcher for good.
+bool try_lock_within(int fd, const std::string& what, int wait_ms) {
+    bool got = sys::or_throw(try_lock(fd, what));
+    for (int waited = 0; !got && waited < wait_ms; ++waited) {
+        usleep(1000);
+        got = sys::or_throw(try_lock(fd, what));
+    }
+    return got;
+}
+
 // The lock of `where`, taken; the caller holds the root's flock, under which every lock is
 // created, so a lock found free belongs to a launcher that is gone. `fresh` says it was made
-// here (none existed). Throws EBUSY when a live launcher holds it. A probe (`ps`, `exec`,
-// `down`: is_state_locked) holds a lock for a moment: `patient` waits that out (~3 ms at most,
-// only ever paid by the refusal of a name a live sandbox has).
+// here (none existed). Throws EBUSY when a live launcher holds it. `patient` waits out a probe
+// holding it for up to 50 ms (only ever paid by the refusal of a name a live sandbox has; the
+// sweep is not patient: a dead sandbox it misses is cleaned by a later one).
 sys::UniqueFd take_lock(int root_fd, const plan::StateLocation& where, bool patient, bool& fresh) {
     const std::string path = where.entry(plan::state_entry::lock);
     const std::string name =
@@ -304,11 +330,18 @@ sys::UniqueFd take_lock(int root_fd, const plan::StateLocation& where, bool pati
         sys::UniqueFd made(openat(root_fd, name.c_str(),
                                   O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (made) {
-            // Ours from its creation: only a probe can hold it, for a moment.
-            if (flock(made.get(), LOCK_EX) != 0) {
-                int err = errno;
+            // Ours from its creation: only a probe can hold it, for a moment (bounded all the
+            // same: a probe stopped inside is_state_locked must not hang every `up`).
+            bool got = false;
+            try {
+                got = try_lock_within(made.get(), path, 1000);
+            } catch (const sys::SysError&) {
                 (void)unlinkat(root_fd, name.c_str(), 0);
-                throw sys::SysError(err, "flock", path);
+                throw;
+            }
+            if (!got) {
+                (void)unlinkat(root_fd, name.c_str(), 0);
+                throw sys::SysError(EBUSY, "lock", path, {}, "held by another process");
             }
             fresh = true;
             return made;
@@ -327,12 +360,7 @@ sys::UniqueFd take_lock(int root_fd, const plan::StateLocation& where, bool pati
             throw sys::SysError(errno, "open", path);
         }
         sys::or_throw(check_owner_and_mode(existing.get(), path, false));
-        bool got = sys::or_throw(try_lock(existing.get(), path));
-        for (int wait = 0; !got && patient && wait < 3; ++wait) {
-            usleep(1000);
-            got = sys::or_throw(try_lock(existing.get(), path));
-        }
-        if (!got) {
+        if (!try_lock_within(existing.get(), path, patient ? 50 : 0)) {
             throw sys::SysError(EBUSY, "create state lock", path, {},
                                 "sandbox '" + where.name + "' is already running");
         }
@@ -363,6 +391,11 @@ bool clean_legacy_dir(const std::string& state_root, const std::string& name) {
     }
     const std::string record = dir + "/state.json";
     sys::UniqueFd file(openat(fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!file && errno != ENOENT) {
+        // A link or unreadable: nothing replayed, nothing deleted (as for the flat layout).
+        spdlog::warn("stale sandbox '{}': open {}: {}", name, record, std::strerror(errno));
+        return false;
+    }
     if (file) {
         // The same trust rule as ever: someone else's or a writable record is not replayed,
         // and then nothing is deleted either.
@@ -437,7 +470,8 @@ SkippedName clean_stale_states_locked(const std::string& state_root, int root_fd
 void clean_stale(const plan::StateLocation& where) {
     for (const UndoFailure& f : clean_stale_state(where)) {
         if (f.entry.kind == UndoKind::remove_state) {
-            throw sys::SysError(EPERM, "clean stale state", where.prefix() + "*", {}, f.message);
+            throw sys::SysError(f.error != 0 ? f.error : EPERM, "clean stale state",
+                                where.prefix() + "*", {}, f.message);
         }
         spdlog::warn("stale sandbox '{}': undo {} '{}': {}", where.name, to_string(f.entry.kind),
                      f.entry.target, f.message);
@@ -496,6 +530,10 @@ std::vector<UndoFailure> clean_stale_sandbox(const plan::StateLocation& where, b
         sys::UniqueFd root = lock_state_root(where.root);
         bool fresh = false;
         sys::UniqueFd lock = take_lock(root.get(), where, true, fresh);
+        // The sandbox's lock keeps every `up` of the name off it (they take it under the root's
+        // flock): the root's own flock goes now, so the replay (cgroup waits of seconds) does
+        // not hold up the `up`s of other names.
+        root = sys::UniqueFd();
         return clean_stale_state(where);
     } catch (const sys::SysError& e) {
         if (e.err() == EBUSY) {
@@ -527,6 +565,14 @@ StateFiles StateFiles::create(const plan::StatePlan& plan, Rollback& rollback) {
             EBUSY, "create state lock", plan.root + "/" + plan.sandbox_name, {},
             "sandbox '" + plan.sandbox_name + "' is already running (started by an older sandbox)");
     }
+    // The shared mount point of every sandbox's new root (plan/state_layout.hpp): made once.
+    if (mkdirat(root.get(), std::string(plan::k_new_root_dir).c_str(),
+                static_cast<mode_t>(plan.new_root_mode)) != 0) {
+        if (errno != EEXIST) {
+            throw sys::SysError(errno, "mkdir", plan.new_root_dir);
+        }
+        sys::or_throw(open_trusted_dir(plan.new_root_dir));  // a directory of ours, not a link
+    }
     StateFiles out;
     out.m_location = plan.location();
     for (int attempt = 0;; ++attempt) {
@@ -545,15 +591,9 @@ StateFiles StateFiles::create(const plan::StatePlan& plan, Rollback& rollback) {
         clean_stale(out.m_location);
         mine.has_entries = false;
     }
+    // Nothing may throw from here until the caller has the removal on its rollback: a lock let
+    // go of before its entries are gone would let the next `up` of the name start beside them.
     rollback.push(UndoKind::remove_state, out.m_location.prefix());
-    // The shared mount point of every sandbox's new root (plan/state_layout.hpp): made once.
-    if (mkdirat(root.get(), std::string(plan::k_new_root_dir).c_str(),
-                static_cast<mode_t>(plan.new_root_mode)) != 0) {
-        if (errno != EEXIST) {
-            throw sys::SysError(errno, "mkdir", plan.new_root_dir);
-        }
-        sys::or_throw(open_trusted_dir(plan.new_root_dir));  // a directory of ours, not a link
-    }
     return out;
 }
 

@@ -1,8 +1,10 @@
 // The cleanup guarantee (docs/architecture.md §5): nothing is left after a failure at any step, a
 // signal to the launcher during setup or during the run, or a launcher killed outright.
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -269,5 +271,55 @@ TEST_CASE("cleanup: an older layout's stale sandbox is swept, a live one's name 
     RunResult after = t.run({"up", same, "--", "true"});
     CHECK(after.status == 0);
     CHECK_FALSE(fs::exists(live));
+    CHECK(t.leaks() == std::vector<std::string>{});
+}
+
+// An entry that cannot be removed (here an immutable file in an overlay's upper layer; in life a
+// layer still busy, or one the invoker cannot empty): its sandbox's state.json stays with its
+// removal as the only entry, so later `up`s retry the removal alone instead of replaying the
+// whole rollback under the root's lock on every start.
+TEST_CASE("cleanup: an entry that cannot be removed leaves a state.json with only its removal",
+          "[root][cleanup]") {
+    require_root();
+    SandboxTest t;
+    namespace fs = std::filesystem;
+    fs::create_directories(t.state_root());
+    fs::permissions(t.state_root(), fs::perms(0711));
+    const std::string name = t.name("stuck");
+    const std::string prefix = t.state_root() + "/" + name + "@";
+    const std::string marker = t.dir() / "marker";
+    write_file(marker, "x");
+    write_file(prefix + "lock", "");
+    write_file(prefix + "state.json",
+               "{\"name\": \"" + name +
+                   "\", \"rollback\": [{\"kind\": \"remove_state\", "
+                   "\"target\": \"" +
+                   prefix + "\"}, {\"kind\": \"remove_file\", \"target\": \"" + marker + "\"}]}\n");
+    REQUIRE(chmod((prefix + "state.json").c_str(), 0600) == 0);
+    fs::create_directories(prefix + "overlay/upper");
+    const std::string stuck = prefix + "overlay/upper/f";
+    write_file(stuck, "x");
+    int fd = open(stuck.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    int flags = 0;
+    REQUIRE(ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0);
+    flags |= FS_IMMUTABLE_FL;
+    REQUIRE(ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0);
+
+    CHECK(t.run({"up", t.profile("sweeper"), "--", "true"}).status == 0);
+    CHECK_FALSE(fs::exists(marker));  // replayed once
+    REQUIRE(fs::exists(prefix + "state.json"));
+    auto state = nlohmann::json::parse(read_file(prefix + "state.json"));
+    CHECK(state.at("rollback") == nlohmann::json::parse(R"([{"kind": "remove_state", "target": ")" +
+                                                        prefix + R"(", "extra": ""}])"));
+    CHECK(fs::exists(prefix + "lock"));
+
+    flags &= ~FS_IMMUTABLE_FL;
+    REQUIRE(ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0);
+    close(fd);
+    CHECK(t.run({"up", t.profile("sweeper"), "--", "true"}).status == 0);
+    for (const std::string& e : list_dir(t.state_root())) {
+        CHECK(e.rfind(name + "@", 0) != 0);
+    }
     CHECK(t.leaks() == std::vector<std::string>{});
 }

@@ -228,6 +228,57 @@ TEST_CASE("state: a sandbox's entries are <name>@<kind>, removed together with t
     CHECK(files_in(root).size() == 7);
 }
 
+TEST_CASE("state: up takes a name's lock, sweeps stale sandboxes and nothing that is not one",
+          "[unit][state]") {
+    TempDir tmp("state");
+    const std::string root = tmp / "root";
+    REQUIRE(mkdir(root.c_str(), 0711) == 0);
+    // Entries no sandbox name can have: never taken for a sandbox, never given a lock.
+    for (const char* odd : {".x@foo", "a b@c", "@lock"}) {
+        sandbox::test::write_file(root + "/" + odd, "");
+    }
+    // A dead sandbox: a lock nobody holds, and entries without a lock at all.
+    const plan::StateLocation dead{root, "dead"};
+    sandbox::test::write_file(dead.entry(plan::state_entry::lock), "");
+    sandbox::test::write_file(dead.entry(plan::state_entry::hosts), "x");
+    const plan::StateLocation orphan{root, "orphan"};
+    sandbox::test::write_file(orphan.entry(plan::state_entry::hosts), "x");
+    // A live one: its lock held (here, by this test).
+    const plan::StateLocation live{root, "live"};
+    sandbox::test::write_file(live.entry(plan::state_entry::lock), "");
+    int held = open(live.entry(plan::state_entry::lock).c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(held >= 0);
+    REQUIRE(flock(held, LOCK_EX) == 0);
+
+    plan::StatePlan sp;
+    sp.sandbox_name = "fresh";
+    sp.root = root;
+    sp.new_root_dir = root + "/newroot";
+    exec::Rollback rollback;
+    exec::StateFiles state = exec::StateFiles::create(sp, rollback);
+    CHECK(files_in(root) == std::vector<std::string>{".x@foo", "@lock", "a b@c", "fresh@lock",
+                                                     "live@lock", "newroot"});
+    REQUIRE(rollback.entries().size() == 1);
+    CHECK(rollback.entries()[0].kind == exec::UndoKind::remove_state);
+    CHECK(rollback.entries()[0].target == root + "/fresh@");
+    CHECK(exec::is_state_locked(sp.location()));
+    // The live name is refused, after a moment's patience for a probe.
+    sp.sandbox_name = "live";
+    exec::Rollback other;
+    try {
+        (void)exec::StateFiles::create(sp, other);
+        FAIL("a live sandbox's name was taken");
+    } catch (const sys::SysError& e) {
+        CHECK(e.err() == EBUSY);
+        CHECK(e.describe().find("sandbox 'live' is already running") != std::string::npos);
+    }
+    CHECK(other.empty());
+    close(held);
+    CHECK(rollback.unwind().empty());
+    CHECK(files_in(root) ==
+          std::vector<std::string>{".x@foo", "@lock", "a b@c", "live@lock", "newroot"});
+}
+
 TEST_CASE("plan: Landlock on a kernel without it is refused unless best_effort",
           "[unit][plan][landlock]") {
     plan::HostFacts facts = test::facts_v2_root();
