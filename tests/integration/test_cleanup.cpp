@@ -230,6 +230,23 @@ TEST_CASE("cleanup: the next up of a SIGKILLed sandbox's name cleans its stale s
     CHECK(t.leaks() == std::vector<std::string>{});
 }
 
+namespace {
+
+// The test's state root as `up` makes it (0711), for state planted before any `up` ran.
+void make_state_root(const SandboxTest& t) {
+    std::filesystem::create_directories(t.state_root());
+    std::filesystem::permissions(t.state_root(), std::filesystem::perms(0711));
+}
+
+// A file a planted rollback entry (remove_file) removes: gone = the entry was replayed.
+std::string marker_file(const SandboxTest& t) {
+    const std::string marker = t.dir() / "marker";
+    write_file(marker, "x");
+    return marker;
+}
+
+}  // namespace
+
 // A sandbox of the layout before flat entries (<root>/<name>/state.json, the directory flock()ed
 // by its launcher), left by an older binary on a state root that outlives it (this VM's ext4
 // /run survives a reboot): the sweep of any `up` cleans a stale one as it always was, and the
@@ -239,10 +256,8 @@ TEST_CASE("cleanup: an older layout's stale sandbox is swept, a live one's name 
     require_root();
     SandboxTest t;
     namespace fs = std::filesystem;
-    fs::create_directories(t.state_root());
-    fs::permissions(t.state_root(), fs::perms(0711));
-    const std::string marker = t.dir() / "marker";
-    write_file(marker, "x");
+    make_state_root(t);
+    const std::string marker = marker_file(t);
     const std::string stale = t.state_root() + "/" + t.name("oldstale");
     REQUIRE(mkdir(stale.c_str(), 0711) == 0);
     write_file(stale + "/state.json", "{\"name\": \"" + t.name("oldstale") +
@@ -283,12 +298,10 @@ TEST_CASE("cleanup: an entry that cannot be removed leaves a state.json with onl
     require_root();
     SandboxTest t;
     namespace fs = std::filesystem;
-    fs::create_directories(t.state_root());
-    fs::permissions(t.state_root(), fs::perms(0711));
+    make_state_root(t);
     const std::string name = t.name("stuck");
     const std::string prefix = t.state_root() + "/" + name + "@";
-    const std::string marker = t.dir() / "marker";
-    write_file(marker, "x");
+    const std::string marker = marker_file(t);
     write_file(prefix + "lock", "");
     write_file(prefix + "state.json",
                "{\"name\": \"" + name +
