@@ -3,8 +3,9 @@
 # (-N, no warm-up, so run 1 is the first). Prints the median of the first 100 runs against the
 # last 100 (does start-up slow down as the host accumulates state?), counts what the runs left
 # behind (cgroup dirs under /sys/fs/cgroup/*/sandbox/, mounts, processes named sandbox:*,
-# state dirs under /run/sandbox) against the counts before, and the launcher's peak RSS from
-# /usr/bin/time -v (Debian package `time`) over RSS_RUNS runs. Root only. Never a ctest test.
+# entries of /run/sandbox: the shared newroot plus any <name>@<kind>) against the counts
+# before, and the launcher's peak RSS from /usr/bin/time -v (Debian package `time`) over
+# RSS_RUNS runs. Root only. Never a ctest test.
 #
 #   bench/soak.sh [BUILD_DIR]        BUILD_DIR defaults to build/release (cmake --preset release)
 set -eu
@@ -50,7 +51,7 @@ first, last = statistics.median(t[:100]), statistics.median(t[-100:])
 print("runs %d: median all %.2f ms, first 100 %.2f ms, last 100 %.2f ms (last/first %.2fx), max %.2f ms"
       % (len(t), statistics.median(t), first, last, last / first, max(t)))
 names = ["cgroup dirs /sys/fs/cgroup/*/sandbox/*", "mounts (/proc/self/mountinfo lines)",
-         "processes named sandbox:*", "state dirs /run/sandbox/*"]
+         "processes named sandbox:*", "state entries /run/sandbox/*"]
 b, a = sys.argv[3].split(), sys.argv[4].split()
 for n, x, y in zip(names, b, a):
     print("  %-40s before %4s after %4s  leaked %d" % (n, x, y, int(y) - int(x)))
