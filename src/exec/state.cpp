@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -135,6 +134,45 @@ sys::Result<SandboxState> parse_state(const std::string& text) {
     }
 }
 
+namespace {
+
+// The record `name` of the directory `dir_fd` (`shown` names it in errors), believed only when
+// the invoker owns it and nobody else can write it, and it is not a symbolic link (EPERM).
+sys::Result<SandboxState> read_trusted_record(int dir_fd, const std::string& name,
+                                              const std::string& shown) {
+    sys::UniqueFd fd(openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ELOOP) {
+            return sys::fail_with(EPERM, "trust state", shown, {}, "a symbolic link");
+        }
+        return sys::fail("open", shown);
+    }
+    if (auto st = check_owner_and_mode(fd.get(), shown, false); !st) {
+        return tl::unexpected(st.error());
+    }
+    auto text = sys::read_fd(fd.get(), shown, 16U << 20);
+    if (!text) {
+        return tl::unexpected(text.error());
+    }
+    return parse_state(*text);
+}
+
+// A dead launcher's rollback, replayed.
+std::vector<UndoFailure> replay_stale(const SandboxState& state) {
+    spdlog::warn("cleaning up stale sandbox '{}' (launcher {} is gone)", state.name,
+                 state.launcher_pid);
+    return Rollback::from_entries(state.rollback).unwind();
+}
+
+void warn_undo_failures(const std::string& name, const std::vector<UndoFailure>& failures) {
+    for (const UndoFailure& f : failures) {
+        spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
+                     f.entry.target, f.message);
+    }
+}
+
+}  // namespace
+
 sys::Result<SandboxState> read_state(const plan::StateLocation& where) {
     // Nothing in state.json is believed (least of all its rollback entries, which `down` and
     // a stale clean-up replay as the invoker) unless the invoker owns the file and the state
@@ -143,24 +181,8 @@ sys::Result<SandboxState> read_state(const plan::StateLocation& where) {
     if (!root_fd) {
         return tl::unexpected(root_fd.error());
     }
-    const std::string path = where.entry(plan::state_entry::record);
-    const std::string name =
-        where.name + plan::k_state_separator + std::string(plan::state_entry::record);
-    sys::UniqueFd fd(openat(root_fd->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ELOOP) {
-            return sys::fail_with(EPERM, "trust state", path, {}, "a symbolic link");
-        }
-        return sys::fail("open", path);
-    }
-    if (auto st = check_owner_and_mode(fd.get(), path, false); !st) {
-        return tl::unexpected(st.error());
-    }
-    auto text = sys::read_fd(fd.get(), path, 16U << 20);
-    if (!text) {
-        return tl::unexpected(text.error());
-    }
-    return parse_state(*text);
+    return read_trusted_record(root_fd->get(), where.entry_name(plan::state_entry::record),
+                               where.entry(plan::state_entry::record));
 }
 
 bool is_state_locked(const plan::StateLocation& where) {
@@ -193,9 +215,9 @@ sys::Status remove_state_entries(const plan::StateLocation& where) {
     }
     // What the sandbox has varies (hosts, an overlay, temporaries of an interrupted write):
     // its entries are whatever starts with "<name>@", found by one listing.
-    const std::string mine = where.name + plan::k_state_separator;
-    const std::string record = mine + std::string(plan::state_entry::record);
-    const std::string lock = mine + std::string(plan::state_entry::lock);
+    const std::string mine = where.entry_name("");
+    const std::string record = where.entry_name(plan::state_entry::record);
+    const std::string lock = where.entry_name(plan::state_entry::lock);
     std::vector<std::pair<std::string, bool>> entries;  // name, may be a directory
     DIR* d = fdopendir(dup(root.get()));
     if (d == nullptr) {
@@ -247,10 +269,7 @@ std::vector<UndoFailure> clean_stale_state(const plan::StateLocation& where) {
         return failures;
     }
     if (state) {
-        spdlog::warn("cleaning up stale sandbox '{}' (launcher {} is gone)", state->name,
-                     state->launcher_pid);
-        Rollback stale = Rollback::from_entries(state->rollback);
-        failures = stale.unwind();
+        failures = replay_stale(*state);
     }
     // Whatever the entries said, the sandbox's entries go (the removal is normally the first
     // of them, already run; again is harmless).
@@ -324,8 +343,7 @@ bool try_lock_within(int fd, const std::string& what, int wait_ms) {
 // sweep is not patient: a dead sandbox it misses is cleaned by a later one).
 sys::UniqueFd take_lock(int root_fd, const plan::StateLocation& where, bool patient, bool& fresh) {
     const std::string path = where.entry(plan::state_entry::lock);
-    const std::string name =
-        where.name + plan::k_state_separator + std::string(plan::state_entry::lock);
+    const std::string name = where.entry_name(plan::state_entry::lock);
     for (int attempt = 0; attempt < 4; ++attempt) {
         sys::UniqueFd made(openat(root_fd, name.c_str(),
                                   O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -389,32 +407,15 @@ bool clean_legacy_dir(const std::string& state_root, const std::string& name) {
     if (!got || !*got) {
         return got.has_value();  // held: its launcher lives
     }
-    const std::string record = dir + "/state.json";
-    sys::UniqueFd file(openat(fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!file && errno != ENOENT) {
-        // A link or unreadable: nothing replayed, nothing deleted (as for the flat layout).
-        spdlog::warn("stale sandbox '{}': open {}: {}", name, record, std::strerror(errno));
+    // The same trust rule as ever: someone else's, a writable, a linked or an unreadable record
+    // is not replayed, and then nothing is deleted either.
+    auto state = read_trusted_record(fd->get(), "state.json", dir + "/state.json");
+    if (!state && state.error().err() != ENOENT) {
+        spdlog::warn("stale sandbox '{}': {}", name, state.error().describe());
         return false;
     }
-    if (file) {
-        // The same trust rule as ever: someone else's or a writable record is not replayed,
-        // and then nothing is deleted either.
-        if (auto st = check_owner_and_mode(file.get(), record, false); !st) {
-            spdlog::warn("stale sandbox '{}': {}", name, st.error().describe());
-            return false;
-        }
-        auto text = sys::read_fd(file.get(), record, 16U << 20);
-        auto state = text ? parse_state(*text) : tl::unexpected(text.error());
-        if (!state) {
-            spdlog::warn("stale sandbox '{}': {}", name, state.error().describe());
-            return false;
-        }
-        spdlog::warn("cleaning up stale sandbox '{}' (launcher {} is gone)", name,
-                     state->launcher_pid);
-        for (const UndoFailure& f : Rollback::from_entries(state->rollback).unwind()) {
-            spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
-                         f.entry.target, f.message);
-        }
+    if (state) {
+        warn_undo_failures(name, replay_stale(*state));
     }
     if (auto st = sys::remove_tree(dir); !st) {
         spdlog::warn("stale sandbox '{}': {}", name, st.error().describe());
@@ -449,10 +450,7 @@ SkippedName clean_stale_states_locked(const std::string& state_root, int root_fd
         try {
             bool fresh = false;
             sys::UniqueFd lock = take_lock(root_fd, where, false, fresh);
-            for (const UndoFailure& f : clean_stale_state(where)) {
-                spdlog::warn("stale sandbox '{}': undo {} '{}': {}", name, to_string(f.entry.kind),
-                             f.entry.target, f.message);
-            }
+            warn_undo_failures(name, clean_stale_state(where));
         } catch (const sys::SysError& e) {
             spdlog::debug("stale state check '{}': {}", where.prefix(), e.what());
         }
@@ -468,13 +466,14 @@ SkippedName clean_stale_states_locked(const std::string& state_root, int root_fd
 // clean_stale_state for the sandbox being created or taken down, its lock held: throws when
 // its entries were not removed (untrusted, or a removal failed).
 void clean_stale(const plan::StateLocation& where) {
-    for (const UndoFailure& f : clean_stale_state(where)) {
-        if (f.entry.kind == UndoKind::remove_state) {
-            throw sys::SysError(f.error != 0 ? f.error : EPERM, "clean stale state",
-                                where.prefix() + "*", {}, f.message);
-        }
-        spdlog::warn("stale sandbox '{}': undo {} '{}': {}", where.name, to_string(f.entry.kind),
-                     f.entry.target, f.message);
+    std::vector<UndoFailure> failures = clean_stale_state(where);
+    auto removal = std::stable_partition(failures.begin(), failures.end(), [](const auto& f) {
+        return f.entry.kind != UndoKind::remove_state;
+    });
+    warn_undo_failures(where.name, {failures.begin(), removal});
+    if (removal != failures.end()) {
+        throw sys::SysError(removal->error != 0 ? removal->error : EPERM, "clean stale state",
+                            where.prefix() + "*", {}, removal->message);
     }
 }
 
@@ -525,7 +524,6 @@ std::vector<std::string> list_sandboxes(const std::string& state_root) {
 
 std::vector<UndoFailure> clean_stale_sandbox(const plan::StateLocation& where, bool& running) {
     running = false;
-    std::vector<UndoFailure> failures;
     try {
         sys::UniqueFd root = lock_state_root(where.root);
         bool fresh = false;
@@ -538,11 +536,10 @@ std::vector<UndoFailure> clean_stale_sandbox(const plan::StateLocation& where, b
     } catch (const sys::SysError& e) {
         if (e.err() == EBUSY) {
             running = true;
-            return failures;
+            return {};
         }
-        failures.push_back(
-            UndoFailure{UndoEntry{UndoKind::remove_state, where.prefix(), {}}, e.what()});
-        return failures;
+        return {
+            UndoFailure{UndoEntry{UndoKind::remove_state, where.prefix(), {}}, e.what(), e.err()}};
     }
 }
 

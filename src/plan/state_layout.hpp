@@ -40,8 +40,12 @@ struct StateLocation {
 
     // "<root>/<name>@": every entry of this sandbox, and nothing else, starts with it.
     std::string prefix() const { return root + "/" + name + k_state_separator; }
+    // "<name>@<kind>", the entry's name in the root (for the *at() calls on the root's fd)
+    std::string entry_name(std::string_view kind) const {
+        return name + k_state_separator + std::string(kind);
+    }
     // "<root>/<name>@<kind>"
-    std::string entry(std::string_view kind) const { return prefix() + std::string(kind); }
+    std::string entry(std::string_view kind) const { return root + "/" + entry_name(kind); }
 };
 
 // The sandbox an entry of the state root belongs to ("web" for "web@state.json"); empty for
